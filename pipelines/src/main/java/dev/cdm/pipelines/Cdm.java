@@ -1,0 +1,31 @@
+package dev.cdm.pipelines;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code cdm} command line: one subcommand per job of the workflow. */
+@Command(
+    name = "cdm",
+    mixinStandardHelpOptions = true,
+    version = "cdm 0.1.0",
+    description = "Consistent Diffusion Models (EDM design space + CDM consistency loss) on the JVM.",
+    subcommands = {CommandLine.HelpCommand.class})
+public final class Cdm implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  /** Builds the command line; tests call this to run commands in-process. */
+  public static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new Cdm());
+    cl.setCaseInsensitiveEnumValuesAllowed(true);
+    return cl;
+  }
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+}
