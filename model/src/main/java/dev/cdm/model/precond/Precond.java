@@ -257,8 +257,15 @@ public abstract class Precond extends Module implements Denoiser, AutoCloseable 
     }
     for (Map.Entry<String, NDArray> e : own.entrySet()) {
       NDArray old = e.getValue();
-      NDArray v = state.get(e.getKey()).toDevice(old.getDevice(), true).toType(DataType.FLOAT32, false);
-      v.attach(manager);
+      // duplicate(): a real copy. Arrays made from a Java buffer may alias its memory, and torch's
+      // to() is a no-op when device and dtype already match.
+      NDArray v;
+      try (NDManager tmp = manager.newSubManager()) {
+        NDArray src = state.get(e.getKey());
+        src.tempAttach(tmp);
+        v = src.toDevice(old.getDevice(), false).toType(DataType.FLOAT32, false).duplicate();
+        v.attach(manager);
+      }
       replace(e.getKey(), v);
       old.close();
     }
