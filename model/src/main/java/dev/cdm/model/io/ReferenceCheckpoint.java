@@ -62,11 +62,9 @@ public final class ReferenceCheckpoint {
       top = TorchSerialization.loadZip(readAll(in, name, size), name);
     } else if (TorchSerialization.isLegacy(head)) {
       top = TorchSerialization.loadLegacy(readAll(in, name, size), name);
-    } else if ((head[0] & 0xff) == 0x80) {
-      top = new SafeUnpickler(in, name, size, new ReferenceGlobals(name), null).load();
     } else {
-      throw new PickleException(name + " is not a pickle or torch.save file (first byte "
-          + String.format("0x%02x", head[0] & 0xff) + ")");
+      // Any pickle protocol (0 and 1 have no PROTO header); garbage fails as a corrupt pickle.
+      top = new SafeUnpickler(in, name, size, new ReferenceGlobals(name), null).load();
     }
     if (!(top instanceof Map)) {
       throw new PickleException(name + " holds a " + (top == null ? "None" : top.getClass().getSimpleName())
