@@ -1,10 +1,5 @@
 package dev.cdm.model.io;
 
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -25,7 +20,6 @@ public final class NetworkSnapshot {
   public static final String CONFIG_KEY = "cdm.config";
   public static final String FORMAT = "cdm-snapshot";
   public static final long VERSION = 1;
-  private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().serializeNulls().serializeSpecialFloatingPointValues().create();
 
   private final ObjectConfig network;
   private final LinkedHashMap<String, TensorData> stateDict;
@@ -117,7 +111,7 @@ public final class NetworkSnapshot {
   public void write(Path path) throws IOException {
     Map<String, String> md = new LinkedHashMap<>();
     md.put("format", "pt"); // lets Python's safetensors.torch load the tensors directly
-    md.put(CONFIG_KEY, GSON.toJson(JsonValues.toJson(config(), "config")));
+    md.put(CONFIG_KEY, JsonValues.write(config()));
     SafetensorsFile.write(path, stateDict, md);
   }
 
@@ -130,9 +124,8 @@ public final class NetworkSnapshot {
     }
     Object parsed;
     try {
-      JsonElement e = JsonParser.parseString(json);
-      parsed = JsonValues.fromJson(e);
-    } catch (JsonParseException | NumberFormatException e) {
+      parsed = JsonValues.parse(json);
+    } catch (IllegalArgumentException e) {
       throw new IOException("invalid " + CONFIG_KEY + " JSON in " + path + ": " + e.getMessage(), e);
     }
     if (!(parsed instanceof Map)) {

@@ -62,6 +62,7 @@ class NetworkSnapshotTest {
     Path f = tmp.resolve("types.safetensors");
     s.write(f);
     NetworkSnapshot back = NetworkSnapshot.read(f);
+    kw.forEach((k, v) -> assertEquals(v, back.initKwargs().get(k), k + " " + (v == null ? "" : v.getClass())));
     assertEquals(kw, back.initKwargs());
     assertTrue(back.initKwargs().get("one_float") instanceof Double);
     assertTrue(back.initKwargs().get("img_resolution") instanceof Long);
