@@ -115,6 +115,35 @@ public final class NetworkSnapshot {
     SafetensorsFile.write(path, stateDict, md);
   }
 
+  /**
+   * Reads a network from either format: our snapshot ({@code .safetensors} with {@value #CONFIG_KEY})
+   * or a reference checkpoint ({@code .pkl}, {@code torch.save} file), converted with
+   * {@link #fromReference}. The format is recognised from the file's first bytes, not its name.
+   */
+  public static NetworkSnapshot load(Path path) throws IOException {
+    if (isSafetensors(path)) {
+      return read(path);
+    }
+    return fromReference(ReferenceCheckpoint.read(path));
+  }
+
+  /** {@link #load(Path)} for a path or URL ({@code http(s)://}, {@code gs://}; see {@link Sources}). */
+  public static NetworkSnapshot load(String pathOrUrl) throws IOException {
+    return load(Sources.open(pathOrUrl));
+  }
+
+  /** A safetensors file starts with a plausible header length followed by '{'. */
+  static boolean isSafetensors(Path path) throws IOException {
+    try (java.io.InputStream in = java.nio.file.Files.newInputStream(path)) {
+      byte[] head = in.readNBytes(9);
+      if (head.length < 9 || head[8] != '{') {
+        return false;
+      }
+      long n = java.nio.ByteBuffer.wrap(head, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+      return n > 0 && n <= java.nio.file.Files.size(path) - 8;
+    }
+  }
+
   /** Reads a snapshot written by {@link #write}; errors name the file and the offending entry. */
   public static NetworkSnapshot read(Path path) throws IOException {
     SafetensorsFile f = SafetensorsFile.read(path);

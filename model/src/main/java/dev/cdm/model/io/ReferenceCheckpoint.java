@@ -32,6 +32,11 @@ public final class ReferenceCheckpoint {
     this.entries = entries;
   }
 
+  /** Reads a checkpoint from a path or URL ({@code http(s)://} and {@code gs://} are cached locally; see {@link Sources}). */
+  public static ReferenceCheckpoint open(String pathOrUrl) throws IOException {
+    return read(Sources.open(pathOrUrl));
+  }
+
   /** Reads a checkpoint file. */
   public static ReferenceCheckpoint read(Path path) throws IOException {
     String name = path.toString();

@@ -46,6 +46,18 @@ class NetworkSnapshotTest {
   }
 
   @Test
+  void loadRecognisesBothFormats() throws Exception {
+    Path pkl = Fixtures.pkl("ddpmpp-cdm-gray");
+    NetworkSnapshot fromPkl = NetworkSnapshot.load(pkl.toString());
+    Path st = tmp.resolve("gray.bin"); // the name does not decide the format
+    fromPkl.write(st);
+    NetworkSnapshot fromSt = NetworkSnapshot.load(st);
+    assertEquals(fromPkl.config(), fromSt.config());
+    assertEquals("EDMPrecond", fromSt.className());
+    assertEquals(fromPkl.stateDict().keySet(), fromSt.stateDict().keySet());
+  }
+
+  @Test
   void configKeepsTypesAndSpecialValues() throws Exception {
     Map<String, Object> kw = new java.util.LinkedHashMap<>();
     kw.put("img_resolution", 32L);
