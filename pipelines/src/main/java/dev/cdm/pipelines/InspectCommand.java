@@ -2,8 +2,8 @@ package dev.cdm.pipelines;
 
 import ai.djl.ndarray.NDManager;
 import dev.cdm.model.io.NetworkLoader;
-import dev.cdm.model.io.PersistentObject;
-import dev.cdm.model.io.ReferenceCheckpoint;
+import dev.cdm.model.io.NetworkSnapshot;
+import dev.cdm.model.io.ObjectConfig;
 import dev.cdm.model.precond.Precond;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -48,8 +48,9 @@ public final class InspectCommand implements Callable<Integer> {
     if (!Files.isRegularFile(network)) {
       throw new IllegalArgumentException("--network " + network + ": no such file");
     }
+    NetworkSnapshot snap = NetworkSnapshot.load(network);
     try (NDManager m = NDManager.newBaseManager(ai.djl.Device.cpu());
-        Precond net = NetworkLoader.load(network, m)) {
+        Precond net = NetworkLoader.fromSnapshot(snap, m, network.toString())) {
       Map<String, Object> kw = net.initKwargs();
       out.printf("network:         %s%n", network);
       out.printf("preconditioning: %s%n", net.className());
@@ -63,12 +64,11 @@ public final class InspectCommand implements Callable<Integer> {
       out.printf("use_fp16:        %s%n", net.useFp16());
       out.printf("init_kwargs:     %s%n", kw);
     }
-    String name = network.getFileName().toString().toLowerCase();
-    if (!name.endsWith(".safetensors")) {
-      ReferenceCheckpoint ck = ReferenceCheckpoint.read(network);
-      out.printf("loss_fn:         %s%n", describe(ck.lossFn()));
-      out.printf("augment_pipe:    %s%n", describe(ck.augmentPipe()));
-      out.printf("dataset_kwargs:  %s%n", ck.datasetKwargs());
+    out.printf("loss_fn:         %s%n", describe(snap.lossFn()));
+    out.printf("augment_pipe:    %s%n", describe(snap.augmentPipe()));
+    out.printf("dataset_kwargs:  %s%n", snap.datasetKwargs());
+    if (!snap.extra().isEmpty()) {
+      out.printf("extra:           %s%n", snap.extra());
     }
     out.flush();
     return 0;
@@ -85,7 +85,7 @@ public final class InspectCommand implements Callable<Integer> {
         + ", resample_filter " + kw.getOrDefault("resample_filter", "[1, 1]") + ")";
   }
 
-  private static String describe(Optional<PersistentObject> o) {
+  private static String describe(Optional<ObjectConfig> o) {
     return o.map(p -> p.className() + " " + p.initKwargs()).orElse("none");
   }
 }

@@ -11,8 +11,14 @@ import java.util.Map;
 
 /**
  * Loads a ready-to-use preconditioned network from a reference checkpoint ({@code .pkl}: the
- * {@code ema} entry, or {@code net} when there is no {@code ema}) or from our snapshot format
- * ({@code .safetensors} + JSON config), and saves our snapshot.
+ * {@code ema} entry, or {@code net} when there is no {@code ema}) or from our snapshot ({@code
+ * .safetensors} with a JSON config; see {@link NetworkSnapshot}), and saves our snapshot. The
+ * format is recognised from the file's content. Nothing in a file is executed: the network is
+ * rebuilt from its recorded class name and constructor arguments, then its state dict is loaded.
+ *
+ * <p>Training also needs the checkpoint's loss, augment pipe and dataset settings: read them with
+ * {@link NetworkSnapshot#load(Path)} ({@code lossFn()}, {@code augmentPipe()}, {@code
+ * datasetKwargs()}) and build the network from that same snapshot with {@link #fromSnapshot}.
  */
 public final class NetworkLoader {
   /** Positional constructor arguments of the preconditioners, in the reference's order. */
@@ -21,24 +27,19 @@ public final class NetworkLoader {
 
   private NetworkLoader() {}
 
-  /** Loads the network of {@code path} (by extension: {@code .pkl}/{@code .pt} or {@code .safetensors}). */
+  /** Loads the network of a reference checkpoint or of our snapshot (recognised by content). */
   public static Precond load(Path path, NDManager manager) throws IOException {
-    String name = path.getFileName().toString().toLowerCase();
-    if (name.endsWith(".safetensors")) {
-      return loadSnapshot(path, manager);
-    }
-    return fromReference(ReferenceCheckpoint.read(path).network(), manager, path.toString());
+    return fromSnapshot(NetworkSnapshot.load(path), manager, path.toString());
   }
 
-  /**
-   * Rebuilds a network from a reference persistent object: constructs it from the pickled class
-   * name and constructor arguments, then loads its state dict.
-   */
-  public static Precond fromReference(PersistentObject net, NDManager manager, String source) {
-    if (!net.hasInitArgs()) {
-      throw new IllegalArgumentException(
-          source + ": network " + net.className() + " carries no recorded constructor arguments");
-    }
+  /** {@link #load(Path, NDManager)} for a path or URL ({@code http(s)://}, {@code gs://}). */
+  public static Precond load(String pathOrUrl, NDManager manager) throws IOException {
+    return fromSnapshot(NetworkSnapshot.load(pathOrUrl), manager, pathOrUrl);
+  }
+
+  /** Builds the snapshot's network on {@code manager}'s device; errors name {@code source}. */
+  public static Precond fromSnapshot(NetworkSnapshot snapshot, NDManager manager, String source) {
+    ObjectConfig net = snapshot.network();
     Map<String, Object> kwargs = new LinkedHashMap<>();
     List<Object> args = net.initArgs();
     if (args.size() > PRECOND_POSITIONAL.size()) {
@@ -58,19 +59,44 @@ public final class NetworkLoader {
     }
     try (NDManager tmp = manager.newSubManager()) {
       Map<String, NDArray> state = new LinkedHashMap<>();
-      for (Map.Entry<String, TensorData> e : net.stateDict().entrySet()) {
+      for (Map.Entry<String, TensorData> e : snapshot.stateDict().entrySet()) {
         state.put(e.getKey(), e.getValue().toNDArray(tmp));
       }
       p.loadStateDict(state);
-    } catch (IllegalArgumentException e) {
+    } catch (RuntimeException e) {
       p.close();
       throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
     }
     return p;
   }
 
-  /** Our snapshot: safetensors tensors + config. (Implemented once the snapshot format lands.) */
-  static Precond loadSnapshot(Path path, NDManager manager) throws IOException {
-    throw new UnsupportedOperationException(path + ": safetensors snapshots are not supported yet");
+  /** The snapshot of a network (its config and a host copy of its state dict). */
+  public static NetworkSnapshot snapshot(
+      Precond net,
+      ObjectConfig lossFn,
+      ObjectConfig augmentPipe,
+      Map<String, Object> datasetKwargs,
+      Map<String, Object> extra) {
+    LinkedHashMap<String, TensorData> state = new LinkedHashMap<>();
+    net.stateDict().forEach((k, v) -> state.put(k, TensorData.fromNDArray(v)));
+    ObjectConfig cfg = ObjectConfig.of(net.className(), List.of(), net.initKwargs());
+    return NetworkSnapshot.of(cfg, state, lossFn, augmentPipe, datasetKwargs, extra);
+  }
+
+  /** Saves {@code net} as our snapshot, atomically; {@code extraConfig} is kept under "extra". */
+  public static void save(Precond net, Path path, Map<String, Object> extraConfig) throws IOException {
+    snapshot(net, null, null, null, extraConfig).write(path);
+  }
+
+  /** Saves {@code net} with its training settings (any of them may be null), atomically. */
+  public static void save(
+      Precond net,
+      Path path,
+      ObjectConfig lossFn,
+      ObjectConfig augmentPipe,
+      Map<String, Object> datasetKwargs,
+      Map<String, Object> extraConfig)
+      throws IOException {
+    snapshot(net, lossFn, augmentPipe, datasetKwargs, extraConfig).write(path);
   }
 }

@@ -285,10 +285,15 @@ public abstract class Precond extends Module implements Denoiser, AutoCloseable 
     return n;
   }
 
-  /** {@code class_name} (reference path) and {@code init_kwargs}, as the reference pickles them. */
+  /**
+   * {@code class_name} (as the reference's persistence records it, e.g. {@code EDMPrecond}), {@code
+   * init_args} (always empty) and {@code init_kwargs}: enough to rebuild this network with {@link
+   * #create}. JSON-able (sigma_max may be Infinity).
+   */
   public Map<String, Object> config() {
     Map<String, Object> c = new LinkedHashMap<>();
-    c.put("class_name", PKG + className);
+    c.put("class_name", className);
+    c.put("init_args", java.util.List.of());
     c.put("init_kwargs", new LinkedHashMap<>(initKwargs));
     return c;
   }
