@@ -191,8 +191,19 @@ public abstract class Precond extends Module implements Denoiser, AutoCloseable 
     return sigma;
   }
 
-  /** Reduced-precision execution of the model on the GPU (default: fp16 if {@code use_fp16}). */
+  /**
+   * Reduced-precision execution of the model on the GPU (default: fp16 if {@code use_fp16}).
+   *
+   * @throws UnsupportedOperationException for bf16: DJL 0.36's PyTorch JNI maps only float32,
+   *     float64, float16 and the integer types to torch dtypes, and aborts the process (an
+   *     uncaught C++ {@code throw;}) on any bfloat16 tensor, so it is refused here instead.
+   */
   public void setPrecision(Precision precision) {
+    if (precision == Precision.BF16) {
+      throw new UnsupportedOperationException(
+          "precision bf16: the DJL 0.36 PyTorch JNI has no bfloat16 tensors (it aborts the process"
+              + " on one); use fp16, the reference's use_fp16");
+    }
     this.precision = precision;
   }
 
