@@ -40,7 +40,7 @@ public final class ConvertNetworkCommand implements Callable<Integer> {
       System.out.printf("%s: %s(%s)%n", network, s.className(), s.initKwargs());
       s.lossFn().ifPresent(l -> System.out.printf("  loss_fn: %s(%s)%n", l.className(), l.initKwargs()));
       s.augmentPipe().ifPresent(a -> System.out.printf("  augment_pipe: %s(%s)%n", a.className(), a.initKwargs()));
-      System.out.printf("wrote %s: %d tensors, %,d elements, %.1f MB in %.2f s%n", dest, s.stateDict().size(), params,
+      System.out.printf("wrote %s: %d state-dict tensors, %,d elements (parameters and buffers), %.1f MB in %.2f s%n", dest, s.stateDict().size(), params,
           Files.size(dest) / 1e6, (System.nanoTime() - t0) / 1e9);
       return 0;
     } catch (IOException | IllegalArgumentException e) {

@@ -33,7 +33,7 @@ public final class CheckpointBench {
   public static void main(String[] args) throws Exception {
     long params = 2_000_000;
     Path pkl = null;
-    Path dir = Files.createTempDirectory("cdm-ckpt-bench");
+    Path dir = null;
     String device = "cpu";
     int repeat = 3;
     for (int i = 0; i < args.length; i++) {
@@ -47,7 +47,26 @@ public final class CheckpointBench {
             + " (expected --params N, --pkl PATH, --dir DIR, --device cpu|gpu, --repeat R)");
       }
     }
+    boolean ownDir = dir == null;
+    if (ownDir) {
+      dir = Files.createTempDirectory("cdm-ckpt-bench");
+    }
     Files.createDirectories(dir);
+    try {
+      run(dir, pkl, params, device, repeat);
+    } finally {
+      if (ownDir) {
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+          for (Path f : (Iterable<Path>) files::iterator) {
+            Files.deleteIfExists(f);
+          }
+        }
+        Files.deleteIfExists(dir);
+      }
+    }
+  }
+
+  private static void run(Path dir, Path pkl, long params, String device, int repeat) throws Exception {
     if (pkl == null) {
       pkl = dir.resolve("synthetic-" + params + ".pkl");
       long t0 = System.nanoTime();
