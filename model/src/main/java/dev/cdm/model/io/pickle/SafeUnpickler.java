@@ -450,8 +450,8 @@ public final class SafeUnpickler {
     if (o instanceof PyGlobal) {
       return "global " + ((PyGlobal) o).qualifiedName();
     }
-    if (o instanceof Collection || o instanceof Map) {
-      return o.getClass().getSimpleName();
+    if (o instanceof byte[]) {
+      return "bytes";
     }
     return o.getClass().getSimpleName();
   }
