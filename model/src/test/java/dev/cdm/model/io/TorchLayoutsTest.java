@@ -87,6 +87,23 @@ class TorchLayoutsTest {
   }
 
   @ParameterizedTest
+  @EnumSource(value = TensorDType.class, names = {"FLOAT32", "FLOAT64", "FLOAT16", "BFLOAT16", "INT64", "BOOL", "UINT8"})
+  void everyDtypeBecomesAnNDArrayWithItsValues(TensorDType t) {
+    TensorData d = storage(t, 6);
+    try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+      ai.djl.ndarray.NDArray a = d.toNDArray(m);
+      assertArrayEquals(new long[] {6}, a.getShape().getShape());
+      if (t == TensorDType.BFLOAT16) {
+        assertEquals(ai.djl.ndarray.types.DataType.FLOAT32, a.getDataType(), "bf16 widened exactly");
+        assertArrayEquals(d.toFloatArray(), a.toFloatArray());
+      } else {
+        assertEquals(t.djlType(), a.getDataType());
+        assertTrue(TensorData.fromNDArray(a).contentEquals(d), t.toString());
+      }
+    }
+  }
+
+  @ParameterizedTest
   @EnumSource(Layout.class)
   void viewsReachingPastTheirStorageAreRefused(Layout layout) throws Exception {
     Map<String, View> params = Map.of("bad", new View(storage(TensorDType.FLOAT32, 6), 2, new long[] {2, 3}, new long[] {3, 1}));
