@@ -3,6 +3,7 @@ package dev.cdm.model.io;
 import dev.cdm.model.io.pickle.Buildable;
 import dev.cdm.model.io.pickle.PickleException;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -157,16 +158,28 @@ public class PickledObject implements Buildable {
     modules().forEach((k, m) -> m.collect(prefix + k + ".", out));
   }
 
-  /** The number of parameter elements, submodules included (as {@code sum(p.numel() for p in parameters())}). */
+  /**
+   * The number of parameter elements, submodules included, each parameter counted once even if it
+   * is registered in several places: {@code sum(p.numel() for p in module.parameters())}.
+   */
   public long parameterCount() {
+    Set<TensorData> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    collectParameters(seen, Collections.newSetFromMap(new IdentityHashMap<>()));
     long n = 0;
-    for (TensorData t : parameters().values()) {
+    for (TensorData t : seen) {
       n += t.numel();
     }
-    for (PickledObject m : modules().values()) {
-      n += m.parameterCount();
-    }
     return n;
+  }
+
+  private void collectParameters(Set<TensorData> out, Set<PickledObject> visited) {
+    if (!visited.add(this)) {
+      return;
+    }
+    out.addAll(parameters().values());
+    for (PickledObject m : modules().values()) {
+      m.collectParameters(out, visited);
+    }
   }
 
   @SuppressWarnings("unchecked")

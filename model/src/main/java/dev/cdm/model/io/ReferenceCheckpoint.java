@@ -89,6 +89,11 @@ public final class ReferenceCheckpoint {
     return in.readAllBytes();
   }
 
+  /** The Python globals a checkpoint may name (everything else is refused), sorted. */
+  public static java.util.Set<String> allowedGlobals() {
+    return ReferenceGlobals.allowed();
+  }
+
   /** Where the checkpoint was read from. */
   public String source() {
     return source;
