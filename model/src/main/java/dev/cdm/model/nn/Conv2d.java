@@ -133,10 +133,9 @@ public final class Conv2d extends Module {
     }
     // Interleave zeros after every column, then after every row: [N, C, 2H, 2W] with x at even
     // positions; the trailing zero row/column makes the output one too large, cropped below.
-    NDArray z = fw.zeros(s, x.getDataType(), x);
-    NDArray a = NDArrays.stack(new NDList(x, z), 4).reshape(n, c, h, 2 * wd);
-    NDArray za = fw.zeros(a.getShape(), x.getDataType(), x);
-    NDArray d = NDArrays.stack(new NDList(a, za), 3).reshape(n, c, 2 * h, 2 * wd);
+    // zerosLike: on the pass's manager, freed with the block (not cached: batch-sized).
+    NDArray a = NDArrays.stack(new NDList(x, x.zerosLike()), 4).reshape(n, c, h, 2 * wd);
+    NDArray d = NDArrays.stack(new NDList(a, a.zerosLike()), 3).reshape(n, c, 2 * h, 2 * wd);
     NDArray y = Ops.conv2d(d, depthwise(f, (int) c, 4), null, 1, lead, (int) c);
     long oh = (h - 1) * 2 - 2L * pad + k;
     long ow = (wd - 1) * 2 - 2L * pad + k;

@@ -93,8 +93,8 @@ public final class Forward {
     return manager.ones(shape, dt, like.getDevice());
   }
 
-  /** Zeros, as {@link #ones}. */
-  public NDArray zeros(Shape shape, DataType dt, NDArray like) {
+  /** Zeros of a fixed (not batch-sized) shape, cached as {@link #ones}. */
+  public NDArray constantZeros(Shape shape, DataType dt, NDArray like) {
     if (cache != null) {
       return cache.computeIfAbsent(
           "zeros:" + shape + ":" + dt + ":" + like.getDevice(),

@@ -38,7 +38,7 @@ public final class GroupNorm extends Module {
                 v,
                 norm,
                 f.ones(norm, x.getDataType(), x),
-                f.zeros(norm, x.getDataType(), x),
+                f.constantZeros(norm, x.getDataType(), x),
                 (float) eps)
             .singletonOrThrow()
             .reshape(s);
