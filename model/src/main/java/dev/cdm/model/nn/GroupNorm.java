@@ -43,6 +43,8 @@ public final class GroupNorm extends Module {
             .singletonOrThrow()
             .reshape(s);
     Shape c = new Shape(1, numChannels, 1, 1);
-    return y.mul(f.castLike(p("weight"), x).reshape(c)).add(f.castLike(p("bias"), x).reshape(c));
+    NDArray w = f.own(f.castLike(p("weight"), x).reshape(c));
+    NDArray b = f.own(f.castLike(p("bias"), x).reshape(c));
+    return y.mul(w).add(b);
   }
 }
