@@ -146,6 +146,18 @@ public abstract class Precond extends Module implements Denoiser, AutoCloseable 
    */
   public NDArray denoise(
       NDArray x, NDArray sigma, NDArray classLabels, NDArray augmentLabels, boolean forceFp32) {
+    return denoise(x, sigma, classLabels, augmentLabels, forceFp32 ? Precision.FP32 : precision);
+  }
+
+  /**
+   * {@link #denoise} at an explicit execution precision for this call only (thread-safe
+   * alternative to switching {@link #setPrecision}); fp16 applies on a GPU only, as always.
+   */
+  public NDArray denoise(
+      NDArray x, NDArray sigma, NDArray classLabels, NDArray augmentLabels, Precision callPrecision) {
+    if (callPrecision == Precision.BF16) {
+      setPrecision(callPrecision); // throws the explanatory error
+    }
     NDManager caller = x.getManager();
     try (NDManager sub = caller.newSubManager()) {
       for (NDArray a : new NDArray[] {x, sigma, classLabels, augmentLabels}) {
@@ -162,7 +174,7 @@ public abstract class Precond extends Module implements Denoiser, AutoCloseable 
                 ? sub.zeros(new Shape(1, labelDim), DataType.FLOAT32, x.getDevice())
                 : classLabels.toType(DataType.FLOAT32, false).reshape(-1, labelDim);
       }
-      DataType dtype = executionType(x, forceFp32);
+      DataType dtype = x.getDevice().isGpu() ? callPrecision.dataType() : DataType.FLOAT32;
       Forward f = new Forward(sub, dtype, isTraining(), manager, cache);
       NDArray in = cIn(s).mul(x32);
       if (dtype != DataType.FLOAT32) {
