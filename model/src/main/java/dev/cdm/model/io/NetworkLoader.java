@@ -53,7 +53,9 @@ public final class NetworkLoader {
     kwargs.putAll(net.initKwargs());
     Precond p;
     try {
-      p = Precond.create(net.className(), kwargs, manager);
+      // No weight draws: the state dict replaces them, and loading must not move the global
+      // generator (the reference's unpickling never runs __init__).
+      p = dev.cdm.model.nn.WeightInit.withoutDrawing(() -> Precond.create(net.className(), kwargs, manager));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
     }
