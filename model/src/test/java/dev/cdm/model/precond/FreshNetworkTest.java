@@ -142,6 +142,22 @@ class FreshNetworkTest {
   }
 
   @Test
+  void aScalarSigmaBroadcastsAsInTheReference() {
+    try (NDManager m = NDManager.newBaseManager();
+        Precond p = Precond.create("EDMPrecond", tiny(), m)) {
+      NDArray x = m.randomNormal(new Shape(3, 3, 16, 16));
+      NDArray labels = m.zeros(new Shape(3, 10));
+      NDArray a = p.denoise(x, m.create(2.5f), labels);
+      NDArray b = p.denoise(x, m.create(new float[] {2.5f, 2.5f, 2.5f}), labels);
+      NDArray c = p.denoise(x.toType(ai.djl.ndarray.types.DataType.FLOAT64, false),
+          m.create(new double[] {2.5, 2.5, 2.5}), labels);
+      assertEquals(0f, a.sub(b).abs().max().getFloat(), 1e-6f);
+      assertEquals(ai.djl.ndarray.types.DataType.FLOAT32, c.getDataType());
+      assertEquals(0f, c.sub(b).abs().max().getFloat(), 1e-6f);
+    }
+  }
+
+  @Test
   void unknownArgumentsAndClassesAreErrorsThatNameThem() {
     try (NDManager m = NDManager.newBaseManager()) {
       Map<String, Object> kw = tiny();
