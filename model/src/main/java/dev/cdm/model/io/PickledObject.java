@@ -18,11 +18,23 @@ import java.util.Set;
 public class PickledObject implements Buildable {
   private final String moduleName;
   private final String className;
+  private final String source;
   private final Map<String, Object> state = new LinkedHashMap<>();
 
   PickledObject(String moduleName, String className) {
+    this(moduleName, className, "<memory>");
+  }
+
+  /** {@code source} names the file the object was read from, for error messages. */
+  PickledObject(String moduleName, String className, String source) {
     this.moduleName = moduleName;
     this.className = className;
+    this.source = source;
+  }
+
+  /** The file (or stream name) this object was read from. */
+  public String source() {
+    return source;
   }
 
   /** The Python module of the class ({@code torch.nn.modules.container}); see subclasses for persistent ones. */
@@ -101,7 +113,7 @@ public class PickledObject implements Buildable {
       if (e.getValue() instanceof PickledObject) {
         out.put(e.getKey(), (PickledObject) e.getValue());
       } else if (e.getValue() != null) {
-        throw new IllegalStateException("submodule " + e.getKey() + " of " + className + " is a "
+        throw new IllegalStateException("submodule " + e.getKey() + " of " + className + " in " + source + " is a "
             + e.getValue().getClass().getSimpleName());
       }
     }
@@ -195,8 +207,8 @@ public class PickledObject implements Buildable {
         continue;
       }
       if (!(e.getValue() instanceof TensorData)) {
-        throw new IllegalStateException(key.substring(1) + " entry " + e.getKey() + " of " + className
-            + " is a " + e.getValue().getClass().getSimpleName() + ", not a tensor");
+        throw new IllegalStateException(key.substring(1) + " entry " + e.getKey() + " of " + className + " in "
+            + source + " is a " + e.getValue().getClass().getSimpleName() + ", not a tensor");
       }
       out.put(e.getKey(), (TensorData) e.getValue());
     }

@@ -131,6 +131,19 @@ public final class ReferenceCheckpoint {
     return object("augment_pipe");
   }
 
+  /**
+   * The optimizer's {@code state_dict()} of a {@code training-state-*.pt} file: {@code state}
+   * (parameter index → {@code step}, {@code exp_avg}, {@code exp_avg_sq} as {@link TensorData}) and
+   * {@code param_groups} (lr, betas, eps, ..., params), as unpickled.
+   */
+  public Optional<Map<?, ?>> optimizerState() {
+    Object o = entries.get("optimizer_state");
+    if (o != null && !(o instanceof Map)) {
+      throw new IllegalArgumentException("'optimizer_state' in " + source + " is not a dict");
+    }
+    return Optional.ofNullable((Map<?, ?>) o);
+  }
+
   /** The dataset constructor arguments recorded by the training loop; empty if absent. */
   public Map<String, Object> datasetKwargs() {
     Object d = entries.get("dataset_kwargs");

@@ -167,7 +167,7 @@ final class ReferenceGlobals implements GlobalResolver {
 
         @Override
         public Object newObject(PyTuple args, Map<String, Object> kwargs) {
-          return new PickledObject(module, cls);
+          return new PickledObject(module, cls, source);
         }
       });
     }

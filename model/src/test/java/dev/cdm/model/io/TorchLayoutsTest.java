@@ -86,6 +86,39 @@ class TorchLayoutsTest {
     assertEquals(1.0f + 0x1p-7f, sd.get("model.bf16").toFloatArray()[2], "bf16 transposed: (1,0) is storage[1]");
   }
 
+  /** training-state-*.pt: torch.save(dict(net=net, optimizer_state=optimizer.state_dict())), zip format. */
+  @ParameterizedTest
+  @EnumSource(value = Layout.class, names = {"TORCH_ZIP", "TORCH_LEGACY"})
+  void readsTrainingStateWithOptimizerState(Layout layout) throws Exception {
+    TensorData w = storage(TensorDType.FLOAT32, 6);
+    Map<String, Object> adam = new LinkedHashMap<>();
+    adam.put("step", View.of(TensorData.ofFloats(new long[] {}, new float[] {200f})));
+    adam.put("exp_avg", View.of(storage(TensorDType.FLOAT32, 6)));
+    adam.put("exp_avg_sq", View.of(storage(TensorDType.FLOAT32, 6)));
+    Map<String, Object> group = new LinkedHashMap<>();
+    group.put("lr", 1e-3);
+    group.put("betas", dev.cdm.model.io.pickle.PyTuple.of(0.9, 0.999));
+    group.put("eps", 1e-8);
+    group.put("params", List.of(0L));
+    Map<String, Object> opt = new LinkedHashMap<>();
+    opt.put("state", Map.of(0L, adam));
+    opt.put("param_groups", List.of(group));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    SyntheticCheckpoint.write(out, layout, "net", "EDMPrecond", Map.of("img_resolution", 32L),
+        Map.of("w", new View(w, 0, new long[] {2, 3}, new long[] {3, 1})), Map.of("optimizer_state", opt));
+    ReferenceCheckpoint c = ReferenceCheckpoint.read(new ByteArrayInputStream(out.toByteArray()), "training-state.pt");
+    assertTrue(c.net().isPresent());
+    assertEquals("EDMPrecond", c.network().className());
+    assertTrue(c.lossFn().isEmpty());
+    Map<?, ?> state = (Map<?, ?>) ((Map<?, ?>) c.optimizerState().orElseThrow().get("state")).get(0L);
+    assertEquals(200f, ((TensorData) state.get("step")).toFloatArray()[0]);
+    assertArrayEquals(new long[] {}, ((TensorData) state.get("step")).shape());
+    assertArrayEquals(storage(TensorDType.FLOAT32, 6).toFloatArray(), ((TensorData) state.get("exp_avg")).toFloatArray());
+    Map<?, ?> g = (Map<?, ?>) ((List<?>) c.optimizerState().orElseThrow().get("param_groups")).get(0);
+    assertEquals(List.of(0.9, 0.999), g.get("betas"));
+    assertEquals(1e-3, g.get("lr"));
+  }
+
   @ParameterizedTest
   @EnumSource(value = TensorDType.class, names = {"FLOAT32", "FLOAT64", "FLOAT16", "BFLOAT16", "INT64", "BOOL", "UINT8"})
   void everyDtypeBecomesAnNDArrayWithItsValues(TensorDType t) {

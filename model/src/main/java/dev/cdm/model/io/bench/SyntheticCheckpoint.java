@@ -75,23 +75,35 @@ public final class SyntheticCheckpoint {
    */
   public static void write(OutputStream out, Layout layout, String className, Map<String, Object> initKwargs,
       Map<String, View> params) throws IOException {
+    Map<String, Object> rest = new LinkedHashMap<>();
+    rest.put("loss_fn", null);
+    rest.put("augment_pipe", null);
+    rest.put("dataset_kwargs", Map.of());
+    write(out, layout, "ema", className, initKwargs, params, rest);
+  }
+
+  /**
+   * {@code dict(<networkKey>=<persistent network>, **rest)}; values in {@code rest} may be None,
+   * bool, int, float, str, lists, {@link dev.cdm.model.io.pickle.PyTuple}s, maps and {@link View}s
+   * (plain tensors), e.g. {@code training-state-*.pt}'s {@code optimizer_state}.
+   */
+  public static void write(OutputStream out, Layout layout, String networkKey, String className,
+      Map<String, Object> initKwargs, Map<String, View> params, Map<String, Object> rest) throws IOException {
     Map<String, byte[]> zipStorages = new LinkedHashMap<>();
     Map<String, View> legacyStorages = new LinkedHashMap<>();
     P p = new P(layout, zipStorages, legacyStorages);
     p.proto(layout == Layout.REFERENCE_PKL ? 4 : 2);
     p.emptyDict();
     p.mark();
-    p.str("ema");
+    p.str(networkKey);
     p.persistent(className, initKwargs, () -> {
       p.str("model");
       p.persistent("Linear", Map.of(), null, params);
     }, Map.of());
-    p.str("loss_fn");
-    p.none();
-    p.str("augment_pipe");
-    p.none();
-    p.str("dataset_kwargs");
-    p.emptyDict();
+    for (Map.Entry<String, Object> e : rest.entrySet()) {
+      p.str(e.getKey());
+      p.value(e.getValue());
+    }
     p.setitems();
     p.stop();
 
@@ -278,6 +290,24 @@ public final class SyntheticCheckpoint {
         integer(((Number) v).longValue());
       } else if (v instanceof String) {
         str((String) v);
+      } else if (v instanceof dev.cdm.model.io.pickle.PyTuple) {
+        mark();
+        for (Object o : (java.util.List<?>) v) {
+          value(o);
+        }
+        raw('t');
+      } else if (v instanceof View) {
+        tensor((View) v);
+      } else if (v instanceof Map) {
+        emptyDict();
+        if (!((Map<?, ?>) v).isEmpty()) {
+          mark();
+          for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
+            value(e.getKey());
+            value(e.getValue());
+          }
+          setitems();
+        }
       } else if (v instanceof java.util.List) {
         emptyList();
         mark();
@@ -361,8 +391,7 @@ public final class SyntheticCheckpoint {
       raw('R');
     }
 
-    void parameter(View v) {
-      global("torch._utils", "_rebuild_parameter");
+    void tensor(View v) {
       global("torch._utils", "_rebuild_tensor_v2");
       mark();
       storage(v);
@@ -373,6 +402,11 @@ public final class SyntheticCheckpoint {
       orderedDict();
       raw('t');
       raw('R');
+    }
+
+    void parameter(View v) {
+      global("torch._utils", "_rebuild_parameter");
+      tensor(v);
       bool(false);
       orderedDict();
       raw(0x87);
