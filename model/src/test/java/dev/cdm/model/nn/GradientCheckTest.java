@@ -45,6 +45,36 @@ class GradientCheckTest {
         "model.enc.8x8_down.conv0.weight", "model.map_label.weight"));
   }
 
+  @Test
+  void gradientsReachFloat32MastersThroughAnFp16Pass() {
+    // use_fp16 training: the trunk runs at fp16 on copies of the fp32 weights; the gradient must
+    // come back to the fp32 masters (the reference's .to(x.dtype) is differentiable).
+    Map<String, Object> kw = base();
+    kw.put("model_type", "SongUNet");
+    kw.put("model_channels", 16);
+    try (NDManager m = NDManager.newBaseManager();
+        Precond net = Precond.create("EDMPrecond", kw, m)) {
+      for (NDArray p : net.parameters().values()) {
+        p.addi(m.randomNormal(p.getShape()).mul(0.1f));
+        p.setRequiresGradient(true);
+      }
+      NDArray x = m.randomNormal(new Shape(2, 2, 16, 16)).toType(DataType.FLOAT16, false);
+      try (NDManager sub = m.newSubManager();
+          GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        NDArray out = net.model().forward(Forward.simple(sub, DataType.FLOAT16, false), x,
+            m.create(new float[] {0.1f, -0.4f}), m.create(new float[] {1, 0, 0, 0, 1, 0}, new Shape(2, 3)), null);
+        assertEquals(DataType.FLOAT16, out.getDataType());
+        gc.backward(Ops.cast(out, DataType.FLOAT32).square().mean());
+      }
+      for (String k : List.of("model.enc.16x16_conv.weight", "model.dec.8x8_in0.qkv.weight", "model.map_layer0.weight")) {
+        NDArray g = net.parameters().get(k).getGradient();
+        assertEquals(DataType.FLOAT32, g.getDataType(), k);
+        float s = g.abs().sum().getFloat();
+        org.junit.jupiter.api.Assertions.assertTrue(s > 0 && Float.isFinite(s), k + " gradient " + s);
+      }
+    }
+  }
+
   private static Map<String, Object> base() {
     Map<String, Object> kw = new LinkedHashMap<>();
     kw.put("img_resolution", 16);
