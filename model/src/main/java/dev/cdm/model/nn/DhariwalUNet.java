@@ -147,6 +147,6 @@ public final class DhariwalUNet extends UNet {
       }
       x = b.forward(f, x, emb);
     }
-    return outConv.forward(f, Ops.silu(outNorm.forward(f, x)));
+    return outConv.forward(f, outNorm.forwardSilu(f, x));
   }
 }

@@ -26,7 +26,25 @@ public final class GroupNorm extends Module {
     this(m, numChannels, 32, 4, eps);
   }
 
+  /** {@code silu(norm(x))}: one fused kernel pair when {@link FusedKernels} is enabled. */
+  public NDArray forwardSilu(Forward f, NDArray x) {
+    if (FusedKernels.enabled()) {
+      return FusedKernels.groupNormSilu(
+          x, numGroups, f.castLike(p("weight"), x), f.castLike(p("bias"), x), eps);
+    }
+    return Ops.silu(composed(f, x));
+  }
+
   public NDArray forward(Forward f, NDArray x) {
+    if (FusedKernels.enabled()) {
+      return FusedKernels.groupNorm(
+          x, numGroups, f.castLike(p("weight"), x), f.castLike(p("bias"), x), eps);
+    }
+    return composed(f, x);
+  }
+
+  /** Layer norm over an [N, G, C/G*H*W] view, then the per-channel affine (no fused kernel). */
+  NDArray composed(Forward f, NDArray x) {
     Shape s = x.getShape();
     long n = s.get(0);
     long per = s.size() / n / numGroups;

@@ -7,8 +7,16 @@ import ai.djl.ndarray.types.Shape;
 public final class Ops {
   private Ops() {}
 
-  /** {@code torch.nn.functional.silu}: x * sigmoid(x) (two kernels; the JNI has no fused silu). */
+  /** {@code torch.nn.functional.silu}: the fused kernel, else x * sigmoid(x) (the JNI has no silu). */
   public static NDArray silu(NDArray x) {
+    if (FusedKernels.enabled()) {
+      return FusedKernels.silu(x);
+    }
+    return siluComposed(x);
+  }
+
+  /** x * sigmoid(x): two kernels. */
+  static NDArray siluComposed(NDArray x) {
     return x.mul(x.getNDArrayInternal().sigmoid());
   }
 

@@ -115,7 +115,7 @@ public final class UNetBlock extends Module {
 
   private NDArray forwardInner(Forward f, NDArray x, NDArray emb) {
     NDArray orig = x;
-    x = conv0.forward(f, Ops.silu(norm0.forward(f, x)));
+    x = conv0.forward(f, norm0.forwardSilu(f, x));
 
     NDArray params = affine.forward(f, emb);
     params = params.reshape(params.getShape().get(0), -1, 1, 1);
@@ -126,7 +126,7 @@ public final class UNetBlock extends Module {
       NDArray shift = ss.get(1);
       x = Ops.silu(shift.add(norm1.forward(f, x).mul(scale.add(1))));
     } else {
-      x = Ops.silu(norm1.forward(f, x.add(params)));
+      x = norm1.forwardSilu(f, x.add(params));
     }
 
     if (f.training() && dropout > 0) {

@@ -1,0 +1,73 @@
+package dev.cdm.model.nn;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import org.junit.jupiter.api.Test;
+
+/** The fused kernels (TorchScript resource) agree with the composed forms, values and gradients. */
+class FusedKernelsTest {
+
+  @Test
+  void fusedKernelsLoadOnTheCpuEngine() {
+    assertTrue(FusedKernels.enabled(), "fused-ops.pt should load with the CPU libtorch");
+  }
+
+  @Test
+  void groupNormSiluMatchesComposedFormWithGradients() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      Engine.getInstance().setRandomSeed(3);
+      float[] weight = m.randomNormal(new Shape(32)).toFloatArray();
+      float[] bias = m.randomNormal(new Shape(32)).toFloatArray();
+      NDArray x0 = m.randomNormal(new Shape(3, 32, 5, 5)).mul(3).add(1);
+
+      float[][] out = new float[2][];
+      float[][] gx = new float[2][];
+      float[][] gw = new float[2][];
+      for (int k = 0; k < 2; k++) {
+        // A fresh layer per pass: gradients accumulate on a parameter across passes.
+        GroupNorm gn = new GroupNorm(m, 32, 8, 4, 1e-5);
+        gn.p("weight").set(weight);
+        gn.p("bias").set(bias);
+        NDArray x = x0.duplicate();
+        x.setRequiresGradient(true);
+        gn.p("weight").setRequiresGradient(true);
+        try (NDManager sub = m.newSubManager();
+            GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+          Forward f = Forward.simple(sub, DataType.FLOAT32, true);
+          NDArray y = k == 0 ? gn.forwardSilu(f, x) : Ops.siluComposed(gn.composed(f, x));
+          out[k] = y.toFloatArray();
+          gc.backward(y.square().sum());
+        }
+        gx[k] = x.getGradient().toFloatArray();
+        gw[k] = gn.p("weight").getGradient().toFloatArray();
+      }
+      assertClose(out[0], out[1], 1e-5, "forward");
+      assertClose(gx[0], gx[1], 1e-4, "x gradient");
+      assertClose(gw[0], gw[1], 1e-3, "weight gradient");
+    }
+  }
+
+  @Test
+  void siluMatchesComposedForm() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      NDArray x = m.randomNormal(new Shape(1000)).mul(4);
+      assertClose(FusedKernels.silu(x).toFloatArray(), Ops.siluComposed(x).toFloatArray(), 1e-6, "silu");
+    }
+  }
+
+  private static void assertClose(float[] a, float[] b, double tol, String what) {
+    double max = 0;
+    double scale = 1;
+    for (int i = 0; i < a.length; i++) {
+      max = Math.max(max, Math.abs(a[i] - b[i]));
+      scale = Math.max(scale, Math.abs(b[i]));
+    }
+    assertTrue(max <= tol * scale, what + ": max abs diff " + max + " > " + tol * scale);
+  }
+}
