@@ -115,19 +115,20 @@ public final class DatasetPipeline {
     }
   }
 
-  /** The innermost message that says what went wrong (runners wrap the worker's exception). */
+  /**
+   * The message that says what went wrong: runners wrap the worker's exception, so take the
+   * outermost exception of the kinds this command raises (they name the input), else the innermost.
+   */
   static String rootMessage(Throwable e) {
-    Throwable t = e;
-    String best = e.toString();
-    while (t != null) {
-      if (t.getMessage() != null) {
-        best = t instanceof IllegalArgumentException || t instanceof IOException
-                || t instanceof UnsupportedOperationException || t.getCause() == null
-            ? t.getMessage() : best;
+    Throwable innermost = e;
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t.getMessage() != null && (t instanceof IllegalArgumentException || t instanceof IOException
+          || t instanceof UnsupportedOperationException || t instanceof DatasetException)) {
+        return t.getMessage();
       }
-      t = t.getCause() == t ? null : t.getCause();
+      innermost = t;
     }
-    return best;
+    return innermost.getMessage() != null ? innermost.getMessage() : innermost.toString();
   }
 
   private static boolean isEmptyDir(Path dir) throws IOException {
