@@ -1,14 +1,9 @@
 package dev.cdm.transforms.dataset;
 
-import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.zip.CRC32;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 
 /**
  * The destination of a dataset, as the reference's {@code open_dest}: an uncompressed (stored) ZIP
@@ -26,53 +21,25 @@ abstract class DatasetArchiveWriter implements Closeable {
   }
 
   private static final class Zip extends DatasetArchiveWriter {
-    private final ZipOutputStream out;
-    private final CRC32 crc = new CRC32();
+    private final StoredZipWriter zip;
 
     Zip(Path path) throws IOException {
-      OutputStream os = new BufferedOutputStream(Files.newOutputStream(path), 1 << 20);
-      out = new ZipOutputStream(os);
-      out.setMethod(ZipOutputStream.STORED);
+      zip = new StoredZipWriter(path);
     }
 
     @Override
     void write(String name, byte[] data) throws IOException {
-      ZipEntry e = new ZipEntry(name);
-      crc.reset();
-      crc.update(data);
-      e.setMethod(ZipEntry.STORED);
-      e.setSize(data.length);
-      e.setCompressedSize(data.length);
-      e.setCrc(crc.getValue());
-      out.putNextEntry(e);
-      out.write(data);
-      out.closeEntry();
+      zip.write(name, data);
     }
 
     @Override
     void writeFile(String name, Path file) throws IOException {
-      crc.reset();
-      byte[] buf = new byte[1 << 16];
-      try (var in = Files.newInputStream(file)) {
-        int n;
-        while ((n = in.read(buf)) > 0) {
-          crc.update(buf, 0, n);
-        }
-      }
-      ZipEntry e = new ZipEntry(name);
-      long size = Files.size(file);
-      e.setMethod(ZipEntry.STORED);
-      e.setSize(size);
-      e.setCompressedSize(size);
-      e.setCrc(crc.getValue());
-      out.putNextEntry(e);
-      Files.copy(file, out);
-      out.closeEntry();
+      zip.writeFile(name, file);
     }
 
     @Override
     public void close() throws IOException {
-      out.close();
+      zip.close();
     }
   }
 
