@@ -35,9 +35,7 @@ public final class LanczosResampler {
       // Only rows [first, last) feed the vertical pass; PIL resamples just those.
       int first = vertical.min[0];
       int last = vertical.min[outHeight - 1] + vertical.count[outHeight - 1];
-      for (int i = 0; i < outHeight; i++) {
-        vertical.min[i] -= first;
-      }
+      vertical = vertical.shifted(-first);
       current = horizontal(in, first, last - first, Coefficients.of(in.width(), outWidth));
     }
     if (needVertical) {
@@ -60,8 +58,33 @@ public final class LanczosResampler {
       this.ksize = ksize;
     }
 
-    /** Pillow's precompute_coeffs over the box [0, inSize) followed by normalize_coeffs_8bpc. */
+    /** The same taps reading rows {@code delta} further on (PIL's shift for the vertical pass). */
+    Coefficients shifted(int delta) {
+      int[] m = min.clone();
+      for (int i = 0; i < m.length; i++) {
+        m[i] += delta;
+      }
+      return new Coefficients(m, count, weights, ksize);
+    }
+
+    private static final java.util.concurrent.ConcurrentHashMap<Long, Coefficients> CACHE =
+        new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Coefficients of a size pair, cached: datasets resize many images between the same sizes. */
     static Coefficients of(int inSize, int outSize) {
+      long key = ((long) inSize << 32) | outSize;
+      Coefficients c = CACHE.get(key);
+      if (c == null) {
+        c = compute(inSize, outSize);
+        if (CACHE.size() < 4096) {
+          CACHE.put(key, c);
+        }
+      }
+      return c;
+    }
+
+    /** Pillow's precompute_coeffs over the box [0, inSize) followed by normalize_coeffs_8bpc. */
+    private static Coefficients compute(int inSize, int outSize) {
       double scale = (double) inSize / outSize;
       double filterScale = Math.max(scale, 1.0);
       double support = SUPPORT * filterScale;
@@ -133,6 +156,28 @@ public final class LanczosResampler {
     for (int yy = 0; yy < rows; yy++) {
       int srcRow = (yy + rowOffset) * inWidth * ch;
       int dstRow = yy * outWidth * ch;
+      if (ch == 3) {
+        // RGB: the three sums share the taps, as Pillow's per-pixel loop does.
+        for (int xx = 0; xx < outWidth; xx++) {
+          int n = c.count[xx];
+          int kBase = xx * c.ksize;
+          int s0 = 1 << (PRECISION_BITS - 1);
+          int s1 = s0;
+          int s2 = s0;
+          int p = srcRow + c.min[xx] * 3;
+          for (int x = 0; x < n; x++, p += 3) {
+            int k = w[kBase + x];
+            s0 += (src[p] & 0xff) * k;
+            s1 += (src[p + 1] & 0xff) * k;
+            s2 += (src[p + 2] & 0xff) * k;
+          }
+          int d = dstRow + xx * 3;
+          dst[d] = (byte) clip8(s0);
+          dst[d + 1] = (byte) clip8(s1);
+          dst[d + 2] = (byte) clip8(s2);
+        }
+        continue;
+      }
       for (int xx = 0; xx < outWidth; xx++) {
         int xmin = c.min[xx];
         int n = c.count[xx];

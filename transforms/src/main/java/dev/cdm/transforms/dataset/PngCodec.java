@@ -2,6 +2,8 @@ package dev.cdm.transforms.dataset;
 
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
+import java.awt.image.DataBufferByte;
+import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
@@ -35,6 +37,12 @@ public final class PngCodec {
    * @throws BadImageException when the bytes are not a readable image
    */
   public static Pixels decode(byte[] bytes, String name) throws BadImageException {
+    if (PngDecoder.isPng(bytes)) {
+      Pixels fast = PngDecoder.decode(bytes, name);
+      if (fast != null) {
+        return fast;
+      }
+    }
     BufferedImage img;
     try {
       img = ImageIO.read(new ByteArrayInputStream(bytes));
@@ -58,6 +66,12 @@ public final class PngCodec {
       // PIL gives 16-bit ('I;16') and 1-bit ('1') images numpy dtypes the tool does not handle.
       throw new BadImageException(name, "unsupported sample depth: " + bits + " bits (need 8-bit)");
     }
+    if (bits == 8) {
+      Pixels fast = interleavedBytes(raster, w, h, bands);
+      if (fast != null) {
+        return fast;
+      }
+    }
     int[] samples = raster.getPixels(0, 0, w, h, (int[]) null);
     byte[] data = new byte[samples.length];
     // PIL expands 2- and 4-bit grayscale to 0..255 ('L;2', 'L;4'); palette indices stay as they are.
@@ -66,6 +80,46 @@ public final class PngCodec {
       data[i] = (byte) (samples[i] * scale);
     }
     return new Pixels(w, h, bands, data);
+  }
+
+  /**
+   * The common case (8-bit samples interleaved in one byte array, as ImageIO decodes PNG and JPEG)
+   * copied row by row instead of sample by sample; null when the layout is another one.
+   */
+  private static Pixels interleavedBytes(Raster raster, int w, int h, int bands) {
+    if (!(raster.getSampleModel() instanceof PixelInterleavedSampleModel)
+        || !(raster.getDataBuffer() instanceof DataBufferByte)
+        || raster.getDataBuffer().getNumBanks() != 1) {
+      return null;
+    }
+    PixelInterleavedSampleModel sm = (PixelInterleavedSampleModel) raster.getSampleModel();
+    if (sm.getPixelStride() != bands) {
+      return null;
+    }
+    int[] offsets = sm.getBandOffsets();
+    boolean inOrder = true;
+    for (int b = 0; b < bands; b++) {
+      inOrder &= offsets[b] == b;
+    }
+    byte[] src = ((DataBufferByte) raster.getDataBuffer()).getData();
+    int stride = sm.getScanlineStride();
+    int base = raster.getDataBuffer().getOffset() - raster.getSampleModelTranslateY() * stride
+        - raster.getSampleModelTranslateX() * bands;
+    int rowBytes = w * bands;
+    byte[] out = new byte[rowBytes * h];
+    for (int y = 0; y < h; y++) {
+      int s = base + y * stride;
+      if (inOrder) {
+        System.arraycopy(src, s, out, y * rowBytes, rowBytes);
+      } else {
+        for (int x = 0, d = y * rowBytes; x < w; x++, s += bands) {
+          for (int b = 0; b < bands; b++) {
+            out[d++] = src[s + offsets[b]];
+          }
+        }
+      }
+    }
+    return new Pixels(w, h, bands, out);
   }
 
   /** Encodes 1-channel (PNG gray) or 3-channel (PNG RGB) pixels as an uncompressed PNG. */
