@@ -66,6 +66,42 @@ class DatasetCommandTest {
   }
 
   @Test
+  void centerCropWideSkipsNarrowImagesKeepingIndices() throws Exception {
+    Path src = DatasetTestData.unzipResource("dataset/dataset-source-folder.zip", tmp.resolve("src"));
+    Path ref = DatasetTestData.unzipResource("dataset/local-ref/wide-32x16.zip", tmp.resolve("ref"));
+    Path dest = tmp.resolve("wide.zip");
+    Object[] r = DatasetTestData.runCommand("--source=" + src, "--dest=" + dest, "--transform=center-crop-wide",
+        "--resolution=32x16", "--shard-size=3");
+    assertEquals(0, rc(r), err(r));
+    assertSameDataset(DatasetTestData.decode(ref), DatasetTestData.decode(dest));
+    assertTrue(err(r).contains("2 skipped"), err(r));
+  }
+
+  @Test
+  void plainScaleOfNonSquareImages() throws Exception {
+    Path src = DatasetTestData.unzipResource("dataset/local-ref/rgbonly-source.zip", tmp.resolve("src"));
+    Path ref = DatasetTestData.unzipResource("dataset/local-ref/scale-16.zip", tmp.resolve("ref"));
+    Path dest = tmp.resolve("scale.zip");
+    Object[] r = DatasetTestData.runCommand("--source=" + src, "--dest=" + dest, "--resolution=16x16");
+    assertEquals(0, rc(r), err(r));
+    assertSameDataset(DatasetTestData.decode(ref), DatasetTestData.decode(dest));
+  }
+
+  @Test
+  void zipSourceWithUpsamplingCrop() throws Exception {
+    Path zip = tmp.resolve("dataset-source-folder.zip");
+    try (var in = getClass().getClassLoader().getResourceAsStream("dataset/dataset-source-folder.zip")) {
+      Files.copy(in, zip);
+    }
+    Path ref = DatasetTestData.unzipResource("dataset/local-ref/zipsrc-crop-128.zip", tmp.resolve("ref"));
+    Path dest = tmp.resolve("out");
+    Object[] r = DatasetTestData.runCommand("--source=" + zip, "--dest=" + dest, "--transform=center-crop",
+        "--resolution=128x128", "--max-images=7");
+    assertEquals(0, rc(r), err(r));
+    assertSameDataset(DatasetTestData.decode(ref), DatasetTestData.decode(dest));
+  }
+
+  @Test
   void mnistToFolderMatchesReference() throws Exception {
     Path ref = DatasetTestData.unzipResource("dataset/dataset-mnist-max500.zip", tmp.resolve("ref"));
     Path dest = tmp.resolve("out").resolve("mnist");
