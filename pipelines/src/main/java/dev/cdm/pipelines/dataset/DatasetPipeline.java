@@ -71,6 +71,15 @@ public final class DatasetPipeline {
     Path runDir = dest.resolveSibling("." + dest.getFileName() + ".cdm-" + runId);
     Path workDir = Files.createDirectories(runDir.resolve("work"));
     Path output = runDir.resolve(zip ? "out.zip" : "out");
+    // An interrupted run (Ctrl-C) removes its scratch folder too; the destination never appeared.
+    Thread cleanup = new Thread(() -> {
+      try {
+        deleteTree(runDir);
+      } catch (IOException e) {
+        System.err.println("dataset: could not remove " + runDir + ": " + e.getMessage());
+      }
+    }, "cdm-dataset-cleanup");
+    Runtime.getRuntime().addShutdownHook(cleanup);
     try {
       long t0 = System.nanoTime();
       PreparedSource source =
@@ -112,6 +121,11 @@ public final class DatasetPipeline {
     } finally {
       ProgressMeter.release(runId);
       deleteTree(runDir);
+      try {
+        Runtime.getRuntime().removeShutdownHook(cleanup);
+      } catch (IllegalStateException e) {
+        // already shutting down: the hook runs anyway
+      }
     }
   }
 

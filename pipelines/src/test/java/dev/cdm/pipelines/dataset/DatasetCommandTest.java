@@ -102,6 +102,25 @@ class DatasetCommandTest {
   }
 
   @Test
+  void folderLabelsFromDatasetJson() throws Exception {
+    Path src = DatasetTestData.unzipResource("dataset/dataset-source-folder.zip", tmp.resolve("src"));
+    // Labels from dataset.json win over folder names; one image without a label makes them all null.
+    Files.writeString(src.resolve("dataset.json"), "{\"labels\": [[\"cats/im1.png\", 7], [\"cats/im3.png\", 3], "
+        + "[\"cats/im5.png\", 5], [\"dogs/gray0.png\", 2]]}");
+    Path dest = tmp.resolve("a.zip");
+    Object[] r = DatasetTestData.runCommand("--source=" + src, "--dest=" + dest, "--transform=center-crop",
+        "--resolution=16x16", "--max-images=4");
+    assertEquals(0, rc(r), err(r));
+    assertEquals("{\"labels\": [[\"00000/img00000000.png\", 7], [\"00000/img00000001.png\", 3], "
+        + "[\"00000/img00000002.png\", 5], [\"00000/img00000003.png\", 2]]}",
+        DatasetTestData.decode(dest).datasetJson);
+    r = DatasetTestData.runCommand("--source=" + src, "--dest=" + tmp.resolve("b.zip"), "--transform=center-crop",
+        "--resolution=16x16", "--max-images=5");
+    assertEquals(0, rc(r), err(r));
+    assertEquals("{\"labels\": null}", DatasetTestData.decode(tmp.resolve("b.zip")).datasetJson);
+  }
+
+  @Test
   void mnistToFolderMatchesReference() throws Exception {
     Path ref = DatasetTestData.unzipResource("dataset/dataset-mnist-max500.zip", tmp.resolve("ref"));
     Path dest = tmp.resolve("out").resolve("mnist");
