@@ -61,6 +61,9 @@ public final class DatasetPipeline {
     if (!zip && Files.isDirectory(dest) && !isEmptyDir(dest)) {
       throw new IllegalArgumentException("--dest folder must be empty: " + job.dest);
     }
+    if (!zip && Files.exists(dest) && !Files.isDirectory(dest)) {
+      throw new IllegalArgumentException("--dest=" + job.dest + " exists and is not a folder");
+    }
     if (Files.isDirectory(dest) && zip) {
       throw new IllegalArgumentException("--dest=" + job.dest + " names an existing folder, not a ZIP file");
     }
