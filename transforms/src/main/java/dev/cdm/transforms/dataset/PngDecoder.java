@@ -13,6 +13,16 @@ final class PngDecoder {
 
   private PngDecoder() {}
 
+  /** Per-thread inflater and inflate buffer: an image's filtered rows are scratch, not output. */
+  private static final class Scratch {
+    final Inflater inflater = new Inflater();
+    byte[] raw = new byte[0];
+  }
+
+  private static final int MAX_CACHED_RAW = 16 << 20;
+
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
   static boolean isPng(byte[] b) {
     if (b.length < 8) {
       return false;
@@ -30,8 +40,10 @@ final class PngDecoder {
     int w = 0;
     int h = 0;
     int channels = 0;
+    Scratch scratch = SCRATCH.get();
     Inflater inflater = null;
     byte[] raw = null;
+    int rawLength = 0;
     int produced = 0;
     try {
       while (true) {
@@ -55,15 +67,24 @@ final class PngDecoder {
               || (long) w * h * channels > Integer.MAX_VALUE / 2) {
             return null;
           }
-          raw = new byte[(w * channels + 1) * h];
-          inflater = new Inflater();
+          rawLength = (w * channels + 1) * h;
+          if (rawLength > MAX_CACHED_RAW) {
+            raw = new byte[rawLength]; // a rare huge image: do not pin its buffer to the thread
+          } else {
+            if (scratch.raw.length < rawLength) {
+              scratch.raw = new byte[rawLength];
+            }
+            raw = scratch.raw;
+          }
+          inflater = scratch.inflater;
+          inflater.reset();
         } else if (type == 0x49444154) { // IDAT
           if (inflater == null) {
             throw new BadImageException(name, "PNG data before its header");
           }
           inflater.setInput(b, data, len);
-          while (produced < raw.length && !inflater.needsInput() && !inflater.finished()) {
-            int n = inflater.inflate(raw, produced, raw.length - produced);
+          while (produced < rawLength && !inflater.needsInput() && !inflater.finished()) {
+            int n = inflater.inflate(raw, produced, rawLength - produced);
             produced += n;
             if (n == 0 && inflater.needsDictionary()) {
               throw new BadImageException(name, "PNG data needs a preset dictionary");
@@ -77,15 +98,11 @@ final class PngDecoder {
       if (raw == null) {
         throw new BadImageException(name, "PNG without a header");
       }
-      if (produced < raw.length) {
-        throw new BadImageException(name, "truncated PNG image data (" + produced + " of " + raw.length + " bytes)");
+      if (produced < rawLength) {
+        throw new BadImageException(name, "truncated PNG image data (" + produced + " of " + rawLength + " bytes)");
       }
     } catch (DataFormatException e) {
       throw new BadImageException(name, "corrupt PNG image data: " + e.getMessage(), e);
-    } finally {
-      if (inflater != null) {
-        inflater.end();
-      }
     }
     return new Pixels(w, h, channels, unfilter(raw, w, h, channels, name));
   }
