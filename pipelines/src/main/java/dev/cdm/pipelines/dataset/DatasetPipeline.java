@@ -1,0 +1,167 @@
+package dev.cdm.pipelines.dataset;
+
+import dev.cdm.transforms.dataset.ConvertDataset;
+import dev.cdm.transforms.dataset.DatasetConversion;
+import dev.cdm.transforms.dataset.DatasetReport;
+import dev.cdm.transforms.dataset.DatasetSources;
+import dev.cdm.transforms.dataset.ImageTransform;
+import dev.cdm.transforms.dataset.PreparedSource;
+import dev.cdm.transforms.dataset.ProgressMeter;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+
+/**
+ * {@code cdm dataset}: the reference {@code dataset_tool.py} on Beam. Prepares the source (one
+ * sequential listing pass), runs {@link ConvertDataset}, and renames the result onto
+ * {@code --dest} only when everything succeeded; a failed run leaves no destination behind.
+ *
+ * <p>Scratch files live in {@code .<dest name>.cdm-<id>/} beside the destination, so that the
+ * final rename stays on one file system; on a cluster that folder must be shared by the workers.
+ */
+public final class DatasetPipeline {
+  private DatasetPipeline() {}
+
+  /** The command's arguments, as the reference's flags. */
+  public static final class Job {
+    public String source;
+    public String dest;
+    public Long maxImages;
+    public ImageTransform transform = ImageTransform.of(ImageTransform.Mode.SCALE, null, null);
+    public boolean skipBad;
+    public Integer shardSize;
+  }
+
+  /** A failure of the run, its message naming the input or flag at fault. */
+  public static final class DatasetException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    DatasetException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  public static DatasetReport run(Job job, List<String> beamArgs) throws IOException {
+    if (job.dest == null || job.dest.isEmpty()) {
+      throw new IllegalArgumentException("--dest output filename or directory must not be an empty string");
+    }
+    // The reference: a ZIP when the text after the last '.' is "zip", else a folder.
+    boolean zip = job.dest.substring(job.dest.lastIndexOf('.') + 1).equals("zip");
+    Path dest = Path.of(job.dest).toAbsolutePath().normalize();
+    if (!zip && Files.isDirectory(dest) && !isEmptyDir(dest)) {
+      throw new IllegalArgumentException("--dest folder must be empty: " + job.dest);
+    }
+    if (!zip && Files.exists(dest) && !Files.isDirectory(dest)) {
+      throw new IllegalArgumentException("--dest=" + job.dest + " exists and is not a folder");
+    }
+    if (Files.isDirectory(dest) && zip) {
+      throw new IllegalArgumentException("--dest=" + job.dest + " names an existing folder, not a ZIP file");
+    }
+    PipelineOptions options =
+        PipelineOptionsFactory.fromArgs(beamArgs.toArray(new String[0])).withValidation().create();
+    Files.createDirectories(dest.getParent());
+    String runId = UUID.randomUUID().toString().substring(0, 8);
+    Path runDir = dest.resolveSibling("." + dest.getFileName() + ".cdm-" + runId);
+    Path workDir = Files.createDirectories(runDir.resolve("work"));
+    Path output = runDir.resolve(zip ? "out.zip" : "out");
+    // An interrupted run (Ctrl-C) removes its scratch folder too; the destination never appeared.
+    Thread cleanup = new Thread(() -> {
+      try {
+        deleteTree(runDir);
+      } catch (IOException e) {
+        System.err.println("dataset: could not remove " + runDir + ": " + e.getMessage());
+      }
+    }, "cdm-dataset-cleanup");
+    Runtime.getRuntime().addShutdownHook(cleanup);
+    try {
+      long t0 = System.nanoTime();
+      PreparedSource source =
+          DatasetSources.prepare(job.source, job.maxImages == null ? Long.MAX_VALUE : job.maxImages, workDir);
+      System.err.printf("dataset: %s, %d images to convert (listed in %.1fs)%n",
+          source.description(), source.size(), (System.nanoTime() - t0) / 1e9);
+      DatasetConversion conversion =
+          DatasetConversion.builder()
+              .setSource(source)
+              .setTransform(job.transform)
+              .setWorkDir(workDir.toString())
+              .setOutput(output.toString())
+              .setOutputZip(zip)
+              .setSkipBad(job.skipBad)
+              .setShardSize(job.shardSize != null ? job.shardSize : DatasetConversion.defaultShardSize(source.size()))
+              .setRunId(runId)
+              .build();
+      Pipeline pipeline = Pipeline.create(options);
+      pipeline.apply("Dataset", ConvertDataset.of(conversion));
+      try {
+        PipelineResult.State state = pipeline.run().waitUntilFinish();
+        if (state != PipelineResult.State.DONE) {
+          throw new DatasetException("dataset pipeline ended in state " + state, null);
+        }
+      } catch (RuntimeException e) {
+        if (e instanceof DatasetException) {
+          throw e;
+        }
+        throw new DatasetException(rootMessage(e), e);
+      }
+      DatasetReport report = DatasetReport.load(workDir.resolve("report.json"));
+      if (zip) {
+        Files.move(output, dest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      } else {
+        Files.deleteIfExists(dest); // an existing empty folder, checked above
+        Files.move(output, dest, StandardCopyOption.ATOMIC_MOVE);
+      }
+      return report;
+    } finally {
+      ProgressMeter.release(runId);
+      deleteTree(runDir);
+      try {
+        Runtime.getRuntime().removeShutdownHook(cleanup);
+      } catch (IllegalStateException e) {
+        // already shutting down: the hook runs anyway
+      }
+    }
+  }
+
+  /**
+   * The message that says what went wrong: runners wrap the worker's exception, so take the
+   * outermost exception of the kinds this command raises (they name the input), else the innermost.
+   */
+  static String rootMessage(Throwable e) {
+    Throwable innermost = e;
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t.getMessage() != null && (t instanceof IllegalArgumentException || t instanceof IOException
+          || t instanceof UnsupportedOperationException || t instanceof DatasetException)) {
+        return t.getMessage();
+      }
+      innermost = t;
+    }
+    return innermost.getMessage() != null ? innermost.getMessage() : innermost.toString();
+  }
+
+  private static boolean isEmptyDir(Path dir) throws IOException {
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+      return !ds.iterator().hasNext();
+    }
+  }
+
+  static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(root)) {
+      for (Path p : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}

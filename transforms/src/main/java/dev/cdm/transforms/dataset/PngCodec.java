@@ -1,0 +1,204 @@
+package dev.cdm.transforms.dataset;
+
+import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.DataBufferByte;
+import java.awt.image.PixelInterleavedSampleModel;
+import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.zip.Adler32;
+import java.util.zip.CRC32;
+import javax.imageio.ImageIO;
+
+/**
+ * Image bytes to {@link Pixels} and back. Encoding writes what the reference writes with
+ * {@code img.save(..., format='png', compress_level=0)}: an 8-bit grayscale or RGB PNG whose zlib
+ * stream holds stored (uncompressed) blocks, so that training decodes it cheaply.
+ */
+public final class PngCodec {
+  static {
+    ImageIO.setUseCache(false); // decode in memory; the disk cache only slows small images down
+  }
+
+  private static final byte[] SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+  private static final int MAX_STORED_BLOCK = 65535;
+
+  private PngCodec() {}
+
+  /**
+   * Decodes any format ImageIO reads (PNG, JPEG, BMP, GIF, TIFF) to the array PIL's
+   * {@code np.array(Image.open(f))} gives: grayscale 1 channel, gray+alpha 2, RGB 3, RGBA 4;
+   * palette images give their palette indices, as numpy does for mode 'P'.
+   *
+   * @param name the input's name, for error messages
+   * @throws BadImageException when the bytes are not a readable image
+   */
+  public static Pixels decode(byte[] bytes, String name) throws BadImageException {
+    if (PngDecoder.isPng(bytes)) {
+      Pixels fast = PngDecoder.decode(bytes, name);
+      if (fast != null) {
+        return fast;
+      }
+    }
+    BufferedImage img;
+    try {
+      img = ImageIO.read(new ByteArrayInputStream(bytes));
+    } catch (IOException | RuntimeException e) {
+      throw new BadImageException(name, "cannot decode image: " + e, e);
+    }
+    if (img == null) {
+      throw new BadImageException(name, "not an image format this reader knows");
+    }
+    Raster raster = img.getRaster();
+    ColorModel cm = img.getColorModel();
+    int w = raster.getWidth();
+    int h = raster.getHeight();
+    int bands = raster.getNumBands();
+    int bits = raster.getSampleModel().getSampleSize(0);
+    if (bands < 1 || bands > 4) {
+      throw new BadImageException(name, "unsupported number of channels: " + bands);
+    }
+    boolean indexed = cm instanceof IndexColorModel;
+    if (bits > 8 || (bits == 1 && !indexed)) {
+      // PIL gives 16-bit ('I;16') and 1-bit ('1') images numpy dtypes the tool does not handle.
+      throw new BadImageException(name, "unsupported sample depth: " + bits + " bits (need 8-bit)");
+    }
+    if (bits == 8) {
+      Pixels fast = interleavedBytes(raster, w, h, bands);
+      if (fast != null) {
+        return fast;
+      }
+    }
+    int[] samples = raster.getPixels(0, 0, w, h, (int[]) null);
+    byte[] data = new byte[samples.length];
+    // PIL expands 2- and 4-bit grayscale to 0..255 ('L;2', 'L;4'); palette indices stay as they are.
+    int scale = (bits < 8 && !indexed) ? 255 / ((1 << bits) - 1) : 1;
+    for (int i = 0; i < samples.length; i++) {
+      data[i] = (byte) (samples[i] * scale);
+    }
+    return new Pixels(w, h, bands, data);
+  }
+
+  /**
+   * The common case (8-bit samples interleaved in one byte array, as ImageIO decodes PNG and JPEG)
+   * copied row by row instead of sample by sample; null when the layout is another one.
+   */
+  private static Pixels interleavedBytes(Raster raster, int w, int h, int bands) {
+    if (!(raster.getSampleModel() instanceof PixelInterleavedSampleModel)
+        || !(raster.getDataBuffer() instanceof DataBufferByte)
+        || raster.getDataBuffer().getNumBanks() != 1) {
+      return null;
+    }
+    PixelInterleavedSampleModel sm = (PixelInterleavedSampleModel) raster.getSampleModel();
+    if (sm.getPixelStride() != bands) {
+      return null;
+    }
+    int[] offsets = sm.getBandOffsets();
+    boolean inOrder = true;
+    for (int b = 0; b < bands; b++) {
+      inOrder &= offsets[b] == b;
+    }
+    byte[] src = ((DataBufferByte) raster.getDataBuffer()).getData();
+    int stride = sm.getScanlineStride();
+    int base = raster.getDataBuffer().getOffset() - raster.getSampleModelTranslateY() * stride
+        - raster.getSampleModelTranslateX() * bands;
+    int rowBytes = w * bands;
+    byte[] out = new byte[rowBytes * h];
+    for (int y = 0; y < h; y++) {
+      int s = base + y * stride;
+      if (inOrder) {
+        System.arraycopy(src, s, out, y * rowBytes, rowBytes);
+      } else {
+        for (int x = 0, d = y * rowBytes; x < w; x++, s += bands) {
+          for (int b = 0; b < bands; b++) {
+            out[d++] = src[s + offsets[b]];
+          }
+        }
+      }
+    }
+    return new Pixels(w, h, bands, out);
+  }
+
+  /** Encodes 1-channel (PNG gray) or 3-channel (PNG RGB) pixels as an uncompressed PNG. */
+  public static byte[] encode(Pixels img) {
+    int ch = img.channels();
+    if (ch != 1 && ch != 3) {
+      throw new IllegalArgumentException("PNG output needs 1 or 3 channels, got " + ch);
+    }
+    int w = img.width();
+    int h = img.height();
+    int rowBytes = w * ch;
+    long rawLen = (long) (rowBytes + 1) * h; // a filter byte (0 = none) before each row
+    long blocks = Math.max(1, (rawLen + MAX_STORED_BLOCK - 1) / MAX_STORED_BLOCK);
+    long zlibLen = 2 + rawLen + 5 * blocks + 4;
+    long total = SIGNATURE.length + (12 + 13) + (12 + zlibLen) + 12;
+    if (total > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("Image too large for one PNG: " + img);
+    }
+    ByteBuffer out = ByteBuffer.allocate((int) total);
+    out.put(SIGNATURE);
+    int start = beginChunk(out, "IHDR", 13);
+    out.putInt(w).putInt(h).put((byte) 8).put((byte) (ch == 1 ? 0 : 2));
+    out.put((byte) 0).put((byte) 0).put((byte) 0); // deflate, adaptive filtering, no interlace
+    endChunk(out, start);
+
+    start = beginChunk(out, "IDAT", (int) zlibLen);
+    out.put((byte) 0x78).put((byte) 0x01); // zlib header: deflate, 32K window, no preset dictionary
+    byte[] src = img.data();
+    Adler32 adler = new Adler32();
+    // Stream the rows (each with its filter byte) through stored blocks of at most 65535 bytes.
+    long remaining = rawLen;
+    int row = 0;
+    int inRow = -1; // -1: the filter byte of `row` is next
+    while (remaining > 0) {
+      int len = (int) Math.min(MAX_STORED_BLOCK, remaining);
+      remaining -= len;
+      out.put((byte) (remaining == 0 ? 1 : 0));
+      out.put((byte) len).put((byte) (len >>> 8));
+      out.put((byte) ~len).put((byte) (~len >>> 8));
+      int blockStart = out.position();
+      int left = len;
+      while (left > 0) {
+        if (inRow < 0) {
+          out.put((byte) 0);
+          inRow = 0;
+          left--;
+          continue;
+        }
+        int n = Math.min(left, rowBytes - inRow);
+        out.put(src, row * rowBytes + inRow, n);
+        inRow += n;
+        left -= n;
+        if (inRow == rowBytes) {
+          row++;
+          inRow = -1;
+        }
+      }
+      adler.update(out.array(), blockStart, len);
+    }
+    out.putInt((int) adler.getValue());
+    endChunk(out, start);
+
+    start = beginChunk(out, "IEND", 0);
+    endChunk(out, start);
+    return out.array();
+  }
+
+  private static int beginChunk(ByteBuffer out, String type, int length) {
+    out.putInt(length);
+    int start = out.position();
+    for (int i = 0; i < 4; i++) {
+      out.put((byte) type.charAt(i));
+    }
+    return start;
+  }
+
+  private static void endChunk(ByteBuffer out, int start) {
+    CRC32 crc = new CRC32();
+    crc.update(out.array(), start, out.position() - start);
+    out.putInt((int) crc.getValue());
+  }
+}

@@ -1,0 +1,60 @@
+package dev.cdm.transforms.dataset;
+
+/**
+ * One input image in the reference's order: its index, a name for messages (file, archive entry or
+ * record), its label (null: none) and its pixels, decoded on demand so that a corrupt file fails
+ * (or is skipped) where it is converted.
+ */
+public final class SourceItem {
+  private final long index;
+  private final String name;
+  private final Integer label;
+  private final Pixels pixels;
+  private final byte[] encoded;
+  private final BadImageException readError;
+
+  private SourceItem(
+      long index, String name, Integer label, Pixels pixels, byte[] encoded, BadImageException readError) {
+    this.index = index;
+    this.name = name;
+    this.label = label;
+    this.pixels = pixels;
+    this.encoded = encoded;
+    this.readError = readError;
+  }
+
+  public static SourceItem ofPixels(long index, String name, Integer label, Pixels pixels) {
+    return new SourceItem(index, name, label, pixels, null, null);
+  }
+
+  public static SourceItem ofEncoded(long index, String name, Integer label, byte[] encoded) {
+    return new SourceItem(index, name, label, null, encoded, null);
+  }
+
+  public static SourceItem ofError(long index, String name, Integer label, BadImageException error) {
+    return new SourceItem(index, name, label, null, null, error);
+  }
+
+  public long index() {
+    return index;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public Integer label() {
+    return label;
+  }
+
+  /** The decoded image; a read or decode failure names the input. */
+  public Pixels decode() throws BadImageException {
+    if (readError != null) {
+      throw readError;
+    }
+    if (pixels != null) {
+      return pixels;
+    }
+    return PngCodec.decode(encoded, name);
+  }
+}
