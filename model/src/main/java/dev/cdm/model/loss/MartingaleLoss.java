@@ -122,15 +122,15 @@ public final class MartingaleLoss implements Loss {
     NDArray d0 = Loss.call(net, y.add(noise), sigma, labels, a.labels());
     NDArray loss1 = weight.mul(d0.sub(y).square());
 
-    NDArray labels2 = labels == null ? null : labels.repeat(0, 2);
-    NDArray augLabels2 = a.labels() == null ? null : a.labels().repeat(0, 2);
+    NDArray labels2 = labels == null ? null : twice(labels);
+    NDArray augLabels2 = a.labels() == null ? null : twice(a.labels());
     NDArray epsilon = random.randLike(sigma).mul(epsilonMax - epsilonMin);
     NDArray sigmaMin = sigma.sub(epsilon).maximum(SIGMA_FLOOR);
 
     // t_steps [2N,1,1,1,num_steps] float64; both chains start from the same noisy point.
     NDArray tSteps =
-        edmSchedule(sigmaMin.expandDims(4), sigma.expandDims(4), numSteps, rho).repeat(0, 2);
-    NDArray start = y.repeat(0, 2).add(noise.repeat(0, 2));
+        twice(edmSchedule(sigmaMin.expandDims(4), sigma.expandDims(4), numSteps, rho));
+    NDArray start = twice(y).add(twice(noise));
     Denoiser chain = chainNet.apply(net);
     NDArray xEnd =
         Autograd.noGrad(
@@ -144,11 +144,16 @@ public final class MartingaleLoss implements Loss {
               return x;
             });
 
-    NDArray d = Loss.call(net, xEnd, sigmaMin.repeat(0, 2), labels2, augLabels2);
+    NDArray d = Loss.call(net, xEnd, twice(sigmaMin), labels2, augLabels2);
     NDArray xHat1 = d.get(new NDIndex("0:{}", n));
     NDArray xHat2 = d.get(new NDIndex("{}:", n));
     NDArray loss2 = xHat1.sub(d0).mul(xHat2.sub(d0));
     return loss1.add(loss2.mul(martingaleLambda));
+  }
+
+  /** torch's {@code x.repeat([2, 1, ...])}: the batch twice, one copy after the other. */
+  private static NDArray twice(NDArray x) {
+    return x.concat(x, 0);
   }
 
   /**
