@@ -16,4 +16,7 @@ public interface TrainableNetwork extends Denoiser {
 
   /** Training mode enables dropout; the EMA copy and snapshots are evaluated in eval mode. */
   void setTraining(boolean training);
+
+  /** Called after the weights were changed in place (optimizer step, EMA, copy): drop derived caches. */
+  default void parametersUpdated() {}
 }

@@ -60,6 +60,9 @@ public final class TrainingLoop {
   private final int batchGpu;
   private final int rounds;
 
+  /** Sees the reduced gradients of every step before the guard and the update (tests). */
+  Consumer<Map<String, NDArray>> onGradients = g -> {};
+
   private long curNimg;
   private long curTick;
   private double lastLossMean = Double.NaN;
@@ -222,7 +225,7 @@ public final class TrainingLoop {
       steps++;
       boolean done = curNimg >= opts.totalKimg() * 1000
           || (opts.maxSteps() != null && steps >= opts.maxSteps());
-      if (!done && curTick != 0 && curNimg < tickStartNimg + opts.kimgPerTick() * 1000L) {
+      if (!done && curTick != 0 && curNimg < tickStartNimg + opts.kimgPerTick() * 1000) {
         continue;
       }
 
@@ -342,8 +345,11 @@ public final class TrainingLoop {
         if (world > 1) {
           g.divi(world);
         }
-        Tensors.nanToNum(g);
         grads.put(e.getKey(), g);
+      }
+      onGradients.accept(grads);
+      for (NDArray g : grads.values()) {
+        Tensors.nanToNum(g);
       }
       double lr = opts.lr() * Math.min(stepNimg / Math.max(opts.lrRampupKimg() * 1000, 1e-8), 1);
       adam.update(p0, grads, lr);
@@ -357,8 +363,10 @@ public final class TrainingLoop {
         for (NDArray p : rep.net().parameters().values()) {
           Autograd.zeroGrad(p);
         }
+        rep.net().parametersUpdated();
       }
       Ema.update(ema.parameters(), p0, emaSchedule.beta(stepNimg, opts.batchSize()));
+      ema.parametersUpdated();
       return null;
     });
   }

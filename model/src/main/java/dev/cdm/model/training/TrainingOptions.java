@@ -17,7 +17,8 @@ public abstract class TrainingOptions {
   @Nullable
   public abstract Integer batchGpu();
 
-  public abstract long totalKimg();
+  /** Training duration in thousands of images (the CLI passes whole kimg like the reference). */
+  public abstract double totalKimg();
 
   public abstract double emaHalflifeKimg();
 
@@ -31,7 +32,8 @@ public abstract class TrainingOptions {
 
   public abstract double lossScaling();
 
-  public abstract int kimgPerTick();
+  /** Tick length in kimg (the CLI passes whole kimg; fractions serve tests and benchmarks). */
+  public abstract double kimgPerTick();
 
   /** Snapshot every N ticks; null = never (except none at the end either, like the reference). */
   @Nullable
@@ -67,13 +69,13 @@ public abstract class TrainingOptions {
     public abstract Builder seed(long v);
     public abstract Builder batchSize(int v);
     public abstract Builder batchGpu(@Nullable Integer v);
-    public abstract Builder totalKimg(long v);
+    public abstract Builder totalKimg(double v);
     public abstract Builder emaHalflifeKimg(double v);
     public abstract Builder emaRampupRatio(@Nullable Double v);
     public abstract Builder lr(double v);
     public abstract Builder lrRampupKimg(double v);
     public abstract Builder lossScaling(double v);
-    public abstract Builder kimgPerTick(int v);
+    public abstract Builder kimgPerTick(double v);
     public abstract Builder snapshotTicks(@Nullable Integer v);
     public abstract Builder stateDumpTicks(@Nullable Integer v);
     public abstract Builder maxSteps(@Nullable Long v);
