@@ -92,16 +92,15 @@ public final class TrainBench {
           });
           lossMean = lm[0];
           LinkedHashMap<String, NDArray> params = net.parameters();
-          Map<String, NDArray> grads = new LinkedHashMap<>();
-          for (Map.Entry<String, NDArray> e : params.entrySet()) {
-            NDArray g = e.getValue().getGradient();
-            Tensors.nanToNum(g);
-            grads.put(e.getKey(), g);
+          java.util.List<NDArray> gl = new java.util.ArrayList<>();
+          for (NDArray w : params.values()) {
+            gl.add(w.getGradient());
           }
-          adam.update(params, grads, 1e-3);
-          for (NDArray g : grads.values()) {
-            g.close();
-          }
+          NDArray g = Adam.flatten(gl);
+          gl.forEach(NDArray::close);
+          Tensors.nanToNum(g);
+          adam.update(params, g, 1e-3);
+          g.close();
           for (NDArray w : params.values()) {
             Autograd.zeroGrad(w);
           }

@@ -1,6 +1,9 @@
 package dev.cdm.model.training;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -29,26 +32,29 @@ public final class Ema {
 
   /**
    * p_ema.copy_(p_net.lerp(p_ema, beta)) for every parameter, in place, with torch's two-sided lerp
-   * formula (start + w (end − start) for w &lt; 0.5, end − (end − start)(1 − w) otherwise).
+   * formula (start + w (end − start) for w &lt; 0.5, end − (end − start)(1 − w) otherwise),
+   * computed on flat copies in a few kernels and written back through views.
    */
   public static void update(Map<String, NDArray> ema, Map<String, NDArray> net, double beta) {
     Autograd.noGrad(
         () -> {
-          for (Map.Entry<String, NDArray> e : ema.entrySet()) {
-            NDArray p = net.get(e.getKey());
-            NDArray pe = e.getValue();
-            if (p.getDevice() != pe.getDevice() && !p.getDevice().equals(pe.getDevice())) {
-              p = p.toDevice(pe.getDevice(), false);
+          List<NDArray> e = new ArrayList<>(ema.values());
+          List<NDArray> n = new ArrayList<>();
+          List<Shape> shapes = new ArrayList<>();
+          for (Map.Entry<String, NDArray> x : ema.entrySet()) {
+            NDArray p = net.get(x.getKey());
+            n.add(p.getDevice().equals(x.getValue().getDevice()) ? p : p.toDevice(x.getValue().getDevice(), false));
+            shapes.add(x.getValue().getShape());
+          }
+          try (NDArray pe = Adam.flatten(e);
+              NDArray p = Adam.flatten(n);
+              NDArray d = pe.sub(p)) {
+            NDArray next = beta >= 0.5 ? pe.sub(d.muli(1 - beta)) : p.add(d.muli(beta));
+            List<NDArray> views = Adam.unflatten(next, shapes);
+            for (int i = 0; i < e.size(); i++) {
+              Tensors.assign(e.get(i), views.get(i));
             }
-            if (beta >= 0.5) {
-              try (NDArray d = pe.sub(p)) {
-                pe.subi(d.muli(1 - beta));
-              }
-            } else {
-              try (NDArray d = pe.sub(p)) {
-                Tensors.assign(pe, d.muli(beta).addi(p));
-              }
-            }
+            next.close();
           }
           return null;
         });

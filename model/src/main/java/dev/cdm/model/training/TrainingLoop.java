@@ -3,7 +3,10 @@ package dev.cdm.model.training;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.util.cuda.CudaUtils;
 import com.google.gson.JsonObject;
@@ -61,7 +64,7 @@ public final class TrainingLoop {
   private final int rounds;
 
   /** Sees the reduced gradients of every step before the guard and the update (tests). */
-  Consumer<Map<String, NDArray>> onGradients = g -> {};
+  Consumer<Map<String, NDArray>> onGradients;
 
   private long curNimg;
   private long curTick;
@@ -133,17 +136,9 @@ public final class TrainingLoop {
       }
     }
     if (resume != null) {
-      Map<String, NDArray> m = new LinkedHashMap<>();
-      Map<String, NDArray> v = new LinkedHashMap<>();
-      for (String k : resume.expAvg().keySet()) {
-        NDArray a = resume.expAvg().get(k).toDevice(devices.get(0), true);
-        a.attach(replicas.get(0).manager());
-        m.put(k, a);
-        NDArray b = resume.expAvgSq().get(k).toDevice(devices.get(0), true);
-        b.attach(replicas.get(0).manager());
-        v.put(k, b);
+      if (resume.adamStep() > 0) {
+        adam.restore(master().net().parameters(), resume.expAvg(), resume.expAvgSq(), resume.adamStep());
       }
-      adam.restore(m, v, resume.adamStep());
       curNimg = resume.curNimg();
       curTick = resume.curTick();
       if (resume.seed() != opts.seed()) {
@@ -230,6 +225,7 @@ public final class TrainingLoop {
       }
 
       // Status line with the reference's fields, plus the rate and an ETA.
+      drainLoss();
       long tickEnd = System.nanoTime();
       double total = (tickEnd - startTime) / 1e9;
       double secTick = (tickEnd - tickStartTime) / 1e9;
@@ -302,62 +298,69 @@ public final class TrainingLoop {
   private void step(long stepIndex, List<TrainingSet.HostBatch> batches, long stepNimg) {
     int world = replicas.size();
     double scale = opts.lossScaling() / (double) (batchGpu * rounds);
-    double[][] lossMoments = new double[world][3];
+    NDArray[] moments = new NDArray[world];
     if (pool == null) {
-      accumulate(master(), stepIndex, batches, scale, lossMoments[0]);
+      moments[0] = accumulate(master(), stepIndex, batches, scale);
     } else {
-      List<Future<?>> jobs = new ArrayList<>();
+      List<Future<NDArray>> jobs = new ArrayList<>();
       for (Replica rep : replicas) {
-        jobs.add(pool.submit(() -> accumulate(rep, stepIndex, batches, scale, lossMoments[rep.rank()])));
+        jobs.add(pool.submit(() -> accumulate(rep, stepIndex, batches, scale)));
       }
-      for (Future<?> j : jobs) {
+      for (int r = 0; r < world; r++) {
         try {
-          j.get();
+          moments[r] = jobs.get(r).get();
         } catch (Exception e) {
           Throwable c = e.getCause() != null ? e.getCause() : e;
           throw c instanceof RuntimeException ? (RuntimeException) c : new RuntimeException(c);
         }
       }
     }
-    double n = 0;
-    double s = 0;
-    double ss = 0;
-    for (double[] lm : lossMoments) {
-      n += lm[0];
-      s += lm[1];
-      ss += lm[2];
-    }
-    stats.report("Loss/loss", n, s, ss);
-    lastLossMean = s / n;
 
     Autograd.noGrad(() -> {
-      // Average the replicas' gradients onto replica 0 (DDP all-reduce mean), in rank order.
+      // Flatten each replica's gradients (one kernel), average them onto replica 0 in rank order
+      // (DDP's all-reduce mean), then guard and update on the flat buffer.
       LinkedHashMap<String, NDArray> p0 = master().net().parameters();
-      Map<String, NDArray> grads = new LinkedHashMap<>();
-      for (Map.Entry<String, NDArray> e : p0.entrySet()) {
-        NDArray g = e.getValue().getGradient();
-        for (int r = 1; r < world; r++) {
-          try (NDArray gr = replicas.get(r).net().parameters().get(e.getKey()).getGradient();
-              NDArray moved = gr.toDevice(g.getDevice(), true)) {
-            g.addi(moved);
+      NDArray g = flatGradient(master());
+      for (int r = 1; r < world; r++) {
+        try (NDArray gr = flatGradient(replicas.get(r));
+            NDArray moved = gr.toDevice(g.getDevice(), true)) {
+          g.addi(moved);
+        }
+      }
+      if (world > 1) {
+        g.divi(world);
+      }
+      if (onGradients != null) {
+        List<Shape> shapes = new ArrayList<>();
+        p0.values().forEach(p -> shapes.add(p.getShape()));
+        List<NDArray> views = Adam.unflatten(g, shapes);
+        Map<String, NDArray> named = new LinkedHashMap<>();
+        int i = 0;
+        for (String k : p0.keySet()) {
+          named.put(k, views.get(i++));
+        }
+        onGradients.accept(named);
+      }
+      Tensors.nanToNum(g);
+      double lr = opts.lr() * Math.min(stepNimg / Math.max(opts.lrRampupKimg() * 1000, 1e-8), 1);
+      adam.update(p0, g, lr);
+      g.close();
+      if (world > 1) {
+        List<NDArray> master = new ArrayList<>(p0.values());
+        try (NDArray flat = Adam.flatten(master)) {
+          List<Shape> shapes = new ArrayList<>();
+          master.forEach(p -> shapes.add(p.getShape()));
+          for (int r = 1; r < world; r++) {
+            Replica rep = replicas.get(r);
+            try (NDArray moved = flat.toDevice(rep.manager().getDevice(), true)) {
+              List<NDArray> views = Adam.unflatten(moved, shapes);
+              int i = 0;
+              for (NDArray p : rep.net().parameters().values()) {
+                Tensors.assign(p, views.get(i++));
+              }
+            }
           }
         }
-        if (world > 1) {
-          g.divi(world);
-        }
-        grads.put(e.getKey(), g);
-      }
-      onGradients.accept(grads);
-      for (NDArray g : grads.values()) {
-        Tensors.nanToNum(g);
-      }
-      double lr = opts.lr() * Math.min(stepNimg / Math.max(opts.lrRampupKimg() * 1000, 1e-8), 1);
-      adam.update(p0, grads, lr);
-      for (NDArray g : grads.values()) {
-        g.close();
-      }
-      for (int r = 1; r < world; r++) {
-        copyInto(replicas.get(r).net().parameters(), p0, "replica " + r);
       }
       for (Replica rep : replicas) {
         for (NDArray p : rep.net().parameters().values()) {
@@ -367,12 +370,50 @@ public final class TrainingLoop {
       }
       Ema.update(ema.parameters(), p0, emaSchedule.beta(stepNimg, opts.batchSize()));
       ema.parametersUpdated();
+      // Loss statistics stay on the device until the tick reads them (no sync per step).
+      NDArray total = moments[0];
+      for (int r = 1; r < world; r++) {
+        total.addi(moments[r].toDevice(total.getDevice(), false));
+        moments[r].close();
+      }
+      if (lossMoments == null) {
+        lossMoments = total;
+      } else {
+        lossMoments.addi(total);
+        total.close();
+      }
       return null;
     });
   }
 
-  private void accumulate(
-      Replica rep, long stepIndex, List<TrainingSet.HostBatch> batches, double scale, double[] moments) {
+  private NDArray lossMoments; // float64 [count, sum, sum of squares] since the last tick
+
+  /** Reads the accumulated loss statistics into the stats collector (a device sync, once per tick). */
+  private void drainLoss() {
+    if (lossMoments != null) {
+      double[] m = lossMoments.toDoubleArray();
+      stats.report("Loss/loss", m[0], m[1], m[2]);
+      lastLossMean = m[1] / m[0];
+      lossMoments.close();
+      lossMoments = null;
+    }
+  }
+
+  private static NDArray flatGradient(Replica rep) {
+    List<NDArray> grads = new ArrayList<>();
+    for (NDArray p : rep.net().parameters().values()) {
+      grads.add(p.getGradient());
+    }
+    NDArray flat = Adam.flatten(grads);
+    for (NDArray gr : grads) {
+      gr.close();
+    }
+    return flat;
+  }
+
+  /** Forward and backward of every accumulation round on one replica; returns its loss moments. */
+  private NDArray accumulate(Replica rep, long stepIndex, List<TrainingSet.HostBatch> batches, double scale) {
+    NDArray moments = rep.manager().zeros(new Shape(3), DataType.FLOAT64);
     for (int a = 0; a < rounds; a++) {
       try (NDManager sub = rep.manager().newSubManager()) {
         NDArray[] xy = batches.get(rep.rank() * rounds + a).toDevice(sub);
@@ -382,15 +423,20 @@ public final class TrainingLoop {
         Autograd.withGrad(() -> {
           NDArray l = loss.compute(rep.net(), xy[0], xy[1], augment, random);
           NDArray sum = l.sum();
-          NDArray l64 = l.toType(DataType.FLOAT64, false);
-          moments[0] += l.size();
-          moments[1] += l64.sum().getDouble();
-          moments[2] += l64.square().sum().getDouble();
           Autograd.backward(sum.mul(scale));
+          Autograd.noGrad(() -> {
+            NDArray l64 = l.toType(DataType.FLOAT64, false);
+            NDArray m = NDArrays.stack(new NDList(
+                sub.create((double) l.size()),
+                l64.sum(), l64.square().sum()));
+            moments.addi(m);
+            return null;
+          });
           return null;
         });
       }
     }
+    return moments;
   }
 
   private String kimgName(String prefix, String ext) {
