@@ -14,6 +14,14 @@ import dev.cdm.model.loss.SeededRandomSource;
 import dev.cdm.model.precond.Precision;
 import dev.cdm.model.precond.Precond;
 import dev.cdm.model.training.Adam;
+import dev.cdm.model.training.BatchSource;
+import dev.cdm.model.training.TrainingLoop;
+import dev.cdm.model.training.TrainingOptions;
+import dev.cdm.model.training.TrainingSet;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import dev.cdm.model.training.Autograd;
 import dev.cdm.model.training.PrecisionView;
 import dev.cdm.model.training.PrecondNetworks;
@@ -31,8 +39,9 @@ import java.util.Map;
  * images, one JSON line with img/s, ms/step and peak device memory.
  *
  * <p>Arguments (key=value): loss=edm|cdm, batch=8, steps=3, warmup=1, device=cpu|gpu,
- * precision=fp32|fp16|bf16 (the network's execution), chain=fp32|fp16|bf16 (CDM's no-grad chains
- * only), res=32, cbase=128, augment=0.12, replicas=1 (unused: one device).
+ * precision=fp32|fp16 (the network's execution), chain=fp32|fp16 (CDM's no-grad chains only),
+ * res=32, cbase=128, augment=0.12; devices=N (N &gt; 0) times the whole training loop data parallel
+ * over N devices with {@code batch} images per device instead of the bare step.
  */
 public final class TrainBench {
   private TrainBench() {}
@@ -54,6 +63,11 @@ public final class TrainBench {
     Precision chain = Precision.parse(a.getOrDefault("chain", a.getOrDefault("precision", "fp32")));
     Device device = "gpu".equals(a.getOrDefault("device", "cpu")) ? Device.gpu() : Device.cpu();
 
+    int devices = Integer.parseInt(a.getOrDefault("devices", "0"));
+    if (devices > 0) {
+      loopBench(lossName, batch, steps, warmup, res, cbase, p, precision, chain, device, devices);
+      return;
+    }
     Engine.getInstance().setRandomSeed(0);
     try (NDManager m = NDManager.newBaseManager(device)) {
       Map<String, Object> kw = PrecondNetworks.networkKwargs("ddpmpp", cbase, null, 0.13, false, true);
@@ -114,6 +128,56 @@ public final class TrainBench {
           "{\"bench\":\"train_%s\",\"batch\":%d,\"precision\":\"%s\",\"chain\":\"%s\",\"device\":\"%s\","
               + "\"ms_per_step\":%.2f,\"img_per_s\":%.1f,\"device_mem_committed_gb\":%.2f,\"loss_mean\":%.5f,\"params\":%d}",
           lossName, batch, precision, chain, device, dt * 1e3, batch / dt, peak, lossMean, precond.parameterCount()));
+    }
+  }
+
+  /**
+   * The whole training loop (data parallel over {@code devices} replicas of {@code device}'s kind,
+   * per-replica batch {@code batch}, synthetic uint8 images), timed between step {@code warmup}
+   * and the last step: the weak-scaling figure for multi-GPU efficiency.
+   */
+  private static void loopBench(String lossName, int batch, int steps, int warmup, int res, int cbase,
+      double p, Precision precision, Precision chain, Device device, int devices) throws Exception {
+    List<Device> devs = new ArrayList<>();
+    for (int i = 0; i < devices; i++) {
+      devs.add(device.isGpu() ? Device.gpu(i) : Device.cpu());
+    }
+    int total = batch * devices;
+    java.util.Random r = new java.util.Random(0);
+    byte[] pix = new byte[total * 3 * res * res];
+    r.nextBytes(pix);
+    BatchSource source = (start, count) -> new TrainingSet.HostBatch(
+        java.util.Arrays.copyOf(pix, count * 3 * res * res), new float[0], count, 3, res, 0);
+    Map<String, Object> kw = PrecondNetworks.networkKwargs("ddpmpp", cbase, null, 0.13, false, true);
+    Path dir = Files.createTempDirectory("trainbench");
+    TrainingOptions o = TrainingOptions.builder().runDir(dir).seed(0).batchSize(total).totalKimg(1e9)
+        .lr(1e-3).lrRampupKimg(0).kimgPerTick(1e9).snapshotTicks(null).stateDumpTicks(null)
+        .maxSteps((long) (warmup + steps)).build();
+    Loss loss = "cdm".equals(lossName) ? new MartingaleLoss(10.0, 6) : new EDMLoss();
+    if ("cdm".equals(lossName) && chain != precision) {
+      ((MartingaleLoss) loss).withChainNet(net -> new PrecisionView(PrecondNetworks.precond((TrainableNetwork) net), chain));
+    }
+    try (NDManager root = NDManager.newBaseManager(devs.get(0))) {
+      TrainingLoop loop = new TrainingLoop(o, source, PrecondNetworks.factory("EDMPrecond", kw, res, 3, 0, precision),
+          loss, AugmentPipe.training(p), devs, root, null, null, null, ".safetensors", line -> {});
+      long[] t = new long[2];
+      loop.setStepListener(n -> {
+        if (n == warmup || n == warmup + steps) {
+          for (Device d : devs) {
+            try (NDManager sm = root.newSubManager(d)) {
+              sm.zeros(new Shape(1)).toFloatArray();
+            }
+          }
+          t[n == warmup ? 0 : 1] = System.nanoTime();
+        }
+      });
+      loop.run();
+      double dt = (t[1] - t[0]) / 1e9 / steps;
+      double mem = device.isGpu() ? CudaUtils.getGpuMemory(devs.get(0)).getCommitted() / 1e9 : 0;
+      System.out.println(String.format(Locale.ROOT,
+          "{\"bench\":\"loop_%s\",\"devices\":%d,\"batch_per_device\":%d,\"precision\":\"%s\",\"chain\":\"%s\","
+              + "\"ms_per_step\":%.2f,\"img_per_s\":%.1f,\"device0_mem_committed_gb\":%.2f,\"loss_mean\":%.5f}",
+          lossName, devices, batch, precision, chain, dt * 1e3, total / dt, mem, loop.lastLossMean()));
     }
   }
 

@@ -48,7 +48,7 @@ import java.util.function.Consumer;
  */
 public final class TrainingLoop {
   private final TrainingOptions opts;
-  private final TrainingSet data;
+  private final BatchSource data;
   private final Loss loss;
   private final Augmentation augment;
   private final List<Replica> replicas = new ArrayList<>();
@@ -81,7 +81,7 @@ public final class TrainingLoop {
    */
   public TrainingLoop(
       TrainingOptions opts,
-      TrainingSet data,
+      BatchSource data,
       NetworkFactory factory,
       Loss loss,
       Augmentation augment,
@@ -218,6 +218,7 @@ public final class TrainingLoop {
       step(stepIndex, batches, stepNimg);
       curNimg += opts.batchSize();
       steps++;
+      stepListener.accept(steps);
       boolean done = curNimg >= opts.totalKimg() * 1000
           || (opts.maxSteps() != null && steps >= opts.maxSteps());
       if (!done && curTick != 0 && curNimg < tickStartNimg + opts.kimgPerTick() * 1000) {
@@ -385,6 +386,13 @@ public final class TrainingLoop {
       return null;
     });
   }
+
+  /** Called after every optimizer step with the number of steps this run has made (benchmarks). */
+  public void setStepListener(java.util.function.LongConsumer listener) {
+    this.stepListener = listener;
+  }
+
+  private java.util.function.LongConsumer stepListener = s -> {};
 
   private NDArray lossMoments; // float64 [count, sum, sum of squares] since the last tick
 

@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * with exactly the data an uninterrupted run would have used. (The reference's InfiniteSampler
  * shuffles with a window instead; the distribution of batches is the same, the order is not.)
  */
-public final class TrainingSet implements Closeable {
+public final class TrainingSet implements BatchSource, Closeable {
   private final ImageArchive archive;
   private final boolean useLabels;
   private final boolean xflip;
@@ -136,6 +136,7 @@ public final class TrainingSet implements Closeable {
   }
 
   /** A batch on the host: uint8 CHW pixels and labels, for the stream positions [start, start+count). */
+  @Override
   public HostBatch batch(long start, int count) {
     int pix = channels * resolution * resolution;
     byte[] data = new byte[count * pix];
