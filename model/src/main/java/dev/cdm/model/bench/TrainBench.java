@@ -41,7 +41,8 @@ import java.util.Map;
  * <p>Arguments (key=value): loss=edm|cdm, batch=8, steps=3, warmup=1, device=cpu|gpu,
  * precision=fp32|fp16 (the network's execution), chain=fp32|fp16 (CDM's no-grad chains only),
  * res=32, cbase=128, augment=0.12; devices=N (N &gt; 0) times the whole training loop data parallel
- * over N devices with {@code batch} images per device instead of the bare step.
+ * over N devices with {@code batch} images per device instead of the bare step;
+ * compare-chain=fp16 prints the CDM loss of one batch with fp32 and with fp16 chains (same draws).
  */
 public final class TrainBench {
   private TrainBench() {}
@@ -63,6 +64,10 @@ public final class TrainBench {
     Precision chain = Precision.parse(a.getOrDefault("chain", a.getOrDefault("precision", "fp32")));
     Device device = "gpu".equals(a.getOrDefault("device", "cpu")) ? Device.gpu() : Device.cpu();
 
+    if (a.containsKey("compare-chain")) {
+      compareChain(batch, res, cbase, p, device, Precision.parse(a.get("compare-chain")));
+      return;
+    }
     int devices = Integer.parseInt(a.getOrDefault("devices", "0"));
     if (devices > 0) {
       loopBench(lossName, batch, steps, warmup, res, cbase, p, precision, chain, device, devices);
@@ -178,6 +183,47 @@ public final class TrainBench {
           "{\"bench\":\"loop_%s\",\"devices\":%d,\"batch_per_device\":%d,\"precision\":\"%s\",\"chain\":\"%s\","
               + "\"ms_per_step\":%.2f,\"img_per_s\":%.1f,\"device0_mem_committed_gb\":%.2f,\"loss_mean\":%.5f}",
           lossName, devices, batch, precision, chain, dt * 1e3, total / dt, mem, loop.lastLossMean()));
+    }
+  }
+
+  /**
+   * The CDM loss on one batch with identical random draws, once with the no-grad chains at fp32
+   * and once at {@code chain}: the faithfulness check for reduced-precision chains.
+   */
+  private static void compareChain(int batch, int res, int cbase, double p, Device device, Precision chain)
+      throws Exception {
+    Engine.getInstance().setRandomSeed(0);
+    try (NDManager m = NDManager.newBaseManager(device)) {
+      Map<String, Object> kw = PrecondNetworks.networkKwargs("ddpmpp", cbase, null, 0.0, false, true);
+      TrainableNetwork net = PrecondNetworks.factory("EDMPrecond", kw, res, 3, 0, Precision.FP32).create(m);
+      Precond precond = PrecondNetworks.precond(net);
+      precond.setTraining(false);
+      NDArray x = m.randomUniform(-1f, 1f, new Shape(batch, 3, res, res));
+      NDArray labels = m.zeros(new Shape(batch, 0));
+      AugmentPipe aug = AugmentPipe.training(p);
+      float[][] out = new float[2][];
+      for (int k = 0; k < 2; k++) {
+        MartingaleLoss l = new MartingaleLoss(10.0, 6);
+        if (k == 1) {
+          l.withChainNet(n -> new PrecisionView(precond, chain));
+        }
+        SeededRandomSource rnd = new SeededRandomSource(0, 0);
+        out[k] = Autograd.noGrad(() -> l.compute(net, x, labels, aug, rnd)).toFloatArray();
+      }
+      double maxAbs = 0;
+      double mean0 = 0;
+      double mean1 = 0;
+      for (int i = 0; i < out[0].length; i++) {
+        maxAbs = Math.max(maxAbs, Math.abs(out[0][i] - out[1][i]));
+        mean0 += out[0][i];
+        mean1 += out[1][i];
+      }
+      mean0 /= out[0].length;
+      mean1 /= out[0].length;
+      System.out.println(String.format(Locale.ROOT,
+          "{\"bench\":\"cdm_chain_check\",\"chain\":\"%s\",\"batch\":%d,\"loss_mean_fp32\":%.6f,"
+              + "\"loss_mean_chain\":%.6f,\"rel_mean_diff\":%.3e,\"max_abs_elem_diff\":%.3e}",
+          chain, batch, mean0, mean1, Math.abs(mean1 - mean0) / Math.abs(mean0), maxAbs));
     }
   }
 
