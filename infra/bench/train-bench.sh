@@ -25,7 +25,9 @@ run batch=128 loss=edm steps=20 warmup=5
 run batch=128 loss=edm precision=fp16 steps=20 warmup=5
 run batch=128 loss=cdm steps=5 warmup=2
 run batch=128 loss=cdm chain=fp16 steps=5 warmup=2
+run batch=128 loss=cdm precision=fp16 steps=5 warmup=2
 run batch=128 compare-chain=fp16
+run batch=128 compare-all=fp16
 if (( gpus > 1 )); then
   run batch=128 loss=edm devices=1 steps=10 warmup=3
   run batch=128 loss=edm devices="$gpus" steps=10 warmup=3

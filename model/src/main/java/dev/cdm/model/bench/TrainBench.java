@@ -42,7 +42,8 @@ import java.util.Map;
  * precision=fp32|fp16 (the network's execution), chain=fp32|fp16 (CDM's no-grad chains only),
  * res=32, cbase=128, augment=0.12; devices=N (N &gt; 0) times the whole training loop data parallel
  * over N devices with {@code batch} images per device instead of the bare step;
- * compare-chain=fp16 prints the CDM loss of one batch with fp32 and with fp16 chains (same draws).
+ * compare-chain=fp16 prints the CDM loss of one batch with fp32 and with fp16 chains (same draws),
+ * compare-all=fp16 the same with the whole loss (all network calls) at fp16.
  */
 public final class TrainBench {
   private TrainBench() {}
@@ -64,8 +65,9 @@ public final class TrainBench {
     Precision chain = Precision.parse(a.getOrDefault("chain", a.getOrDefault("precision", "fp32")));
     Device device = "gpu".equals(a.getOrDefault("device", "cpu")) ? Device.gpu() : Device.cpu();
 
-    if (a.containsKey("compare-chain")) {
-      compareChain(batch, res, cbase, p, device, Precision.parse(a.get("compare-chain")));
+    if (a.containsKey("compare-chain") || a.containsKey("compare-all")) {
+      boolean all = a.containsKey("compare-all");
+      compareChain(batch, res, cbase, p, device, Precision.parse(a.get(all ? "compare-all" : "compare-chain")), all);
       return;
     }
     int devices = Integer.parseInt(a.getOrDefault("devices", "0"));
@@ -190,8 +192,8 @@ public final class TrainBench {
    * The CDM loss on one batch with identical random draws, once with the no-grad chains at fp32
    * and once at {@code chain}: the faithfulness check for reduced-precision chains.
    */
-  private static void compareChain(int batch, int res, int cbase, double p, Device device, Precision chain)
-      throws Exception {
+  private static void compareChain(int batch, int res, int cbase, double p, Device device, Precision chain,
+      boolean all) throws Exception {
     Engine.getInstance().setRandomSeed(0);
     try (NDManager m = NDManager.newBaseManager(device)) {
       Map<String, Object> kw = PrecondNetworks.networkKwargs("ddpmpp", cbase, null, 0.0, false, true);
@@ -204,9 +206,10 @@ public final class TrainBench {
       float[][] out = new float[2][];
       for (int k = 0; k < 2; k++) {
         MartingaleLoss l = new MartingaleLoss(10.0, 6);
-        if (k == 1) {
+        if (k == 1 && !all) {
           l.withChainNet(n -> new PrecisionView(precond, chain));
         }
+        precond.setPrecision(k == 1 && all ? chain : Precision.FP32);
         SeededRandomSource rnd = new SeededRandomSource(0, 0);
         out[k] = Autograd.noGrad(() -> l.compute(net, x, labels, aug, rnd)).toFloatArray();
       }
@@ -221,9 +224,9 @@ public final class TrainBench {
       mean0 /= out[0].length;
       mean1 /= out[0].length;
       System.out.println(String.format(Locale.ROOT,
-          "{\"bench\":\"cdm_chain_check\",\"chain\":\"%s\",\"batch\":%d,\"loss_mean_fp32\":%.6f,"
-              + "\"loss_mean_chain\":%.6f,\"rel_mean_diff\":%.3e,\"max_abs_elem_diff\":%.3e}",
-          chain, batch, mean0, mean1, Math.abs(mean1 - mean0) / Math.abs(mean0), maxAbs));
+          "{\"bench\":\"cdm_%s_check\",\"precision\":\"%s\",\"batch\":%d,\"loss_mean_fp32\":%.6f,"
+              + "\"loss_mean_reduced\":%.6f,\"rel_mean_diff\":%.3e,\"max_abs_elem_diff\":%.3e}",
+          all ? "whole_loss" : "chain", chain, batch, mean0, mean1, Math.abs(mean1 - mean0) / Math.abs(mean0), maxAbs));
     }
   }
 
