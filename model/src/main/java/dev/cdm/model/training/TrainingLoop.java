@@ -121,7 +121,7 @@ public final class TrainingLoop {
     if (resume != null) {
       copyInto(p0, resume.net(), "--resume net");
     } else if (initial != null) {
-      copyInto(p0, initial, "--transfer");
+      transfer(p0, initial, log);
     }
     for (int r = 1; r < world; r++) {
       copyInto(replicas.get(r).net().parameters(), p0, "replica " + r);
@@ -181,6 +181,21 @@ public final class TrainingLoop {
   /** Mean loss per element over the last completed step. */
   public double lastLossMean() {
     return lastLossMean;
+  }
+
+  /**
+   * The reference's copy_params_and_buffers(require_all=False): parameters the source has are
+   * copied (a shape mismatch is an error), the others keep their fresh initialisation.
+   */
+  private static void transfer(Map<String, NDArray> dst, Map<String, NDArray> src, Consumer<String> log) {
+    Map<String, NDArray> present = new LinkedHashMap<>();
+    for (String k : dst.keySet()) {
+      if (src.containsKey(k)) {
+        present.put(k, dst.get(k));
+      }
+    }
+    copyInto(present, src, "--transfer");
+    log.accept(String.format("Transferred %d of %d parameter tensors.", present.size(), dst.size()));
   }
 
   private static void copyInto(Map<String, NDArray> dst, Map<String, NDArray> src, String what) {

@@ -59,6 +59,32 @@ public record TrainingState(
     }
   }
 
+  /**
+   * The seed a state was written with, read from the safetensors header and the 32-byte
+   * {@code progress} entry only (a state of a large network is big).
+   */
+  public static long readSeed(Path path) throws IOException {
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(path)) {
+      java.nio.ByteBuffer len = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      ch.read(len, 0);
+      long n = len.getLong(0);
+      if (n <= 0 || n > (1 << 26)) {
+        throw new IOException("--resume: " + path + " is not a safetensors training state");
+      }
+      java.nio.ByteBuffer head = java.nio.ByteBuffer.allocate((int) n);
+      ch.read(head, 8);
+      com.google.gson.JsonObject h = com.google.gson.JsonParser.parseString(
+          new String(head.array(), java.nio.charset.StandardCharsets.UTF_8)).getAsJsonObject();
+      if (!h.has("progress")) {
+        throw new IOException("--resume: " + path + " has no 'progress' entry (not a training state)");
+      }
+      com.google.gson.JsonArray off = h.getAsJsonObject("progress").getAsJsonArray("data_offsets");
+      java.nio.ByteBuffer v = java.nio.ByteBuffer.allocate(32).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      ch.read(v, 8 + n + off.get(0).getAsLong());
+      return v.getLong(24);
+    }
+  }
+
   /** Reads a state written by {@link #save}; an error names the file and what is missing. */
   public static TrainingState load(Path path, NDManager manager) throws IOException {
     NDList list;

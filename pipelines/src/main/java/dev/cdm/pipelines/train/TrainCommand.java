@@ -396,7 +396,10 @@ public final class TrainCommand implements Callable<Integer> {
     c.put("kimg_per_tick", tick);
     c.put("snapshot_ticks", snap);
     c.put("state_dump_ticks", dump);
-    long theSeed = seed != null ? seed : new SecureRandom().nextInt(Integer.MAX_VALUE);
+    // A resumed run keeps its seed: batches and draws are functions of (seed, images seen).
+    long theSeed = seed != null ? seed
+        : resume != null && Files.isRegularFile(resume) ? TrainingState.readSeed(resume)
+        : new SecureRandom().nextInt(Integer.MAX_VALUE);
     c.put("seed", theSeed);
 
     Double emaRampup = 0.05;

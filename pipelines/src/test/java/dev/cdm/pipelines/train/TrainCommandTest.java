@@ -115,5 +115,25 @@ class TrainCommandTest {
       NDArray d = net.denoise(m.randomNormal(new Shape(2, 1, 32, 32)), m.create(new float[] {0.5f, 2f}), null, null);
       assertEquals(new Shape(2, 1, 32, 32), d.getShape());
     }
+
+    // --resume keeps the run's seed and continues from the images seen (16 -> 24).
+    String[] common = {"--outdir=" + runs, "--data=" + mnist(), "--precond=edm", "--cbase=8", "--cres=1,1",
+        "--batch=8", "--augment=0.12", "--dropout=0", "--tick=1", "--max-steps=1", "--devices=cpu"};
+    r = cdm(concat(new String[] {"train", "--resume=" + run.resolve("training-state-000000.safetensors")}, common));
+    out = (String) r[1];
+    assertEquals(0, r[0], out);
+    assertTrue(out.contains("\"seed\": 1,"), out);
+    assertTrue(out.contains("kimg 0.0") && out.contains("Loading training state"), out);
+    // --transfer starts a new run from the snapshot's weights.
+    r = cdm(concat(new String[] {"train", "--transfer=" + run.resolve("network-snapshot-000000.safetensors"), "--seed=2"}, common));
+    out = (String) r[1];
+    assertEquals(0, r[0], out);
+    assertTrue(out.contains("Transferred") && out.contains("\"ema_rampup_ratio\": null"), out);
+  }
+
+  static String[] concat(String[] a, String[] b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
   }
 }
