@@ -16,7 +16,6 @@ import dev.cdm.model.loss.SeededRandomSource;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -520,9 +519,5 @@ public final class TrainingLoop {
         }
       }
     };
-  }
-
-  static {
-    ManagementFactory.getRuntimeMXBean(); // keep JMX initialised early (cheap; avoids first-tick jitter)
   }
 }

@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.cdm.model.augment.AugmentPipe;
 import dev.cdm.model.data.ImageArchive;
+import dev.cdm.model.io.NetworkLoader;
 import dev.cdm.model.loss.EDMLoss;
 import dev.cdm.model.loss.Loss;
 import dev.cdm.model.loss.MartingaleLoss;
@@ -49,7 +50,7 @@ class TrainingLoopTest {
       TrainingState resume, List<String> lines) throws IOException {
     Files.createDirectories(o.runDir());
     return new TrainingLoop(o, data, tinyFactory(data, false), loss, null, devices, m, null, resume,
-        (p, ema) -> StateDictSnapshots.write(p, ema.parameters()), ".safetensors", lines::add);
+        (p, ema) -> NetworkLoader.save(PrecondNetworks.precond(ema), p, Map.of()), ".safetensors", lines::add);
   }
 
   static Map<String, float[]> snapshot(Map<String, NDArray> params) {
@@ -182,7 +183,7 @@ class TrainingLoopTest {
       TrainingOptions o = opts(dir).batchSize(8).totalKimg(0.008 * 24).kimgPerTick(0.008).lr(4e-3).build();
       TrainingLoop t = new TrainingLoop(o, data, tinyFactory(data, true), new EDMLoss(), AugmentPipe.training(0.12),
           List.of(Device.cpu()), m, null, null,
-          (p, ema) -> StateDictSnapshots.write(p, ema.parameters()), ".safetensors", lines::add);
+          (p, ema) -> NetworkLoader.save(PrecondNetworks.precond(ema), p, Map.of()), ".safetensors", lines::add);
       t.run();
       List<Double> losses = new ArrayList<>();
       for (String line : Files.readAllLines(dir.resolve("stats.jsonl"))) {
