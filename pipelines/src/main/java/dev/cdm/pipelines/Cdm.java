@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "cdm 0.1.0",
     description = "Consistent Diffusion Models (EDM design space + CDM consistency loss) on the JVM.",
-    subcommands = {CommandLine.HelpCommand.class, InspectCommand.class,
+    subcommands = {CommandLine.HelpCommand.class, InspectCommand.class, ConvertNetworkCommand.class,
         dev.cdm.pipelines.train.TrainCommand.class})
 public final class Cdm implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

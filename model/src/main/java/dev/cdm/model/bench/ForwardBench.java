@@ -21,9 +21,13 @@ import java.util.Map;
  *
  * <pre>
  * args: [--batch N] [--device cpu|gpu] [--precision fp32|fp16|bf16] [--warmup N] [--iters N]
- *       [--network PATH] [--seed S]
- * defaults: batch 4 on cpu / 256 on gpu, fp32, warmup 2, iters 5 on cpu / 20 on gpu
+ *       [--network PATH] [--seed S] [--cudnn-benchmark true|false]
+ * defaults: batch 2 on cpu / 256 on gpu, fp32, warmup 2, iters 3 on cpu / 20 on gpu,
+ *           cudnn benchmark on (as the reference's bench_sample.py)
  * </pre>
+ *
+ * <p>TF32: fp32 figures comparable with the reference need {@code NVIDIA_TF32_OVERRIDE=0} in the
+ * environment (the reference turns TF32 off; libtorch's default allows it for cuDNN convolutions).
  */
 public final class ForwardBench {
   private ForwardBench() {}
@@ -48,7 +52,8 @@ public final class ForwardBench {
       a.put(k.substring(2), v);
     }
     for (String k : a.keySet()) {
-      if (!List.of("batch", "device", "precision", "warmup", "iters", "network", "seed").contains(k)) {
+      if (!List.of("batch", "device", "precision", "warmup", "iters", "network", "seed", "cudnn-benchmark")
+          .contains(k)) {
         throw new IllegalArgumentException("unknown flag --" + k);
       }
     }
@@ -58,10 +63,12 @@ public final class ForwardBench {
       throw new IllegalArgumentException("--device " + dev + ": expected cpu or gpu");
     }
     Device device = gpu ? Device.gpu() : Device.cpu();
-    int batch = Integer.parseInt(a.getOrDefault("batch", gpu ? "256" : "4"));
+    // Read by DJL when the engine starts, so set before the first Engine call.
+    System.setProperty("ai.djl.pytorch.cudnn_benchmark", a.getOrDefault("cudnn-benchmark", "true"));
+    int batch = Integer.parseInt(a.getOrDefault("batch", gpu ? "256" : "2"));
     Precision precision = Precision.parse(a.getOrDefault("precision", "fp32"));
     int warmup = Integer.parseInt(a.getOrDefault("warmup", "2"));
-    int iters = Integer.parseInt(a.getOrDefault("iters", gpu ? "20" : "5"));
+    int iters = Integer.parseInt(a.getOrDefault("iters", gpu ? "20" : "3"));
     Engine.getInstance().setRandomSeed(Integer.parseInt(a.getOrDefault("seed", "0")));
 
     try (NDManager root = NDManager.newBaseManager(device)) {
@@ -95,10 +102,10 @@ public final class ForwardBench {
       System.out.printf(
           "{\"bench\":\"forward\",\"network\":\"%s\",\"params\":%d,\"device\":\"%s\",\"precision\":\"%s\","
               + "\"batch\":%d,\"resolution\":%d,\"warmup\":%d,\"iters\":%d,\"ms_per_forward_median\":%.3f,"
-              + "\"ms_per_forward_min\":%.3f,\"img_per_s\":%.1f,\"build_s\":%.2f}%n",
+              + "\"ms_per_forward_min\":%.3f,\"img_per_s\":%.1f,\"build_s\":%.2f,\"tf32_override\":\"%s\"}%n",
           a.getOrDefault("network", "ddpmpp-cifar10-edm").replace("\"", "'"),
           net.parameterCount(), device, precision.name().toLowerCase(), batch, r, warmup, iters,
-          median, sorted[0], batch / (median / 1000), buildS);
+          median, sorted[0], batch / (median / 1000), buildS, System.getenv("NVIDIA_TF32_OVERRIDE"));
       net.close();
     }
   }
