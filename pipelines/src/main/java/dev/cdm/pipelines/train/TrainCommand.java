@@ -318,7 +318,7 @@ public final class TrainCommand implements Callable<Integer> {
       channels = probe.channels();
       labelDim = probe.labelDim();
       datasetKwargs.put("resolution", resolution);
-      datasetKwargs.put("max_size", probe.size() / (xflip ? 2 : 1));
+      datasetKwargs.put("max_size", probe.size()); // len(dataset): doubled by --xflip, as the reference records it
     } catch (IOException | IllegalArgumentException e) {
       throw bad("--data: " + e.getMessage());
     }
