@@ -176,7 +176,8 @@ class TrainingLoopTest {
   @Tag("slow")
   void shortMnistRunLowersTheLoss() throws Exception {
     try (NDManager m = NDManager.newBaseManager(Device.cpu());
-        TrainingSet data = new TrainingSet(ImageArchive.open(mnist()), false, true, true, 2, 3)) {
+        TrainingSet data = new TrainingSet(ImageArchive.open(mnist()), true, true, true, 2, 3)) {
+      assertEquals(10, data.labelDim()); // class-conditional, x-flipped dataset
       List<String> lines = new ArrayList<>();
       Path dir = tmp.resolve("mnist");
       Files.createDirectories(dir);
