@@ -1,5 +1,6 @@
 package dev.cdm.model.augment;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -87,6 +88,14 @@ public final class AugmentPipe implements Augmentation {
 
   @Override
   public Augmented apply(NDArray images, RandomSource random) {
+    // The per-image parameters are drawn and combined on the host (they are a few numbers per
+    // image; on a GPU this avoids a device round trip per draw); pixels stay on the device.
+    try (NDManager host = images.getManager().newSubManager(Device.cpu())) {
+      return apply(images, random, host);
+    }
+  }
+
+  private Augmented apply(NDArray images, RandomSource random, NDManager host) {
     NDManager m = images.getManager();
     Shape shape = images.getShape();
     int n = (int) shape.get(0);
@@ -98,12 +107,12 @@ public final class AugmentPipe implements Augmentation {
 
     // Pixel blitting.
     if (xflip > 0) {
-      NDArray f = flipChoice(m, random, col, xflip * p);
+      NDArray f = toManager(flipChoice(host, random, col, xflip * p), m);
       images = select(f, images.flip(3), images);
       labels.add(f.reshape(n, 1));
     }
     if (yflip > 0) {
-      NDArray f = flipChoice(m, random, col, yflip * p);
+      NDArray f = toManager(flipChoice(host, random, col, yflip * p), m);
       images = select(f, images.flip(2), images);
       labels.add(f.reshape(n, 1));
     }
@@ -117,7 +126,7 @@ public final class AugmentPipe implements Augmentation {
     }
     Shape row = new Shape(n);
     if (scale > 0) {
-      float[] v = gated(random.randn(m, row, DataType.FLOAT32), random.rand(m, row, DataType.FLOAT32), scale * p);
+      float[] v = gated(random.randn(host, row, DataType.FLOAT32), random.rand(host, row, DataType.FLOAT32), scale * p);
       for (int i = 0; i < n; i++) {
         float s = (float) Math.pow(2, v[i] * scaleStd);
         gInv[i] = mul(gInv[i], scaleMat(1 / s, 1 / s));
@@ -125,8 +134,8 @@ public final class AugmentPipe implements Augmentation {
       labels.add(m.create(v, new Shape(n, 1)));
     }
     if (rotateFrac > 0) {
-      float[] u = random.rand(m, row, DataType.FLOAT32).toFloatArray();
-      float[] g = random.rand(m, row, DataType.FLOAT32).toFloatArray();
+      float[] u = random.rand(host, row, DataType.FLOAT32).toFloatArray();
+      float[] g = random.rand(host, row, DataType.FLOAT32).toFloatArray();
       float[] cos = new float[n];
       float[] sin = new float[n];
       for (int i = 0; i < n; i++) {
@@ -142,10 +151,10 @@ public final class AugmentPipe implements Augmentation {
       labels.add(m.create(sin, new Shape(n, 1)));
     }
     if (aniso > 0) {
-      float[] v = random.randn(m, row, DataType.FLOAT32).toFloatArray();
-      float[] ru = random.rand(m, row, DataType.FLOAT32).toFloatArray();
-      float[] gw = random.rand(m, row, DataType.FLOAT32).toFloatArray();
-      float[] gr = random.rand(m, row, DataType.FLOAT32).toFloatArray();
+      float[] v = random.randn(host, row, DataType.FLOAT32).toFloatArray();
+      float[] ru = random.rand(host, row, DataType.FLOAT32).toFloatArray();
+      float[] gw = random.rand(host, row, DataType.FLOAT32).toFloatArray();
+      float[] gr = random.rand(host, row, DataType.FLOAT32).toFloatArray();
       float[] lc = new float[n];
       float[] ls = new float[n];
       for (int i = 0; i < n; i++) {
@@ -160,8 +169,8 @@ public final class AugmentPipe implements Augmentation {
       labels.add(m.create(ls, new Shape(n, 1)));
     }
     if (translateFrac > 0) {
-      float[] v = random.randn(m, new Shape(2, n), DataType.FLOAT32).toFloatArray();
-      float[] g = random.rand(m, new Shape(1, n), DataType.FLOAT32).toFloatArray();
+      float[] v = random.randn(host, new Shape(2, n), DataType.FLOAT32).toFloatArray();
+      float[] g = random.rand(host, new Shape(1, n), DataType.FLOAT32).toFloatArray();
       float[] tx = new float[n];
       float[] ty = new float[n];
       for (int i = 0; i < n; i++) {
@@ -190,6 +199,13 @@ public final class AugmentPipe implements Augmentation {
     NDArray bit = random.randint(m, 2, col).toType(DataType.FLOAT32, false);
     NDArray gate = random.rand(m, col, DataType.FLOAT32).lt(prob);
     return bit.mul(gate.toType(DataType.FLOAT32, false));
+  }
+
+  /** A copy of a host array on {@code m}'s device, owned by {@code m}. */
+  private static NDArray toManager(NDArray hostArray, NDManager m) {
+    NDArray out = hostArray.toDevice(m.getDevice(), true);
+    out.attach(m);
+    return out;
   }
 
   /** where(f == 1, a, b) for a 0/1 mask f broadcast over the image (exact for finite pixels). */

@@ -448,9 +448,9 @@ public final class TrainingLoop {
           Autograd.backward(sum.mul(scale));
           Autograd.noGrad(() -> {
             NDArray l64 = l.toType(DataType.FLOAT64, false);
+            NDArray total = l64.sum();
             NDArray m = NDArrays.stack(new NDList(
-                sub.create((double) l.size()),
-                l64.sum(), l64.square().sum()));
+                total.onesLike().muli(l.size()), total, l64.square().sum())); // no host upload: no sync
             moments.addi(m);
             return null;
           });
