@@ -24,6 +24,7 @@ run() { java -Xmx16g -cp '.gpu/lib/*' dev.cdm.model.bench.TrainBench device=gpu 
 run batch=128 loss=edm steps=20 warmup=5
 run batch=128 loss=edm precision=fp16 steps=20 warmup=5
 run batch=128 loss=cdm steps=5 warmup=2
+run batch=128 loss=cdm fused=0 steps=5 warmup=2
 run batch=128 loss=cdm chain=fp16 steps=5 warmup=2
 run batch=128 loss=cdm precision=fp16 steps=5 warmup=2
 run batch=128 compare-chain=fp16

@@ -43,7 +43,8 @@ import java.util.Map;
  * res=32, cbase=128, augment=0.12; devices=N (N &gt; 0) times the whole training loop data parallel
  * over N devices with {@code batch} images per device instead of the bare step;
  * compare-chain=fp16 prints the CDM loss of one batch with fp32 and with fp16 chains (same draws),
- * compare-all=fp16 the same with the whole loss (all network calls) at fp16.
+ * compare-all=fp16 the same with the whole loss (all network calls) at fp16; fused=0 runs CDM's two
+ * gradient-carrying network calls separately (the reference's order) instead of as one 3N batch.
  */
 public final class TrainBench {
   private TrainBench() {}
@@ -85,7 +86,9 @@ public final class TrainBench {
       for (NDArray w : net.parameters().values()) {
         w.setRequiresGradient(true);
       }
-      Loss loss = "cdm".equals(lossName) ? cdm(precond, chain) : new EDMLoss();
+      Loss loss = "cdm".equals(lossName)
+          ? cdm(precond, chain).withFusedCalls(!"0".equals(a.getOrDefault("fused", "1")))
+          : new EDMLoss();
       AugmentPipe aug = AugmentPipe.training(p);
       Adam adam = new Adam();
       NDArray x = m.randomUniform(-1f, 1f, new Shape(batch, 3, res, res));
@@ -230,7 +233,7 @@ public final class TrainBench {
     }
   }
 
-  private static Loss cdm(Precond precond, Precision chain) {
+  private static MartingaleLoss cdm(Precond precond, Precision chain) {
     MartingaleLoss l = new MartingaleLoss(10.0, 6);
     if (chain != precond.precision()) {
       // The chains carry no gradient: evaluate them with the same weights at another precision.

@@ -41,6 +41,7 @@ public final class MartingaleLoss implements Loss {
   private final double sMax;
   private final double sNoise;
   private UnaryOperator<Denoiser> chainNet = UnaryOperator.identity();
+  private boolean fused = true;
 
   /** All reference parameters, in the reference's order. */
   public MartingaleLoss(
@@ -86,6 +87,17 @@ public final class MartingaleLoss implements Loss {
     return this;
   }
 
+  /**
+   * Whether the two gradient-carrying network calls (D at the noisy point, batch N, and D at the
+   * chains' ends, batch 2N) run as one call on a batch of 3N (default) or separately in the
+   * reference's order. The values are the same; only dropout masks (random either way) and the
+   * kernels' summation order can differ.
+   */
+  public MartingaleLoss withFusedCalls(boolean fused) {
+    this.fused = fused;
+    return this;
+  }
+
   public int numSteps() {
     return numSteps;
   }
@@ -119,8 +131,8 @@ public final class MartingaleLoss implements Loss {
     Augmentation.Augmented a = Loss.augment(augment, images, random);
     NDArray y = a.images();
     NDArray noise = random.randnLike(y).mul(sigma);
-    NDArray d0 = Loss.call(net, y.add(noise), sigma, labels, a.labels());
-    NDArray loss1 = weight.mul(d0.sub(y).square());
+    NDArray noisy = y.add(noise);
+    NDArray d0 = fused ? null : Loss.call(net, noisy, sigma, labels, a.labels());
 
     NDArray labels2 = labels == null ? null : twice(labels);
     NDArray augLabels2 = a.labels() == null ? null : twice(a.labels());
@@ -144,9 +156,25 @@ public final class MartingaleLoss implements Loss {
               return x;
             });
 
-    NDArray d = Loss.call(net, xEnd, twice(sigmaMin), labels2, augLabels2);
-    NDArray xHat1 = d.get(new NDIndex("0:{}", n));
-    NDArray xHat2 = d.get(new NDIndex("{}:", n));
+    NDArray xHat1;
+    NDArray xHat2;
+    if (fused) {
+      // D(noisy; sigma) and D(x_end; sigma - eps) for both chains in one batch of 3N: the same
+      // per-image values (the network treats images independently), one forward and backward.
+      NDArray x3 = noisy.concat(xEnd.toType(DataType.FLOAT32, false), 0);
+      NDArray s3 = sigma.concat(twice(sigmaMin), 0);
+      NDArray l3 = labels == null ? null : labels.concat(labels2, 0);
+      NDArray a3 = a.labels() == null ? null : a.labels().concat(augLabels2, 0);
+      NDArray d3 = Loss.call(net, x3, s3, l3, a3);
+      d0 = d3.get(new NDIndex("0:{}", n));
+      xHat1 = d3.get(new NDIndex("{}:{}", n, 2 * n));
+      xHat2 = d3.get(new NDIndex("{}:", 2 * n));
+    } else {
+      NDArray d = Loss.call(net, xEnd, twice(sigmaMin), labels2, augLabels2);
+      xHat1 = d.get(new NDIndex("0:{}", n));
+      xHat2 = d.get(new NDIndex("{}:", n));
+    }
+    NDArray loss1 = weight.mul(d0.sub(y).square());
     NDArray loss2 = xHat1.sub(d0).mul(xHat2.sub(d0));
     return loss1.add(loss2.mul(martingaleLambda));
   }

@@ -70,15 +70,25 @@ class LossFixtureTest {
       ReplayRandomSource replay = new ReplayRandomSource(draws);
       NDArray loss = Autograd.noGrad(() -> lossFor(name).compute(net, images, labels, identity, replay));
       assertEquals(draws.size(), replay.consumed(), "every recorded draw is used, in order");
-      NDArray expect = fx.get("loss");
-      assertEquals(expect.getShape(), loss.getShape());
-      float[] a = loss.toType(DataType.FLOAT32, false).toFloatArray();
-      float[] b = expect.toFloatArray();
-      double worst = 0;
-      for (int i = 0; i < a.length; i++) {
-        worst = Math.max(worst, Math.abs(a[i] - b[i]));
+      assertClose(name, fx.get("loss"), loss);
+      if (name.equals("ddpmpp-cdm-gray")) {
+        // The reference's call order (D at the noisy point first, chains after) gives the same loss.
+        ReplayRandomSource again = new ReplayRandomSource(draws);
+        NDArray separate = Autograd.noGrad(() -> new MartingaleLoss(10.0, 6).withFusedCalls(false)
+            .compute(net, images, labels, identity, again));
+        assertClose(name + " (separate calls)", fx.get("loss"), separate);
       }
-      assertTrue(worst <= 1e-4, name + ": max |loss - reference| = " + worst);
     }
+  }
+
+  static void assertClose(String name, NDArray expect, NDArray loss) {
+    assertEquals(expect.getShape(), loss.getShape());
+    float[] a = loss.toType(DataType.FLOAT32, false).toFloatArray();
+    float[] b = expect.toFloatArray();
+    double worst = 0;
+    for (int i = 0; i < a.length; i++) {
+      worst = Math.max(worst, Math.abs(a[i] - b[i]));
+    }
+    assertTrue(worst <= 1e-4, name + ": max |loss - reference| = " + worst);
   }
 }
