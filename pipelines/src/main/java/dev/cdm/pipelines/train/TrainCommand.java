@@ -194,8 +194,6 @@ public final class TrainCommand implements Callable<Integer> {
     }
   }
 
-  private final List<String> rawArgs = new ArrayList<>();
-
   @Override
   public Integer call() throws Exception {
     if (template != null) {
