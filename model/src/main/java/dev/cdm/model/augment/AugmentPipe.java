@@ -1,5 +1,7 @@
 package dev.cdm.model.augment;
 
+import static dev.cdm.model.training.HostScalars.*;
+
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -129,7 +131,7 @@ public final class AugmentPipe implements Augmentation {
       float[] v = gated(random.randn(host, row, DataType.FLOAT32), random.rand(host, row, DataType.FLOAT32), scale * p);
       for (int i = 0; i < n; i++) {
         float s = (float) Math.pow(2, v[i] * scaleStd);
-        gInv[i] = mul(gInv[i], scaleMat(1 / s, 1 / s));
+        gInv[i] = mm(gInv[i], scaleMat(1 / s, 1 / s));
       }
       labels.add(m.create(v, new Shape(n, 1)));
     }
@@ -143,7 +145,7 @@ public final class AugmentPipe implements Augmentation {
         if (!(g[i] < rotateFrac * p)) {
           a = 0;
         }
-        gInv[i] = mul(gInv[i], rotate(a)); // rotate2d_inv(-w) = rotate2d(w)
+        gInv[i] = mm(gInv[i], rotate(a)); // rotate2d_inv(-w) = rotate2d(w)
         cos[i] = (float) Math.cos(a) - 1;
         sin[i] = (float) Math.sin(a);
       }
@@ -161,7 +163,7 @@ public final class AugmentPipe implements Augmentation {
         float wv = gw[i] < aniso * p ? v[i] : 0f;
         float r = gr[i] < anisoRotateProb ? (ru[i] * 2 - 1) * (float) Math.PI : 0f;
         float s = (float) Math.pow(2, wv * anisoStd);
-        gInv[i] = mul(mul(mul(gInv[i], rotate(-r)), scaleMat(1 / s, s)), rotate(r));
+        gInv[i] = mm(mm(mm(gInv[i], rotate(-r)), scaleMat(1 / s, s)), rotate(r));
         lc[i] = wv * (float) Math.cos(r);
         ls[i] = wv * (float) Math.sin(r);
       }
@@ -177,7 +179,7 @@ public final class AugmentPipe implements Augmentation {
         boolean on = g[i] < translateFrac * p;
         tx[i] = on ? v[i] : 0f;
         ty[i] = on ? v[n + i] : 0f;
-        gInv[i] = mul(gInv[i], translate(
+        gInv[i] = mm(gInv[i], translate(
             -tx[i] * (float) (w * translateFracStd), -ty[i] * (float) (h * translateFracStd)));
       }
       labels.add(m.create(tx, new Shape(n, 1)));
@@ -197,7 +199,7 @@ public final class AugmentPipe implements Augmentation {
   /** randint(2) kept where rand() &lt; prob, else 0, as float32 0/1 [N,1,1,1]. */
   private static NDArray flipChoice(NDManager m, RandomSource random, Shape col, double prob) {
     NDArray bit = random.randint(m, 2, col).toType(DataType.FLOAT32, false);
-    NDArray gate = random.rand(m, col, DataType.FLOAT32).lt(prob);
+    NDArray gate = lt(random.rand(m, col, DataType.FLOAT32), prob);
     return bit.mul(gate.toType(DataType.FLOAT32, false));
   }
 
@@ -210,7 +212,7 @@ public final class AugmentPipe implements Augmentation {
 
   /** where(f == 1, a, b) for a 0/1 mask f broadcast over the image (exact for finite pixels). */
   private static NDArray select(NDArray f, NDArray a, NDArray b) {
-    return a.mul(f).add(b.mul(f.neg().add(1)));
+    return a.mul(f).add(b.mul(rsub(1, f)));
   }
 
   private static float[] gated(NDArray value, NDArray gate, double prob) {
@@ -283,10 +285,10 @@ public final class AugmentPipe implements Augmentation {
     int wout = (w + hzPad * 2) * 2;
     float[] coef = new float[n * 6];
     for (int i = 0; i < n; i++) {
-      float[] g = mul(pre, gInv[i]);
-      g = mul(mul(scaleMat(2, 2), g), scaleMat(0.5f, 0.5f));
-      g = mul(mul(translate(-0.5f, -0.5f), g), translate(0.5f, 0.5f));
-      g = mul(mul(scaleMat(2f / win, 2f / hin), g), scaleMat(wout / 2f, hout / 2f));
+      float[] g = mm(pre, gInv[i]);
+      g = mm(mm(scaleMat(2, 2), g), scaleMat(0.5f, 0.5f));
+      g = mm(mm(translate(-0.5f, -0.5f), g), translate(0.5f, 0.5f));
+      g = mm(mm(scaleMat(2f / win, 2f / hin), g), scaleMat(wout / 2f, hout / 2f));
       // affine_grid (align_corners=False) gives normalised coords; grid_sample maps them to
       // pixels as ((g + 1) * size - 1) / 2. Fold both into one affine map of (x_n, y_n).
       for (int r = 0; r < 2; r++) {
@@ -297,8 +299,8 @@ public final class AugmentPipe implements Augmentation {
       }
     }
     NDArray cf = m.create(coef, new Shape(n, 6, 1, 1));
-    NDArray xs = m.arange(0, wout, 1, DataType.FLOAT32).mul(2).add(1).div(wout).sub(1).reshape(1, 1, wout);
-    NDArray ys = m.arange(0, hout, 1, DataType.FLOAT32).mul(2).add(1).div(hout).sub(1).reshape(1, hout, 1);
+    NDArray xs = sub(div(add(mul(m.arange(0, wout, 1, DataType.FLOAT32), 2), 1), wout), 1).reshape(1, 1, wout);
+    NDArray ys = sub(div(add(mul(m.arange(0, hout, 1, DataType.FLOAT32), 2), 1), hout), 1).reshape(1, hout, 1);
     NDArray ix = cf.get(new NDIndex(":, 0")).mul(xs).add(cf.get(new NDIndex(":, 1")).mul(ys)).add(cf.get(new NDIndex(":, 2")));
     NDArray iy = cf.get(new NDIndex(":, 3")).mul(xs).add(cf.get(new NDIndex(":, 4")).mul(ys)).add(cf.get(new NDIndex(":, 5")));
     images = bilinear(images, ix, iy, n, c, hin, win, hout, wout);
@@ -325,12 +327,13 @@ public final class AugmentPipe implements Augmentation {
     NDArray out = null;
     for (int dy = 0; dy <= 1; dy++) {
       for (int dx = 0; dx <= 1; dx++) {
-        NDArray xx = x0.add(dx);
-        NDArray yy = y0.add(dy);
-        NDArray wgt = (dx == 1 ? fx : fx.neg().add(1)).mul(dy == 1 ? fy : fy.neg().add(1));
-        NDArray inside = xx.gte(0).logicalAnd(xx.lte(win - 1)).logicalAnd(yy.gte(0)).logicalAnd(yy.lte(hin - 1));
+        NDArray xx = add(x0, dx);
+        NDArray yy = add(y0, dy);
+        NDArray wgt = (dx == 1 ? fx : rsub(1, fx)).mul(dy == 1 ? fy : rsub(1, fy));
+        // In range iff clamping does not move the coordinate (clip takes its bounds as kernel scalars).
+        NDArray inside = xx.clip(0, win - 1).eq(xx).logicalAnd(yy.clip(0, hin - 1).eq(yy));
         wgt = wgt.mul(inside.toType(DataType.FLOAT32, false));
-        NDArray idx = yy.clip(0, hin - 1).mul(win).add(xx.clip(0, win - 1)).toType(DataType.INT64, false)
+        NDArray idx = mul(yy.clip(0, hin - 1), win).add(xx.clip(0, win - 1)).toType(DataType.INT64, false)
             .reshape(n, 1, (long) hout * wout).repeat(1, c);
         NDArray v = flat.gather(idx, 2).mul(wgt.reshape(n, 1, (long) hout * wout));
         out = out == null ? v : out.add(v);
@@ -377,7 +380,7 @@ public final class AugmentPipe implements Augmentation {
     return new float[] {cs, -sn, 0, sn, cs, 0, 0, 0, 1};
   }
 
-  private static float[] mul(float[] a, float[] b) {
+  private static float[] mm(float[] a, float[] b) {
     float[] r = new float[9];
     for (int i = 0; i < 3; i++) {
       for (int j = 0; j < 3; j++) {

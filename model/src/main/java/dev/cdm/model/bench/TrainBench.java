@@ -122,9 +122,10 @@ public final class TrainBench {
           }
           NDArray g = Adam.flatten(gl);
           gl.forEach(NDArray::close);
-          Tensors.nanToNum(g);
-          adam.update(params, g, 1e-3);
+          NDArray guarded = Tensors.nanToNum(g);
           g.close();
+          adam.update(params, guarded, 1e-3);
+          guarded.close();
           for (NDArray w : params.values()) {
             Autograd.zeroGrad(w);
           }

@@ -1,5 +1,7 @@
 package dev.cdm.model.loss;
 
+import static dev.cdm.model.training.HostScalars.*;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -30,11 +32,11 @@ public final class EDMLoss implements Loss {
   NDArray drawSigma(NDArray images, RandomSource random) {
     long n = images.getShape().get(0);
     NDArray rndNormal = random.randn(images.getManager(), new Shape(n, 1, 1, 1), DataType.FLOAT32);
-    return rndNormal.mul(pStd).add(pMean).exp();
+    return add(mul(rndNormal, pStd), pMean).exp();
   }
 
   NDArray weight(NDArray sigma) {
-    return sigma.square().add(sigmaData * sigmaData).div(sigma.mul(sigmaData).square());
+    return add(sigma.square(), sigmaData * sigmaData).div(mul(sigma, sigmaData).square());
   }
 
   @Override

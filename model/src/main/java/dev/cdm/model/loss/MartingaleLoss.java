@@ -1,5 +1,7 @@
 package dev.cdm.model.loss;
 
+import static dev.cdm.model.training.HostScalars.*;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -112,10 +114,10 @@ public final class MartingaleLoss implements Loss {
    */
   static NDArray edmSchedule(NDArray sigmaMin, NDArray sigmaMax, int numSteps, double rho) {
     NDManager m = sigmaMin.getManager();
-    NDArray idx = m.arange(0, numSteps, 1, DataType.FLOAT64).div(numSteps - 1);
-    NDArray hi = sigmaMax.toType(DataType.FLOAT64, false).pow(1 / rho);
-    NDArray lo = sigmaMin.toType(DataType.FLOAT64, false).pow(1 / rho);
-    return hi.add(idx.mul(lo.sub(hi))).pow(rho);
+    NDArray idx = div(m.arange(0, numSteps, 1, DataType.FLOAT64), numSteps - 1);
+    NDArray hi = pow(sigmaMax.toType(DataType.FLOAT64, false), 1 / rho);
+    NDArray lo = pow(sigmaMin.toType(DataType.FLOAT64, false), 1 / rho);
+    return pow(hi.add(idx.mul(lo.sub(hi))), rho);
   }
 
   @Override
@@ -136,8 +138,8 @@ public final class MartingaleLoss implements Loss {
 
     NDArray labels2 = labels == null ? null : twice(labels);
     NDArray augLabels2 = a.labels() == null ? null : twice(a.labels());
-    NDArray epsilon = random.randLike(sigma).mul(epsilonMax - epsilonMin);
-    NDArray sigmaMin = sigma.sub(epsilon).maximum(SIGMA_FLOOR);
+    NDArray epsilon = mul(random.randLike(sigma), epsilonMax - epsilonMin);
+    NDArray sigmaMin = maximum(sigma.sub(epsilon), SIGMA_FLOOR);
 
     // t_steps [2N,1,1,1,num_steps] float64; both chains start from the same noisy point.
     NDArray tSteps =
@@ -176,7 +178,7 @@ public final class MartingaleLoss implements Loss {
     }
     NDArray loss1 = weight.mul(d0.sub(y).square());
     NDArray loss2 = xHat1.sub(d0).mul(xHat2.sub(d0));
-    return loss1.add(loss2.mul(martingaleLambda));
+    return loss1.add(mul(loss2, martingaleLambda));
   }
 
   /** torch's {@code x.repeat([2, 1, ...])}: the batch twice, one copy after the other. */
@@ -194,7 +196,7 @@ public final class MartingaleLoss implements Loss {
     NDArray denoised = Loss.call(net, x, tCur, labels, null).toType(DataType.FLOAT64, false);
     NDArray dCur = x.toType(DataType.FLOAT64, false).sub(denoised).div(tCur);
     NDArray z = random.randnLike(x);
-    NDArray diffusion = tCur.sub(tNext).abs().mul(tCur).mul(2).sqrt();
-    return x.add(tNext.sub(tCur).mul(2).mul(dCur)).add(diffusion.mul(z));
+    NDArray diffusion = mul(tCur.sub(tNext).abs().mul(tCur), 2).sqrt();
+    return x.add(mul(tNext.sub(tCur), 2).mul(dCur)).add(diffusion.mul(z));
   }
 }

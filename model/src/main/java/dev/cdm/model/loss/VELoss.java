@@ -1,5 +1,7 @@
 package dev.cdm.model.loss;
 
+import static dev.cdm.model.training.HostScalars.*;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -27,9 +29,8 @@ public final class VELoss implements Loss {
     long n = images.getShape().get(0);
     NDArray rndUniform = random.rand(images.getManager(), new Shape(n, 1, 1, 1), DataType.FLOAT32);
     // sigma_min * (sigma_max / sigma_min) ** u: a float32 base raised to the draw, as torch does.
-    NDArray base = rndUniform.getManager().create((float) (sigmaMax / sigmaMin));
-    NDArray sigma = base.pow(rndUniform).mul(sigmaMin);
-    NDArray weight = sigma.getManager().create(1f).div(sigma.square());
+    NDArray sigma = mul(rpow(sigmaMax / sigmaMin, rndUniform), sigmaMin);
+    NDArray weight = rdiv(1, sigma.square());
     Augmentation.Augmented a = Loss.augment(augment, images, random);
     NDArray y = a.images();
     NDArray noise = random.randnLike(y).mul(sigma);

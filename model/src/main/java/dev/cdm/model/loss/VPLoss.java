@@ -1,5 +1,7 @@
 package dev.cdm.model.loss;
 
+import static dev.cdm.model.training.HostScalars.*;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -28,7 +30,7 @@ public final class VPLoss implements Loss {
 
   /** sigma(t) = sqrt(exp(0.5 beta_d t^2 + beta_min t) - 1). */
   public NDArray sigma(NDArray t) {
-    return t.square().mul(0.5 * betaD).add(t.mul(betaMin)).exp().sub(1).sqrt();
+    return sub(mul(t.square(), 0.5 * betaD).add(mul(t, betaMin)).exp(), 1).sqrt();
   }
 
   @Override
@@ -36,8 +38,8 @@ public final class VPLoss implements Loss {
       Denoiser net, NDArray images, NDArray labels, Augmentation augment, RandomSource random) {
     long n = images.getShape().get(0);
     NDArray rndUniform = random.rand(images.getManager(), new Shape(n, 1, 1, 1), DataType.FLOAT32);
-    NDArray sigma = sigma(rndUniform.mul(epsilonT - 1).add(1));
-    NDArray weight = sigma.getManager().create(1f).div(sigma.square());
+    NDArray sigma = sigma(add(mul(rndUniform, epsilonT - 1), 1));
+    NDArray weight = rdiv(1, sigma.square());
     Augmentation.Augmented a = Loss.augment(augment, images, random);
     NDArray y = a.images();
     NDArray noise = random.randnLike(y).mul(sigma);

@@ -89,14 +89,14 @@ public final class Adam {
       double bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
       double stepSize = lr / bc1;
       try (NDArray d = grad.sub(expAvg)) {
-        expAvg.addi(d.muli(1 - beta1)); // exp_avg.lerp_(grad, 1 - beta1)
+        expAvg.addi(HostScalars.muli(d, 1 - beta1)); // exp_avg.lerp_(grad, 1 - beta1)
       }
       try (NDArray g2 = grad.mul(grad)) {
-        expAvgSq.muli(beta2).addi(g2.muli(1 - beta2)); // mul_(beta2).addcmul_(g, g, 1 - beta2)
+        HostScalars.muli(expAvgSq, beta2).addi(HostScalars.muli(g2, 1 - beta2)); // mul_(beta2).addcmul_(g, g, 1 - beta2)
       }
       try (NDArray denom = expAvgSq.sqrt();
-          NDArray upd = expAvg.div(denom.divi(bc2Sqrt).addi(eps))) {
-        upd.muli(stepSize);
+          NDArray upd = expAvg.div(HostScalars.addi(HostScalars.divi(denom, bc2Sqrt), eps))) {
+        HostScalars.muli(upd, stepSize);
         List<NDArray> views = unflatten(upd, shapes);
         int i = 0;
         for (NDArray p : params.values()) {

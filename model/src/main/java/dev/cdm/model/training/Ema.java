@@ -49,7 +49,7 @@ public final class Ema {
           try (NDArray pe = Adam.flatten(e);
               NDArray p = Adam.flatten(n);
               NDArray d = pe.sub(p)) {
-            NDArray next = beta >= 0.5 ? pe.sub(d.muli(1 - beta)) : p.add(d.muli(beta));
+            NDArray next = beta >= 0.5 ? pe.sub(HostScalars.muli(d, 1 - beta)) : p.add(HostScalars.muli(d, beta));
             List<NDArray> views = Adam.unflatten(next, shapes);
             for (int i = 0; i < e.size(); i++) {
               Tensors.assign(e.get(i), views.get(i));

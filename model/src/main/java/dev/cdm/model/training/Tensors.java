@@ -1,6 +1,7 @@
 package dev.cdm.model.training;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.index.NDIndex;
 
 /** Small in-place helpers the training state needs and DJL spells awkwardly. */
@@ -16,16 +17,18 @@ public final class Tensors {
     dst.set(new NDIndex("..."), s);
   }
 
-  /** torch.nan_to_num_(g, nan=0, posinf=1e5, neginf=-1e5): the reference's gradient guard, in place. */
-  public static void nanToNum(NDArray g) {
-    try (NDArray nan = g.isNaN()) {
-      g.set(nan, 0);
-    }
-    try (NDArray pos = g.eq(Float.POSITIVE_INFINITY)) {
-      g.set(pos, 1e5);
-    }
-    try (NDArray neg = g.eq(Float.NEGATIVE_INFINITY)) {
-      g.set(neg, -1e5);
+  /**
+   * torch.nan_to_num(g, nan=0, posinf=1e5, neginf=-1e5): the reference's gradient guard, as a new
+   * array. Device-side selects only (no number is copied to the device, so no host sync).
+   */
+  public static NDArray nanToNum(NDArray g) {
+    try (NDArray nan = g.isNaN();
+        NDArray inf = g.isInfinite();
+        NDArray zeros = g.zerosLike();
+        NDArray sign = g.sign();
+        NDArray big = HostScalars.mul(sign, 1e5);
+        NDArray noNan = NDArrays.where(nan, zeros, g)) {
+      return NDArrays.where(inf, big, noNan);
     }
   }
 }

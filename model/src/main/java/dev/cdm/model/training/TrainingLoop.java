@@ -343,7 +343,7 @@ public final class TrainingLoop {
         }
       }
       if (world > 1) {
-        g.divi(world);
+        HostScalars.divi(g, world);
       }
       if (onGradients != null) {
         List<Shape> shapes = new ArrayList<>();
@@ -356,10 +356,11 @@ public final class TrainingLoop {
         }
         onGradients.accept(named);
       }
-      Tensors.nanToNum(g);
-      double lr = opts.lr() * Math.min(stepNimg / Math.max(opts.lrRampupKimg() * 1000, 1e-8), 1);
-      adam.update(p0, g, lr);
+      NDArray guarded = Tensors.nanToNum(g);
       g.close();
+      double lr = opts.lr() * Math.min(stepNimg / Math.max(opts.lrRampupKimg() * 1000, 1e-8), 1);
+      adam.update(p0, guarded, lr);
+      guarded.close();
       if (world > 1) {
         List<NDArray> master = new ArrayList<>(p0.values());
         try (NDArray flat = Adam.flatten(master)) {
@@ -450,7 +451,7 @@ public final class TrainingLoop {
             NDArray l64 = l.toType(DataType.FLOAT64, false);
             NDArray total = l64.sum();
             NDArray m = NDArrays.stack(new NDList(
-                total.onesLike().muli(l.size()), total, l64.square().sum())); // no host upload: no sync
+                HostScalars.muli(total.onesLike(), l.size()), total, l64.square().sum())); // no host upload: no sync
             moments.addi(m);
             return null;
           });

@@ -183,7 +183,7 @@ public final class TrainingSet implements BatchSource, Closeable {
     /** images / 127.5 − 1 as float32 [N,C,H,W], and labels [N, labelDim] on {@code manager}'s device. */
     public NDArray[] toDevice(NDManager manager) {
       NDArray u8 = manager.create(java.nio.ByteBuffer.wrap(pixels), new Shape(count, channels, resolution, resolution), DataType.UINT8);
-      NDArray images = u8.toType(DataType.FLOAT32, false).divi(127.5).subi(1);
+      NDArray images = HostScalars.addi(HostScalars.divi(u8.toType(DataType.FLOAT32, false), 127.5), -1);
       NDArray lab = manager.create(labels, new Shape(count, labelDim));
       return new NDArray[] {images, lab};
     }
