@@ -44,16 +44,24 @@ public final class Adam {
     return step;
   }
 
-  /** All gradients of {@code params} (same order) flattened into one buffer [P]. */
+  /**
+   * The arrays flattened into one new buffer [P] (a copy), in order. The buffer joins the first
+   * array's manager: the caller closes it.
+   */
   public static NDArray flatten(List<NDArray> arrays) {
     NDList flat = new NDList();
     for (NDArray a : arrays) {
       flat.add(a.reshape(-1));
     }
-    return NDArrays.concat(flat, 0);
+    NDArray out = NDArrays.concat(flat, 0);
+    flat.close(); // the reshaped views only
+    return out;
   }
 
-  /** Views of {@code flat} shaped like {@code params}, in order. */
+  /**
+   * Views of {@code flat} shaped like {@code shapes}, in order. Views keep the buffer's storage
+   * alive and join its manager: the caller closes them ({@link #close}) when done.
+   */
   public static List<NDArray> unflatten(NDArray flat, List<Shape> shapes) {
     long[] cuts = new long[shapes.size() - 1];
     long off = 0;
@@ -61,12 +69,20 @@ public final class Adam {
       off += shapes.get(i).size();
       cuts[i] = off;
     }
-    NDList parts = cuts.length == 0 ? new NDList(flat) : flat.split(cuts);
+    NDList parts = cuts.length == 0 ? new NDList(flat.reshape(-1)) : flat.split(cuts);
     List<NDArray> out = new ArrayList<>();
     for (int i = 0; i < shapes.size(); i++) {
       out.add(parts.get(i).reshape(shapes.get(i)));
     }
+    parts.close();
     return out;
+  }
+
+  /** Closes temporary arrays (views from {@link #unflatten}). */
+  public static void close(List<NDArray> arrays) {
+    for (NDArray a : arrays) {
+      a.close();
+    }
   }
 
   /** One update of every parameter from the flat gradient {@code grad} [P], at learning rate {@code lr}. */
@@ -102,6 +118,7 @@ public final class Adam {
         for (NDArray p : params.values()) {
           p.subi(views.get(i++)); // param.addcdiv_(exp_avg, denom, value=-step_size)
         }
+        close(views);
       }
       return null;
     });
@@ -143,11 +160,11 @@ public final class Adam {
       if (a == null || b == null) {
         throw new IllegalArgumentException("training state has no optimizer moments for '" + e.getKey() + "'");
       }
-      ms.add(a.toDevice(anchor.getDevice(), false));
-      vs.add(b.toDevice(anchor.getDevice(), false));
+      ms.add(a);
+      vs.add(b);
     }
-    expAvg = flatten(ms);
-    expAvgSq = flatten(vs);
+    expAvg = flatten(ms).toDevice(anchor.getDevice(), false);
+    expAvgSq = flatten(vs).toDevice(anchor.getDevice(), false);
     expAvg.attach(anchor.getManager());
     expAvgSq.attach(anchor.getManager());
     this.step = step;

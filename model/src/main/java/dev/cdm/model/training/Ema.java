@@ -42,19 +42,19 @@ public final class Ema {
           List<NDArray> n = new ArrayList<>();
           List<Shape> shapes = new ArrayList<>();
           for (Map.Entry<String, NDArray> x : ema.entrySet()) {
-            NDArray p = net.get(x.getKey());
-            n.add(p.getDevice().equals(x.getValue().getDevice()) ? p : p.toDevice(x.getValue().getDevice(), false));
+            n.add(net.get(x.getKey()));
             shapes.add(x.getValue().getShape());
           }
           try (NDArray pe = Adam.flatten(e);
-              NDArray p = Adam.flatten(n);
-              NDArray d = pe.sub(p)) {
-            NDArray next = beta >= 0.5 ? pe.sub(HostScalars.muli(d, 1 - beta)) : p.add(HostScalars.muli(d, beta));
+              NDArray flatNet = Adam.flatten(n);
+              NDArray p = flatNet.toDevice(pe.getDevice(), true);
+              NDArray d = pe.sub(p);
+              NDArray next = beta >= 0.5 ? pe.sub(HostScalars.muli(d, 1 - beta)) : p.add(HostScalars.muli(d, beta))) {
             List<NDArray> views = Adam.unflatten(next, shapes);
             for (int i = 0; i < e.size(); i++) {
               Tensors.assign(e.get(i), views.get(i));
             }
-            next.close();
+            Adam.close(views);
           }
           return null;
         });

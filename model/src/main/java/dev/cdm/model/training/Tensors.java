@@ -11,10 +11,14 @@ public final class Tensors {
   /** dst.copy_(src): overwrites {@code dst}'s storage (same shape; src may be on another device). */
   public static void assign(NDArray dst, NDArray src) {
     NDArray s = src.getDevice().equals(dst.getDevice()) ? src : src.toDevice(dst.getDevice(), false);
-    if (s.getDataType() != dst.getDataType()) {
-      s = s.toType(dst.getDataType(), false);
+    NDArray t = s.getDataType() != dst.getDataType() ? s.toType(dst.getDataType(), false) : s;
+    dst.set(new NDIndex("..."), t);
+    if (t != s) {
+      t.close();
     }
-    dst.set(new NDIndex("..."), s);
+    if (s != src) {
+      s.close();
+    }
   }
 
   /**

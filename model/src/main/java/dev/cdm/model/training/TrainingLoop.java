@@ -261,7 +261,7 @@ public final class TrainingLoop {
       log.accept(String.join(" ", f));
 
       Integer snap = opts.snapshotTicks();
-      if (snap != null && (done || curTick % snap == 0)) {
+      if (snap != null && snapshots != null && (done || curTick % snap == 0)) {
         saveSnapshot();
       }
       Integer dump = opts.stateDumpTicks();
@@ -355,6 +355,7 @@ public final class TrainingLoop {
           named.put(k, views.get(i++));
         }
         onGradients.accept(named);
+        Adam.close(views);
       }
       NDArray guarded = Tensors.nanToNum(g);
       g.close();
@@ -374,6 +375,7 @@ public final class TrainingLoop {
               for (NDArray p : rep.net().parameters().values()) {
                 Tensors.assign(p, views.get(i++));
               }
+              Adam.close(views);
             }
           }
         }
@@ -389,7 +391,9 @@ public final class TrainingLoop {
       // Loss statistics stay on the device until the tick reads them (no sync per step).
       NDArray total = moments[0];
       for (int r = 1; r < world; r++) {
-        total.addi(moments[r].toDevice(total.getDevice(), false));
+        try (NDArray moved = moments[r].toDevice(total.getDevice(), true)) {
+          total.addi(moved);
+        }
         moments[r].close();
       }
       if (lossMoments == null) {
@@ -446,7 +450,7 @@ public final class TrainingLoop {
         Autograd.withGrad(() -> {
           NDArray l = loss.compute(rep.net(), xy[0], xy[1], augment, random);
           NDArray sum = l.sum();
-          Autograd.backward(sum.mul(scale));
+          Autograd.backward(HostScalars.mul(sum, scale));
           Autograd.noGrad(() -> {
             NDArray l64 = l.toType(DataType.FLOAT64, false);
             NDArray total = l64.sum();
@@ -476,8 +480,12 @@ public final class TrainingLoop {
   /** The state after this tick: the next tick to run is curTick + 1. */
   private void saveState() throws IOException {
     Path path = opts.runDir().resolve(kimgName("training-state", ".safetensors"));
+    Map<String, NDArray> m = adam.expAvg();
+    Map<String, NDArray> v = adam.expAvgSq();
     new TrainingState(curNimg, curTick + 1, adam.step(), opts.seed(), master().net().parameters(),
-        ema.parameters(), adam.expAvg(), adam.expAvgSq()).save(path);
+        ema.parameters(), m, v).save(path);
+    Adam.close(new ArrayList<>(m.values()));
+    Adam.close(new ArrayList<>(v.values()));
   }
 
   private void appendStats() throws IOException {

@@ -12,6 +12,7 @@ import dev.cdm.model.data.ImageArchive;
 import dev.cdm.model.io.NetworkLoader;
 import dev.cdm.model.loss.EDMLoss;
 import dev.cdm.model.loss.Loss;
+import dev.cdm.model.loss.MartingaleLoss;
 import dev.cdm.model.precond.Precision;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -101,6 +102,23 @@ class TrainingLoopTest {
       String stats = Files.readString(tmp.resolve("full/stats.jsonl"));
       assertTrue(stats.contains("\"Loss/loss\"") && stats.contains("\"Progress/kimg\""), stats);
       assertEquals(4, stats.lines().count(), "one stats line per tick");
+    }
+  }
+
+  @Test
+  void stepsDoNotAccumulateArrays() throws Exception {
+    try (NDManager m = NDManager.newBaseManager(Device.cpu());
+        TrainingSet data = new TrainingSet(ImageArchive.open(mnist()), false, false, true, 1, 7)) {
+      List<String> lines = new ArrayList<>();
+      TrainingOptions o = opts(tmp.resolve("leak")).totalKimg(1).maxSteps(6L).kimgPerTick(1).snapshotTicks(null).stateDumpTicks(null).build();
+      Files.createDirectories(o.runDir());
+      TrainingLoop t = new TrainingLoop(o, data, tinyFactory(data, true), new MartingaleLoss(10, 3),
+          AugmentPipe.training(0.5), List.of(Device.cpu(), Device.cpu()), m, null, null, null, ".safetensors", lines::add);
+      int[] counts = new int[7];
+      t.setStepListener(n -> counts[(int) n] = m.getManagedArrays().size());
+      t.run();
+      assertTrue(counts[3] > 100, "the count sees the networks' arrays: " + counts[3]);
+      assertEquals(counts[3], counts[6], "arrays alive after step 3 and after step 6: " + java.util.Arrays.toString(counts));
     }
   }
 
