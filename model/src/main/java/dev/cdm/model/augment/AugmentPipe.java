@@ -107,16 +107,19 @@ public final class AugmentPipe implements Augmentation {
     NDList labels = new NDList();
     Shape col = new Shape(n, 1, 1, 1);
 
-    // Pixel blitting.
-    if (xflip > 0) {
-      NDArray f = toManager(flipChoice(host, random, col, xflip * p), m);
-      images = select(f, images.flip(3), images);
-      labels.add(f.reshape(n, 1));
-    }
-    if (yflip > 0) {
-      NDArray f = toManager(flipChoice(host, random, col, yflip * p), m);
-      images = select(f, images.flip(2), images);
-      labels.add(f.reshape(n, 1));
+    // Pixel blitting: both flip choices are drawn on the host and uploaded together.
+    NDArray fx = xflip > 0 ? flipChoice(host, random, col, xflip * p) : null;
+    NDArray fy = yflip > 0 ? flipChoice(host, random, col, yflip * p) : null;
+    if (fx != null || fy != null) {
+      NDArray both = toManager(fx != null && fy != null ? fx.concat(fy, 0) : fx != null ? fx : fy, m);
+      if (fx != null) {
+        images = select(both.get(new NDIndex("0:{}", n)), images.flip(3), images);
+        labels.add(fx.reshape(n, 1));
+      }
+      if (fy != null) {
+        images = select(both.get(new NDIndex("{}:", fx != null ? n : 0)), images.flip(2), images);
+        labels.add(fy.reshape(n, 1));
+      }
     }
 
     // Parameters of the geometric transformations: the inverse map G_inv per sample, kept on the
@@ -133,7 +136,7 @@ public final class AugmentPipe implements Augmentation {
         float s = (float) Math.pow(2, v[i] * scaleStd);
         gInv[i] = mm(gInv[i], scaleMat(1 / s, 1 / s));
       }
-      labels.add(m.create(v, new Shape(n, 1)));
+      labels.add(host.create(v, new Shape(n, 1)));
     }
     if (rotateFrac > 0) {
       float[] u = random.rand(host, row, DataType.FLOAT32).toFloatArray();
@@ -149,8 +152,8 @@ public final class AugmentPipe implements Augmentation {
         cos[i] = (float) Math.cos(a) - 1;
         sin[i] = (float) Math.sin(a);
       }
-      labels.add(m.create(cos, new Shape(n, 1)));
-      labels.add(m.create(sin, new Shape(n, 1)));
+      labels.add(host.create(cos, new Shape(n, 1)));
+      labels.add(host.create(sin, new Shape(n, 1)));
     }
     if (aniso > 0) {
       float[] v = random.randn(host, row, DataType.FLOAT32).toFloatArray();
@@ -167,8 +170,8 @@ public final class AugmentPipe implements Augmentation {
         lc[i] = wv * (float) Math.cos(r);
         ls[i] = wv * (float) Math.sin(r);
       }
-      labels.add(m.create(lc, new Shape(n, 1)));
-      labels.add(m.create(ls, new Shape(n, 1)));
+      labels.add(host.create(lc, new Shape(n, 1)));
+      labels.add(host.create(ls, new Shape(n, 1)));
     }
     if (translateFrac > 0) {
       float[] v = random.randn(host, new Shape(2, n), DataType.FLOAT32).toFloatArray();
@@ -182,17 +185,18 @@ public final class AugmentPipe implements Augmentation {
         gInv[i] = mm(gInv[i], translate(
             -tx[i] * (float) (w * translateFracStd), -ty[i] * (float) (h * translateFracStd)));
       }
-      labels.add(m.create(tx, new Shape(n, 1)));
-      labels.add(m.create(ty, new Shape(n, 1)));
+      labels.add(host.create(tx, new Shape(n, 1)));
+      labels.add(host.create(ty, new Shape(n, 1)));
     }
 
     if (geometric) {
       images = transform(images, gInv, n, c, h, w);
     }
+    // The labels are assembled on the host and uploaded once.
     NDArray out =
         labels.isEmpty()
             ? m.zeros(new Shape(n, 0))
-            : NDArrays.concat(new NDList(labels.stream().map(a -> a.toType(DataType.FLOAT32, false)).toArray(NDArray[]::new)), 1);
+            : toManager(NDArrays.concat(labels, 1), m);
     return new Augmented(images, out);
   }
 
@@ -256,19 +260,30 @@ public final class AugmentPipe implements Augmentation {
     int mx1 = mg[2];
     int my1 = mg[3];
 
-    // Reflect padding, as index gathers along each axis.
-    images = images.get(new NDIndex(":, :, :, {}", m.create(reflectIndex(w, mx0, mx1))));
-    images = images.get(new NDIndex(":, :, {}", m.create(reflectIndex(h, my0, my1))));
+    // Reflect padding, as index gathers along each axis (both index vectors in one upload).
+    long[] padX = reflectIndex(w, mx0, mx1);
+    long[] padY = reflectIndex(h, my0, my1);
+    long[] both = java.util.Arrays.copyOf(padX, padX.length + padY.length);
+    System.arraycopy(padY, 0, both, padX.length, padY.length);
+    NDArray idx = m.create(both);
+    images = images.get(new NDIndex(":, :, :, {}", idx.get(new NDIndex("0:{}", padX.length))));
+    images = images.get(new NDIndex(":, :, {}", idx.get(new NDIndex("{}:", padX.length))));
     float[] pre = translate((mx0 - mx1) / 2f, (my0 - my1) / 2f);
 
     // 2x upsample: zero insertion, then the (reversed) low-pass filter along each axis.
-    float[] rev = new float[SYM6.length];
-    for (int k = 0; k < SYM6.length; k++) {
-      rev[k] = SYM6[SYM6.length - 1 - k];
+    // The filters: reversed for the upsampling convolution, as is for the downsampling one.
+    int taps = SYM6.length;
+    float[] filters = new float[2 * taps];
+    for (int k = 0; k < taps; k++) {
+      filters[k] = SYM6[taps - 1 - k];
+      filters[taps + k] = SYM6[k];
     }
-    int convPadUp = (SYM6.length + 1) / 2;
-    NDArray wRow = m.create(rev, new Shape(1, 1, 1, SYM6.length)).repeat(0, c);
-    NDArray wCol = m.create(rev, new Shape(1, 1, SYM6.length, 1)).repeat(0, c);
+    NDArray filt = m.create(filters);
+    NDArray rev = filt.get(new NDIndex("0:{}", taps));
+    NDArray fwd = filt.get(new NDIndex("{}:", taps));
+    int convPadUp = (taps + 1) / 2;
+    NDArray wRow = rev.reshape(1, 1, 1, taps).repeat(0, c);
+    NDArray wCol = rev.reshape(1, 1, taps, 1).repeat(0, c);
     long ph = images.getShape().get(2);
     long pw = images.getShape().get(3);
     images = images.expandDims(4).concat(images.zerosLike().expandDims(4), 4)
@@ -307,8 +322,8 @@ public final class AugmentPipe implements Augmentation {
 
     // Low-pass 2x downsample and crop back to H x W.
     int convPadDown = (SYM6.length - 1) / 2;
-    NDArray dRow = m.create(SYM6, new Shape(1, 1, 1, SYM6.length)).repeat(0, c);
-    NDArray dCol = m.create(SYM6, new Shape(1, 1, SYM6.length, 1)).repeat(0, c);
+    NDArray dRow = fwd.reshape(1, 1, 1, taps).repeat(0, c);
+    NDArray dCol = fwd.reshape(1, 1, taps, 1).repeat(0, c);
     images = conv(images, dRow, new Shape(1, 2), new Shape(0, convPadDown), c);
     images = images.get(new NDIndex(":, :, :, {}:{}", hzPad, images.getShape().get(3) - hzPad));
     images = conv(images, dCol, new Shape(2, 1), new Shape(convPadDown, 0), c);
