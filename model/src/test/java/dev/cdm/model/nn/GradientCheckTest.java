@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * upsampling, fused downsampling, multi-head attention) against central finite differences, in
  * float64 so that the comparison is sharp.
  */
+@org.junit.jupiter.api.Tag("slow") // float64 convolutions on the CPU: ~15 s on an idle 2-core machine
 class GradientCheckTest {
   @Test
   void ncsnppResidualWithBilinearFilter() {
@@ -31,18 +32,22 @@ class GradientCheckTest {
     kw.put("decoder_type", "skip");
     kw.put("resample_filter", List.of(1, 3, 3, 1));
     kw.put("model_channels", 16);
-    check(kw, List.of("model.enc.8x8_aux_residual.weight", "model.dec.16x16_up.conv0.weight",
-        "model.dec.8x8_in0.qkv.weight", "model.enc.16x16_block0.norm0.weight"));
+    kw.put("img_resolution", 8);
+    kw.put("attn_resolutions", List.of(4));
+    check(kw, List.of("model.enc.4x4_aux_residual.weight", "model.dec.8x8_up.conv0.weight",
+        "model.dec.4x4_in0.qkv.weight", "model.enc.8x8_block0.norm0.weight"));
   }
 
   @Test
   void admWithTwoHeads() {
     Map<String, Object> kw = base();
     kw.put("model_type", "DhariwalUNet");
-    kw.put("model_channels", 128);
+    kw.put("model_channels", 128); // 2 heads of 64 channels
     kw.put("channel_mult", List.of(1, 1));
-    check(kw, List.of("model.dec.8x8_in0.qkv.weight", "model.dec.16x16_up.affine.weight",
-        "model.enc.8x8_down.conv0.weight", "model.map_label.weight"));
+    kw.put("img_resolution", 8);
+    kw.put("attn_resolutions", List.of(4));
+    check(kw, List.of("model.dec.4x4_in0.qkv.weight", "model.dec.8x8_up.affine.weight",
+        "model.enc.4x4_down.conv0.weight"));
   }
 
   @Test
@@ -99,10 +104,11 @@ class GradientCheckTest {
         p.addi(m.randomNormal(p.getShape()).mul(0.1f)); // move zero-initialised layers off zero
       }
       UNet model = net.model();
-      NDArray x = m.randomNormal(new Shape(2, 2, 16, 16)).toType(DataType.FLOAT64, false);
+      int r = ((Number) kw.get("img_resolution")).intValue();
+      NDArray x = m.randomNormal(new Shape(2, 2, r, r)).toType(DataType.FLOAT64, false);
       NDArray noise = m.create(new double[] {-0.3, 0.8});
       NDArray labels = m.create(new double[] {1, 0, 0, 0, 0, 1}, new Shape(2, 3));
-      NDArray weights = m.randomNormal(new Shape(2, 2, 16, 16)).toType(DataType.FLOAT64, false);
+      NDArray weights = m.randomNormal(new Shape(2, 2, r, r)).toType(DataType.FLOAT64, false);
       Map<String, NDArray> sd = net.stateDict();
       for (String name : names) {
         NDArray p = sd.get(name);
