@@ -65,6 +65,8 @@ public final class TrainingLoop {
   /** Sees the reduced gradients of every step before the guard and the update (tests). */
   Consumer<Map<String, NDArray>> onGradients;
 
+  private static final long PROGRESS_INTERVAL_NS = 60_000_000_000L;
+  private long lastProgress = System.nanoTime();
   private long curNimg;
   private long curTick;
   private double lastLossMean = Double.NaN;
@@ -194,7 +196,7 @@ public final class TrainingLoop {
       }
     }
     copyInto(present, src, "--transfer");
-    log.accept(String.format("Transferred %d of %d parameter tensors.", present.size(), dst.size()));
+    log.accept(String.format(java.util.Locale.ROOT, "Transferred %d of %d parameter tensors.", present.size(), dst.size()));
   }
 
   private static void copyInto(Map<String, NDArray> dst, Map<String, NDArray> src, String what) {
@@ -236,8 +238,19 @@ public final class TrainingLoop {
       boolean done = curNimg >= opts.totalKimg() * 1000
           || (opts.maxSteps() != null && steps >= opts.maxSteps());
       if (!done && curTick != 0 && curNimg < tickStartNimg + opts.kimgPerTick() * 1000) {
+        // Ticks can be many minutes apart: a short progress line at most once a minute between them.
+        long now = System.nanoTime();
+        if (now - lastProgress > PROGRESS_INTERVAL_NS) {
+          double rate = (curNimg - tickStartNimg) / ((now - tickStartTime) / 1e9);
+          double left = Math.max(opts.totalKimg() * 1000 - curNimg, 0) / Math.max(rate, 1e-9);
+          log.accept(String.format(java.util.Locale.ROOT, "  ... kimg %.1f of %.1f, %.1f img/s, tick %d at kimg %.1f, eta %s",
+              curNimg / 1e3, opts.totalKimg(), rate, curTick,
+              (tickStartNimg + opts.kimgPerTick() * 1000) / 1e3, TrainingStats.formatTime(left)));
+          lastProgress = now;
+        }
         continue;
       }
+      lastProgress = System.nanoTime();
 
       // Status line with the reference's fields, plus the rate and an ETA.
       drainLoss();
@@ -247,16 +260,16 @@ public final class TrainingLoop {
       double secKimg = secTick / Math.max(curNimg - tickStartNimg, 1) * 1e3;
       double eta = secKimg * Math.max(opts.totalKimg() - curNimg / 1e3, 0);
       List<String> f = new ArrayList<>();
-      f.add(String.format("tick %-5d", (long) stats.report0("Progress/tick", curTick)));
-      f.add(String.format("kimg %-9.1f", stats.report0("Progress/kimg", curNimg / 1e3)));
-      f.add(String.format("time %-12s", TrainingStats.formatTime(stats.report0("Timing/total_sec", total))));
-      f.add(String.format("sec/tick %-7.1f", stats.report0("Timing/sec_per_tick", secTick)));
-      f.add(String.format("sec/kimg %-7.2f", stats.report0("Timing/sec_per_kimg", secKimg)));
-      f.add(String.format("maintenance %-6.1f", stats.report0("Timing/maintenance_sec", maintenance)));
-      f.add(String.format("cpumem %-6.2f", stats.report0("Resources/cpu_mem_gb", rssGb())));
-      f.add(String.format("gpumem %-6.2f", stats.report0("Resources/peak_gpu_mem_gb", deviceMemGb())));
-      f.add(String.format("kimg/s %-7.3f", secKimg > 0 ? 1 / secKimg : 0));
-      f.add(String.format("loss %-8.4f", lastLossMean));
+      f.add(String.format(java.util.Locale.ROOT, "tick %-5d", (long) stats.report0("Progress/tick", curTick)));
+      f.add(String.format(java.util.Locale.ROOT, "kimg %-9.1f", stats.report0("Progress/kimg", curNimg / 1e3)));
+      f.add(String.format(java.util.Locale.ROOT, "time %-12s", TrainingStats.formatTime(stats.report0("Timing/total_sec", total))));
+      f.add(String.format(java.util.Locale.ROOT, "sec/tick %-7.1f", stats.report0("Timing/sec_per_tick", secTick)));
+      f.add(String.format(java.util.Locale.ROOT, "sec/kimg %-7.2f", stats.report0("Timing/sec_per_kimg", secKimg)));
+      f.add(String.format(java.util.Locale.ROOT, "maintenance %-6.1f", stats.report0("Timing/maintenance_sec", maintenance)));
+      f.add(String.format(java.util.Locale.ROOT, "cpumem %-6.2f", stats.report0("Resources/cpu_mem_gb", rssGb())));
+      f.add(String.format(java.util.Locale.ROOT, "gpumem %-6.2f", stats.report0("Resources/peak_gpu_mem_gb", deviceMemGb())));
+      f.add(String.format(java.util.Locale.ROOT, "kimg/s %-7.3f", secKimg > 0 ? 1 / secKimg : 0));
+      f.add(String.format(java.util.Locale.ROOT, "loss %-8.4f", lastLossMean));
       f.add("eta " + TrainingStats.formatTime(eta));
       log.accept(String.join(" ", f));
 
@@ -467,7 +480,7 @@ public final class TrainingLoop {
   }
 
   private String kimgName(String prefix, String ext) {
-    return String.format("%s-%06d%s", prefix, curNimg / 1000, ext);
+    return String.format(java.util.Locale.ROOT, "%s-%06d%s", prefix, curNimg / 1000, ext);
   }
 
   private void saveSnapshot() throws IOException {

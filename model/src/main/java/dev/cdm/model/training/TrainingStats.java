@@ -50,10 +50,10 @@ public final class TrainingStats {
     if (s < 60) {
       return s + "s";
     } else if (s < 60 * 60) {
-      return String.format("%dm %02ds", s / 60, s % 60);
+      return String.format(java.util.Locale.ROOT, "%dm %02ds", s / 60, s % 60);
     } else if (s < 24 * 60 * 60) {
-      return String.format("%dh %02dm %02ds", s / 3600, (s / 60) % 60, s % 60);
+      return String.format(java.util.Locale.ROOT, "%dh %02dm %02ds", s / 3600, (s / 60) % 60, s % 60);
     }
-    return String.format("%dd %02dh %02dm", s / 86400, (s / 3600) % 24, (s / 60) % 60);
+    return String.format(java.util.Locale.ROOT, "%dd %02dh %02dm", s / 86400, (s / 3600) % 24, (s / 60) % 60);
   }
 }
