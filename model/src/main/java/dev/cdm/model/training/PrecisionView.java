@@ -7,8 +7,8 @@ import dev.cdm.model.precond.Precond;
 
 /**
  * The same network evaluated at another execution precision (for CDM's no-grad chains, whose
- * results carry no gradient and whose cost dominates a CDM step). Switches the precond's
- * precision around each call; a replica's precond is used by one thread only.
+ * results carry no gradient and whose cost dominates a CDM step), through the precond's per-call
+ * precision (the network itself is not changed).
  */
 public final class PrecisionView implements Denoiser {
   private final Precond precond;
@@ -21,13 +21,7 @@ public final class PrecisionView implements Denoiser {
 
   @Override
   public NDArray denoise(NDArray x, NDArray sigma, NDArray classLabels, NDArray augmentLabels) {
-    Precision saved = precond.precision();
-    precond.setPrecision(precision);
-    try {
-      return precond.denoise(x, sigma, classLabels, augmentLabels);
-    } finally {
-      precond.setPrecision(saved);
-    }
+    return precond.denoise(x, sigma, classLabels, augmentLabels, precision);
   }
 
   @Override
