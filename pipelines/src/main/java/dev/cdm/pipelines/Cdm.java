@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       dev.cdm.pipelines.dataset.DatasetCommand.class,
       InspectCommand.class,
       ConvertNetworkCommand.class,
+      dev.cdm.pipelines.train.TrainCommand.class,
     })
 public final class Cdm implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

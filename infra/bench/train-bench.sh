@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Training throughput on the GPU machine, Java against the reference, in one device call.
+# Prepare here (see ../shared/device/README.md):
+#   echo /.gpu/ >> .git/info/exclude; mkdir -p .gpu && cp -r ../shared/device .gpu/kit
+#   mvn -q -B -ntp -pl model -am package -DskipTests
+#   mvn -q -B -ntp -pl model dependency:copy-dependencies -DincludeScope=runtime \
+#       -DexcludeArtifactIds=pytorch-native-cpu -DoutputDirectory=$PWD/.gpu/lib
+#   cp model/target/cdm-model-*.jar .gpu/lib/
+#   optional, for the reference figures in the same call: a copy of the CDM reference repository in
+#   .gpu/cdm with ../shared/reference/bench_ref.py beside its train.py
+# Device call: carry [".gpu"], command: bash infra/bench/train-bench.sh [N_GPUS]
+# Prints one JSON line per measurement; copies them to $OUT/train-bench.jsonl when $OUT is set.
+set -euo pipefail
+gpus="${1:-1}"
+source .gpu/kit/env.sh
+export NVIDIA_TF32_OVERRIDE=0
+out="${OUT:-/tmp}/train-bench.jsonl"
+: > "$out"
+nvidia-smi --query-gpu=name,memory.total --format=csv,noheader | tee -a "$out"
+if [[ -f .gpu/cdm/bench_ref.py ]]; then
+  (cd .gpu/cdm && B=128 N=20 python3 bench_ref.py 2>&1 | tail -n 1) | tee -a "$out"
+fi
+run() { java -Xmx16g -cp '.gpu/lib/*' dev.cdm.model.bench.TrainBench device=gpu "$@" 2>&1 | grep '^{' | tee -a "$out"; }
+run batch=128 loss=edm steps=20 warmup=5
+run batch=128 loss=edm precision=fp16 steps=20 warmup=5
+run batch=128 loss=cdm steps=5 warmup=2
+run batch=128 loss=cdm fused=0 steps=5 warmup=2
+run batch=128 loss=cdm chain=fp16 steps=5 warmup=2
+run batch=128 loss=cdm precision=fp16 steps=5 warmup=2
+run batch=128 compare-chain=fp16
+run batch=128 compare-all=fp16
+if (( gpus > 1 )); then
+  run batch=128 loss=edm devices=1 steps=10 warmup=3
+  run batch=128 loss=edm devices="$gpus" steps=10 warmup=3
+fi

@@ -1,0 +1,121 @@
+package dev.cdm.model.training;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDManager;
+
+/**
+ * Array-by-number arithmetic that never copies from host to device. DJL's {@code mul(Number)} and
+ * friends turn the number into a tensor on the array's device: on a GPU a blocking copy from
+ * pageable memory, which waits until the device is idle, so the host cannot queue work ahead. A
+ * 0-d float64 tensor on the host is passed by libtorch to the kernel as a plain scalar for CPU and
+ * GPU arrays alike, with the type promotion of a Python float (float32 arrays stay float32).
+ */
+public final class HostScalars {
+  private static final NDManager HOST = NDManager.newBaseManager(Device.cpu());
+
+  private HostScalars() {}
+
+  private static NDArray scalar(double c) {
+    return HOST.create(c);
+  }
+
+  /** {@code x * c}. */
+  public static NDArray mul(NDArray x, double c) {
+    try (NDArray s = scalar(c)) {
+      return x.mul(s);
+    }
+  }
+
+  /** {@code x + c}. */
+  public static NDArray add(NDArray x, double c) {
+    try (NDArray s = scalar(c)) {
+      return x.add(s);
+    }
+  }
+
+  /** {@code x - c}. */
+  public static NDArray sub(NDArray x, double c) {
+    return add(x, -c);
+  }
+
+  /** {@code x / c}. */
+  public static NDArray div(NDArray x, double c) {
+    try (NDArray s = scalar(c)) {
+      return x.div(s);
+    }
+  }
+
+  /** {@code c - x}. */
+  public static NDArray rsub(double c, NDArray x) {
+    try (NDArray n = x.neg()) {
+      return add(n, c);
+    }
+  }
+
+  /** {@code c / x}. */
+  public static NDArray rdiv(double c, NDArray x) {
+    try (NDArray s = HOST.create((float) c)) {
+      NDArray r = s.div(x);
+      r.attach(x.getManager()); // results join their first operand's manager: the host's here
+      return r;
+    }
+  }
+
+  /** {@code x ** c}. */
+  public static NDArray pow(NDArray x, double c) {
+    try (NDArray s = scalar(c)) {
+      return x.pow(s);
+    }
+  }
+
+  /** {@code c ** x} (a Python float raised to a tensor). */
+  public static NDArray rpow(double c, NDArray x) {
+    try (NDArray s = HOST.create((float) c)) {
+      NDArray r = s.pow(x);
+      r.attach(x.getManager());
+      return r;
+    }
+  }
+
+  /** {@code torch.maximum(x, c)} as the reference writes it (max with a constant). */
+  public static NDArray maximum(NDArray x, double c) {
+    try (NDArray s = scalar(c)) {
+      return x.maximum(s);
+    }
+  }
+
+  /** In place {@code x *= c}. */
+  public static NDArray muli(NDArray x, double c) {
+    try (NDArray s = scalar(c)) {
+      return x.muli(s);
+    }
+  }
+
+  /** In place {@code x += c}. */
+  public static NDArray addi(NDArray x, double c) {
+    try (NDArray s = scalar(c)) {
+      return x.addi(s);
+    }
+  }
+
+  /** In place {@code x /= c}. */
+  public static NDArray divi(NDArray x, double c) {
+    try (NDArray s = scalar(c)) {
+      return x.divi(s);
+    }
+  }
+
+  /** {@code x < c} as a boolean array. */
+  public static NDArray lt(NDArray x, double c) {
+    try (NDArray s = scalar(c)) {
+      return x.lt(s);
+    }
+  }
+
+  /** {@code where(cond, x, y)} for same-shaped arrays. */
+  static NDArray where(NDArray cond, NDArray x, NDArray y) {
+    return NDArrays.where(cond, x, y);
+  }
+}

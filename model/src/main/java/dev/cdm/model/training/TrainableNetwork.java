@@ -1,0 +1,22 @@
+package dev.cdm.model.training;
+
+import ai.djl.ndarray.NDArray;
+import dev.cdm.model.precond.Denoiser;
+import java.util.LinkedHashMap;
+
+/**
+ * What the training loop needs from a network: the denoiser, its trainable parameters in torch
+ * {@code state_dict} naming and order (gradients are read from them), and train/eval mode
+ * (dropout). {@code dev.cdm.model.precond.Precond} is adapted to this by {@link PrecondNetworks}.
+ */
+public interface TrainableNetwork extends Denoiser {
+
+  /** Trainable parameters by state_dict name, in registration order; the arrays are the live weights. */
+  LinkedHashMap<String, NDArray> parameters();
+
+  /** Training mode enables dropout; the EMA copy and snapshots are evaluated in eval mode. */
+  void setTraining(boolean training);
+
+  /** Called after the weights were changed in place (optimizer step, EMA, copy): drop derived caches. */
+  default void parametersUpdated() {}
+}
