@@ -16,11 +16,22 @@ final class Steps {
    */
   static NDArray denoise(
       Denoiser net, NDArray x, double sigma, NDArray classLabels, NDManager step) {
+    return denoise(net, x, sigma, classLabels, null, step);
+  }
+
+  /** As above, with augmentation labels (null = none). */
+  static NDArray denoise(
+      Denoiser net,
+      NDArray x,
+      double sigma,
+      NDArray classLabels,
+      NDArray augmentLabels,
+      NDManager step) {
     int n = (int) x.getShape().get(0);
     double[] s = new double[n];
     java.util.Arrays.fill(s, sigma);
     NDArray sigmaArr = step.create(s);
-    NDArray d = net.denoise(x, sigmaArr, classLabels);
+    NDArray d = net.denoise(x, sigmaArr, classLabels, augmentLabels);
     d.attach(step);
     NDArray d64 = d.toType(DataType.FLOAT64, false);
     d64.attach(step);
