@@ -41,4 +41,33 @@ public final class SeedList {
   public static List<Long> parse(String text) {
     return parse(text, "seeds");
   }
+
+  /**
+   * Splits seeds into batches as {@code generate.py} does on one process:
+   * {@code ceil(n / maxBatch)} batches of nearly equal size ({@code tensor_split}: the first
+   * {@code n % batches} batches hold one more seed).
+   */
+  public static List<long[]> batches(List<Long> seeds, int maxBatch) {
+    if (maxBatch < 1) {
+      throw new IllegalArgumentException("--batch: must be >= 1, got " + maxBatch);
+    }
+    int n = seeds.size();
+    List<long[]> out = new ArrayList<>();
+    if (n == 0) {
+      return out;
+    }
+    int count = (n - 1) / maxBatch + 1;
+    int base = n / count;
+    int extra = n % count;
+    int pos = 0;
+    for (int b = 0; b < count; b++) {
+      int size = base + (b < extra ? 1 : 0);
+      long[] batch = new long[size];
+      for (int k = 0; k < size; k++) {
+        batch[k] = seeds.get(pos++);
+      }
+      out.add(batch);
+    }
+    return out;
+  }
 }
