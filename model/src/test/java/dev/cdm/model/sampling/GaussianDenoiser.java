@@ -9,7 +9,7 @@ import dev.cdm.model.precond.Denoiser;
  * probability-flow ODE has the closed form x(sigma) = x(sigma_max) sqrt((s^2+sigma^2) /
  * (s^2+sigma_max^2)), which lets sampler tests check convergence without a network.
  */
-final class GaussianDenoiser implements Denoiser {
+class GaussianDenoiser implements Denoiser {
   final double s;
   final int channels;
   final int resolution;
