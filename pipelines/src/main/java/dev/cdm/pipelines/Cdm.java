@@ -11,7 +11,9 @@ import picocli.CommandLine.Command;
     description = "Consistent Diffusion Models (EDM design space + CDM consistency loss) on the JVM.",
     subcommands = {
       CommandLine.HelpCommand.class,
+      InspectCommand.class,
       dev.cdm.pipelines.generate.GenerateCommand.class,
+      dev.cdm.pipelines.example.ExampleCommand.class,
     })
 public final class Cdm implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -82,7 +82,13 @@ public final class SamplerBench {
       NDArray latents = m.randomNormal(0f, 1f, new Shape(batch, 3, resolution, resolution), DataType.FLOAT32);
       NDArray fp32Images = null;
       for (Precision p : precisions) {
-        net.setPrecision(p);
+        try {
+          net.setPrecision(p);
+        } catch (UnsupportedOperationException e) {
+          System.out.println("{\"bench\":\"sampler\",\"precision\":\"" + p.name().toLowerCase(Locale.ROOT)
+              + "\",\"error\":\"" + e.getMessage().replace("\"", "'") + "\"}");
+          continue;
+        }
         // Warm-up at the timed batch (kernel selection, caches of cast weights).
         try (NDManager w = m.newSubManager()) {
           latents.tempAttach(w);

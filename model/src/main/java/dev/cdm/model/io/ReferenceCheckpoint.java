@@ -32,6 +32,11 @@ public final class ReferenceCheckpoint {
     this.entries = entries;
   }
 
+  /** Reads a checkpoint from a path or URL ({@code http(s)://} and {@code gs://} are cached locally; see {@link Sources}). */
+  public static ReferenceCheckpoint open(String pathOrUrl) throws IOException {
+    return read(Sources.open(pathOrUrl));
+  }
+
   /** Reads a checkpoint file. */
   public static ReferenceCheckpoint read(Path path) throws IOException {
     String name = path.toString();
@@ -62,11 +67,9 @@ public final class ReferenceCheckpoint {
       top = TorchSerialization.loadZip(readAll(in, name, size), name);
     } else if (TorchSerialization.isLegacy(head)) {
       top = TorchSerialization.loadLegacy(readAll(in, name, size), name);
-    } else if ((head[0] & 0xff) == 0x80) {
-      top = new SafeUnpickler(in, name, size, new ReferenceGlobals(name), null).load();
     } else {
-      throw new PickleException(name + " is not a pickle or torch.save file (first byte "
-          + String.format("0x%02x", head[0] & 0xff) + ")");
+      // Any pickle protocol (0 and 1 have no PROTO header); garbage fails as a corrupt pickle.
+      top = new SafeUnpickler(in, name, size, new ReferenceGlobals(name), null).load();
     }
     if (!(top instanceof Map)) {
       throw new PickleException(name + " holds a " + (top == null ? "None" : top.getClass().getSimpleName())

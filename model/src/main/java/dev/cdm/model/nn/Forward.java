@@ -49,6 +49,11 @@ public final class Forward {
     return new Forward(manager, dtype, training, null, null);
   }
 
+  /** The same pass with intermediates on {@code m} (a sub-manager closed early to free memory). */
+  public Forward withManager(NDManager m) {
+    return new Forward(m, dtype, training, networkManager, cache);
+  }
+
   public NDManager manager() {
     return manager;
   }

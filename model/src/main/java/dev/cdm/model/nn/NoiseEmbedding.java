@@ -43,7 +43,13 @@ public abstract class NoiseEmbedding extends Module {
   /** Random Fourier features of NCSN++: fixed frequencies {@code randn(C/2) * scale} (a buffer). */
   public static final class Fourier extends NoiseEmbedding {
     public Fourier(NDManager m, int numChannels, double scale) {
-      addBuffer("freqs", m.randomNormal(new Shape(numChannels / 2)).muli((float) scale));
+      // Drawn on the CPU generator, as the reference (see WeightInit.draw).
+      try (NDManager cpu = NDManager.newBaseManager(ai.djl.Device.cpu())) {
+        NDArray f = cpu.randomNormal(new Shape(numChannels / 2)).muli((float) scale);
+        NDArray onDevice = f.toDevice(m.getDevice(), true);
+        onDevice.attach(m);
+        addBuffer("freqs", onDevice);
+      }
     }
 
     @Override

@@ -95,7 +95,25 @@ public final class UNetBlock extends Module {
     }
   }
 
+  /**
+   * The block on {@code x} [N, in, H, W] with embedding {@code emb} [N or 1, emb_channels]. Its
+   * intermediates live on a manager of their own that is closed when the block returns, so that
+   * a forward pass holds the activations of one block at a time (plus the skips), as PyTorch does
+   * by reference counting; autograd keeps what backward needs regardless.
+   */
   public NDArray forward(Forward f, NDArray x, NDArray emb) {
+    try (NDManager blk = f.manager().newSubManager()) {
+      x.tempAttach(blk);
+      if (emb.getManager() != blk) {
+        emb.tempAttach(blk);
+      }
+      NDArray out = forwardInner(f.withManager(blk), x, emb);
+      out.attach(f.manager());
+      return out;
+    }
+  }
+
+  private NDArray forwardInner(Forward f, NDArray x, NDArray emb) {
     NDArray orig = x;
     x = conv0.forward(f, Ops.silu(norm0.forward(f, x)));
 

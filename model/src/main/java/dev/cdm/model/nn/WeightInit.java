@@ -38,8 +38,20 @@ public enum WeightInit {
             + " kaiming_uniform or kaiming_normal)");
   }
 
-  /** {@code weight_init(shape, mode, fan_in, fan_out) * gain}, float32, on {@code m}'s device. */
+  /**
+   * {@code weight_init(shape, mode, fan_in, fan_out) * gain}, float32, on {@code m}'s device. Drawn
+   * on the CPU generator whatever the device, as the reference builds networks on the CPU and then
+   * moves them: a seeded network is the same on every device.
+   */
   public NDArray draw(NDManager m, Shape shape, long fanIn, long fanOut, double gain) {
+    if (!m.getDevice().equals(ai.djl.Device.cpu())) {
+      try (NDManager cpu = NDManager.newBaseManager(ai.djl.Device.cpu())) {
+        NDArray c = draw(cpu, shape, fanIn, fanOut, gain);
+        NDArray r = c.toDevice(m.getDevice(), true);
+        r.attach(m);
+        return r;
+      }
+    }
     NDArray r;
     switch (this) {
       case XAVIER_UNIFORM:

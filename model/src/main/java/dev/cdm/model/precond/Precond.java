@@ -191,8 +191,19 @@ public abstract class Precond extends Module implements Denoiser, AutoCloseable 
     return sigma;
   }
 
-  /** Reduced-precision execution of the model on the GPU (default: fp16 if {@code use_fp16}). */
+  /**
+   * Reduced-precision execution of the model on the GPU (default: fp16 if {@code use_fp16}).
+   *
+   * @throws UnsupportedOperationException for bf16: DJL 0.36's PyTorch JNI maps only float32,
+   *     float64, float16 and the integer types to torch dtypes, and aborts the process (an
+   *     uncaught C++ {@code throw;}) on any bfloat16 tensor, so it is refused here instead.
+   */
   public void setPrecision(Precision precision) {
+    if (precision == Precision.BF16) {
+      throw new UnsupportedOperationException(
+          "precision bf16: the DJL 0.36 PyTorch JNI has no bfloat16 tensors (it aborts the process"
+              + " on one); use fp16, the reference's use_fp16");
+    }
     this.precision = precision;
   }
 
@@ -257,8 +268,15 @@ public abstract class Precond extends Module implements Denoiser, AutoCloseable 
     }
     for (Map.Entry<String, NDArray> e : own.entrySet()) {
       NDArray old = e.getValue();
-      NDArray v = state.get(e.getKey()).toDevice(old.getDevice(), true).toType(DataType.FLOAT32, false);
-      v.attach(manager);
+      // duplicate(): a real copy. Arrays made from a Java buffer may alias its memory, and torch's
+      // to() is a no-op when device and dtype already match.
+      NDArray v;
+      try (NDManager tmp = manager.newSubManager()) {
+        NDArray src = state.get(e.getKey());
+        src.tempAttach(tmp);
+        v = src.toDevice(old.getDevice(), false).toType(DataType.FLOAT32, false).duplicate();
+        v.attach(manager);
+      }
       replace(e.getKey(), v);
       old.close();
     }
@@ -278,10 +296,15 @@ public abstract class Precond extends Module implements Denoiser, AutoCloseable 
     return n;
   }
 
-  /** {@code class_name} (reference path) and {@code init_kwargs}, as the reference pickles them. */
+  /**
+   * {@code class_name} (as the reference's persistence records it, e.g. {@code EDMPrecond}), {@code
+   * init_args} (always empty) and {@code init_kwargs}: enough to rebuild this network with {@link
+   * #create}. JSON-able (sigma_max may be Infinity).
+   */
   public Map<String, Object> config() {
     Map<String, Object> c = new LinkedHashMap<>();
-    c.put("class_name", PKG + className);
+    c.put("class_name", className);
+    c.put("init_args", java.util.List.of());
     c.put("init_kwargs", new LinkedHashMap<>(initKwargs));
     return c;
   }

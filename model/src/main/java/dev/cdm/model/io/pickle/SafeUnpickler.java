@@ -91,12 +91,18 @@ public final class SafeUnpickler {
         dispatch(op);
       }
     } catch (PickleException e) {
-      throw e;
+      if (e.getMessage() != null && e.getMessage().contains(name)) {
+        throw e;
+      }
+      // Raised by an allow-listed stand-in that does not know the input: name it here.
+      throw new PickleException("corrupt pickle in " + name + " at byte " + opcodeOffset + ": " + e.getMessage(), e);
     } catch (EOFException e) {
       throw new PickleException("truncated pickle in " + name + ": unexpected end of data at byte "
           + position() + " (opcode at byte " + opcodeOffset + ")", e);
     } catch (IOException e) {
       throw new PickleException("cannot read " + name + " at byte " + position() + ": " + e.getMessage(), e);
+    } catch (StackOverflowError e) {
+      throw new PickleException("corrupt pickle in " + name + " at byte " + opcodeOffset + ": structure nested too deeply");
     } catch (RuntimeException e) {
       // Casts and indices over corrupt data: report them as corrupt input, never as a crash.
       throw new PickleException("corrupt pickle in " + name + " at byte " + opcodeOffset + ": " + e, e);
@@ -183,12 +189,12 @@ public final class SafeUnpickler {
         break;
       }
       case 0x8f: push(new LinkedHashSet<>()); break; // EMPTY_SET
-      case 0x91: push(new LinkedHashSet<>(popMark())); break; // FROZENSET
+      case 0x91: push(new LinkedHashSet<>(hashables(popMark()))); break; // FROZENSET
       case 'a': { Object v = pop(); asList(peek(), "APPEND").add(v); break; }
       case 'e': { List<Object> items = popMark(); asList(peek(), "APPENDS").addAll(items); break; }
-      case 's': { Object v = pop(); Object k = pop(); asMap(peek(), "SETITEM").put(k, v); break; }
+      case 's': { Object v = pop(); Object k = hashable(pop()); asMap(peek(), "SETITEM").put(k, v); break; }
       case 'u': { List<Object> items = popMark(); putPairs(asMap(peek(), "SETITEMS"), items); break; }
-      case 0x90: { List<Object> items = popMark(); asSet(peek()).addAll(items); break; } // ADDITEMS
+      case 0x90: { List<Object> items = hashables(popMark()); asSet(peek()).addAll(items); break; } // ADDITEMS
       // --- memo
       case 'p': memo.put(parseMemoKey(readLine()), peek()); break; // PUT
       case 'q': memo.put(readByte(), peek()); break; // BINPUT
@@ -330,8 +336,41 @@ public final class SafeUnpickler {
       throw corrupt("odd number of items for a dict");
     }
     for (int i = 0; i < items.size(); i += 2) {
-      d.put(items.get(i), items.get(i + 1));
+      d.put(hashable(items.get(i)), items.get(i + 1));
     }
+  }
+
+  /**
+   * Python refuses unhashable dict keys and set members (lists, dicts, sets, and tuples holding
+   * them); so do we, which also keeps self-referential containers out of Java's hashCode.
+   */
+  private Object hashable(Object o) throws PickleException {
+    if (!isHashable(o, 0)) {
+      throw corrupt("unhashable " + typeName(o) + " used as a dict key or set member");
+    }
+    return o;
+  }
+
+  private List<Object> hashables(List<Object> items) throws PickleException {
+    for (Object o : items) {
+      hashable(o);
+    }
+    return items;
+  }
+
+  private static boolean isHashable(Object o, int depth) {
+    if (o instanceof PyTuple) {
+      if (depth > 100) {
+        return false;
+      }
+      for (Object e : (PyTuple) o) {
+        if (!isHashable(e, depth + 1)) {
+          return false;
+        }
+      }
+      return true;
+    }
+    return !(o instanceof Collection) && !(o instanceof Map);
   }
 
   @SuppressWarnings("unchecked")
