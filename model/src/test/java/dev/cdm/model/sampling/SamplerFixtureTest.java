@@ -16,6 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Every sampler output of the fixtures, from the fixture networks, within 1e-3. */
+@org.junit.jupiter.api.Tag("slow")
 class SamplerFixtureTest {
   static final double TOL = 1e-3;
 
