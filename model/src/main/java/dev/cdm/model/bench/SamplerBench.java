@@ -26,7 +26,8 @@ import java.util.Map;
  * <p>Arguments ({@code key=value}): {@code batch} (default 4), {@code device} cpu|gpu (cpu),
  * {@code precisions} comma list of fp32|fp16|bf16 (fp32; fp32 always runs first as the
  * baseline), {@code steps} (18), {@code resolution} (32), {@code channels} (128: model_channels),
- * {@code forwards} (10: timed single forwards). Prints one JSON line per precision.
+ * {@code forwards} (10: timed single forwards), {@code cudnn-benchmark} (true, as the reference's
+ * benchmark). Prints one JSON line per precision.
  * TF32 follows the environment ({@code NVIDIA_TF32_OVERRIDE=0} turns it off, as the reference).
  */
 public final class SamplerBench {
@@ -74,6 +75,9 @@ public final class SamplerBench {
         precisions.add(q);
       }
     }
+    // As bench_sample.py (torch.backends.cudnn.benchmark = True); read when the engine starts.
+    String cudnnBenchmark = a.getOrDefault("cudnn-benchmark", "true");
+    System.setProperty("ai.djl.pytorch.cudnn_benchmark", cudnnBenchmark);
     Device device = deviceName.equals("gpu") ? Device.gpu() : Device.cpu();
     try (NDManager m = NDManager.newBaseManager(device)) {
       TorchRandom.manualSeed(0);
@@ -124,10 +128,10 @@ public final class SamplerBench {
         }
         StringBuilder json = new StringBuilder();
         json.append(String.format(Locale.ROOT,
-            "{\"bench\":\"sampler\",\"device\":\"%s\",\"precision\":\"%s\",\"tf32_override\":\"%s\","
+            "{\"bench\":\"sampler\",\"device\":\"%s\",\"precision\":\"%s\",\"tf32_override\":\"%s\",\"cudnn_benchmark\":%s,"
                 + "\"batch\":%d,\"steps\":%d,\"evaluations\":%d,\"seconds\":%.3f,\"img_per_s\":%.2f,"
                 + "\"forward_ms\":%.2f",
-            device, p.name().toLowerCase(Locale.ROOT), System.getenv("NVIDIA_TF32_OVERRIDE"),
+            device, p.name().toLowerCase(Locale.ROOT), System.getenv("NVIDIA_TF32_OVERRIDE"), cudnnBenchmark,
             batch, steps, 2 * steps - 1, secs, batch / secs, forwardMs));
         if (p == Precision.FP32) {
           fp32Images = images;
