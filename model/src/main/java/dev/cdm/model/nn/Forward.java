@@ -75,7 +75,7 @@ public final class Forward {
       return cache.computeIfAbsent(
           "cast:" + p.getUid() + ":" + to, k -> attachTo(p.toType(to, false), networkManager));
     }
-    return attachTo(p.toType(to, false), manager);
+    return attachTo(Ops.cast(p, to), manager);
   }
 
   /**

@@ -27,6 +27,25 @@ public final class Ops {
         .singletonOrThrow();
   }
 
+  /**
+   * {@code a.to(dtype)}, differentiable. DJL's {@code toType} runs torch's {@code to()} under a
+   * no-grad guard, so a cast would cut the graph (no gradient would reach fp32 master weights
+   * through their fp16 copies, nor flow through the fp16 trunk). While gradients are recorded (a
+   * {@code GradientCollector} is open: torch's grad mode) the cast is done as {@code cumprod} over
+   * a new axis of size 1 with an output dtype: the identity on values, with torch's cast-back in
+   * its backward. ({@code NDArray.hasGradient()} cannot decide this: it is false for
+   * intermediates that do carry a graph.)
+   */
+  public static NDArray cast(NDArray a, ai.djl.ndarray.types.DataType dtype) {
+    if (a == null || a.getDataType() == dtype) {
+      return a;
+    }
+    if (ai.djl.pytorch.jni.JniUtils.isGradMode()) {
+      return a.expandDims(0).cumProd(0, dtype).squeeze(0);
+    }
+    return a.toType(dtype, false);
+  }
+
   /** {@code x @ w.t() + b}; b may be null. */
   public static NDArray linear(NDArray x, NDArray w, NDArray b) {
     return x.getNDArrayInternal().linear(x, w, b).singletonOrThrow();

@@ -119,9 +119,7 @@ public final class UNetBlock extends Module {
 
     NDArray params = affine.forward(f, emb);
     params = params.reshape(params.getShape().get(0), -1, 1, 1);
-    if (params.getDataType() != x.getDataType()) {
-      params = params.toType(x.getDataType(), false);
-    }
+    params = Ops.cast(params, x.getDataType());
     if (adaptiveScale) {
       NDList ss = params.split(2, 1);
       NDArray scale = ss.get(0);
@@ -169,9 +167,9 @@ public final class UNetBlock extends Module {
     DataType dt = q.getDataType();
     float scale = (float) Math.sqrt(k.getShape().get(1));
     NDArray ks = k.div(scale);
-    NDArray q32 = dt == DataType.FLOAT32 ? q : q.toType(DataType.FLOAT32, false);
-    NDArray k32 = dt == DataType.FLOAT32 ? ks : ks.toType(DataType.FLOAT32, false);
+    NDArray q32 = Ops.cast(q, DataType.FLOAT32);
+    NDArray k32 = Ops.cast(ks, DataType.FLOAT32);
     NDArray w = q32.transpose(0, 2, 1).matMul(k32).softmax(2);
-    return dt == DataType.FLOAT32 ? w : w.toType(dt, false);
+    return Ops.cast(w, dt);
   }
 }

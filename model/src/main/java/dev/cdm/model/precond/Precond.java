@@ -8,6 +8,7 @@ import dev.cdm.model.nn.DhariwalUNet;
 import dev.cdm.model.nn.Forward;
 import dev.cdm.model.nn.Kwargs;
 import dev.cdm.model.nn.Module;
+import dev.cdm.model.nn.Ops;
 import dev.cdm.model.nn.SongUNet;
 import dev.cdm.model.nn.UNet;
 import java.util.Collections;
@@ -165,26 +166,24 @@ public abstract class Precond extends Module implements Denoiser, AutoCloseable 
           a.tempAttach(sub);
         }
       }
-      NDArray x32 = x.toType(DataType.FLOAT32, false);
-      NDArray s = sigma.toType(DataType.FLOAT32, false).reshape(-1, 1, 1, 1);
+      // Ops.cast: differentiable casts (DJL's toType is not), as the reference's .to() calls are.
+      NDArray x32 = Ops.cast(x, DataType.FLOAT32);
+      NDArray s = Ops.cast(sigma, DataType.FLOAT32).reshape(-1, 1, 1, 1);
       NDArray labels = null;
       if (labelDim != 0) {
         labels =
             classLabels == null
                 ? sub.zeros(new Shape(1, labelDim), DataType.FLOAT32, x.getDevice())
-                : classLabels.toType(DataType.FLOAT32, false).reshape(-1, labelDim);
+                : Ops.cast(classLabels, DataType.FLOAT32).reshape(-1, labelDim);
       }
       DataType dtype = x.getDevice().isGpu() ? callPrecision.dataType() : DataType.FLOAT32;
       Forward f = new Forward(sub, dtype, isTraining(), manager, cache);
-      NDArray in = cIn(s).mul(x32);
-      if (dtype != DataType.FLOAT32) {
-        in = in.toType(dtype, false);
-      }
+      NDArray in = Ops.cast(cIn(s).mul(x32), dtype);
       NDArray fx = model.forward(f, in, cNoise(s).flatten(), labels, augmentLabels);
       if (fx.getDataType() != dtype) {
         throw new IllegalStateException("model output dtype " + fx.getDataType() + " != " + dtype);
       }
-      NDArray out = modelOutput(fx).toType(DataType.FLOAT32, false);
+      NDArray out = Ops.cast(modelOutput(fx), DataType.FLOAT32);
       NDArray d = cSkip(s).mul(x32).add(cOut(s).mul(out));
       d.attach(caller);
       return d;
