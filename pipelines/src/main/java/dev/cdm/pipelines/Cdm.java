@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
       InspectCommand.class,
       ConvertNetworkCommand.class,
       dev.cdm.pipelines.train.TrainCommand.class,
+      dev.cdm.pipelines.generate.GenerateCommand.class,
+      dev.cdm.pipelines.example.ExampleCommand.class,
     })
 public final class Cdm implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
