@@ -69,14 +69,19 @@ public final class PivotedCholesky {
         col[i] = a[i][k] / pivot;
         a[i][k] = col[i];
       }
-      // Schur complement on the trailing block; kept symmetric so later swaps stay valid.
-      for (int i = k + 1; i < n; i++) {
-        double ci = col[i];
-        double[] ai = a[i];
-        for (int j = k + 1; j < n; j++) {
-          ai[j] -= ci * col[j];
+      // Schur complement on the trailing block; kept symmetric so later swaps stay valid. Rows
+      // are independent, so large trailing blocks are updated on all cores.
+      final int from = k + 1;
+      final double[][] rows = a;
+      Parallel.forRange(from, n, (lo, hi) -> {
+        for (int i = lo; i < hi; i++) {
+          double ci = col[i];
+          double[] ai = rows[i];
+          for (int j = from; j < n; j++) {
+            ai[j] -= ci * col[j];
+          }
         }
-      }
+      }, (long) (n - from) * (n - from));
       rank = k + 1;
     }
     double[] l = new double[n * rank];

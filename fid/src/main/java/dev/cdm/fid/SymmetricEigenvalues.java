@@ -78,18 +78,13 @@ public final class SymmetricEigenvalues {
         for (int j = 0; j < i; j++) {
           e[j] = 0;
         }
-        // p = A u (symmetric product using the stored lower triangle), accumulated in e.
+        // p = A u from the stored triangle (w[j][k] = A[k][j], k >= j): row j gives the dot
+        // sum_k A[k][j] u_k and scatters A[k][j] u_j into p_k. Chunks of rows run in parallel,
+        // each scattering into its own partial vector, summed afterwards.
         for (int j = 0; j < i; j++) {
-          double[] wj = w[j];
-          f = d[j];
-          w[i][j] = f;
-          g = e[j] + wj[j] * f;
-          for (int k = j + 1; k < i; k++) {
-            g += wj[k] * d[k];
-            e[k] += wj[k] * f;
-          }
-          e[j] = g;
+          w[i][j] = d[j];
         }
+        matVecLower(w, d, e, i);
         f = 0;
         for (int j = 0; j < i; j++) {
           e[j] /= h;
@@ -99,16 +94,22 @@ public final class SymmetricEigenvalues {
         for (int j = 0; j < i; j++) {
           e[j] -= hh * d[j];
         }
-        // Rank-2 update A -= u q^T + q u^T on the remaining lower triangle.
-        for (int j = 0; j < i; j++) {
-          double[] wj = w[j];
-          f = d[j];
-          g = e[j];
-          for (int k = j; k < i; k++) {
-            wj[k] -= f * e[k] + g * d[k];
+        // Rank-2 update A -= u q^T + q u^T on the remaining triangle: rows are independent
+        // (d is only read here, and written after all rows are done).
+        final int rows = i;
+        Parallel.forRange(0, rows, (lo, hi) -> {
+          for (int j = lo; j < hi; j++) {
+            double[] wj = w[j];
+            double fj = d[j];
+            double gj = e[j];
+            for (int k = j; k < rows; k++) {
+              wj[k] -= fj * e[k] + gj * d[k];
+            }
           }
-          d[j] = wj[i - 1];
-          wj[i] = 0;
+        }, (long) rows * rows);
+        for (int j = 0; j < i; j++) {
+          d[j] = w[j][i - 1];
+          w[j][i] = 0;
         }
       }
       d[i] = h;
@@ -118,6 +119,36 @@ public final class SymmetricEigenvalues {
       d[i] = w[i][i];
     }
     e[0] = 0;
+  }
+
+  /**
+   * {@code e[0..i) = A u} for the symmetric matrix whose lower triangle is stored transposed in
+   * {@code w} ({@code w[j][k] = A[k][j]} for {@code j <= k < i}) and {@code u = d[0..i)}.
+   */
+  private static void matVecLower(double[][] w, double[] d, double[] e, int i) {
+    int chunks = Parallel.chunks((long) i * i);
+    double[][] partial = new double[chunks][];
+    Parallel.forChunks(0, i, chunks, (c, lo, hi) -> {
+      double[] scatter = new double[i];
+      for (int j = lo; j < hi; j++) {
+        double[] wj = w[j];
+        double f = d[j];
+        double g = wj[j] * f;
+        for (int k = j + 1; k < i; k++) {
+          g += wj[k] * d[k];
+          scatter[k] += wj[k] * f;
+        }
+        scatter[j] += g;
+      }
+      partial[c] = scatter;
+    });
+    for (int k = 0; k < i; k++) {
+      double sum = 0;
+      for (int c = 0; c < chunks; c++) {
+        sum += partial[c][k];
+      }
+      e[k] = sum;
+    }
   }
 
   /** Implicit QL on the tridiagonal (d, e[1..n-1]); eigenvalues are left in d, unsorted. */

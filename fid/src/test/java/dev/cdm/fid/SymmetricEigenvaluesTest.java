@@ -73,6 +73,35 @@ class SymmetricEigenvaluesTest {
     assertArrayEquals(want, got, 1e-11 * 40);
   }
 
+  /** Large enough (n > 256) that the row loops run in parallel chunks. */
+  @Test
+  void parallelPathsMatchKnownSpectrumAndFactor() {
+    int n = 600;
+    Random rnd = new Random(5);
+    double[] lambda = new double[n];
+    for (int i = 0; i < n; i++) {
+      lambda[i] = i < 100 ? 0 : Math.pow(10, -6 + 8 * rnd.nextDouble());
+    }
+    double[] a = compose(randomOrthogonal(n, rnd), lambda, n);
+    double[] got = SymmetricEigenvalues.of(a, n);
+    double[] want = lambda.clone();
+    Arrays.sort(want);
+    assertArrayEquals(want, got, 1e-11 * 100 * n);
+    PivotedCholesky c = PivotedCholesky.of(a, n);
+    assertEquals(n - 100, c.rank(), 3);
+    // Spot-check L L^T = A on a few entries.
+    int r = c.rank();
+    for (int t = 0; t < 50; t++) {
+      int i = rnd.nextInt(n);
+      int j = rnd.nextInt(n);
+      double s = 0;
+      for (int k = 0; k < r; k++) {
+        s += c.factor()[i * r + k] * c.factor()[j * r + k];
+      }
+      assertEquals(a[i * n + j], s, 1e-9);
+    }
+  }
+
   @Test
   void smallAndDiagonalCases() {
     assertArrayEquals(new double[] {7}, SymmetricEigenvalues.of(new double[] {7}, 1), 0);
