@@ -84,7 +84,7 @@ public final class NpzFile {
   public static void write(Path path, Map<String, NpyArray> arrays) throws IOException {
     Path dir = path.toAbsolutePath().getParent();
     Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, "." + path.getFileName() + ".", ".tmp");
+    Path tmp = TempFiles.besides(path);
     try {
       try (OutputStream os = Files.newOutputStream(tmp);
           ZipOutputStream zip = new ZipOutputStream(os)) {

@@ -50,7 +50,7 @@ public final class RemoteFiles {
         return cached;
       }
       Files.createDirectories(cache);
-      Path tmp = Files.createTempFile(cache, "." + cached.getFileName() + ".", ".tmp");
+      Path tmp = TempFiles.besides(cached);
       try {
         String scheme = uri.getScheme().toLowerCase(java.util.Locale.ROOT);
         if (scheme.equals("http") || scheme.equals("https")) {

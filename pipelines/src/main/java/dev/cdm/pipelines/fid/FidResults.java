@@ -154,7 +154,7 @@ public final class FidResults {
     public void process(@Element List<String> lines) throws IOException {
       Path dest = Paths.get(file).toAbsolutePath();
       Files.createDirectories(dest.getParent());
-      Path tmp = Files.createTempFile(dest.getParent(), "." + dest.getFileName() + ".", ".tmp");
+      Path tmp = dev.cdm.fid.TempFiles.besides(dest);
       try {
         Files.write(tmp, lines, StandardCharsets.UTF_8);
         Files.move(tmp, dest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
