@@ -83,7 +83,9 @@ public final class Detector implements AutoCloseable {
         // The reference: images.repeat([1, 3, 1, 1]) for grayscale.
         x = x.tile(new long[] {1, 3, 1, 1});
       }
-      // Inference only: no autograd graph is recorded for the module's parameters.
+      // Inference only: no autograd graph is recorded for the module's parameters. Grad mode is
+      // per thread; restore it so that a caller that trains on this thread is unaffected.
+      boolean gradMode = JniUtils.isGradMode();
       JniUtils.setGradMode(false);
       try (IValue img = IValue.from((PtNDArray) x);
           IValue flag = IValue.from(true);
@@ -96,6 +98,8 @@ public final class Detector implements AutoCloseable {
         NDArray result = f.reshape(s.get(0), -1).toType(DataType.FLOAT32, false);
         result.attach(owner);
         return result;
+      } finally {
+        JniUtils.setGradMode(gradMode);
       }
     }
   }
