@@ -9,8 +9,14 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "cdm 0.1.0",
     description = "Consistent Diffusion Models (EDM design space + CDM consistency loss) on the JVM.",
-    subcommands = {CommandLine.HelpCommand.class,
-      dev.cdm.pipelines.fid.RefCommand.class, dev.cdm.pipelines.fid.FidCommand.class})
+    subcommands = {
+      CommandLine.HelpCommand.class,
+      InspectCommand.class,
+      dev.cdm.pipelines.generate.GenerateCommand.class,
+      dev.cdm.pipelines.example.ExampleCommand.class,
+      dev.cdm.pipelines.fid.RefCommand.class,
+      dev.cdm.pipelines.fid.FidCommand.class,
+    })
 public final class Cdm implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -1,0 +1,177 @@
+package dev.cdm.model.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.List;
+
+/**
+ * The reference's unified U-Net block (DDPM++, NCSN++ and ADM): GroupNorm-SiLU-conv, the noise
+ * embedding as a bias or as an adaptive scale/shift, dropout, a second conv, a (resampling) skip
+ * connection, and optional multi-head self-attention.
+ */
+public final class UNetBlock extends Module {
+  /** Constructor arguments of the block that are shared by all blocks of a U-Net. */
+  public static final class Config {
+    int embChannels;
+    Integer numHeads;
+    int channelsPerHead = 64;
+    double dropout;
+    double skipScale = 1;
+    double eps = 1e-5;
+    List<? extends Number> resampleFilter = List.of(1, 1);
+    boolean resampleProj;
+    boolean adaptiveScale = true;
+    WeightInit.Spec init = WeightInit.Spec.of(WeightInit.KAIMING_NORMAL);
+    WeightInit.Spec initZero = new WeightInit.Spec(WeightInit.KAIMING_NORMAL, 0, 0);
+    WeightInit.Spec initAttn;
+  }
+
+  public final int inChannels;
+  public final int outChannels;
+  public final int numHeads;
+  private final double dropout;
+  private final double skipScale;
+  private final boolean adaptiveScale;
+
+  private final GroupNorm norm0;
+  private final Conv2d conv0;
+  private final Linear affine;
+  private final GroupNorm norm1;
+  private final Conv2d conv1;
+  private final Conv2d skip;
+  private final GroupNorm norm2;
+  private final Conv2d qkv;
+  private final Conv2d proj;
+
+  public UNetBlock(
+      NDManager m, int inChannels, int outChannels, boolean up, boolean down, boolean attention, Config c) {
+    this.inChannels = inChannels;
+    this.outChannels = outChannels;
+    this.numHeads =
+        !attention ? 0 : c.numHeads != null ? c.numHeads : outChannels / c.channelsPerHead;
+    this.dropout = c.dropout;
+    this.skipScale = c.skipScale;
+    this.adaptiveScale = c.adaptiveScale;
+
+    norm0 = addChild("norm0", new GroupNorm(m, inChannels, c.eps));
+    conv0 =
+        addChild(
+            "conv0",
+            new Conv2d(m, inChannels, outChannels, 3, true, up, down, c.resampleFilter, false, c.init));
+    affine =
+        addChild(
+            "affine",
+            new Linear(m, c.embChannels, outChannels * (c.adaptiveScale ? 2 : 1), true, c.init));
+    norm1 = addChild("norm1", new GroupNorm(m, outChannels, c.eps));
+    conv1 =
+        addChild(
+            "conv1",
+            new Conv2d(m, outChannels, outChannels, 3, true, false, false, List.of(1, 1), false, c.initZero));
+    Conv2d s = null;
+    if (outChannels != inChannels || up || down) {
+      int kernel = c.resampleProj || outChannels != inChannels ? 1 : 0;
+      s = new Conv2d(m, inChannels, outChannels, kernel, true, up, down, c.resampleFilter, false, c.init);
+    }
+    skip = addChild("skip", s);
+    if (numHeads != 0) {
+      norm2 = addChild("norm2", new GroupNorm(m, outChannels, c.eps));
+      qkv =
+          addChild(
+              "qkv",
+              new Conv2d(
+                  m, outChannels, outChannels * 3, 1, true, false, false, List.of(1, 1), false,
+                  c.initAttn != null ? c.initAttn : c.init));
+      proj =
+          addChild(
+              "proj",
+              new Conv2d(m, outChannels, outChannels, 1, true, false, false, List.of(1, 1), false, c.initZero));
+    } else {
+      norm2 = null;
+      qkv = null;
+      proj = null;
+    }
+  }
+
+  /**
+   * The block on {@code x} [N, in, H, W] with embedding {@code emb} [N or 1, emb_channels]. Its
+   * intermediates live on a manager of their own that is closed when the block returns, so that
+   * a forward pass holds the activations of one block at a time (plus the skips), as PyTorch does
+   * by reference counting; autograd keeps what backward needs regardless.
+   */
+  public NDArray forward(Forward f, NDArray x, NDArray emb) {
+    try (NDManager blk = f.manager().newSubManager()) {
+      x.tempAttach(blk);
+      if (emb.getManager() != blk) {
+        emb.tempAttach(blk);
+      }
+      NDArray out = forwardInner(f.withManager(blk), x, emb);
+      out.attach(f.manager());
+      return out;
+    }
+  }
+
+  private NDArray forwardInner(Forward f, NDArray x, NDArray emb) {
+    NDArray orig = x;
+    x = conv0.forward(f, Ops.silu(norm0.forward(f, x)));
+
+    NDArray params = affine.forward(f, emb);
+    params = params.reshape(params.getShape().get(0), -1, 1, 1);
+    if (params.getDataType() != x.getDataType()) {
+      params = params.toType(x.getDataType(), false);
+    }
+    if (adaptiveScale) {
+      NDList ss = params.split(2, 1);
+      NDArray scale = ss.get(0);
+      NDArray shift = ss.get(1);
+      x = Ops.silu(shift.add(norm1.forward(f, x).mul(scale.add(1))));
+    } else {
+      x = Ops.silu(norm1.forward(f, x.add(params)));
+    }
+
+    if (f.training() && dropout > 0) {
+      x = x.getNDArrayInternal().dropout(x, (float) dropout, true).singletonOrThrow();
+    }
+    x = conv1.forward(f, x);
+    x = x.add(skip != null ? skip.forward(f, orig) : orig);
+    if (skipScale != 1) {
+      x = x.mul((float) skipScale);
+    }
+
+    if (numHeads != 0) {
+      Shape s = x.getShape();
+      long n = s.get(0);
+      long ch = s.get(1);
+      long hw = s.get(2) * s.get(3);
+      long c = ch / numHeads;
+      NDList qkvs = qkv.forward(f, norm2.forward(f, x)).reshape(n * numHeads, c, 3, hw).split(3, 2);
+      NDArray q = qkvs.get(0).squeeze(2);
+      NDArray k = qkvs.get(1).squeeze(2);
+      NDArray v = qkvs.get(2).squeeze(2);
+      NDArray w = attentionWeights(q, k);
+      NDArray a = v.matMul(w.transpose(0, 2, 1));
+      x = proj.forward(f, a.reshape(s)).add(x);
+      if (skipScale != 1) {
+        x = x.mul((float) skipScale);
+      }
+    }
+    return x;
+  }
+
+  /**
+   * The reference's {@code AttentionOp}: {@code softmax(q^T k / sqrt(c))} over keys, computed in
+   * float32 whatever the activation dtype, returned in the activation dtype. Its hand-written
+   * backward is the gradient of exactly this expression, so autograd gives the same gradients.
+   */
+  static NDArray attentionWeights(NDArray q, NDArray k) {
+    DataType dt = q.getDataType();
+    float scale = (float) Math.sqrt(k.getShape().get(1));
+    NDArray ks = k.div(scale);
+    NDArray q32 = dt == DataType.FLOAT32 ? q : q.toType(DataType.FLOAT32, false);
+    NDArray k32 = dt == DataType.FLOAT32 ? ks : ks.toType(DataType.FLOAT32, false);
+    NDArray w = q32.transpose(0, 2, 1).matMul(k32).softmax(2);
+    return dt == DataType.FLOAT32 ? w : w.toType(dt, false);
+  }
+}

@@ -1,0 +1,65 @@
+package dev.cdm.model.precond;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.cdm.model.nn.Kwargs;
+import java.util.Map;
+
+/** The EDM paper's preconditioning (Table 1, "ours"), unit-variance input and target for F. */
+public final class EDMPrecond extends Precond {
+  private double sigmaMin;
+  private double sigmaMax;
+  private double sigmaData;
+
+  public EDMPrecond(Map<String, Object> initKwargs, NDManager manager) {
+    super("EDMPrecond", initKwargs, manager, "DhariwalUNet", 1);
+  }
+
+  @Override
+  protected void readOwnKwargs(Kwargs kw) {
+    sigmaMin = kw.getDouble("sigma_min", 0.0);
+    sigmaMax = kw.getDouble("sigma_max", Double.POSITIVE_INFINITY);
+    sigmaData = kw.getDouble("sigma_data", 0.5);
+  }
+
+  public double sigmaData() {
+    return sigmaData;
+  }
+
+  /** sigma_data^2 / (sigma^2 + sigma_data^2). */
+  @Override
+  public NDArray cSkip(NDArray sigma) {
+    float sd2 = (float) (sigmaData * sigmaData);
+    return sigma.square().add(sd2).getNDArrayInternal().rdiv(sd2);
+  }
+
+  /** sigma * sigma_data / sqrt(sigma^2 + sigma_data^2). */
+  @Override
+  public NDArray cOut(NDArray sigma) {
+    float sd2 = (float) (sigmaData * sigmaData);
+    return sigma.mul((float) sigmaData).div(sigma.square().add(sd2).sqrt());
+  }
+
+  /** 1 / sqrt(sigma_data^2 + sigma^2). */
+  @Override
+  public NDArray cIn(NDArray sigma) {
+    float sd2 = (float) (sigmaData * sigmaData);
+    return sigma.square().add(sd2).sqrt().getNDArrayInternal().rdiv(1f);
+  }
+
+  /** ln(sigma) / 4. */
+  @Override
+  public NDArray cNoise(NDArray sigma) {
+    return sigma.log().div(4f);
+  }
+
+  @Override
+  public double sigmaMin() {
+    return sigmaMin;
+  }
+
+  @Override
+  public double sigmaMax() {
+    return sigmaMax;
+  }
+}

@@ -1,0 +1,129 @@
+package dev.cdm.model.precond;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.cdm.model.nn.Kwargs;
+import java.util.Map;
+
+/**
+ * Improved DDPM preconditioning (Nichol and Dhariwal; EDM paper Table 1, "iDDPM"): a table {@code
+ * u} of M + 1 discrete noise levels from the cosine schedule; {@code round_sigma} snaps to it and
+ * c_noise is the index. The model predicts 2C channels (mean and variance); D uses the first C.
+ */
+public final class IDDPMPrecond extends Precond {
+  private double c1;
+  private double c2;
+  private int bigM;
+  private double sigmaMin;
+  private double sigmaMax;
+
+  public IDDPMPrecond(Map<String, Object> initKwargs, NDManager manager) {
+    super("iDDPMPrecond", initKwargs, manager, "DhariwalUNet", 2);
+  }
+
+  @Override
+  protected void readOwnKwargs(Kwargs kw) {
+    c1 = kw.getDouble("C_1", 0.001);
+    c2 = kw.getDouble("C_2", 0.008);
+    bigM = kw.getInt("M", 1000);
+  }
+
+  @Override
+  protected void afterModel() {
+    // u[j-1] = sqrt((u[j]^2 + 1) / max(alpha_bar(j-1) / alpha_bar(j), C_1) - 1), in float32 as the
+    // reference computes it.
+    float[] u = new float[bigM + 1];
+    for (int j = bigM; j > 0; j--) {
+      float ratio = Math.max(alphaBar(j - 1) / alphaBar(j), (float) c1);
+      u[j - 1] = (float) Math.sqrt((u[j] * u[j] + 1f) / ratio - 1f);
+    }
+    addBuffer("u", manager.create(u));
+    stateLoaded();
+  }
+
+  @Override
+  protected void stateLoaded() {
+    float[] u = p("u").toFloatArray();
+    sigmaMin = u[bigM - 1];
+    sigmaMax = u[0];
+  }
+
+  /** alpha_bar(j) = sin(pi/2 * j / M / (C_2 + 1))^2 in float32. */
+  public float alphaBar(int j) {
+    float a = (float) (0.5 * Math.PI) * j / bigM / (float) (c2 + 1);
+    float s = (float) Math.sin(a);
+    return s * s;
+  }
+
+  /** The table of M + 1 noise levels, u[0] the largest. */
+  public NDArray u() {
+    return p("u");
+  }
+
+  public int bigM() {
+    return bigM;
+  }
+
+  /** Index of the nearest entry of u for each sigma (first on ties, as torch's argmin). */
+  public NDArray roundSigmaIndex(NDArray sigma) {
+    NDArray u = p("u");
+    NDArray s = sigma.toType(DataType.FLOAT32, false).toDevice(u.getDevice(), false).reshape(-1, 1);
+    return s.sub(u.reshape(1, -1)).abs().argMin(1).reshape(sigma.getShape());
+  }
+
+  @Override
+  public NDArray roundSigma(NDArray sigma) {
+    NDManager caller = sigma.getManager();
+    try (NDManager sub = caller.newSubManager()) {
+      sigma.tempAttach(sub);
+      NDArray idx = roundSigmaIndex(sigma);
+      NDArray r =
+          p("u").get(idx.flatten()).toType(sigma.getDataType(), false).reshape(sigma.getShape())
+              .toDevice(sigma.getDevice(), false);
+      r.attach(caller);
+      return r;
+    }
+  }
+
+  /** 1. */
+  @Override
+  public NDArray cSkip(NDArray sigma) {
+    return sigma.onesLike();
+  }
+
+  /** -sigma. */
+  @Override
+  public NDArray cOut(NDArray sigma) {
+    return sigma.neg();
+  }
+
+  /** 1 / sqrt(sigma^2 + 1). */
+  @Override
+  public NDArray cIn(NDArray sigma) {
+    return sigma.square().add(1f).sqrt().getNDArrayInternal().rdiv(1f);
+  }
+
+  /** M - 1 - index of the nearest u. */
+  @Override
+  public NDArray cNoise(NDArray sigma) {
+    return roundSigmaIndex(sigma).toType(DataType.FLOAT32, false).getNDArrayInternal().rsub((float) (bigM - 1));
+  }
+
+  @Override
+  protected NDArray modelOutput(NDArray fx) {
+    Shape s = fx.getShape();
+    return fx.get(":, :{}", imgChannels);
+  }
+
+  @Override
+  public double sigmaMin() {
+    return sigmaMin;
+  }
+
+  @Override
+  public double sigmaMax() {
+    return sigmaMax;
+  }
+}

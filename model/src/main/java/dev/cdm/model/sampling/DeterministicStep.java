@@ -1,0 +1,42 @@
+package dev.cdm.model.sampling;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.cdm.model.precond.Denoiser;
+
+/**
+ * One step of {@code example.py}'s {@code det_sampler}: an Euler step of the probability-flow
+ * ODE from t_cur to t_next, with Heun's correction only when {@code secondOrder} (off by default
+ * in the reference, so {@code example.py} samples with Euler). float64 state.
+ */
+public final class DeterministicStep {
+  private DeterministicStep() {}
+
+  public static NDArray step(
+      Denoiser net,
+      NDArray xCur,
+      NDArray classLabels,
+      int numSteps,
+      double tCur,
+      double tNext,
+      int i,
+      boolean secondOrder) {
+    NDManager parent = xCur.getManager();
+    try (NDManager step = parent.newSubManager()) {
+      // Intermediates follow their first operand: keep them in the step's manager.
+      xCur.tempAttach(step);
+      NDArray xHat = xCur;
+      double tHat = tCur;
+      NDArray denoised = Steps.denoise(net, xHat, tHat, classLabels, step);
+      NDArray dCur = xHat.sub(denoised).div(tHat);
+      NDArray xNext = xHat.add(dCur.mul(tNext - tHat));
+      if (i < numSteps - 1 && secondOrder) {
+        denoised = Steps.denoise(net, xNext, tNext, classLabels, step);
+        NDArray dPrime = xNext.sub(denoised).div(tNext);
+        xNext = xHat.add(dCur.mul(0.5).add(dPrime.mul(0.5)).mul(tNext - tHat));
+      }
+      xNext.attach(parent);
+      return xNext;
+    }
+  }
+}

@@ -1,0 +1,179 @@
+package dev.cdm.pipelines.generate;
+
+import dev.cdm.model.sampling.AblationSampler.Discretization;
+import dev.cdm.model.sampling.AblationSampler.Scaling;
+import dev.cdm.model.sampling.AblationSampler.Schedule;
+import dev.cdm.model.sampling.AblationSampler.Solver;
+import dev.cdm.model.sampling.SamplerSpec;
+import dev.cdm.model.sampling.SeedList;
+import dev.cdm.transforms.generate.NetworkFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Unmatched;
+
+/** {@code cdm generate}: the flags of the reference's {@code generate.py}, as a Beam pipeline. */
+@Command(
+    name = "generate",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Generate random images with the EDM sampler (or the ablation sampler) over a seed list,",
+      "one {seed:06d}.png per seed, as generate.py. Other --options are Beam pipeline options",
+      "(--runner=DirectRunner|FlinkRunner, --flinkMaster=[local], --parallelism=N)."
+    })
+public final class GenerateCommand implements Callable<Integer> {
+  @Option(names = "--network", required = true, paramLabel = "PATH|URL",
+      description = "Network pickle (reference .pkl) or our snapshot; path, http(s):// or gs://")
+  String network;
+
+  @Option(names = "--outdir", required = true, paramLabel = "DIR",
+      description = "Where to save the output images")
+  String outdir;
+
+  @Option(names = "--seeds", defaultValue = "0-63", paramLabel = "LIST",
+      description = "Random seeds (e.g. 1,2,5-10)  [default: ${DEFAULT-VALUE}]")
+  String seeds;
+
+  @Option(names = "--subdirs", description = "Create subdirectory for every 1000 seeds")
+  boolean subdirs;
+
+  @Option(names = "--class", paramLabel = "INT", description = "Class label  [default: random]")
+  Integer classIdx;
+
+  @Option(names = "--batch", defaultValue = "64", paramLabel = "INT",
+      description = "Maximum batch size  [default: ${DEFAULT-VALUE}]")
+  int batch;
+
+  @Option(names = "--steps", defaultValue = "18", paramLabel = "INT",
+      description = "Number of sampling steps  [default: ${DEFAULT-VALUE}]")
+  int steps;
+
+  @Option(names = "--sigma_min", paramLabel = "FLOAT", description = "Lowest noise level  [default: varies]")
+  Double sigmaMin;
+
+  @Option(names = "--sigma_max", paramLabel = "FLOAT", description = "Highest noise level  [default: varies]")
+  Double sigmaMax;
+
+  @Option(names = "--rho", defaultValue = "7", paramLabel = "FLOAT",
+      description = "Time step exponent  [default: ${DEFAULT-VALUE}]")
+  double rho;
+
+  @Option(names = "--S_churn", defaultValue = "0", paramLabel = "FLOAT",
+      description = "Stochasticity strength  [default: ${DEFAULT-VALUE}]")
+  double sChurn;
+
+  @Option(names = "--S_min", defaultValue = "0", paramLabel = "FLOAT",
+      description = "Stoch. min noise level  [default: ${DEFAULT-VALUE}]")
+  double sMin;
+
+  @Option(names = "--S_max", defaultValue = "inf", paramLabel = "FLOAT",
+      description = "Stoch. max noise level  [default: ${DEFAULT-VALUE}]")
+  String sMax;
+
+  @Option(names = "--S_noise", defaultValue = "1", paramLabel = "FLOAT",
+      description = "Stoch. noise inflation  [default: ${DEFAULT-VALUE}]")
+  double sNoise;
+
+  @Option(names = "--solver", paramLabel = "euler|heun", description = "Ablate ODE solver")
+  Solver solver;
+
+  @Option(names = "--disc", paramLabel = "vp|ve|iddpm|edm", description = "Ablate time step discretization {t_i}")
+  Discretization disc;
+
+  @Option(names = "--schedule", paramLabel = "vp|ve|linear", description = "Ablate noise schedule sigma(t)")
+  Schedule schedule;
+
+  @Option(names = "--scaling", paramLabel = "vp|none", description = "Ablate signal scaling s(t)")
+  Scaling scaling;
+
+  @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|gpu",
+      description = "Where each worker slot samples (gpu: one GPU per slot)  [default: ${DEFAULT-VALUE}]")
+  String device;
+
+  @Option(names = "--precision", defaultValue = "fp32", paramLabel = "fp32|fp16|bf16",
+      description = "Network execution precision on the GPU (the sampler stays float64)  [default: ${DEFAULT-VALUE}]")
+  String precision;
+
+  @Option(names = "--tf32",
+      description = "Allow TF32 convolutions on the GPU (the launcher keeps NVIDIA_TF32_OVERRIDE=0 otherwise)")
+  boolean tf32;
+
+  @Option(names = "--resume", description = "Skip seeds whose image already exists")
+  boolean resume;
+
+  @Unmatched List<String> beamArgs = new ArrayList<>();
+
+  /** Validates the flags and builds the job; errors name the flag. */
+  GenerateJob job() {
+    if (batch < 1) {
+      throw new IllegalArgumentException("--batch: must be >= 1, got " + batch);
+    }
+    if (steps < 1) {
+      throw new IllegalArgumentException("--steps: must be >= 1, got " + steps);
+    }
+    if (classIdx != null && classIdx < 0) {
+      throw new IllegalArgumentException("--class: must be >= 0, got " + classIdx);
+    }
+    for (String a : beamArgs) {
+      if (!a.startsWith("--")) {
+        throw new IllegalArgumentException("unexpected argument '" + a + "'");
+      }
+    }
+    double sMaxValue;
+    try {
+      sMaxValue = Double.parseDouble(sMax.equalsIgnoreCase("inf") ? "Infinity" : sMax);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--S_max: '" + sMax + "' is not a number", e);
+    }
+    SamplerSpec spec =
+        SamplerSpec.builder()
+            .numSteps(steps)
+            .sigmaMin(sigmaMin)
+            .sigmaMax(sigmaMax)
+            .rho(rho)
+            .sChurn(sChurn)
+            .sMin(sMin)
+            .sMax(sMaxValue)
+            .sNoise(sNoise)
+            .solver(solver)
+            .discretization(disc)
+            .schedule(schedule)
+            .scaling(scaling)
+            .build();
+    return GenerateJob.builder()
+        .network(NetworkFactory.of(network, precision))
+        .outdir(outdir)
+        .seeds(SeedList.parse(seeds, "--seeds"))
+        .subdirs(subdirs)
+        .classIdx(classIdx == null ? -1 : classIdx)
+        .batch(batch)
+        .sampler(spec)
+        .device(device)
+        .resume(resume)
+        .build();
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    if (tf32 && "0".equals(System.getenv("NVIDIA_TF32_OVERRIDE"))) {
+      System.err.println(
+          "--tf32: NVIDIA_TF32_OVERRIDE=0 is set in the environment and keeps TF32 off;"
+              + " unset it (./cdm does when --tf32 is given)");
+    }
+    GenerateJob job = job();
+    PipelineOptions options =
+        PipelineOptionsFactory.fromArgs(beamArgs.toArray(new String[0])).withValidation().create();
+    Pipeline p = Pipeline.create(options);
+    int n = GeneratePipeline.build(p, job);
+    System.err.println("Generating " + n + " images to \"" + outdir + "\"...");
+    PipelineResult.State state = p.run().waitUntilFinish();
+    System.err.println(state == PipelineResult.State.DONE ? "Done." : "Pipeline ended " + state);
+    return state == PipelineResult.State.DONE ? 0 : 1;
+  }
+}

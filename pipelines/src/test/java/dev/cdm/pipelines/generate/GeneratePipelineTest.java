@@ -1,0 +1,119 @@
+package dev.cdm.pipelines.generate;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import dev.cdm.model.sampling.SamplerSpec;
+import dev.cdm.model.sampling.SeedImages;
+import dev.cdm.model.sampling.SeedList;
+import dev.cdm.transforms.generate.ImagePaths;
+import dev.cdm.transforms.generate.PngImages;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GeneratePipelineTest {
+  static final SamplerSpec CHURN =
+      SamplerSpec.builder().numSteps(6).sChurn(40).sMin(0.05).sMax(50).sNoise(1.003).build();
+
+  private static void run(GenerateJob job, String... beamArgs) throws Exception {
+    Pipeline p = Pipeline.create(PipelineOptionsFactory.fromArgs(beamArgs).create());
+    GeneratePipeline.build(p, job);
+    assertEquals(PipelineResult.State.DONE, p.run().waitUntilFinish());
+  }
+
+  private static List<Path> files(Path dir) throws Exception {
+    try (Stream<Path> s = Files.walk(dir)) {
+      return s.filter(Files::isRegularFile).sorted().collect(Collectors.toList());
+    }
+  }
+
+  /** Each image equals the one made for its seed alone: batches do not mix streams. */
+  private static void assertImagesMatchSingleSeedRuns(
+      Path outdir, GaussianNetwork net, List<Long> seeds, boolean subdirs) throws Exception {
+    try (NDManager m = NDManager.newBaseManager()) {
+      var d = net.load(m);
+      for (long seed : seeds) {
+        byte[] expected = SeedImages.sampleHwcBytes(d, CHURN.toSampler(), m, new long[] {seed}, -1);
+        Path f = outdir.resolve(ImagePaths.relative(seed, subdirs));
+        int[] hwc = new int[3];
+        byte[] actual = PngImages.decode(Files.readAllBytes(f), hwc);
+        assertArrayEquals(new int[] {8, 8, net.channels}, hwc);
+        assertArrayEquals(expected, actual, "seed " + seed);
+      }
+    }
+  }
+
+  @Test
+  void directRunnerWritesOneImagePerSeedAndRerunsOverwrite(@TempDir Path tmp) throws Exception {
+    GaussianNetwork net = new GaussianNetwork(3, 10);
+    List<Long> seeds = SeedList.parse("0-6,998-1001");
+    GenerateJob job =
+        GenerateJob.builder()
+            .network(net)
+            .outdir(tmp.toString())
+            .seeds(seeds)
+            .subdirs(true)
+            .batch(4)
+            .sampler(CHURN)
+            .build();
+    run(job, "--runner=DirectRunner");
+    List<Path> first = files(tmp);
+    assertEquals(seeds.size(), first.size(), first.toString());
+    assertTrue(Files.isRegularFile(tmp.resolve("000000/000998.png")));
+    assertTrue(Files.isRegularFile(tmp.resolve("001000/001001.png")));
+    assertImagesMatchSingleSeedRuns(tmp, net, seeds, true);
+
+    // A rerun over the same seeds overwrites: still exactly one file per seed, no temporaries.
+    run(job, "--runner=DirectRunner");
+    assertEquals(first, files(tmp));
+    assertImagesMatchSingleSeedRuns(tmp, net, seeds, true);
+
+    // --resume after a lost image regenerates just that one.
+    Files.delete(tmp.resolve("000000/000003.png"));
+    GenerateJob resume = job.toBuilder().resume(true).build();
+    assertEquals(List.of(3L), GeneratePipeline.pendingSeeds(resume));
+    run(resume, "--runner=DirectRunner");
+    assertEquals(first, files(tmp));
+    assertImagesMatchSingleSeedRuns(tmp, net, List.of(3L), true);
+  }
+
+  @Test
+  void forcedClassChangesImagesButNotLatents(@TempDir Path tmp) throws Exception {
+    GaussianNetwork net = new GaussianNetwork(1, 10);
+    try (NDManager m = NDManager.newBaseManager()) {
+      var d = net.load(m);
+      byte[] random = SeedImages.sampleHwcBytes(d, CHURN.toSampler(), m, new long[] {5}, -1);
+      byte[] c9 = SeedImages.sampleHwcBytes(d, CHURN.toSampler(), m, new long[] {5}, 9);
+      assertTrue(!java.util.Arrays.equals(random, c9));
+    }
+  }
+
+  @Test
+  @Tag("slow")
+  void flinkEmbeddedRunnerWritesTheSameImages(@TempDir Path tmp) throws Exception {
+    GaussianNetwork net = new GaussianNetwork(1, 0);
+    List<Long> seeds = SeedList.parse("10-17");
+    GenerateJob job =
+        GenerateJob.builder()
+            .network(net)
+            .outdir(tmp.toString())
+            .seeds(seeds)
+            .batch(3)
+            .sampler(CHURN)
+            .build();
+    run(job, "--runner=FlinkRunner", "--flinkMaster=[local]", "--parallelism=2");
+    assertEquals(seeds.size(), files(tmp).size());
+    assertImagesMatchSingleSeedRuns(tmp, net, seeds, false);
+  }
+}

@@ -1,0 +1,92 @@
+package dev.cdm.transforms.generate;
+
+import ai.djl.ndarray.NDManager;
+import dev.cdm.model.precond.Denoiser;
+import dev.cdm.model.sampling.Sampler;
+import dev.cdm.model.sampling.SamplerSpec;
+import dev.cdm.model.sampling.SeedImages;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.beam.sdk.transforms.DoFn;
+
+/**
+ * Generates the images of one batch of seeds, as one iteration of {@code generate.py}'s loop.
+ * The network is loaded once per DoFn instance ({@code @Setup}) on the worker slot's device
+ * ({@link WorkerDevice}) and kept for every bundle; each output image depends only on its seed.
+ */
+public final class GenerateImagesFn extends DoFn<List<Long>, GeneratedImage> {
+  private static final long serialVersionUID = 1L;
+  private static final Map<String, ProgressMeter> METERS = new ConcurrentHashMap<>();
+
+  private final DenoiserFactory network;
+  private final SamplerSpec samplerSpec;
+  private final int classIdx;
+  private final String device;
+  private final String progressKey;
+  private final long totalImages;
+  /** One meter per pipeline run and JVM, shared by the JVM's worker slots. */
+  private final String runId = java.util.UUID.randomUUID().toString();
+
+  private transient NDManager manager;
+  private transient Denoiser net;
+  private transient Sampler sampler;
+  private transient ProgressMeter progress;
+
+  /**
+   * @param classIdx forced class, or -1 for the per-seed random labels
+   * @param device "cpu" or "gpu"
+   * @param progressKey names the job in progress lines (e.g. the output directory)
+   * @param totalImages how many images the whole job makes (for the ETA); 0 = unknown
+   */
+  public GenerateImagesFn(
+      DenoiserFactory network,
+      SamplerSpec samplerSpec,
+      int classIdx,
+      String device,
+      String progressKey,
+      long totalImages) {
+    this.network = network;
+    this.samplerSpec = samplerSpec;
+    this.classIdx = classIdx;
+    this.device = device;
+    this.progressKey = progressKey;
+    this.totalImages = totalImages;
+  }
+
+  @Setup
+  public void setup() throws Exception {
+    manager = NDManager.newBaseManager(WorkerDevice.forSlot(device));
+    net = network.load(manager);
+    sampler = samplerSpec.toSampler();
+    progress =
+        METERS.computeIfAbsent(
+            runId,
+            k -> new ProgressMeter("generate " + progressKey, "images", totalImages, 10_000));
+  }
+
+  @ProcessElement
+  public void process(@Element List<Long> seeds, OutputReceiver<GeneratedImage> out) {
+    long[] s = seeds.stream().mapToLong(Long::longValue).toArray();
+    if (s.length == 0) {
+      return;
+    }
+    byte[] hwc = SeedImages.sampleHwcBytes(net, sampler, manager, s, classIdx);
+    int r = net.imgResolution();
+    int c = net.imgChannels();
+    int per = r * r * c;
+    for (int b = 0; b < s.length; b++) {
+      byte[] px = java.util.Arrays.copyOfRange(hwc, b * per, (b + 1) * per);
+      out.output(new GeneratedImage(s[b], r, r, c, px));
+    }
+    progress.add(s.length);
+  }
+
+  @Teardown
+  public void teardown() {
+    if (manager != null) {
+      manager.close();
+      manager = null;
+    }
+  }
+}
