@@ -5,7 +5,14 @@ import dev.cdm.transforms.fid.ExtractStatistics;
 import dev.cdm.transforms.fid.FrechetDistanceFn;
 import dev.cdm.transforms.fid.ReadImageBatches;
 import dev.cdm.transforms.fid.WriteStatisticsFn;
+import dev.cdm.transforms.fid.BatchImages;
+import dev.cdm.transforms.generate.GenerateImages;
+import dev.cdm.transforms.generate.GeneratedImage;
+import java.util.List;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.coders.ListCoder;
+import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.coders.DoubleCoder;
@@ -38,6 +45,23 @@ public final class FidPipelines {
     Pipeline p = Pipeline.create(options);
     PCollection<KV<Integer, FeatureMoments>> moments =
         p.apply("ReadImages", images).apply("Statistics", statistics);
+    scoreAndWrite(moments, ref, resultFile);
+    return p;
+  }
+
+  /**
+   * Streaming FID: seed batches -> samples on the workers' devices (never written) -> detector
+   * batches -> statistics per group -> FID -> one result file.
+   */
+  public static Pipeline streaming(PipelineOptions options, List<List<Long>> seedBatches,
+      GenerateImages generate, BatchImages<GeneratedImage> batch, ExtractStatistics statistics,
+      String ref, String resultFile) {
+    Pipeline p = Pipeline.create(options);
+    PCollection<KV<Integer, FeatureMoments>> moments = p
+        .apply("SeedBatches", Create.of(seedBatches).withCoder(ListCoder.of(VarLongCoder.of())))
+        .apply("Generate", generate)
+        .apply("DetectorBatches", batch)
+        .apply("Statistics", statistics);
     scoreAndWrite(moments, ref, resultFile);
     return p;
   }

@@ -3,6 +3,8 @@ package dev.cdm.transforms.fid;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -13,7 +15,7 @@ import org.apache.beam.sdk.values.PCollection;
 /**
  * Single images (e.g. fresh samples of a generator, never written to disk) into {@link
  * ImageBatch}es for the detector: HWC pixels transposed to CHW, collected per bundle into
- * batches of up to {@code batchSize} same-shaped images, all in group 0.
+ * batches of up to {@code batchSize} same-shaped images of the same group (the repeat index).
  */
 public final class BatchImages<T> extends PTransform<PCollection<T>, PCollection<ImageBatch>> {
   /** How to see an element as an 8-bit HWC image. */
@@ -26,6 +28,11 @@ public final class BatchImages<T> extends PTransform<PCollection<T>, PCollection
 
     /** Pixels [H, W, C], row-major. */
     byte[] pixels(T image);
+
+    /** The statistics group (repeat index) the image counts towards. */
+    default int group(T image) {
+      return 0;
+    }
   }
 
   private final HwcView<T> view;
@@ -52,10 +59,11 @@ public final class BatchImages<T> extends PTransform<PCollection<T>, PCollection
   static final class BatchFn<T> extends DoFn<T, ImageBatch> {
     private final HwcView<T> view;
     private final int batchSize;
-    private transient List<byte[]> pending;
+    private transient Map<Integer, List<byte[]>> pending;
     private transient int c;
     private transient int h;
     private transient int w;
+    private transient boolean shapeSeen;
     private transient long emitted;
 
     BatchFn(HwcView<T> view, int batchSize) {
@@ -65,7 +73,7 @@ public final class BatchImages<T> extends PTransform<PCollection<T>, PCollection
 
     @StartBundle
     public void startBundle() {
-      pending = new ArrayList<>();
+      pending = new TreeMap<>();
     }
 
     @ProcessElement
@@ -73,10 +81,11 @@ public final class BatchImages<T> extends PTransform<PCollection<T>, PCollection
       int ih = view.height(image);
       int iw = view.width(image);
       int ic = view.channels(image);
-      if (!pending.isEmpty() && (ih != h || iw != w || ic != c)) {
+      if (shapeSeen && (ih != h || iw != w || ic != c)) {
         throw new IllegalArgumentException("images of different shapes in one FID run: " + ic + "x"
             + ih + "x" + iw + " after " + c + "x" + h + "x" + w);
       }
+      shapeSeen = true;
       h = ih;
       w = iw;
       c = ic;
@@ -88,28 +97,34 @@ public final class BatchImages<T> extends PTransform<PCollection<T>, PCollection
           chw[ch * plane + p] = hwc[p * c + ch];
         }
       }
-      pending.add(chw);
-      if (pending.size() == batchSize) {
-        out.output(flush());
+      int group = view.group(image);
+      List<byte[]> list = pending.computeIfAbsent(group, g -> new ArrayList<>());
+      list.add(chw);
+      if (list.size() == batchSize) {
+        out.output(flush(group, list));
       }
     }
 
     @FinishBundle
     public void finishBundle(FinishBundleContext context) {
-      if (!pending.isEmpty()) {
-        context.output(flush(), BoundedWindow.TIMESTAMP_MIN_VALUE, GlobalWindow.INSTANCE);
+      for (Map.Entry<Integer, List<byte[]>> e : pending.entrySet()) {
+        if (!e.getValue().isEmpty()) {
+          context.output(flush(e.getKey(), e.getValue()), BoundedWindow.TIMESTAMP_MIN_VALUE,
+              GlobalWindow.INSTANCE);
+        }
       }
+      pending.clear();
     }
 
-    private ImageBatch flush() {
+    private ImageBatch flush(int group, List<byte[]> list) {
       int per = c * h * w;
-      byte[] all = new byte[pending.size() * per];
-      for (int i = 0; i < pending.size(); i++) {
-        System.arraycopy(pending.get(i), 0, all, i * per, per);
+      byte[] all = new byte[list.size() * per];
+      for (int i = 0; i < list.size(); i++) {
+        System.arraycopy(list.get(i), 0, all, i * per, per);
       }
-      ImageBatch b = new ImageBatch(0, emitted, pending.size(), c, h, w, all);
-      emitted += pending.size();
-      pending.clear();
+      ImageBatch b = new ImageBatch(group, emitted, list.size(), c, h, w, all);
+      emitted += list.size();
+      list.clear();
       return b;
     }
   }

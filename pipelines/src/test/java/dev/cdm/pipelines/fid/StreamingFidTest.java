@@ -1,0 +1,63 @@
+package dev.cdm.pipelines.fid;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code cdm fid --network --seeds} scores fresh samples exactly as {@code cdm generate} followed
+ * by {@code cdm fid --images} scores the written PNGs.
+ */
+class StreamingFidTest {
+  static Path fixture(String name) throws Exception {
+    return Paths.get(StreamingFidTest.class.getResource("/fixtures/" + name).toURI());
+  }
+
+  @Test
+  void streamingMatchesGenerateThenFid(@TempDir Path tmp) throws Exception {
+    String net = "--network=" + fixture("ddpmpp-cdm-gray.pkl");
+    String detector = "--detector=" + fixture("tiny-detector.pt");
+    String ref = "--ref=" + fixture("fid-refA.npz");
+    // Files: two disjoint seed ranges, each scored on its own.
+    double[] files = new double[2];
+    String[] ranges = {"0-5", "6-11"};
+    for (int r = 0; r < 2; r++) {
+      Path dir = tmp.resolve("gen" + r);
+      Object[] g = FidCommandsTest.cdm("generate", net, "--outdir=" + dir, "--seeds=" + ranges[r],
+          "--steps=4", "--batch=4");
+      assertEquals(0, g[0], (String) g[2]);
+      Path res = tmp.resolve("files" + r + ".txt");
+      Object[] f = FidCommandsTest.cdm("fid", "--images=" + dir, ref, "--num=6", detector,
+          "--device=cpu", "--results=" + res);
+      assertEquals(0, f[0], (String) f[2]);
+      files[r] = FidResults.read(res, 1).values()[0];
+    }
+    // Streaming: the same 12 seeds as two repeats of 6, never written.
+    Path res = tmp.resolve("streaming.txt");
+    Object[] s = FidCommandsTest.cdm("fid", net, "--seeds=0-11", "--num=6", "--repeats=2",
+        "--steps=4", "--batch=4", ref, detector, "--device=cpu", "--results=" + res);
+    assertEquals(0, s[0], (String) s[2]);
+    double[] streamed = FidResults.read(res, 2).values();
+    for (int r = 0; r < 2; r++) {
+      assertEquals(files[r], streamed[r], 1e-5 * Math.abs(files[r]), "repeat " + r);
+    }
+    assertTrue(((String) s[1]).contains("mean "), (String) s[1]);
+  }
+
+  @Test
+  void tooFewSeedsAndConflictingFlagsAreErrors() throws Exception {
+    Object[] few = FidCommandsTest.cdm("fid", "--network=" + fixture("ddpmpp-cdm-gray.pkl"),
+        "--seeds=0-9", "--num=20", "--ref=" + fixture("fid-refA.npz"),
+        "--detector=" + fixture("tiny-detector.pt"));
+    assertEquals(1, few[0]);
+    assertTrue(((String) few[2]).contains("--seeds=0-9 gives 10 seeds"), (String) few[2]);
+    Object[] both = FidCommandsTest.cdm("fid", "--network=x.pkl", "--images=y",
+        "--ref=" + fixture("fid-refA.npz"));
+    assertEquals(1, both[0]);
+    assertTrue(((String) both[2]).contains("exactly one of --images"), (String) both[2]);
+  }
+}
