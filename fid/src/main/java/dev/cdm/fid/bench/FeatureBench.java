@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.cdm.fid.Detector;
+import dev.cdm.fid.Devices;
 import dev.cdm.fid.FeatureMoments;
 import dev.cdm.fid.FeatureSums;
 import java.nio.ByteBuffer;
@@ -41,7 +42,7 @@ public final class FeatureBench {
     if (detectorPath == null) {
       throw new IllegalArgumentException("detector=PATH is required (a TorchScript file)");
     }
-    Device device = Device.fromName(a.getOrDefault("device", "cpu"));
+    Device device = Devices.parse(a.getOrDefault("device", "cpu"), "device");
     int batch = Integer.parseInt(a.getOrDefault("batch", "64"));
     int res = Integer.parseInt(a.getOrDefault("res", "32"));
     int channels = Integer.parseInt(a.getOrDefault("channels", "3"));

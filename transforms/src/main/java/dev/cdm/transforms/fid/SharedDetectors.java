@@ -3,6 +3,7 @@ package dev.cdm.transforms.fid;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import dev.cdm.fid.Detector;
+import dev.cdm.fid.Devices;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,10 +14,12 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class SharedDetectors {
   private static final ConcurrentHashMap<String, Detector> LOADED = new ConcurrentHashMap<>();
+  private static final java.util.concurrent.atomic.AtomicInteger NEXT_GPU =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   private SharedDetectors() {}
 
-  /** The detector for {@code spec} on {@code device} ("cpu", "gpu", "gpu:1", or "auto"). */
+  /** The detector for {@code spec} on {@code device} ("cpu", "gpu", "gpu:1", or "auto"), one per card. */
   public static Detector get(String spec, String device) {
     Device d = device(device);
     return LOADED.computeIfAbsent(spec + "@" + d, k -> {
@@ -28,15 +31,23 @@ public final class SharedDetectors {
     });
   }
 
-  /** Parses a device name; "auto" is the first GPU when there is one, else the CPU. */
+  /**
+   * Parses a device name. "auto" is the GPUs when there are any, else the CPU; "auto" and "gpu"
+   * hand the host's GPUs to successive callers (DoFn instances = worker slots) round-robin, so a
+   * multi-GPU worker spreads the detector work; "gpu:N" pins one card.
+   */
   public static Device device(String name) {
-    if (name == null || name.equalsIgnoreCase("auto")) {
-      return Engine.getInstance().getGpuCount() > 0 ? Device.gpu() : Device.cpu();
+    String n = name == null ? "auto" : name.toLowerCase(java.util.Locale.ROOT);
+    int gpus = Engine.getInstance().getGpuCount();
+    if (n.equals("auto") || n.equals("gpu")) {
+      if (gpus == 0) {
+        if (n.equals("gpu")) {
+          throw new IllegalStateException("--device=gpu: no GPU visible to the PyTorch engine");
+        }
+        return Device.cpu();
+      }
+      return Device.gpu(Math.floorMod(NEXT_GPU.getAndIncrement(), gpus));
     }
-    try {
-      return Device.fromName(name);
-    } catch (RuntimeException e) {
-      throw new IllegalArgumentException("--device=" + name + ": expected cpu, gpu, gpu:N or auto", e);
-    }
+    return Devices.parse(n, "--device");
   }
 }
