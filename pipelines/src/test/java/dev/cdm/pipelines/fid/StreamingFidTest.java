@@ -28,7 +28,7 @@ class StreamingFidTest {
     for (int r = 0; r < 2; r++) {
       Path dir = tmp.resolve("gen" + r);
       Object[] g = FidCommandsTest.cdm("generate", net, "--outdir=" + dir, "--seeds=" + ranges[r],
-          "--steps=4", "--batch=4");
+          "--steps=4", "--batch=4", "--targetParallelism=1");
       assertEquals(0, g[0], (String) g[2]);
       Path res = tmp.resolve("files" + r + ".txt");
       Object[] f = FidCommandsTest.cdm("fid", "--images=" + dir, ref, "--num=6", detector,
@@ -39,7 +39,8 @@ class StreamingFidTest {
     // Streaming: the same 12 seeds as two repeats of 6, never written.
     Path res = tmp.resolve("streaming.txt");
     Object[] s = FidCommandsTest.cdm("fid", net, "--seeds=0-11", "--num=6", "--repeats=2",
-        "--steps=4", "--batch=4", ref, detector, "--device=cpu", "--results=" + res);
+        "--steps=4", "--batch=4", ref, detector, "--device=cpu", "--results=" + res,
+        "--parallelism=1");
     assertEquals(0, s[0], (String) s[2]);
     double[] streamed = FidResults.read(res, 2).values();
     for (int r = 0; r < 2; r++) {
