@@ -22,23 +22,26 @@ class StreamingFidTest {
     String net = "--network=" + fixture("ddpmpp-cdm-gray.pkl");
     String detector = "--detector=" + fixture("tiny-detector.pt");
     String ref = "--ref=" + fixture("fid-refA.npz");
-    // Files: two disjoint seed ranges, each scored on its own.
-    double[] files = new double[2];
-    String[] ranges = {"0-5", "6-11"};
-    for (int r = 0; r < 2; r++) {
-      Path dir = tmp.resolve("gen" + r);
-      Object[] g = FidCommandsTest.cdm("generate", net, "--outdir=" + dir, "--seeds=" + ranges[r],
-          "--steps=4", "--batch=4", "--targetParallelism=1");
-      assertEquals(0, g[0], (String) g[2]);
-      Path res = tmp.resolve("files" + r + ".txt");
-      Object[] f = FidCommandsTest.cdm("fid", "--images=" + dir, ref, "--num=6", detector,
-          "--device=cpu", "--results=" + res);
-      assertEquals(0, f[0], (String) f[2]);
-      files[r] = FidResults.read(res, 1).values()[0];
+    // Files: 12 samples written by cdm generate, scored as two random disjoint subsets of 6.
+    // One DirectRunner thread: see the report on generation under parallel worker threads.
+    Path dir = tmp.resolve("gen");
+    Object[] g = FidCommandsTest.cdm("generate", net, "--outdir=" + dir, "--seeds=0-11",
+        "--steps=4", "--batch=4", "--targetParallelism=1");
+    assertEquals(0, g[0], (String) g[2]);
+    Path filesRes = tmp.resolve("files.txt");
+    Object[] f = FidCommandsTest.cdm("fid", "--images=" + dir, ref, "--num=6", "--repeats=2",
+        "--seed=3", detector, "--device=cpu", "--results=" + filesRes, "--parallelism=1");
+    assertEquals(0, f[0], (String) f[2]);
+    double[] files = FidResults.read(filesRes, 2).values();
+    // Streaming: the same subsets (image index = seed, names sort by seed), listed group by group.
+    StringBuilder seeds = new StringBuilder();
+    for (int[] subset : dev.cdm.fid.ImageSubsets.disjoint(12, 6, 2, 3)) {
+      for (int i : subset) {
+        seeds.append(seeds.length() == 0 ? "" : ",").append(i);
+      }
     }
-    // Streaming: the same 12 seeds as two repeats of 6, never written.
     Path res = tmp.resolve("streaming.txt");
-    Object[] s = FidCommandsTest.cdm("fid", net, "--seeds=0-11", "--num=6", "--repeats=2",
+    Object[] s = FidCommandsTest.cdm("fid", net, "--seeds=" + seeds, "--num=6", "--repeats=2",
         "--steps=4", "--batch=4", ref, detector, "--device=cpu", "--results=" + res,
         "--parallelism=1");
     assertEquals(0, s[0], (String) s[2]);
@@ -46,6 +49,7 @@ class StreamingFidTest {
     for (int r = 0; r < 2; r++) {
       assertEquals(files[r], streamed[r], 1e-5 * Math.abs(files[r]), "repeat " + r);
     }
+    assertTrue(files[0] != files[1]);
     assertTrue(((String) s[1]).contains("mean "), (String) s[1]);
   }
 
