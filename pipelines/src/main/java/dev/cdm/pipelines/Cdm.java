@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       CommandLine.HelpCommand.class,
       InspectCommand.class,
+      ConvertNetworkCommand.class,
       dev.cdm.pipelines.generate.GenerateCommand.class,
       dev.cdm.pipelines.example.ExampleCommand.class,
       dev.cdm.pipelines.fid.RefCommand.class,

@@ -28,8 +28,9 @@ public final class InspectCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Option(names = "--network", required = true, paramLabel = "PATH",
-      description = "Network file: a reference .pkl (its 'ema' entry) or our .safetensors snapshot.")
-  Path network;
+      description = "Network: a reference .pkl (its 'ema' entry) or our .safetensors snapshot;"
+          + " a local path, http(s):// or gs:// URL.")
+  String network;
 
   @Override
   public Integer call() {
@@ -45,12 +46,13 @@ public final class InspectCommand implements Callable<Integer> {
 
   private int inspect() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    if (!Files.isRegularFile(network)) {
+    boolean url = network.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*");
+    if (!url && !Files.isRegularFile(Path.of(network))) {
       throw new IllegalArgumentException("--network " + network + ": no such file");
     }
-    NetworkSnapshot snap = NetworkSnapshot.load(network);
+    NetworkSnapshot snap = url ? NetworkSnapshot.load(network) : NetworkSnapshot.load(Path.of(network));
     try (NDManager m = NDManager.newBaseManager(ai.djl.Device.cpu());
-        Precond net = NetworkLoader.fromSnapshot(snap, m, network.toString())) {
+        Precond net = NetworkLoader.fromSnapshot(snap, m, network)) {
       Map<String, Object> kw = net.initKwargs();
       out.printf("network:         %s%n", network);
       out.printf("preconditioning: %s%n", net.className());

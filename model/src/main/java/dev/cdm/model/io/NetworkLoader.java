@@ -53,16 +53,31 @@ public final class NetworkLoader {
     kwargs.putAll(net.initKwargs());
     Precond p;
     try {
-      p = Precond.create(net.className(), kwargs, manager);
+      // No weight draws: the state dict replaces them, and loading must not move the global
+      // generator (the reference's unpickling never runs __init__).
+      p = dev.cdm.model.nn.WeightInit.withoutDrawing(() -> Precond.create(net.className(), kwargs, manager));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
     }
-    try (NDManager tmp = manager.newSubManager()) {
-      Map<String, NDArray> state = new LinkedHashMap<>();
-      for (Map.Entry<String, TensorData> e : snapshot.stateDict().entrySet()) {
-        state.put(e.getKey(), e.getValue().toNDArray(tmp));
+    try {
+      Map<String, TensorData> sd = snapshot.stateDict();
+      Map<String, ai.djl.ndarray.types.Shape> shapes = new LinkedHashMap<>();
+      sd.forEach((k, t) -> shapes.put(k, new ai.djl.ndarray.types.Shape(t.shape())));
+      // One tensor at a time: the device holds the network plus one tensor, not two copies.
+      NDManager[] current = new NDManager[1];
+      try {
+        p.loadStateDict(shapes, key -> {
+          if (current[0] != null) {
+            current[0].close();
+          }
+          current[0] = manager.newSubManager();
+          return sd.get(key).toNDArray(current[0]);
+        });
+      } finally {
+        if (current[0] != null) {
+          current[0].close();
+        }
       }
-      p.loadStateDict(state);
     } catch (RuntimeException e) {
       p.close();
       throw new IllegalArgumentException(source + ": " + e.getMessage(), e);

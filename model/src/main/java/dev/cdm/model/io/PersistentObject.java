@@ -22,8 +22,8 @@ public final class PersistentObject extends PickledObject {
   private final long version;
   private final String moduleSource;
 
-  private PersistentObject(String className, long version, String moduleSource) {
-    super(guessModule(className), className);
+  private PersistentObject(String className, long version, String moduleSource, String source) {
+    super(guessModule(className), className, source);
     this.version = version;
     this.moduleSource = moduleSource;
   }
@@ -58,7 +58,7 @@ public final class PersistentObject extends PickledObject {
     Object version = meta.get("version");
     Object src = meta.get("module_src");
     PersistentObject obj = new PersistentObject((String) className,
-        version instanceof Long ? (Long) version : -1, src instanceof String ? (String) src : "");
+        version instanceof Long ? (Long) version : -1, src instanceof String ? (String) src : "", source);
     Object state = meta.get("state");
     if (state != null) {
       if (!(state instanceof Map)) {

@@ -3,6 +3,7 @@ package dev.cdm.model.io;
 import dev.cdm.model.io.pickle.Buildable;
 import dev.cdm.model.io.pickle.PickleException;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -17,11 +18,23 @@ import java.util.Set;
 public class PickledObject implements Buildable {
   private final String moduleName;
   private final String className;
+  private final String source;
   private final Map<String, Object> state = new LinkedHashMap<>();
 
   PickledObject(String moduleName, String className) {
+    this(moduleName, className, "<memory>");
+  }
+
+  /** {@code source} names the file the object was read from, for error messages. */
+  PickledObject(String moduleName, String className, String source) {
     this.moduleName = moduleName;
     this.className = className;
+    this.source = source;
+  }
+
+  /** The file (or stream name) this object was read from. */
+  public String source() {
+    return source;
   }
 
   /** The Python module of the class ({@code torch.nn.modules.container}); see subclasses for persistent ones. */
@@ -100,7 +113,7 @@ public class PickledObject implements Buildable {
       if (e.getValue() instanceof PickledObject) {
         out.put(e.getKey(), (PickledObject) e.getValue());
       } else if (e.getValue() != null) {
-        throw new IllegalStateException("submodule " + e.getKey() + " of " + className + " is a "
+        throw new IllegalStateException("submodule " + e.getKey() + " of " + className + " in " + source + " is a "
             + e.getValue().getClass().getSimpleName());
       }
     }
@@ -157,16 +170,28 @@ public class PickledObject implements Buildable {
     modules().forEach((k, m) -> m.collect(prefix + k + ".", out));
   }
 
-  /** The number of parameter elements, submodules included (as {@code sum(p.numel() for p in parameters())}). */
+  /**
+   * The number of parameter elements, submodules included, each parameter counted once even if it
+   * is registered in several places: {@code sum(p.numel() for p in module.parameters())}.
+   */
   public long parameterCount() {
+    Set<TensorData> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    collectParameters(seen, Collections.newSetFromMap(new IdentityHashMap<>()));
     long n = 0;
-    for (TensorData t : parameters().values()) {
+    for (TensorData t : seen) {
       n += t.numel();
     }
-    for (PickledObject m : modules().values()) {
-      n += m.parameterCount();
-    }
     return n;
+  }
+
+  private void collectParameters(Set<TensorData> out, Set<PickledObject> visited) {
+    if (!visited.add(this)) {
+      return;
+    }
+    out.addAll(parameters().values());
+    for (PickledObject m : modules().values()) {
+      m.collectParameters(out, visited);
+    }
   }
 
   @SuppressWarnings("unchecked")
@@ -182,8 +207,8 @@ public class PickledObject implements Buildable {
         continue;
       }
       if (!(e.getValue() instanceof TensorData)) {
-        throw new IllegalStateException(key.substring(1) + " entry " + e.getKey() + " of " + className
-            + " is a " + e.getValue().getClass().getSimpleName() + ", not a tensor");
+        throw new IllegalStateException(key.substring(1) + " entry " + e.getKey() + " of " + className + " in "
+            + source + " is a " + e.getValue().getClass().getSimpleName() + ", not a tensor");
       }
       out.put(e.getKey(), (TensorData) e.getValue());
     }

@@ -89,6 +89,11 @@ public final class ReferenceCheckpoint {
     return in.readAllBytes();
   }
 
+  /** The Python globals a checkpoint may name (everything else is refused), sorted. */
+  public static java.util.Set<String> allowedGlobals() {
+    return ReferenceGlobals.allowed();
+  }
+
   /** Where the checkpoint was read from. */
   public String source() {
     return source;
@@ -124,6 +129,19 @@ public final class ReferenceCheckpoint {
   /** The augmentation pipe (AugmentPipe), if present and not None (it is None when augmentation is off). */
   public Optional<PersistentObject> augmentPipe() {
     return object("augment_pipe");
+  }
+
+  /**
+   * The optimizer's {@code state_dict()} of a {@code training-state-*.pt} file: {@code state}
+   * (parameter index → {@code step}, {@code exp_avg}, {@code exp_avg_sq} as {@link TensorData}) and
+   * {@code param_groups} (lr, betas, eps, ..., params), as unpickled.
+   */
+  public Optional<Map<?, ?>> optimizerState() {
+    Object o = entries.get("optimizer_state");
+    if (o != null && !(o instanceof Map)) {
+      throw new IllegalArgumentException("'optimizer_state' in " + source + " is not a dict");
+    }
+    return Optional.ofNullable((Map<?, ?>) o);
   }
 
   /** The dataset constructor arguments recorded by the training loop; empty if absent. */

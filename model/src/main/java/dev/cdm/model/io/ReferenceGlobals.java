@@ -140,6 +140,8 @@ final class ReferenceGlobals implements GlobalResolver {
     });
     for (TensorDType t : TensorDType.values()) {
       table.put("torch." + t.torchStorageName(), new StorageType(t));
+      // torch < 1.13 named storages saved from the GPU (training-state-*.pt) torch.cuda.<Type>Storage.
+      table.put("torch.cuda." + t.torchStorageName(), new StorageType(t));
     }
     table.put("torch.UntypedStorage", new StorageType(TensorDType.UINT8));
     for (String d : TORCH_DTYPES) {
@@ -165,7 +167,7 @@ final class ReferenceGlobals implements GlobalResolver {
 
         @Override
         public Object newObject(PyTuple args, Map<String, Object> kwargs) {
-          return new PickledObject(module, cls);
+          return new PickledObject(module, cls, source);
         }
       });
     }

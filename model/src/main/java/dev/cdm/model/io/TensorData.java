@@ -47,6 +47,10 @@ public final class TensorData {
   /** A copy of an NDArray's contents (any device), in its own dtype. */
   public static TensorData fromNDArray(NDArray array) {
     TensorDType t = TensorDType.fromDjl(array.getDataType());
+    if (t == TensorDType.BFLOAT16) {
+      // Reading a bfloat16 array back through DJL 0.36's JNI aborts the process; refuse instead.
+      throw new IllegalArgumentException("cannot copy a bfloat16 NDArray (DJL 0.36 aborts on it); convert to float32 first");
+    }
     if (t == null) {
       throw new IllegalArgumentException("no checkpoint dtype for DJL type " + array.getDataType());
     }
@@ -164,8 +168,15 @@ public final class TensorData {
     return out;
   }
 
-  /** An NDArray with these contents, created by (and attached to) {@code manager}. */
+  /**
+   * An NDArray with these contents, created by (and attached to) {@code manager}, in this dtype;
+   * except bfloat16, which comes back widened (exactly) to float32, because DJL 0.36's PyTorch JNI
+   * aborts the process on bfloat16 buffers.
+   */
   public NDArray toNDArray(NDManager manager) {
+    if (dtype == TensorDType.BFLOAT16) {
+      return manager.create(toFloatArray(), new Shape(shape));
+    }
     // DJL copies non-direct buffers; hand it a direct little-endian one so it reads the bytes as they are.
     ByteBuffer direct = ByteBuffer.allocateDirect(data.capacity()).order(ByteOrder.LITTLE_ENDIAN);
     direct.put(data()).flip();

@@ -60,19 +60,19 @@ final class TorchSerialization {
   static Object loadLegacy(byte[] b, String name) throws PickleException {
     ReferenceGlobals globals = new ReferenceGlobals(name);
     int pos = 0;
-    SafeUnpickler u = new SafeUnpickler(stream(b, pos), name, b.length - pos, globals, null);
+    SafeUnpickler u = new SafeUnpickler(b, pos, b.length - pos, name, globals, null);
     Object magic = u.load();
     if (!MAGIC_NUMBER.equals(magic instanceof Long ? BigInteger.valueOf((Long) magic) : magic)) {
       throw new PickleException(name + " is not a torch.save stream (bad magic number)");
     }
     pos += (int) u.position();
-    u = new SafeUnpickler(stream(b, pos), name, b.length - pos, globals, null);
+    u = new SafeUnpickler(b, pos, b.length - pos, name, globals, null);
     Object protocol = u.load();
     if (!Long.valueOf(PROTOCOL_VERSION).equals(protocol)) {
       throw new PickleException(name + " has torch.save protocol " + protocol + ", expected " + PROTOCOL_VERSION);
     }
     pos += (int) u.position();
-    u = new SafeUnpickler(stream(b, pos), name, b.length - pos, globals, null);
+    u = new SafeUnpickler(b, pos, b.length - pos, name, globals, null);
     Object sysInfo = u.load();
     if (sysInfo instanceof Map && Boolean.FALSE.equals(((Map<?, ?>) sysInfo).get("little_endian"))) {
       throw new PickleException(name + " was saved on a big-endian machine; not supported");
@@ -82,10 +82,10 @@ final class TorchSerialization {
     Map<String, TorchStorage> storages = new HashMap<>();
     PersistentLoader loader = pid -> storageFor(pid, storages, name, null);
     int mainStart = pos;
-    u = new SafeUnpickler(stream(b, pos), name, b.length - pos, globals, loader);
+    u = new SafeUnpickler(b, pos, b.length - pos, name, globals, loader);
     Object result = u.load();
     pos += (int) u.position();
-    u = new SafeUnpickler(stream(b, pos), name, b.length - pos, globals, null);
+    u = new SafeUnpickler(b, pos, b.length - pos, name, globals, null);
     Object keys = u.load();
     pos += (int) u.position();
     if (!(keys instanceof List)) {
@@ -117,7 +117,7 @@ final class TorchSerialization {
     if (globals.sawPendingStorage) {
       // Tensors were rebuilt before their storage data was known: read the object pickle again.
       ReferenceGlobals again = new ReferenceGlobals(name);
-      u = new SafeUnpickler(stream(b, mainStart), name, b.length - mainStart, again, pid -> storageFor(pid, storages, name, null));
+      u = new SafeUnpickler(b, mainStart, b.length - mainStart, name, again, pid -> storageFor(pid, storages, name, null));
       result = u.load();
     }
     return result;
@@ -148,8 +148,7 @@ final class TorchSerialization {
     }
     Map<String, TorchStorage> storages = new HashMap<>();
     byte[] pkl = entries.get(pickleEntry);
-    SafeUnpickler u = new SafeUnpickler(new ByteArrayInputStream(pkl), name + ":" + pickleEntry, pkl.length,
-        new ReferenceGlobals(name), pid -> storageFor(pid, storages, name, key -> {
+    SafeUnpickler u = new SafeUnpickler(pkl, 0, pkl.length, name + ":" + pickleEntry, new ReferenceGlobals(name), pid -> storageFor(pid, storages, name, key -> {
           byte[] data = entries.get(prefix + "data/" + key);
           if (data == null) {
             throw new PickleException(name + ": storage entry " + prefix + "data/" + key + " is missing");
@@ -186,9 +185,5 @@ final class TorchSerialization {
       }
     }
     return s;
-  }
-
-  private static ByteArrayInputStream stream(byte[] b, int pos) {
-    return new ByteArrayInputStream(b, pos, b.length - pos);
   }
 }

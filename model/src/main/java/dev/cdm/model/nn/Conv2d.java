@@ -91,27 +91,27 @@ public final class Conv2d extends Module {
     }
     if (fusedResample && down && w != null) {
       x = Ops.conv2d(x, w, null, 1, wPad + fPad, 1);
-      return addBias(Ops.conv2d(x, depthwise(f, outChannels, 1), null, 2, 0, outChannels), b);
+      return addBias(fw, Ops.conv2d(x, depthwise(fw, f, outChannels, 1), null, 2, 0, outChannels), b);
     }
     if (up) {
       x = upsample(fw, x, f, fPad);
     }
     if (down) {
-      x = Ops.conv2d(x, depthwise(f, inChannels, 1), null, 2, fPad, inChannels);
+      x = Ops.conv2d(x, depthwise(fw, f, inChannels, 1), null, 2, fPad, inChannels);
     }
     if (w != null) {
       return Ops.conv2d(x, w, b, 1, wPad, 1);
     }
-    return addBias(x, b);
+    return addBias(fw, x, b);
   }
 
-  private static NDArray addBias(NDArray x, NDArray b) {
-    return b == null ? x : x.add(b.reshape(1, -1, 1, 1));
+  private static NDArray addBias(Forward fw, NDArray x, NDArray b) {
+    return b == null ? x : x.add(fw.own(b.reshape(1, -1, 1, 1)));
   }
 
   /** {@code f.mul(scale).tile([channels, 1, 1, 1])}: one copy of the filter per channel. */
-  private static NDArray depthwise(NDArray f, int channels, float scale) {
-    NDArray t = f.tile(new long[] {channels, 1, 1, 1});
+  private static NDArray depthwise(Forward fw, NDArray f, int channels, float scale) {
+    NDArray t = fw.own(f.tile(new long[] {channels, 1, 1, 1}));
     return scale == 1 ? t : t.muli(scale);
   }
 
@@ -133,11 +133,10 @@ public final class Conv2d extends Module {
     }
     // Interleave zeros after every column, then after every row: [N, C, 2H, 2W] with x at even
     // positions; the trailing zero row/column makes the output one too large, cropped below.
-    NDArray z = fw.zeros(s, x.getDataType(), x);
-    NDArray a = NDArrays.stack(new NDList(x, z), 4).reshape(n, c, h, 2 * wd);
-    NDArray za = fw.zeros(a.getShape(), x.getDataType(), x);
-    NDArray d = NDArrays.stack(new NDList(a, za), 3).reshape(n, c, 2 * h, 2 * wd);
-    NDArray y = Ops.conv2d(d, depthwise(f, (int) c, 4), null, 1, lead, (int) c);
+    // zerosLike: on the pass's manager, freed with the block (not cached: batch-sized).
+    NDArray a = NDArrays.stack(new NDList(x, x.zerosLike()), 4).reshape(n, c, h, 2 * wd);
+    NDArray d = NDArrays.stack(new NDList(a, a.zerosLike()), 3).reshape(n, c, 2 * h, 2 * wd);
+    NDArray y = Ops.conv2d(d, depthwise(fw, f, (int) c, 4), null, 1, lead, (int) c);
     long oh = (h - 1) * 2 - 2L * pad + k;
     long ow = (wd - 1) * 2 - 2L * pad + k;
     return y.get(new NDIndex(":, :, :{}, :{}", oh, ow));

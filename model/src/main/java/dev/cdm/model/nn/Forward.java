@@ -78,6 +78,17 @@ public final class Forward {
     return attachTo(p.toType(to, false), manager);
   }
 
+  /**
+   * Attaches {@code a} to this pass's manager. For arrays derived from parameters (reshape, tile):
+   * an op's result belongs to its first operand's manager, which for a parameter is the network's.
+   */
+  public NDArray own(NDArray a) {
+    if (a != null) {
+      a.attach(manager);
+    }
+    return a;
+  }
+
   /** {@code p.to(x.dtype)}: the parameter in the dtype of the activation it meets. */
   public NDArray castLike(NDArray p, NDArray x) {
     return cast(p, x.getDataType());
@@ -93,8 +104,8 @@ public final class Forward {
     return manager.ones(shape, dt, like.getDevice());
   }
 
-  /** Zeros, as {@link #ones}. */
-  public NDArray zeros(Shape shape, DataType dt, NDArray like) {
+  /** Zeros of a fixed (not batch-sized) shape, cached as {@link #ones}. */
+  public NDArray constantZeros(Shape shape, DataType dt, NDArray like) {
     if (cache != null) {
       return cache.computeIfAbsent(
           "zeros:" + shape + ":" + dt + ":" + like.getDevice(),

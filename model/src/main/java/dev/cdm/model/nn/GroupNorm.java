@@ -38,11 +38,13 @@ public final class GroupNorm extends Module {
                 v,
                 norm,
                 f.ones(norm, x.getDataType(), x),
-                f.zeros(norm, x.getDataType(), x),
+                f.constantZeros(norm, x.getDataType(), x),
                 (float) eps)
             .singletonOrThrow()
             .reshape(s);
     Shape c = new Shape(1, numChannels, 1, 1);
-    return y.mul(f.castLike(p("weight"), x).reshape(c)).add(f.castLike(p("bias"), x).reshape(c));
+    NDArray w = f.own(f.castLike(p("weight"), x).reshape(c));
+    NDArray b = f.own(f.castLike(p("bias"), x).reshape(c));
+    return y.mul(w).add(b);
   }
 }

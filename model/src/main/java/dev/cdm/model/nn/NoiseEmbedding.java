@@ -43,6 +43,10 @@ public abstract class NoiseEmbedding extends Module {
   /** Random Fourier features of NCSN++: fixed frequencies {@code randn(C/2) * scale} (a buffer). */
   public static final class Fourier extends NoiseEmbedding {
     public Fourier(NDManager m, int numChannels, double scale) {
+      if (WeightInit.skipping()) {
+        addBuffer("freqs", m.zeros(new Shape(numChannels / 2)));
+        return;
+      }
       // Drawn on the CPU generator, as the reference (see WeightInit.draw).
       try (NDManager cpu = NDManager.newBaseManager(ai.djl.Device.cpu())) {
         NDArray f = cpu.randomNormal(new Shape(numChannels / 2)).muli((float) scale);

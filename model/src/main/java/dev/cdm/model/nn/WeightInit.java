@@ -44,6 +44,9 @@ public enum WeightInit {
    * moves them: a seeded network is the same on every device.
    */
   public NDArray draw(NDManager m, Shape shape, long fanIn, long fanOut, double gain) {
+    if (SKIP.get()) {
+      return m.zeros(shape);
+    }
     if (!m.getDevice().equals(ai.djl.Device.cpu())) {
       try (NDManager cpu = NDManager.newBaseManager(ai.djl.Device.cpu())) {
         NDArray c = draw(cpu, shape, fanIn, fanOut, gain);
@@ -68,6 +71,28 @@ public enum WeightInit {
         break;
     }
     return r.muli((float) gain);
+  }
+
+  private static final ThreadLocal<Boolean> SKIP = ThreadLocal.withInitial(() -> false);
+
+  /**
+   * Runs {@code build} with weight draws replaced by zeros: for networks whose weights are loaded
+   * right after. Like the reference's unpickling (which never calls {@code __init__}), this leaves
+   * the global generator untouched, and it saves the time of drawing.
+   */
+  public static <T> T withoutDrawing(java.util.function.Supplier<T> build) {
+    boolean before = SKIP.get();
+    SKIP.set(true);
+    try {
+      return build.get();
+    } finally {
+      SKIP.set(before);
+    }
+  }
+
+  /** True inside {@link #withoutDrawing}. */
+  public static boolean skipping() {
+    return SKIP.get();
   }
 
   /** {@code torch.rand(shape) * 2 - 1}. */

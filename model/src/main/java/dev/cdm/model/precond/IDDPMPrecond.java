@@ -70,7 +70,9 @@ public final class IDDPMPrecond extends Precond {
   public NDArray roundSigmaIndex(NDArray sigma) {
     NDArray u = p("u");
     NDArray s = sigma.toType(DataType.FLOAT32, false).toDevice(u.getDevice(), false).reshape(-1, 1);
-    return s.sub(u.reshape(1, -1)).abs().argMin(1).reshape(sigma.getShape());
+    NDArray row = u.reshape(1, -1);
+    row.attach(s.getManager()); // results belong to the first operand's manager: keep u's clean
+    return s.sub(row).abs().argMin(1).reshape(sigma.getShape());
   }
 
   @Override
@@ -79,8 +81,10 @@ public final class IDDPMPrecond extends Precond {
     try (NDManager sub = caller.newSubManager()) {
       sigma.tempAttach(sub);
       NDArray idx = roundSigmaIndex(sigma);
+      NDArray picked = p("u").get(idx.flatten());
+      picked.attach(sub);
       NDArray r =
-          p("u").get(idx.flatten()).toType(sigma.getDataType(), false).reshape(sigma.getShape())
+          picked.toType(sigma.getDataType(), false).reshape(sigma.getShape())
               .toDevice(sigma.getDevice(), false);
       r.attach(caller);
       return r;

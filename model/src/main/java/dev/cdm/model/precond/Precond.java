@@ -146,6 +146,18 @@ public abstract class Precond extends Module implements Denoiser, AutoCloseable 
    */
   public NDArray denoise(
       NDArray x, NDArray sigma, NDArray classLabels, NDArray augmentLabels, boolean forceFp32) {
+    return denoise(x, sigma, classLabels, augmentLabels, forceFp32 ? Precision.FP32 : precision);
+  }
+
+  /**
+   * {@link #denoise} at an explicit execution precision for this call only (thread-safe
+   * alternative to switching {@link #setPrecision}); fp16 applies on a GPU only, as always.
+   */
+  public NDArray denoise(
+      NDArray x, NDArray sigma, NDArray classLabels, NDArray augmentLabels, Precision callPrecision) {
+    if (callPrecision == Precision.BF16) {
+      setPrecision(callPrecision); // throws the explanatory error
+    }
     NDManager caller = x.getManager();
     try (NDManager sub = caller.newSubManager()) {
       for (NDArray a : new NDArray[] {x, sigma, classLabels, augmentLabels}) {
@@ -162,7 +174,7 @@ public abstract class Precond extends Module implements Denoiser, AutoCloseable 
                 ? sub.zeros(new Shape(1, labelDim), DataType.FLOAT32, x.getDevice())
                 : classLabels.toType(DataType.FLOAT32, false).reshape(-1, labelDim);
       }
-      DataType dtype = executionType(x, forceFp32);
+      DataType dtype = x.getDevice().isGpu() ? callPrecision.dataType() : DataType.FLOAT32;
       Forward f = new Forward(sub, dtype, isTraining(), manager, cache);
       NDArray in = cIn(s).mul(x32);
       if (dtype != DataType.FLOAT32) {
@@ -247,32 +259,51 @@ public abstract class Precond extends Module implements Denoiser, AutoCloseable 
    * shape mismatch is an error that names the key.
    */
   public void loadStateDict(Map<String, NDArray> state) {
+    Map<String, Shape> shapes = new LinkedHashMap<>();
+    state.forEach((k, v) -> shapes.put(k, v.getShape()));
+    loadStateDict(shapes, state::get);
+  }
+
+  /**
+   * Checks that {@code shapes} (state-dict key to shape) fits this network exactly: the same keys
+   * and shapes. The error names the first key that does not fit.
+   */
+  public void checkStateDict(Map<String, Shape> shapes) {
     LinkedHashMap<String, NDArray> own = stateDict();
-    for (String k : state.keySet()) {
+    for (String k : shapes.keySet()) {
       if (!own.containsKey(k)) {
         throw new IllegalArgumentException(
             "state dict key '" + k + "' does not exist in " + describe());
       }
     }
     for (Map.Entry<String, NDArray> e : own.entrySet()) {
-      NDArray v = state.get(e.getKey());
-      if (v == null) {
+      Shape s = shapes.get(e.getKey());
+      if (s == null) {
         throw new IllegalArgumentException(
             "state dict lacks key '" + e.getKey() + "' required by " + describe());
       }
-      if (!v.getShape().equals(e.getValue().getShape())) {
+      if (!s.equals(e.getValue().getShape())) {
         throw new IllegalArgumentException(
-            "state dict key '" + e.getKey() + "' has shape " + v.getShape() + ", expected "
+            "state dict key '" + e.getKey() + "' has shape " + s + ", expected "
                 + e.getValue().getShape());
       }
     }
-    for (Map.Entry<String, NDArray> e : own.entrySet()) {
+  }
+
+  /**
+   * Loads a state dict one tensor at a time (peak memory: the network plus one tensor): checks
+   * {@code shapes} first (nothing changes if it does not fit), then asks {@code fetch} for each
+   * key and copies it (as float32, on this network's device). The fetched arrays stay the caller's.
+   */
+  public void loadStateDict(Map<String, Shape> shapes, java.util.function.Function<String, NDArray> fetch) {
+    checkStateDict(shapes);
+    for (Map.Entry<String, NDArray> e : stateDict().entrySet()) {
       NDArray old = e.getValue();
       // duplicate(): a real copy. Arrays made from a Java buffer may alias its memory, and torch's
       // to() is a no-op when device and dtype already match.
       NDArray v;
       try (NDManager tmp = manager.newSubManager()) {
-        NDArray src = state.get(e.getKey());
+        NDArray src = fetch.apply(e.getKey());
         src.tempAttach(tmp);
         v = src.toDevice(old.getDevice(), false).toType(DataType.FLOAT32, false).duplicate();
         v.attach(manager);

@@ -30,20 +30,20 @@ public final class BackwardSdeStep {
       xHat.tempAttach(step);
       double tHat = tCur;
       NDArray denoised = Steps.denoise(net, xHat, tHat, classLabels, step);
-      NDArray dCur = xHat.sub(denoised).div(tHat);
+      NDArray dCur = Steps.div(xHat.sub(denoised), tHat);
       double noiseScale = Math.sqrt(2 * Math.abs(tHat - tNext) * tCur);
       NDArray z = noise.randnLike(xHat);
       z.attach(step);
-      NDArray xNext = xHat.add(dCur.mul(2 * (tNext - tHat))).add(z.mul(noiseScale));
+      NDArray xNext = xHat.add(Steps.mul(dCur, 2 * (tNext - tHat))).add(Steps.mul(z, noiseScale));
       if (i < numSteps - 1 && secondOrder) {
         // The reference passes augment labels to the second evaluation only.
         denoised = Steps.denoise(net, xNext, tNext, classLabels, augmentLabels, step);
-        NDArray dPrime = xNext.sub(denoised).div(tNext);
+        NDArray dPrime = Steps.div(xNext.sub(denoised), tNext);
         NDArray z2 = noise.randnLike(xHat);
         z2.attach(step);
         xNext =
-            xHat.add(dCur.mul(0.5).add(dPrime.mul(0.5)).mul(2 * (tNext - tHat)))
-                .add(z2.mul(noiseScale));
+            xHat.add(Steps.mul(Steps.mul(dCur, 0.5).add(Steps.mul(dPrime, 0.5)), 2 * (tNext - tHat)))
+                .add(Steps.mul(z2, noiseScale));
       }
       xNext.attach(parent);
       denoised.attach(parent);

@@ -28,12 +28,12 @@ public final class DeterministicStep {
       NDArray xHat = xCur;
       double tHat = tCur;
       NDArray denoised = Steps.denoise(net, xHat, tHat, classLabels, step);
-      NDArray dCur = xHat.sub(denoised).div(tHat);
-      NDArray xNext = xHat.add(dCur.mul(tNext - tHat));
+      NDArray dCur = Steps.div(xHat.sub(denoised), tHat);
+      NDArray xNext = xHat.add(Steps.mul(dCur, tNext - tHat));
       if (i < numSteps - 1 && secondOrder) {
         denoised = Steps.denoise(net, xNext, tNext, classLabels, step);
-        NDArray dPrime = xNext.sub(denoised).div(tNext);
-        xNext = xHat.add(dCur.mul(0.5).add(dPrime.mul(0.5)).mul(tNext - tHat));
+        NDArray dPrime = Steps.div(xNext.sub(denoised), tNext);
+        xNext = xHat.add(Steps.mul(Steps.mul(dCur, 0.5).add(Steps.mul(dPrime, 0.5)), tNext - tHat));
       }
       xNext.attach(parent);
       return xNext;

@@ -56,7 +56,7 @@ public final class ExampleSampler {
     double[] t =
         TimeSteps.appendZero(TimeSteps.roundSigma(net, manager, TimeSteps.edm(lo, hi, rho, numSteps)));
     NDArray latents64 = latents.toType(DataType.FLOAT64, true);
-    NDArray x = latents64.mul(t[0]);
+    NDArray x = Steps.mul(latents64, t[0]);
     latents64.close();
     for (int i = 0; i < numSteps; i++) {
       NDArray next = DeterministicStep.step(net, x, classLabels, numSteps, t[i], t[i + 1], i, secondOrder);

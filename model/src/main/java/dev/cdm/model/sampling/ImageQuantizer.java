@@ -12,6 +12,13 @@ public final class ImageQuantizer {
    * precision to uint8 (the cast truncates, so 128 centres the rounding).
    */
   public static NDArray toUint8(NDArray x) {
-    return x.mul(127.5).add(128).clip(0, 255).toType(DataType.UINT8, false);
+    NDArray scaled = Steps.mul(x, 127.5);
+    NDArray shifted = Steps.add(scaled, 128);
+    scaled.close();
+    NDArray clipped = shifted.clip(0, 255);
+    shifted.close();
+    NDArray u8 = clipped.toType(DataType.UINT8, false);
+    clipped.close();
+    return u8;
   }
 }

@@ -1,13 +1,62 @@
 package dev.cdm.model.sampling;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.jni.JniUtils;
 import dev.cdm.model.precond.Denoiser;
 
-/** Small helpers the samplers share: calling the denoiser the way the reference does. */
+/**
+ * Small helpers the samplers share: calling the denoiser the way the reference does, and
+ * array-by-scalar arithmetic that never copies from host to device.
+ *
+ * <p>DJL's {@code mul(Number)} turns the number into a tensor on the array's device; on a GPU that
+ * is a host-to-device copy from pageable memory, which blocks the host until the device is idle
+ * (so the next network call cannot be queued while this one runs). A 0-d tensor on the host is
+ * instead passed to the kernel as a plain scalar argument by libtorch, for CPU and GPU arrays
+ * alike, with the same float64 value and type promotion as the reference's Python float.
+ */
 final class Steps {
+  private static final NDManager HOST = NDManager.newBaseManager(Device.cpu());
+
   private Steps() {}
+
+  /** {@code x * c}. */
+  static NDArray mul(NDArray x, double c) {
+    try (NDArray s = HOST.create(c)) {
+      return x.mul(s);
+    }
+  }
+
+  /** {@code x + c}. */
+  static NDArray add(NDArray x, double c) {
+    try (NDArray s = HOST.create(c)) {
+      return x.add(s);
+    }
+  }
+
+  /** {@code x / c}. */
+  static NDArray div(NDArray x, double c) {
+    try (NDArray s = HOST.create(c)) {
+      return x.div(s);
+    }
+  }
+
+  /** A float64 [n] array of {@code value} made on {@code manager}'s device (a fill, no copy). */
+  static NDArray full(NDManager manager, int n, double value) {
+    if (manager instanceof PtNDManager) {
+      return JniUtils.full(
+          (PtNDManager) manager, new Shape(n), value, DataType.FLOAT64, manager.getDevice(),
+          SparseFormat.DENSE);
+    }
+    double[] s = new double[n];
+    java.util.Arrays.fill(s, value);
+    return manager.create(s);
+  }
 
   /**
    * {@code net(x, sigma, class_labels).to(torch.float64)}, with the scalar {@code sigma} given as a
@@ -27,10 +76,7 @@ final class Steps {
       NDArray classLabels,
       NDArray augmentLabels,
       NDManager step) {
-    int n = (int) x.getShape().get(0);
-    double[] s = new double[n];
-    java.util.Arrays.fill(s, sigma);
-    NDArray sigmaArr = step.create(s);
+    NDArray sigmaArr = full(step, (int) x.getShape().get(0), sigma);
     NDArray d = net.denoise(x, sigmaArr, classLabels, augmentLabels);
     d.attach(step);
     NDArray d64 = d.toType(DataType.FLOAT64, false);

@@ -55,6 +55,18 @@ class NetworkLoaderTest {
   }
 
   @Test
+  void loadingDoesNotMoveTheGlobalGenerator() throws Exception {
+    try (NDManager m = NDManager.newBaseManager()) {
+      ai.djl.engine.Engine.getInstance().setRandomSeed(77);
+      float[] expected = m.randomNormal(new ai.djl.ndarray.types.Shape(5)).toFloatArray();
+      ai.djl.engine.Engine.getInstance().setRandomSeed(77);
+      try (Precond p = NetworkLoader.load(NetworkParityTest.fixture("ncsnpp-ve-uncond.pkl"), m)) {
+        assertArrayEquals(expected, m.randomNormal(new ai.djl.ndarray.types.Shape(5)).toFloatArray());
+      }
+    }
+  }
+
+  @Test
   void aPickleNamingOsSystemIsRefusedAndNothingRuns(@TempDir Path dir) throws Exception {
     Path marker = dir.resolve("pwned");
     // protocol 2: GLOBAL os.system, ("touch <marker>",), REDUCE, STOP

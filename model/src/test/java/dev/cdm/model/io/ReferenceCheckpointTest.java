@@ -60,6 +60,7 @@ class ReferenceCheckpointTest {
     assertEquals(1L, gray.initKwargs().get("img_channels"));
     assertEquals("training.networks", gray.moduleName());
     assertTrue(gray.moduleSource().contains("class SongUNet"), "module source kept as text");
+    assertEquals(Fixtures.pkl("ddpmpp-cdm-gray").toString(), gray.module("model.enc").source());
   }
 
   @Test

@@ -102,6 +102,62 @@ class FreshNetworkTest {
   }
 
   @Test
+  void repeatedCallsLeaveNothingBehindOnTheNetworksOrTheCallersManager() {
+    Map<String, Object> kw = tiny();
+    kw.put("resample_filter", List.of(1, 3, 3, 1)); // exercises the zero-interleaving upsampler
+    kw.put("encoder_type", "residual");
+    checkNoGrowth("EDMPrecond", kw);
+    Map<String, Object> adm = tiny();
+    for (String k : List.of("embedding_type", "encoder_type", "decoder_type", "channel_mult_noise", "resample_filter")) {
+      adm.remove(k);
+    }
+    adm.put("model_type", "DhariwalUNet");
+    adm.put("model_channels", 64);
+    checkNoGrowth("iDDPMPrecond", adm);
+  }
+
+  private static void checkNoGrowth(String cls, Map<String, Object> kw) {
+    try (NDManager m = NDManager.newBaseManager();
+        Precond p = Precond.create(cls, kw, m);
+        NDManager call = m.newSubManager()) {
+      NDArray x = call.randomNormal(new Shape(2, 3, 16, 16));
+      NDArray sigma = call.create(new float[] {0.5f, 3f});
+      p.denoise(x, sigma, null).close();
+      NDArray r0 = p.roundSigma(sigma); // identity (the same array) except for iDDPM
+      if (r0 != sigma) {
+        r0.close();
+      }
+      int net = p.manager().getManagedArrays().size();
+      int caller = call.getManagedArrays().size();
+      for (int i = 0; i < 3; i++) {
+        p.denoise(x, sigma, null).close();
+        NDArray r = p.roundSigma(sigma);
+        if (r != sigma) {
+          r.close();
+        }
+      }
+      assertEquals(net, p.manager().getManagedArrays().size(), cls + ": network manager grew");
+      assertEquals(caller, call.getManagedArrays().size(), cls + ": caller manager grew");
+    }
+  }
+
+  @Test
+  void aScalarSigmaBroadcastsAsInTheReference() {
+    try (NDManager m = NDManager.newBaseManager();
+        Precond p = Precond.create("EDMPrecond", tiny(), m)) {
+      NDArray x = m.randomNormal(new Shape(3, 3, 16, 16));
+      NDArray labels = m.zeros(new Shape(3, 10));
+      NDArray a = p.denoise(x, m.create(2.5f), labels);
+      NDArray b = p.denoise(x, m.create(new float[] {2.5f, 2.5f, 2.5f}), labels);
+      NDArray c = p.denoise(x.toType(ai.djl.ndarray.types.DataType.FLOAT64, false),
+          m.create(new double[] {2.5, 2.5, 2.5}), labels);
+      assertEquals(0f, a.sub(b).abs().max().getFloat(), 1e-6f);
+      assertEquals(ai.djl.ndarray.types.DataType.FLOAT32, c.getDataType());
+      assertEquals(0f, c.sub(b).abs().max().getFloat(), 1e-6f);
+    }
+  }
+
+  @Test
   void unknownArgumentsAndClassesAreErrorsThatNameThem() {
     try (NDManager m = NDManager.newBaseManager()) {
       Map<String, Object> kw = tiny();

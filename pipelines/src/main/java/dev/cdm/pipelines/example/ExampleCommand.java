@@ -70,7 +70,7 @@ public final class ExampleCommand implements Callable<Integer> {
   @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|gpu", description = "[default: ${DEFAULT-VALUE}]")
   String device;
 
-  @Option(names = "--precision", defaultValue = "fp32", paramLabel = "fp32|fp16|bf16",
+  @Option(names = "--precision", defaultValue = "fp32", paramLabel = "fp32|fp16",
       description = "Network execution precision on the GPU  [default: ${DEFAULT-VALUE}]")
   String precision;
 

@@ -22,11 +22,10 @@ import picocli.CommandLine.Unmatched;
 @Command(
     name = "generate",
     mixinStandardHelpOptions = true,
-    description = {
-      "Generate random images with the EDM sampler (or the ablation sampler) over a seed list,",
-      "one {seed:06d}.png per seed, as generate.py. Other --options are Beam pipeline options",
-      "(--runner=DirectRunner|FlinkRunner, --flinkMaster=[local], --parallelism=N)."
-    })
+    description =
+        "Generate random images with the EDM sampler (or the ablation sampler) over a seed list,"
+            + " one {seed:06d}.png per seed, as generate.py. Other --options are Beam pipeline options"
+            + " (--runner=DirectRunner|FlinkRunner, --flinkMaster=[local], --parallelism=N).")
 public final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--network", required = true, paramLabel = "PATH|URL",
       description = "Network pickle (reference .pkl) or our snapshot; path, http(s):// or gs://")
@@ -96,8 +95,9 @@ public final class GenerateCommand implements Callable<Integer> {
       description = "Where each worker slot samples (gpu: one GPU per slot)  [default: ${DEFAULT-VALUE}]")
   String device;
 
-  @Option(names = "--precision", defaultValue = "fp32", paramLabel = "fp32|fp16|bf16",
-      description = "Network execution precision on the GPU (the sampler stays float64)  [default: ${DEFAULT-VALUE}]")
+  @Option(names = "--precision", defaultValue = "fp32", paramLabel = "fp32|fp16",
+      description = "Network execution precision on the GPU (the sampler stays float64; bf16 is refused:"
+          + " DJL 0.36 has no bfloat16 tensors)  [default: ${DEFAULT-VALUE}]")
   String precision;
 
   @Option(names = "--tf32",

@@ -8,7 +8,7 @@ import dev.cdm.model.precond.Precond;
 
 /**
  * The {@link DenoiserFactory} of a {@code --network} location (path, {@code http(s)://}, or any
- * Beam file system such as {@code gs://} through {@link BeamRemoteFetcher}): loads the reference
+ * Beam file system such as {@code gs://} through the loader's {@code RemoteFetcher}): loads the reference
  * checkpoint or our snapshot on the worker's device, with the requested execution precision.
  * Remote files are fetched once per host into the loader's cache.
  */

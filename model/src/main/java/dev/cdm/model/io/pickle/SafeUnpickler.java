@@ -42,10 +42,11 @@ public final class SafeUnpickler {
   private final PersistentLoader persistentLoader;
   private final long knownLength;
 
-  private final byte[] buf = new byte[1 << 16];
+  private final byte[] buf;
   private int bufPos;
   private int bufLen;
-  private long consumed; // bytes consumed before buf[0]
+  private final int base; // index in buf of the stream's first byte (array mode)
+  private long consumed; // bytes consumed before buf[base]
 
   private ArrayList<Object> stack = new ArrayList<>();
   private final ArrayList<ArrayList<Object>> metastack = new ArrayList<>();
@@ -66,11 +67,30 @@ public final class SafeUnpickler {
     this.globals = globals;
     this.persistentLoader = persistentLoader;
     this.knownLength = knownLength;
+    this.buf = new byte[1 << 16];
+    this.base = 0;
+  }
+
+  /**
+   * Reads a pickle that is already in memory ({@code data[offset, offset + length)}) without copying
+   * it into a buffer: torch's nested storage streams are many small pickles inside one byte array.
+   */
+  public SafeUnpickler(byte[] data, int offset, int length, String name, GlobalResolver globals,
+      PersistentLoader persistentLoader) {
+    this.in = null;
+    this.name = name;
+    this.globals = globals;
+    this.persistentLoader = persistentLoader;
+    this.knownLength = length;
+    this.buf = data;
+    this.base = offset;
+    this.bufPos = offset;
+    this.bufLen = offset + length;
   }
 
   /** The number of bytes this unpickler has consumed from its stream. */
   public long position() {
-    return consumed + bufPos;
+    return consumed + bufPos - base;
   }
 
   /** Reads one pickle (up to its STOP opcode) and returns the value it builds. */
@@ -430,8 +450,8 @@ public final class SafeUnpickler {
     if (o instanceof PyGlobal) {
       return "global " + ((PyGlobal) o).qualifiedName();
     }
-    if (o instanceof Collection || o instanceof Map) {
-      return o.getClass().getSimpleName();
+    if (o instanceof byte[]) {
+      return "bytes";
     }
     return o.getClass().getSimpleName();
   }
@@ -450,6 +470,9 @@ public final class SafeUnpickler {
   }
 
   private boolean fill() throws IOException {
+    if (in == null) {
+      return false; // array mode: the end of the array is the end of the stream
+    }
     consumed += bufLen;
     bufPos = 0;
     bufLen = 0;
@@ -505,7 +528,7 @@ public final class SafeUnpickler {
   private void readFully(byte[] out, int off, int n) throws IOException {
     while (n > 0) {
       if (bufPos == bufLen) {
-        if (n >= buf.length) {
+        if (in != null && n >= buf.length) {
           // Large reads bypass the buffer.
           consumed += bufLen;
           bufPos = 0;
