@@ -23,14 +23,14 @@ class StreamingFidTest {
     String detector = "--detector=" + fixture("tiny-detector.pt");
     String ref = "--ref=" + fixture("fid-refA.npz");
     // Files: 12 samples written by cdm generate, scored as two random disjoint subsets of 6.
-    // One DirectRunner thread: see the report on generation under parallel worker threads.
+    // Parallel worker threads: every image depends on its seed only.
     Path dir = tmp.resolve("gen");
     Object[] g = FidCommandsTest.cdm("generate", net, "--outdir=" + dir, "--seeds=0-11",
-        "--steps=4", "--batch=4", "--targetParallelism=1");
+        "--steps=4", "--batch=4");
     assertEquals(0, g[0], (String) g[2]);
     Path filesRes = tmp.resolve("files.txt");
     Object[] f = FidCommandsTest.cdm("fid", "--images=" + dir, ref, "--num=6", "--repeats=2",
-        "--seed=3", detector, "--device=cpu", "--results=" + filesRes, "--parallelism=1");
+        "--seed=3", detector, "--device=cpu", "--results=" + filesRes, "--parallelism=2");
     assertEquals(0, f[0], (String) f[2]);
     double[] files = FidResults.read(filesRes, 2).values();
     // Streaming: the same subsets (image index = seed, names sort by seed), listed group by group.
@@ -43,7 +43,7 @@ class StreamingFidTest {
     Path res = tmp.resolve("streaming.txt");
     Object[] s = FidCommandsTest.cdm("fid", net, "--seeds=" + seeds, "--num=6", "--repeats=2",
         "--steps=4", "--batch=4", ref, detector, "--device=cpu", "--results=" + res,
-        "--parallelism=1");
+        "--parallelism=2");
     assertEquals(0, s[0], (String) s[2]);
     double[] streamed = FidResults.read(res, 2).values();
     for (int r = 0; r < 2; r++) {
