@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
       dev.cdm.pipelines.train.TrainCommand.class,
       dev.cdm.pipelines.generate.GenerateCommand.class,
       dev.cdm.pipelines.example.ExampleCommand.class,
+      dev.cdm.pipelines.fid.RefCommand.class,
+      dev.cdm.pipelines.fid.FidCommand.class,
     })
 public final class Cdm implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

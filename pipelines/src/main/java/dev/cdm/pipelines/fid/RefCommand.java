@@ -1,0 +1,76 @@
+package dev.cdm.pipelines.fid;
+
+import dev.cdm.fid.Detector;
+import dev.cdm.fid.ImageSubsets;
+import dev.cdm.fid.RemoteFiles;
+import dev.cdm.model.data.ImageArchive;
+import dev.cdm.transforms.fid.ExtractStatistics;
+import dev.cdm.transforms.fid.ReadImageBatches;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code cdm ref}: reference statistics of a dataset, as the reference's {@code fid.py ref}. */
+@Command(name = "ref", mixinStandardHelpOptions = true,
+    description = "Calculate dataset reference statistics (mu, sigma of detector features) needed by 'fid'.")
+public final class RefCommand implements Callable<Integer> {
+  @Option(names = "--data", required = true, paramLabel = "PATH|ZIP",
+      description = "Path to the dataset (folder or ZIP of images).")
+  String data;
+
+  @Option(names = "--dest", required = true, paramLabel = "NPZ",
+      description = "Destination .npz file (keys mu, sigma).")
+  String dest;
+
+  @Option(names = "--batch", defaultValue = "64", paramLabel = "INT",
+      description = "Maximum batch size (default: ${DEFAULT-VALUE}).")
+  int batch;
+
+  @Option(names = "--detector", defaultValue = Detector.INCEPTION_URL, paramLabel = "PT|URL",
+      description = "TorchScript feature detector: path, http(s) URL or gs:// (default: Inception-v3).")
+  String detector;
+
+  @Option(names = "--device", defaultValue = "auto",
+      description = "Detector device: auto, cpu, gpu or gpu:N (default: ${DEFAULT-VALUE}).")
+  String device;
+
+  @Mixin RunnerOptions runner;
+
+  @Override
+  public Integer call() {
+    return CommandErrors.run("ref", () -> {
+      if (batch < 1) {
+        throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
+      }
+      // Fetch (or find) the detector before the pipeline starts, so a bad --detector fails fast.
+      RemoteFiles.localCopy(detector, "--detector");
+      Path data = Paths.get(this.data);
+      int total;
+      try (ImageArchive archive = ImageArchive.open(data)) {
+        total = archive.size();
+      }
+      if (total < 2) {
+        throw new IllegalArgumentException(
+            "--data=" + this.data + ": found " + total + " images, but need at least 2 to compute statistics");
+      }
+      Path destPath = Paths.get(dest).toAbsolutePath();
+      System.err.println("Calculating statistics for " + total + " images from " + data + "...");
+      FidPipelines.reference(runner.create(),
+          ReadImageBatches.builder().setPath(data.toAbsolutePath().toString())
+              .setSubsets(ImageSubsets.disjoint(total, total, 1, 0)).setBatchSize(batch).build(),
+          ExtractStatistics.builder().setDetector(detector).setDevice(device)
+              .setMaxBatch(batch).setExpectedImages(total).build(),
+          destPath.toString())
+          .run().waitUntilFinish();
+      if (!Files.isRegularFile(destPath)) {
+        throw new IllegalStateException("the pipeline finished without writing " + destPath);
+      }
+      System.err.println("Saved dataset reference statistics to " + destPath + ".");
+      return 0;
+    });
+  }
+}
