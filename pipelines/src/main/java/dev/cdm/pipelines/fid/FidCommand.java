@@ -1,5 +1,7 @@
 package dev.cdm.pipelines.fid;
 
+import dev.cdm.pipelines.SamplerOptions;
+
 import dev.cdm.fid.Detector;
 import dev.cdm.fid.GaussianStatistics;
 import dev.cdm.fid.ImageSubsets;

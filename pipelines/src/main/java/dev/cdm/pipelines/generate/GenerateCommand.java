@@ -1,11 +1,8 @@
 package dev.cdm.pipelines.generate;
 
-import dev.cdm.model.sampling.AblationSampler.Discretization;
-import dev.cdm.model.sampling.AblationSampler.Scaling;
-import dev.cdm.model.sampling.AblationSampler.Schedule;
-import dev.cdm.model.sampling.AblationSampler.Solver;
 import dev.cdm.model.sampling.SamplerSpec;
 import dev.cdm.model.sampling.SeedList;
+import dev.cdm.pipelines.SamplerOptions;
 import dev.cdm.transforms.generate.NetworkFactory;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +12,7 @@ import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Unmatched;
 
@@ -42,63 +40,15 @@ public final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--subdirs", description = "Create subdirectory for every 1000 seeds")
   boolean subdirs;
 
-  @Option(names = "--class", paramLabel = "INT", description = "Class label  [default: random]")
-  Integer classIdx;
-
   @Option(names = "--batch", defaultValue = "64", paramLabel = "INT",
       description = "Maximum batch size  [default: ${DEFAULT-VALUE}]")
   int batch;
 
-  @Option(names = "--steps", defaultValue = "18", paramLabel = "INT",
-      description = "Number of sampling steps  [default: ${DEFAULT-VALUE}]")
-  int steps;
-
-  @Option(names = "--sigma_min", paramLabel = "FLOAT", description = "Lowest noise level  [default: varies]")
-  Double sigmaMin;
-
-  @Option(names = "--sigma_max", paramLabel = "FLOAT", description = "Highest noise level  [default: varies]")
-  Double sigmaMax;
-
-  @Option(names = "--rho", defaultValue = "7", paramLabel = "FLOAT",
-      description = "Time step exponent  [default: ${DEFAULT-VALUE}]")
-  double rho;
-
-  @Option(names = "--S_churn", defaultValue = "0", paramLabel = "FLOAT",
-      description = "Stochasticity strength  [default: ${DEFAULT-VALUE}]")
-  double sChurn;
-
-  @Option(names = "--S_min", defaultValue = "0", paramLabel = "FLOAT",
-      description = "Stoch. min noise level  [default: ${DEFAULT-VALUE}]")
-  double sMin;
-
-  @Option(names = "--S_max", defaultValue = "inf", paramLabel = "FLOAT",
-      description = "Stoch. max noise level  [default: ${DEFAULT-VALUE}]")
-  String sMax;
-
-  @Option(names = "--S_noise", defaultValue = "1", paramLabel = "FLOAT",
-      description = "Stoch. noise inflation  [default: ${DEFAULT-VALUE}]")
-  double sNoise;
-
-  @Option(names = "--solver", paramLabel = "euler|heun", description = "Ablate ODE solver")
-  Solver solver;
-
-  @Option(names = "--disc", paramLabel = "vp|ve|iddpm|edm", description = "Ablate time step discretization {t_i}")
-  Discretization disc;
-
-  @Option(names = "--schedule", paramLabel = "vp|ve|linear", description = "Ablate noise schedule sigma(t)")
-  Schedule schedule;
-
-  @Option(names = "--scaling", paramLabel = "vp|none", description = "Ablate signal scaling s(t)")
-  Scaling scaling;
+  @Mixin SamplerOptions sampler;
 
   @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|gpu",
       description = "Where each worker slot samples (gpu: one GPU per slot)  [default: ${DEFAULT-VALUE}]")
   String device;
-
-  @Option(names = "--precision", defaultValue = "fp32", paramLabel = "fp32|fp16",
-      description = "Network execution precision on the GPU (the sampler stays float64; bf16 is refused:"
-          + " DJL 0.36 has no bfloat16 tensors)  [default: ${DEFAULT-VALUE}]")
-  String precision;
 
   @Option(names = "--tf32",
       description = "Allow TF32 convolutions on the GPU (the launcher keeps NVIDIA_TF32_OVERRIDE=0 otherwise)")
@@ -114,44 +64,18 @@ public final class GenerateCommand implements Callable<Integer> {
     if (batch < 1) {
       throw new IllegalArgumentException("--batch: must be >= 1, got " + batch);
     }
-    if (steps < 1) {
-      throw new IllegalArgumentException("--steps: must be >= 1, got " + steps);
-    }
-    if (classIdx != null && classIdx < 0) {
-      throw new IllegalArgumentException("--class: must be >= 0, got " + classIdx);
-    }
     for (String a : beamArgs) {
       if (!a.startsWith("--")) {
         throw new IllegalArgumentException("unexpected argument '" + a + "'");
       }
     }
-    double sMaxValue;
-    try {
-      sMaxValue = Double.parseDouble(sMax.equalsIgnoreCase("inf") ? "Infinity" : sMax);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("--S_max: '" + sMax + "' is not a number", e);
-    }
-    SamplerSpec spec =
-        SamplerSpec.builder()
-            .numSteps(steps)
-            .sigmaMin(sigmaMin)
-            .sigmaMax(sigmaMax)
-            .rho(rho)
-            .sChurn(sChurn)
-            .sMin(sMin)
-            .sMax(sMaxValue)
-            .sNoise(sNoise)
-            .solver(solver)
-            .discretization(disc)
-            .schedule(schedule)
-            .scaling(scaling)
-            .build();
+    SamplerSpec spec = sampler.spec();
     return GenerateJob.builder()
-        .network(NetworkFactory.of(network, precision))
+        .network(NetworkFactory.of(network, sampler.precision))
         .outdir(outdir)
         .seeds(SeedList.parse(seeds, "--seeds"))
         .subdirs(subdirs)
-        .classIdx(classIdx == null ? -1 : classIdx)
+        .classIdx(sampler.classIdx())
         .batch(batch)
         .sampler(spec)
         .device(device)

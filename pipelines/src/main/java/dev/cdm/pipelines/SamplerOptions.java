@@ -1,4 +1,4 @@
-package dev.cdm.pipelines.fid;
+package dev.cdm.pipelines;
 
 import dev.cdm.model.sampling.AblationSampler.Discretization;
 import dev.cdm.model.sampling.AblationSampler.Scaling;
@@ -8,8 +8,8 @@ import dev.cdm.model.sampling.SamplerSpec;
 import picocli.CommandLine.Option;
 
 /**
- * The sampler flags of {@code generate.py} (same names and defaults as {@code cdm generate}) for
- * streaming FID ({@code cdm fid --network ... --seeds ...}).
+ * The sampler flags of {@code generate.py} (same names and defaults), a picocli mixin shared by
+ * {@code cdm generate} and streaming FID ({@code cdm fid --network ... --seeds ...}).
  */
 public final class SamplerOptions {
   @Option(names = "--class", paramLabel = "INT", description = "Class label  [default: random]")
@@ -57,12 +57,13 @@ public final class SamplerOptions {
   @Option(names = "--scaling", paramLabel = "vp|none", description = "Ablate signal scaling s(t)")
   Scaling scaling;
 
-  @Option(names = "--precision", defaultValue = "fp32", paramLabel = "fp32|fp16|bf16",
-      description = "Network execution precision on the GPU  [default: ${DEFAULT-VALUE}]")
-  String precision;
+  @Option(names = "--precision", defaultValue = "fp32", paramLabel = "fp32|fp16",
+      description = "Network execution precision on the GPU (the sampler stays float64; bf16 is refused:"
+          + " DJL 0.36 has no bfloat16 tensors)  [default: ${DEFAULT-VALUE}]")
+  public String precision;
 
   /** The sampler these flags describe; errors name the flag. */
-  SamplerSpec spec() {
+  public SamplerSpec spec() {
     if (steps < 1) {
       throw new IllegalArgumentException("--steps: must be >= 1, got " + steps);
     }
@@ -91,7 +92,8 @@ public final class SamplerOptions {
         .build();
   }
 
-  int classIdx() {
+  /** The --class value, or -1 for a random class per seed. */
+  public int classIdx() {
     return classIdx == null ? -1 : classIdx;
   }
 }
