@@ -274,7 +274,10 @@ public final class LanczosResampler {
     return verticalRgb(rg, b, width, vertical);
   }
 
-  /** Horizontal pass over rows [first, first + rows) into packed R/G and separate B samples. */
+  /**
+   * Horizontal pass over rows [first, first + rows) into packed R/G and separate B samples. Two
+   * rows at a time: each weight is loaded once for both (C1 does not unroll loops itself).
+   */
   private static void horizontalRgb(byte[] src, int inWidth, int first, int rows, Coefficients c,
       long[] rgOut, int[] bOut) {
     int outWidth = c.min.length;
@@ -282,31 +285,70 @@ public final class LanczosResampler {
     int[] min = c.min;
     int[] count = c.count;
     int[] w = c.weights;
-    long[] rgRow = new long[inWidth];
-    int[] bRow = new int[inWidth];
-    for (int yy = 0; yy < rows; yy++) {
-      for (int x = 0, p = (yy + first) * inWidth * 3; x < inWidth; x++, p += 3) {
-        rgRow[x] = (src[p] & 0xff) | ((long) (src[p + 1] & 0xff) << 32);
-        bRow[x] = src[p + 2] & 0xff;
+    long[] rgA = new long[inWidth];
+    int[] bA = new int[inWidth];
+    long[] rgB = new long[inWidth];
+    int[] bB = new int[inWidth];
+    int yy = 0;
+    for (; yy + 1 < rows; yy += 2) {
+      widenRow(src, (yy + first) * inWidth * 3, inWidth, rgA, bA);
+      widenRow(src, (yy + 1 + first) * inWidth * 3, inWidth, rgB, bB);
+      int oA = yy * outWidth;
+      int oB = oA + outWidth;
+      for (int xx = 0; xx < outWidth; xx++) {
+        int m = min[xx];
+        int end = m + count[xx];
+        int k = xx * ksize - m;
+        long s01a = PACKED_BIAS;
+        int s2a = BIAS;
+        long s01b = PACKED_BIAS;
+        int s2b = BIAS;
+        for (int x = m; x < end; x++) {
+          int wt = w[k + x];
+          s01a += rgA[x] * wt;
+          s2a += bA[x] * wt;
+          s01b += rgB[x] * wt;
+          s2b += bB[x] * wt;
+        }
+        rgOut[oA + xx] = clipPacked(s01a);
+        bOut[oA + xx] = clip8(s2a);
+        rgOut[oB + xx] = clipPacked(s01b);
+        bOut[oB + xx] = clip8(s2b);
       }
+    }
+    if (yy < rows) { // an odd last row
+      widenRow(src, (yy + first) * inWidth * 3, inWidth, rgA, bA);
       int o = yy * outWidth;
       for (int xx = 0; xx < outWidth; xx++) {
         int m = min[xx];
-        int n = count[xx];
-        int k0 = xx * ksize;
+        int end = m + count[xx];
+        int k = xx * ksize - m;
         long s01 = PACKED_BIAS;
         int s2 = BIAS;
-        for (int t = 0; t < n; t++) {
-          int k = w[k0 + t];
-          s01 += rgRow[m + t] * k;
-          s2 += bRow[m + t] * k;
+        for (int x = m; x < end; x++) {
+          int wt = w[k + x];
+          s01 += rgA[x] * wt;
+          s2 += bA[x] * wt;
         }
-        int s0 = (int) s01;
-        int s1 = (int) ((s01 - s0) >> 32);
-        rgOut[o + xx] = clip8(s0) | ((long) clip8(s1) << 32);
+        rgOut[o + xx] = clipPacked(s01);
         bOut[o + xx] = clip8(s2);
       }
     }
+  }
+
+  /** One RGB row as packed R/G longs and B ints. */
+  private static void widenRow(byte[] src, int p, int width, long[] rg, int[] b) {
+    for (int x = 0; x < width; x++, p += 3) {
+      rg[x] = (src[p] & 0xff) | ((long) (src[p + 1] & 0xff) << 32);
+      b[x] = src[p + 2] & 0xff;
+    }
+  }
+
+  /** Unpacks a packed R/G sum (see above) and rounds both to 8 bits, packed again. */
+  private static long clipPacked(long s01) {
+    int s0 = (int) s01;
+    int s1 = (int) ((s01 - s0) >> 32);
+    return clip8(s0) | ((long) clip8(s1) << 32);
   }
 
   /** Vertical pass over packed samples {@code width} wide; output as interleaved RGB bytes. */
