@@ -29,6 +29,9 @@ public final class LanczosResampler {
     }
     boolean needHorizontal = outWidth != in.width();
     boolean needVertical = outHeight != in.height();
+    if (in.channels() == 3) {
+      return resizeRgb(in, outWidth, outHeight, needHorizontal, needVertical);
+    }
     Coefficients vertical = Coefficients.of(in.height(), outHeight);
     Pixels current = in;
     if (needHorizontal) {
@@ -222,5 +225,169 @@ public final class LanczosResampler {
       }
     }
     return new Pixels(in.width(), outHeight, ch, dst);
+  }
+
+  // ---- RGB: two channels per multiply ----
+  //
+  // R and G travel packed in one long, r + g * 2^32: one 64-bit multiply-add then accumulates both
+  // sums, sum_r + sum_g * 2^32, exactly (each sum fits in 32 signed bits, as in Pillow's int
+  // accumulators, so nothing carries out of the top lane; the low lane's sign is undone on
+  // unpacking). B has its own int sum. That is two multiplies per tap instead of three, and the
+  // bytes are widened once per source pixel instead of once per tap: the same integer sums as
+  // Pillow's, so the same pixels, in about half the time of the per-channel loops without C2.
+
+  /** Pillow's rounding bias, 2^(PRECISION_BITS-1), in both lanes of a packed R/G sum. */
+  private static final long PACKED_BIAS = (1L << (PRECISION_BITS - 1)) | (1L << (PRECISION_BITS - 1 + 32));
+  private static final int BIAS = 1 << (PRECISION_BITS - 1);
+
+  private static Pixels resizeRgb(Pixels in, int outWidth, int outHeight, boolean needHorizontal,
+      boolean needVertical) {
+    int inWidth = in.width();
+    Coefficients vertical = Coefficients.of(in.height(), outHeight);
+    long[] rg;
+    int[] b;
+    int width;
+    if (needHorizontal) {
+      // Only rows [first, last) feed the vertical pass; PIL resamples just those.
+      int first = vertical.min[0];
+      int last = vertical.min[outHeight - 1] + vertical.count[outHeight - 1];
+      vertical = vertical.shifted(-first);
+      int rows = last - first;
+      rg = new long[rows * outWidth];
+      b = new int[rows * outWidth];
+      horizontalRgb(in.data(), inWidth, first, rows, Coefficients.of(inWidth, outWidth), rg, b);
+      width = outWidth;
+      if (!needVertical) {
+        return unpackRgb(rg, b, outWidth, rows);
+      }
+    } else {
+      int n = inWidth * in.height();
+      rg = new long[n];
+      b = new int[n];
+      byte[] src = in.data();
+      for (int i = 0, p = 0; i < n; i++, p += 3) {
+        rg[i] = (src[p] & 0xff) | ((long) (src[p + 1] & 0xff) << 32);
+        b[i] = src[p + 2] & 0xff;
+      }
+      width = inWidth;
+    }
+    return verticalRgb(rg, b, width, vertical);
+  }
+
+  /**
+   * Horizontal pass over rows [first, first + rows) into packed R/G and separate B samples. Two
+   * rows at a time: each weight is loaded once for both (C1 does not unroll loops itself).
+   */
+  private static void horizontalRgb(byte[] src, int inWidth, int first, int rows, Coefficients c,
+      long[] rgOut, int[] bOut) {
+    int outWidth = c.min.length;
+    int ksize = c.ksize;
+    int[] min = c.min;
+    int[] count = c.count;
+    int[] w = c.weights;
+    long[] rgA = new long[inWidth];
+    int[] bA = new int[inWidth];
+    long[] rgB = new long[inWidth];
+    int[] bB = new int[inWidth];
+    int yy = 0;
+    for (; yy + 1 < rows; yy += 2) {
+      widenRow(src, (yy + first) * inWidth * 3, inWidth, rgA, bA);
+      widenRow(src, (yy + 1 + first) * inWidth * 3, inWidth, rgB, bB);
+      int oA = yy * outWidth;
+      int oB = oA + outWidth;
+      for (int xx = 0; xx < outWidth; xx++) {
+        int m = min[xx];
+        int end = m + count[xx];
+        int k = xx * ksize - m;
+        long s01a = PACKED_BIAS;
+        int s2a = BIAS;
+        long s01b = PACKED_BIAS;
+        int s2b = BIAS;
+        for (int x = m; x < end; x++) {
+          int wt = w[k + x];
+          s01a += rgA[x] * wt;
+          s2a += bA[x] * wt;
+          s01b += rgB[x] * wt;
+          s2b += bB[x] * wt;
+        }
+        rgOut[oA + xx] = clipPacked(s01a);
+        bOut[oA + xx] = clip8(s2a);
+        rgOut[oB + xx] = clipPacked(s01b);
+        bOut[oB + xx] = clip8(s2b);
+      }
+    }
+    if (yy < rows) { // an odd last row
+      widenRow(src, (yy + first) * inWidth * 3, inWidth, rgA, bA);
+      int o = yy * outWidth;
+      for (int xx = 0; xx < outWidth; xx++) {
+        int m = min[xx];
+        int end = m + count[xx];
+        int k = xx * ksize - m;
+        long s01 = PACKED_BIAS;
+        int s2 = BIAS;
+        for (int x = m; x < end; x++) {
+          int wt = w[k + x];
+          s01 += rgA[x] * wt;
+          s2 += bA[x] * wt;
+        }
+        rgOut[o + xx] = clipPacked(s01);
+        bOut[o + xx] = clip8(s2);
+      }
+    }
+  }
+
+  /** One RGB row as packed R/G longs and B ints. */
+  private static void widenRow(byte[] src, int p, int width, long[] rg, int[] b) {
+    for (int x = 0; x < width; x++, p += 3) {
+      rg[x] = (src[p] & 0xff) | ((long) (src[p + 1] & 0xff) << 32);
+      b[x] = src[p + 2] & 0xff;
+    }
+  }
+
+  /** Unpacks a packed R/G sum (see above) and rounds both to 8 bits, packed again. */
+  private static long clipPacked(long s01) {
+    int s0 = (int) s01;
+    int s1 = (int) ((s01 - s0) >> 32);
+    return clip8(s0) | ((long) clip8(s1) << 32);
+  }
+
+  /** Vertical pass over packed samples {@code width} wide; output as interleaved RGB bytes. */
+  private static Pixels verticalRgb(long[] rg, int[] b, int width, Coefficients c) {
+    int outHeight = c.min.length;
+    int ksize = c.ksize;
+    int[] w = c.weights;
+    byte[] dst = new byte[width * outHeight * 3];
+    int d = 0;
+    for (int yy = 0; yy < outHeight; yy++) {
+      int n = c.count[yy];
+      int k0 = yy * ksize;
+      int rowStart = c.min[yy] * width;
+      for (int x = 0; x < width; x++) {
+        long s01 = PACKED_BIAS;
+        int s2 = BIAS;
+        for (int t = 0, q = rowStart + x; t < n; t++, q += width) {
+          int k = w[k0 + t];
+          s01 += rg[q] * k;
+          s2 += b[q] * k;
+        }
+        int s0 = (int) s01;
+        int s1 = (int) ((s01 - s0) >> 32);
+        dst[d] = (byte) clip8(s0);
+        dst[d + 1] = (byte) clip8(s1);
+        dst[d + 2] = (byte) clip8(s2);
+        d += 3;
+      }
+    }
+    return new Pixels(width, outHeight, 3, dst);
+  }
+
+  private static Pixels unpackRgb(long[] rg, int[] b, int width, int height) {
+    byte[] dst = new byte[width * height * 3];
+    for (int i = 0, d = 0; i < rg.length; i++, d += 3) {
+      dst[d] = (byte) rg[i];
+      dst[d + 1] = (byte) (rg[i] >>> 32);
+      dst[d + 2] = (byte) b[i];
+    }
+    return new Pixels(width, height, 3, dst);
   }
 }
