@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import dev.cdm.model.training.Autograd;
+import dev.cdm.model.training.PhaseTimes;
 import dev.cdm.model.training.PrecisionView;
 import dev.cdm.model.training.PrecondNetworks;
 import dev.cdm.model.training.Tensors;
@@ -44,7 +45,9 @@ import java.util.Map;
  * over N devices with {@code batch} images per device instead of the bare step;
  * compare-chain=fp16 prints the CDM loss of one batch with fp32 and with fp16 chains (same draws),
  * compare-all=fp16 the same with the whole loss (all network calls) at fp16; fused=0 runs CDM's two
- * gradient-carrying network calls separately (the reference's order) instead of as one 3N batch.
+ * gradient-carrying network calls separately (the reference's order) instead of as one 3N batch;
+ * timing=1 (with devices=N) also prints the mean time per step of every phase of the loop (each
+ * phase then ends with a device sync, so the step itself is slightly slower).
  */
 public final class TrainBench {
   private TrainBench() {}
@@ -73,7 +76,8 @@ public final class TrainBench {
     }
     int devices = Integer.parseInt(a.getOrDefault("devices", "0"));
     if (devices > 0) {
-      loopBench(lossName, batch, steps, warmup, res, cbase, p, precision, chain, device, devices);
+      loopBench(lossName, batch, steps, warmup, res, cbase, p, precision, chain, device, devices,
+          "1".equals(a.getOrDefault("timing", "0")));
       return;
     }
     Engine.getInstance().setRandomSeed(0);
@@ -148,7 +152,8 @@ public final class TrainBench {
    * and the last step: the weak-scaling figure for multi-GPU efficiency.
    */
   private static void loopBench(String lossName, int batch, int steps, int warmup, int res, int cbase,
-      double p, Precision precision, Precision chain, Device device, int devices) throws Exception {
+      double p, Precision precision, Precision chain, Device device, int devices, boolean timing)
+      throws Exception {
     List<Device> devs = new ArrayList<>();
     for (int i = 0; i < devices; i++) {
       devs.add(device.isGpu() ? Device.gpu(i) : Device.cpu());
@@ -172,7 +177,12 @@ public final class TrainBench {
       TrainingLoop loop = new TrainingLoop(o, source, PrecondNetworks.factory("EDMPrecond", kw, res, 3, 0, precision),
           loss, AugmentPipe.training(p), devs, root, null, null, null, ".safetensors", line -> {});
       long[] t = new long[2];
+      PhaseTimes phases = timing ? new PhaseTimes() : null;
+      loop.setPhaseTimes(phases);
       loop.setStepListener(n -> {
+        if (phases != null && n == warmup) {
+          phases.reset();
+        }
         if (n == warmup || n == warmup + steps) {
           for (Device d : devs) {
             try (NDManager sm = root.newSubManager(d)) {
@@ -189,6 +199,9 @@ public final class TrainBench {
           "{\"bench\":\"loop_%s\",\"devices\":%d,\"batch_per_device\":%d,\"precision\":\"%s\",\"chain\":\"%s\","
               + "\"ms_per_step\":%.2f,\"img_per_s\":%.1f,\"device0_mem_committed_gb\":%.2f,\"loss_mean\":%.5f}",
           lossName, devices, batch, precision, chain, dt * 1e3, total / dt, mem, loop.lastLossMean()));
+      if (phases != null) {
+        System.out.println(phases.report());
+      }
     }
   }
 

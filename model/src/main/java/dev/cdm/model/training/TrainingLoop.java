@@ -322,35 +322,86 @@ public final class TrainingLoop {
     }
   }
 
+  /** What one replica hands back after its rounds: loss moments and its flattened gradient. */
+  private record ReplicaResult(NDArray moments, NDArray gradient) {}
+
+  private PhaseTimes phaseTimes;
+
+  /** Turns on per-phase timing (with device syncs between phases; benchmarks only). */
+  public void setPhaseTimes(PhaseTimes times) {
+    this.phaseTimes = times;
+  }
+
+  private long phase(String name, long since) {
+    long now = System.nanoTime();
+    if (phaseTimes != null) {
+      phaseTimes.add(name, now - since);
+    }
+    return now;
+  }
+
+  private void syncAll() {
+    if (phaseTimes != null) {
+      for (Replica rep : replicas) {
+        PhaseTimes.sync(rep.manager(), rep.manager().getDevice());
+      }
+    }
+  }
+
+  /** Runs {@code job(r)} for every replica, each on its own thread when there are several. */
+  private <T> List<T> onReplicas(java.util.function.IntFunction<T> job) {
+    List<T> out = new ArrayList<>();
+    if (pool == null) {
+      out.add(job.apply(0));
+      return out;
+    }
+    List<Future<T>> jobs = new ArrayList<>();
+    for (int r = 0; r < replicas.size(); r++) {
+      int rank = r;
+      jobs.add(pool.submit(() -> job.apply(rank)));
+    }
+    for (Future<T> f : jobs) {
+      try {
+        out.add(f.get());
+      } catch (Exception e) {
+        Throwable c = e.getCause() != null ? e.getCause() : e;
+        throw c instanceof RuntimeException ? (RuntimeException) c : new RuntimeException(c);
+      }
+    }
+    return out;
+  }
+
   /** One optimizer step: accumulate on every replica, reduce, guard, Adam, broadcast, EMA. */
   private void step(long stepIndex, List<TrainingSet.HostBatch> batches, long stepNimg) {
     int world = replicas.size();
     double scale = opts.lossScaling() / (double) (batchGpu * rounds);
-    NDArray[] moments = new NDArray[world];
-    if (pool == null) {
-      moments[0] = accumulate(master(), stepIndex, batches, scale);
-    } else {
-      List<Future<NDArray>> jobs = new ArrayList<>();
-      for (Replica rep : replicas) {
-        jobs.add(pool.submit(() -> accumulate(rep, stepIndex, batches, scale)));
+    long lockWait0 = SeededRandomSource.lockWaitNanos();
+    long t = System.nanoTime();
+    // Forward, backward and the flattening of the gradient run on each replica's own thread.
+    List<ReplicaResult> results = onReplicas(r -> {
+      Replica rep = replicas.get(r);
+      long t0 = System.nanoTime();
+      NDArray moments = accumulate(rep, stepIndex, batches, scale);
+      NDArray flat = Autograd.noGrad(() -> flatGradient(rep));
+      if (phaseTimes != null) {
+        long t1 = System.nanoTime();
+        phaseTimes.add("replica" + r + ".enqueue", t1 - t0);
+        PhaseTimes.sync(rep.manager(), rep.manager().getDevice());
+        phaseTimes.add("replica" + r + ".done", System.nanoTime() - t0);
       }
-      for (int r = 0; r < world; r++) {
-        try {
-          moments[r] = jobs.get(r).get();
-        } catch (Exception e) {
-          Throwable c = e.getCause() != null ? e.getCause() : e;
-          throw c instanceof RuntimeException ? (RuntimeException) c : new RuntimeException(c);
-        }
-      }
+      return new ReplicaResult(moments, flat);
+    });
+    t = phase("accumulate", t);
+    if (phaseTimes != null) {
+      phaseTimes.add("rng_lock_wait", SeededRandomSource.lockWaitNanos() - lockWait0);
     }
+    LinkedHashMap<String, NDArray> p0 = master().net().parameters();
 
-    Autograd.noGrad(() -> {
-      // Flatten each replica's gradients (one kernel), average them onto replica 0 in rank order
-      // (DDP's all-reduce mean), then guard and update on the flat buffer.
-      LinkedHashMap<String, NDArray> p0 = master().net().parameters();
-      NDArray g = flatGradient(master());
+    NDArray flat = Autograd.noGrad(() -> {
+      // Average the replicas' gradients onto replica 0 in rank order (DDP's all-reduce mean).
+      NDArray g = results.get(0).gradient();
       for (int r = 1; r < world; r++) {
-        try (NDArray gr = flatGradient(replicas.get(r));
+        try (NDArray gr = results.get(r).gradient();
             NDArray moved = gr.toDevice(g.getDevice(), true)) {
           g.addi(moved);
         }
@@ -358,6 +409,13 @@ public final class TrainingLoop {
       if (world > 1) {
         HostScalars.divi(g, world);
       }
+      return g;
+    });
+    syncAll();
+    t = phase("reduce", t);
+
+    NDArray master0 = Autograd.noGrad(() -> {
+      NDArray g = flat;
       if (onGradients != null) {
         List<Shape> shapes = new ArrayList<>();
         p0.values().forEach(p -> shapes.add(p.getShape()));
@@ -375,39 +433,49 @@ public final class TrainingLoop {
       double lr = opts.lr() * Math.min(stepNimg / Math.max(opts.lrRampupKimg() * 1000, 1e-8), 1);
       adam.update(p0, guarded, lr);
       guarded.close();
-      if (world > 1) {
-        List<NDArray> master = new ArrayList<>(p0.values());
-        try (NDArray flat = Adam.flatten(master)) {
-          List<Shape> shapes = new ArrayList<>();
-          master.forEach(p -> shapes.add(p.getShape()));
-          for (int r = 1; r < world; r++) {
-            Replica rep = replicas.get(r);
-            try (NDArray moved = flat.toDevice(rep.manager().getDevice(), true)) {
-              List<NDArray> views = Adam.unflatten(moved, shapes);
-              int i = 0;
-              for (NDArray p : rep.net().parameters().values()) {
-                Tensors.assign(p, views.get(i++));
-              }
-              Adam.close(views);
-            }
+      return world > 1 ? Adam.flatten(new ArrayList<>(p0.values())) : null;
+    });
+    syncAll();
+    t = phase("adam", t);
+
+    // Broadcast the updated weights: every replica copies them in (and clears its gradients) on
+    // its own thread, so the per-parameter launches of the replicas overlap.
+    List<Shape> shapes = new ArrayList<>();
+    p0.values().forEach(p -> shapes.add(p.getShape()));
+    onReplicas(r -> Autograd.noGrad(() -> {
+      Replica rep = replicas.get(r);
+      if (r > 0) {
+        try (NDArray moved = master0.toDevice(rep.manager().getDevice(), true)) {
+          List<NDArray> views = Adam.unflatten(moved, shapes);
+          int i = 0;
+          for (NDArray p : rep.net().parameters().values()) {
+            Tensors.assign(p, views.get(i++));
           }
+          Adam.close(views);
         }
       }
-      for (Replica rep : replicas) {
-        for (NDArray p : rep.net().parameters().values()) {
-          Autograd.zeroGrad(p);
-        }
-        rep.net().parametersUpdated();
+      for (NDArray p : rep.net().parameters().values()) {
+        Autograd.zeroGrad(p);
       }
+      rep.net().parametersUpdated();
+      return null;
+    }));
+    if (master0 != null) {
+      master0.close();
+    }
+    syncAll();
+    t = phase("broadcast", t);
+
+    Autograd.noGrad(() -> {
       Ema.update(ema.parameters(), p0, emaSchedule.beta(stepNimg, opts.batchSize()));
       ema.parametersUpdated();
       // Loss statistics stay on the device until the tick reads them (no sync per step).
-      NDArray total = moments[0];
+      NDArray total = results.get(0).moments();
       for (int r = 1; r < world; r++) {
-        try (NDArray moved = moments[r].toDevice(total.getDevice(), true)) {
+        try (NDArray moved = results.get(r).moments().toDevice(total.getDevice(), true)) {
           total.addi(moved);
         }
-        moments[r].close();
+        results.get(r).moments().close();
       }
       if (lossMoments == null) {
         lossMoments = total;
@@ -417,6 +485,11 @@ public final class TrainingLoop {
       }
       return null;
     });
+    syncAll();
+    phase("ema", t);
+    if (phaseTimes != null) {
+      phaseTimes.stepDone();
+    }
   }
 
   /** Called after every optimizer step with the number of steps this run has made (benchmarks). */

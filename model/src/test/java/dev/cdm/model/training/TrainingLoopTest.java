@@ -188,6 +188,50 @@ class TrainingLoopTest {
     }
   }
 
+  /** Gradients of the last step (after the reduction over replicas). */
+  static Map<String, float[]> lastGradients(TrainingLoop loop) throws IOException {
+    Map<String, float[]> out = new LinkedHashMap<>();
+    loop.onGradients = g -> g.forEach((k, v) -> out.put(k, v.toFloatArray()));
+    loop.run();
+    return out;
+  }
+
+  /**
+   * Over several steps the replicas must keep identical weights (the broadcast after Adam), so the
+   * third step's reduced gradient still equals the single-device one; phase timing (device syncs
+   * between phases) must not change what is computed, and reports every phase of both replicas.
+   */
+  @Test
+  void replicasStayInStepAcrossStepsWithPhaseTiming() throws Exception {
+    try (NDManager m = NDManager.newBaseManager(Device.cpu());
+        TrainingSet data = new TrainingSet(ImageArchive.open(mnist()), false, false, true, 1, 7)) {
+      List<String> lines = new ArrayList<>();
+      TrainingOptions.Builder b = opts(tmp.resolve("x")).totalKimg(0.024).kimgPerTick(1).snapshotTicks(null)
+          .stateDumpTicks(null);
+      TrainingLoop one = loop(b.runDir(tmp.resolve("one3")).build(), data, DETERMINISTIC, List.of(Device.cpu()), m, null, lines);
+      Map<String, float[]> g1 = lastGradients(one);
+      TrainingLoop two = loop(b.runDir(tmp.resolve("two3")).batchGpu(4).build(), data, DETERMINISTIC,
+          List.of(Device.cpu(), Device.cpu()), m, null, lines);
+      PhaseTimes times = new PhaseTimes();
+      two.setPhaseTimes(times);
+      assertClose(g1, lastGradients(two), "step 3: 2 replicas x 4 vs 1 x 8");
+      // Adam divides by sqrt(v): rounding-level gradient differences move a weight by a fraction of
+      // lr, so the weights are compared on the scale of one step (lr = 2e-3), not their own.
+      Map<String, float[]> w1 = snapshot(one.parameters());
+      Map<String, float[]> w2 = snapshot(two.parameters());
+      for (String k : w1.keySet()) {
+        for (int i = 0; i < w1.get(k).length; i++) {
+          assertEquals(w1.get(k)[i], w2.get(k)[i], 2e-5, "weights after 3 steps: " + k + "[" + i + "]");
+        }
+      }
+      String report = times.report();
+      for (String phase : List.of("replica0.done", "replica1.done", "reduce", "adam", "broadcast", "ema")) {
+        assertTrue(report.contains("\"" + phase + "\""), phase + " missing from " + report);
+      }
+      assertTrue(report.endsWith("\"steps\":3}"), report);
+    }
+  }
+
   @Test
   @Tag("slow")
   void shortMnistRunLowersTheLoss() throws Exception {
