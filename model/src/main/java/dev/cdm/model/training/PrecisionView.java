@@ -1,7 +1,7 @@
 package dev.cdm.model.training;
 
 import ai.djl.ndarray.NDArray;
-import dev.cdm.model.precond.Denoiser;
+import dev.cdm.model.precond.ForwardingDenoiser;
 import dev.cdm.model.precond.Precision;
 import dev.cdm.model.precond.Precond;
 
@@ -10,11 +10,12 @@ import dev.cdm.model.precond.Precond;
  * results carry no gradient and whose cost dominates a CDM step), through the precond's per-call
  * precision (the network itself is not changed).
  */
-public final class PrecisionView implements Denoiser {
+public final class PrecisionView extends ForwardingDenoiser {
   private final Precond precond;
   private final Precision precision;
 
   public PrecisionView(Precond precond, Precision precision) {
+    super(precond);
     this.precond = precond;
     this.precision = precision;
   }
@@ -22,35 +23,5 @@ public final class PrecisionView implements Denoiser {
   @Override
   public NDArray denoise(NDArray x, NDArray sigma, NDArray classLabels, NDArray augmentLabels) {
     return precond.denoise(x, sigma, classLabels, augmentLabels, precision);
-  }
-
-  @Override
-  public NDArray roundSigma(NDArray sigma) {
-    return precond.roundSigma(sigma);
-  }
-
-  @Override
-  public double sigmaMin() {
-    return precond.sigmaMin();
-  }
-
-  @Override
-  public double sigmaMax() {
-    return precond.sigmaMax();
-  }
-
-  @Override
-  public int imgResolution() {
-    return precond.imgResolution();
-  }
-
-  @Override
-  public int imgChannels() {
-    return precond.imgChannels();
-  }
-
-  @Override
-  public int labelDim() {
-    return precond.labelDim();
   }
 }

@@ -2,6 +2,7 @@ package dev.cdm.model.training;
 
 import ai.djl.ndarray.NDArray;
 import dev.cdm.model.precond.Precision;
+import dev.cdm.model.precond.ForwardingDenoiser;
 import dev.cdm.model.precond.Precond;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -102,10 +103,11 @@ public final class PrecondNetworks {
     return new Adapter(p);
   }
 
-  private static final class Adapter implements TrainableNetwork {
+  private static final class Adapter extends ForwardingDenoiser implements TrainableNetwork {
     final Precond precond;
 
     Adapter(Precond precond) {
+      super(precond);
       this.precond = precond;
     }
 
@@ -122,41 +124,6 @@ public final class PrecondNetworks {
     @Override
     public void parametersUpdated() {
       precond.parametersUpdated();
-    }
-
-    @Override
-    public NDArray denoise(NDArray x, NDArray sigma, NDArray classLabels, NDArray augmentLabels) {
-      return precond.denoise(x, sigma, classLabels, augmentLabels);
-    }
-
-    @Override
-    public NDArray roundSigma(NDArray sigma) {
-      return precond.roundSigma(sigma);
-    }
-
-    @Override
-    public double sigmaMin() {
-      return precond.sigmaMin();
-    }
-
-    @Override
-    public double sigmaMax() {
-      return precond.sigmaMax();
-    }
-
-    @Override
-    public int imgResolution() {
-      return precond.imgResolution();
-    }
-
-    @Override
-    public int imgChannels() {
-      return precond.imgChannels();
-    }
-
-    @Override
-    public int labelDim() {
-      return precond.labelDim();
     }
   }
 }
