@@ -1,8 +1,6 @@
 package dev.cdm.model.nn;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 
 /** The network {@code F} inside a preconditioner: SongUNet (DDPM++/NCSN++) or DhariwalUNet (ADM). */
 public abstract class UNet extends Module {
@@ -38,11 +36,6 @@ public abstract class UNet extends Module {
     if (!(f.training() && labelDropout > 0)) {
       return labels;
     }
-    NDArray keep =
-        f.manager()
-            .randomUniform(0f, 1f, new Shape(n, 1), DataType.FLOAT32, labels.getDevice())
-            .gte((float) labelDropout)
-            .toType(labels.getDataType(), false);
-    return labels.mul(keep);
+    return labels.mul(DropoutStream.labelKeep(f, n, labelDropout, labels.getDataType(), labels));
   }
 }

@@ -130,7 +130,7 @@ public final class UNetBlock extends Module {
     }
 
     if (f.training() && dropout > 0) {
-      x = x.getNDArrayInternal().dropout(x, (float) dropout, true).singletonOrThrow();
+      x = DropoutStream.dropout(f, x, dropout);
     }
     x = conv1.forward(f, x);
     x = x.add(skip != null ? skip.forward(f, orig) : orig);

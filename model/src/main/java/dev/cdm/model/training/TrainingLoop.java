@@ -13,6 +13,7 @@ import com.google.gson.JsonObject;
 import dev.cdm.model.augment.Augmentation;
 import dev.cdm.model.loss.Loss;
 import dev.cdm.model.loss.SeededRandomSource;
+import dev.cdm.model.nn.DropoutStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -524,6 +525,16 @@ public final class TrainingLoop {
     return flat;
   }
 
+  /**
+   * Where a replica's dropout masks come from: with one replica the engine generator (DJL's fused
+   * dropout, seeded just before by {@code seedEngine}); with several, the replica's own stream, each
+   * mask drawn under the engine lock, since another replica's reseeding (torch's manual_seed reseeds
+   * every device) could land in the middle of this replica's forward.
+   */
+  static DropoutStream.Uniform replicaDropout(int world, SeededRandomSource random) {
+    return world > 1 ? (m, shape) -> random.rand(m, shape, DataType.FLOAT32) : null;
+  }
+
   /** Forward and backward of every accumulation round on one replica; returns its loss moments. */
   private NDArray accumulate(Replica rep, long stepIndex, List<TrainingSet.HostBatch> batches, double scale) {
     NDArray moments = rep.manager().zeros(new Shape(3), DataType.FLOAT64);
@@ -532,8 +543,8 @@ public final class TrainingLoop {
         NDArray[] xy = batches.get(rep.rank() * rounds + a).toDevice(sub);
         SeededRandomSource random =
             new SeededRandomSource(opts.seed(), SeededRandomSource.streamOf(stepIndex, rep.rank(), a));
-        random.seedEngine(); // dropout inside the network draws from the engine generator
-        Autograd.withGrad(() -> {
+        random.seedEngine(); // one replica: dropout inside the network draws from the engine generator
+        DropoutStream.with(replicaDropout(replicas.size(), random), () -> Autograd.withGrad(() -> {
           NDArray l = loss.compute(rep.net(), xy[0], xy[1], augment, random);
           NDArray sum = l.sum();
           Autograd.backward(HostScalars.mul(sum, scale));
@@ -546,7 +557,7 @@ public final class TrainingLoop {
             return null;
           });
           return null;
-        });
+        }));
       }
     }
     return moments;
