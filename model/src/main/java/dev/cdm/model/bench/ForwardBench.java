@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.cdm.model.io.NetworkLoader;
 import dev.cdm.model.precond.Precision;
+import dev.cdm.model.precond.PaperNetworks;
 import dev.cdm.model.precond.Precond;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -76,7 +77,7 @@ public final class ForwardBench {
       Precond net =
           a.containsKey("network")
               ? NetworkLoader.load(Path.of(a.get("network")), root)
-              : Precond.create("training.networks.EDMPrecond", ddpmppCifar10(), root);
+              : Precond.create("training.networks.EDMPrecond", PaperNetworks.ddpmppCifar10(), root);
       double buildS = (System.nanoTime() - t0) / 1e9;
       net.setPrecision(precision);
       int c = net.imgChannels();
@@ -110,23 +111,4 @@ public final class ForwardBench {
     }
   }
 
-  /** The DDPM++ CIFAR-10 configuration of the reference's train.py (cond off, augment 9). */
-  public static Map<String, Object> ddpmppCifar10() {
-    Map<String, Object> kw = new LinkedHashMap<>();
-    kw.put("img_resolution", 32);
-    kw.put("img_channels", 3);
-    kw.put("label_dim", 0);
-    kw.put("use_fp16", false);
-    kw.put("model_type", "SongUNet");
-    kw.put("embedding_type", "positional");
-    kw.put("encoder_type", "standard");
-    kw.put("decoder_type", "standard");
-    kw.put("channel_mult_noise", 1);
-    kw.put("resample_filter", List.of(1, 1));
-    kw.put("model_channels", 128);
-    kw.put("channel_mult", List.of(2, 2, 2));
-    kw.put("augment_dim", 9);
-    kw.put("dropout", 0.13);
-    return kw;
-  }
 }

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.cdm.model.precond.Precision;
+import dev.cdm.model.precond.PaperNetworks;
 import dev.cdm.model.precond.Precond;
 import dev.cdm.model.sampling.EdmSampler;
 import dev.cdm.model.sampling.GlobalNoise;
@@ -34,21 +35,9 @@ public final class SamplerBench {
   private SamplerBench() {}
 
   static Map<String, Object> ddpmppCifar(int resolution, int modelChannels) {
-    Map<String, Object> kw = new LinkedHashMap<>();
+    Map<String, Object> kw = PaperNetworks.ddpmppCifar10();
     kw.put("img_resolution", resolution);
-    kw.put("img_channels", 3);
-    kw.put("label_dim", 0);
-    kw.put("use_fp16", false);
-    kw.put("model_type", "SongUNet");
-    kw.put("embedding_type", "positional");
-    kw.put("encoder_type", "standard");
-    kw.put("decoder_type", "standard");
-    kw.put("channel_mult_noise", 1);
-    kw.put("resample_filter", List.of(1, 1));
     kw.put("model_channels", modelChannels);
-    kw.put("channel_mult", List.of(2, 2, 2));
-    kw.put("augment_dim", 9);
-    kw.put("dropout", 0.13);
     return kw;
   }
 

@@ -14,32 +14,12 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class FreshNetworkTest {
-  /** The DDPM++ CIFAR-10 configuration of the reference's train.py (cond=False, augment 9). */
-  static Map<String, Object> ddpmppCifar() {
-    Map<String, Object> kw = new LinkedHashMap<>();
-    kw.put("img_resolution", 32);
-    kw.put("img_channels", 3);
-    kw.put("label_dim", 0);
-    kw.put("use_fp16", false);
-    kw.put("model_type", "SongUNet");
-    kw.put("embedding_type", "positional");
-    kw.put("encoder_type", "standard");
-    kw.put("decoder_type", "standard");
-    kw.put("channel_mult_noise", 1);
-    kw.put("resample_filter", List.of(1, 1));
-    kw.put("model_channels", 128);
-    kw.put("channel_mult", List.of(2, 2, 2));
-    kw.put("augment_dim", 9);
-    kw.put("dropout", 0.13);
-    return kw;
-  }
-
   @Test
   void ddpmppCifar10HasTheReferenceParameterCount() {
     try (NDManager m = NDManager.newBaseManager();
         // structure only: skip the 55.7M random draws (seconds on a busy 2-core machine)
         Precond edm = dev.cdm.model.nn.WeightInit.withoutDrawing(
-            () -> Precond.create("training.networks.EDMPrecond", ddpmppCifar(), m))) {
+            () -> Precond.create("training.networks.EDMPrecond", PaperNetworks.ddpmppCifar10(), m))) {
       assertEquals(55_733_891L, edm.parameterCount());
       assertTrue(edm.parameters().containsKey("model.enc.32x32_block0.conv0.weight"));
       assertEquals(
@@ -48,7 +28,7 @@ class FreshNetworkTest {
     }
     try (NDManager m = NDManager.newBaseManager();
         Precond vp = dev.cdm.model.nn.WeightInit.withoutDrawing(
-            () -> Precond.create("VPPrecond", ddpmppCifar(), m))) {
+            () -> Precond.create("VPPrecond", PaperNetworks.ddpmppCifar10(), m))) {
       assertEquals(55_733_891L, vp.parameterCount());
     }
   }
