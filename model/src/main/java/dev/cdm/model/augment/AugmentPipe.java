@@ -1,6 +1,6 @@
 package dev.cdm.model.augment;
 
-import static dev.cdm.model.training.HostScalars.*;
+import static dev.cdm.model.nn.HostScalars.*;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
@@ -282,8 +282,8 @@ public final class AugmentPipe implements Augmentation {
     NDArray rev = filt.get(new NDIndex("0:{}", taps));
     NDArray fwd = filt.get(new NDIndex("{}:", taps));
     int convPadUp = (taps + 1) / 2;
-    NDArray wRow = rev.reshape(1, 1, 1, taps).repeat(0, c);
-    NDArray wCol = rev.reshape(1, 1, taps, 1).repeat(0, c);
+    NDArray wRow = rev.reshape(1, 1, 1, taps).tile(new long[] {c, 1, 1, 1});
+    NDArray wCol = rev.reshape(1, 1, taps, 1).tile(new long[] {c, 1, 1, 1});
     long ph = images.getShape().get(2);
     long pw = images.getShape().get(3);
     images = images.expandDims(4).concat(images.zerosLike().expandDims(4), 4)
@@ -322,8 +322,8 @@ public final class AugmentPipe implements Augmentation {
 
     // Low-pass 2x downsample and crop back to H x W.
     int convPadDown = (SYM6.length - 1) / 2;
-    NDArray dRow = fwd.reshape(1, 1, 1, taps).repeat(0, c);
-    NDArray dCol = fwd.reshape(1, 1, taps, 1).repeat(0, c);
+    NDArray dRow = fwd.reshape(1, 1, 1, taps).tile(new long[] {c, 1, 1, 1});
+    NDArray dCol = fwd.reshape(1, 1, taps, 1).tile(new long[] {c, 1, 1, 1});
     images = conv(images, dRow, new Shape(1, 2), new Shape(0, convPadDown), c);
     images = images.get(new NDIndex(":, :, :, {}:{}", hzPad, images.getShape().get(3) - hzPad));
     images = conv(images, dCol, new Shape(2, 1), new Shape(convPadDown, 0), c);
@@ -345,11 +345,14 @@ public final class AugmentPipe implements Augmentation {
         NDArray xx = add(x0, dx);
         NDArray yy = add(y0, dy);
         NDArray wgt = (dx == 1 ? fx : rsub(1, fx)).mul(dy == 1 ? fy : rsub(1, fy));
-        // In range iff clamping does not move the coordinate (clip takes its bounds as kernel scalars).
-        NDArray inside = xx.clip(0, win - 1).eq(xx).logicalAnd(yy.clip(0, hin - 1).eq(yy));
+        // In range iff clamping does not move the coordinate.
+        NDArray xc = clip(xx, 0, win - 1);
+        NDArray yc = clip(yy, 0, hin - 1);
+        NDArray inside = xc.eq(xx).logicalAnd(yc.eq(yy));
         wgt = wgt.mul(inside.toType(DataType.FLOAT32, false));
-        NDArray idx = mul(yy.clip(0, hin - 1), win).add(xx.clip(0, win - 1)).toType(DataType.INT64, false)
-            .reshape(n, 1, (long) hout * wout).repeat(1, c);
+        // The same pixel index for every channel: a broadcast view, not a copy per channel.
+        NDArray idx = mul(yc, win).add(xc).toType(DataType.INT64, false)
+            .reshape(n, 1, (long) hout * wout).broadcast(new Shape(n, c, (long) hout * wout));
         NDArray v = flat.gather(idx, 2).mul(wgt.reshape(n, 1, (long) hout * wout));
         out = out == null ? v : out.add(v);
       }

@@ -1,6 +1,6 @@
 package dev.cdm.model.loss;
 
-import static dev.cdm.model.training.HostScalars.*;
+import static dev.cdm.model.nn.HostScalars.*;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;

@@ -112,7 +112,7 @@ public final class Conv2d extends Module {
   /** {@code f.mul(scale).tile([channels, 1, 1, 1])}: one copy of the filter per channel. */
   private static NDArray depthwise(Forward fw, NDArray f, int channels, float scale) {
     NDArray t = fw.own(f.tile(new long[] {channels, 1, 1, 1}));
-    return scale == 1 ? t : t.muli(scale);
+    return scale == 1 ? t : HostScalars.muli(t, scale);
   }
 
   /**
@@ -124,7 +124,9 @@ public final class Conv2d extends Module {
     Shape s = x.getShape();
     long n = s.get(0), c = s.get(1), h = s.get(2), wd = s.get(3);
     if (boxFilter && pad == 0) {
-      return x.repeat(2, 2).repeat(3, 2);
+      // Nearest-neighbour doubling, as one broadcast copy: repeat_interleave with an integer count
+      // uploads the count to the device (a blocking copy) and costs one pass per axis.
+      return x.reshape(n, c, h, 1, wd, 1).broadcast(new Shape(n, c, h, 2, wd, 2)).reshape(n, c, 2 * h, 2 * wd);
     }
     int k = (int) f.getShape().get(3);
     int lead = k - 1 - pad;

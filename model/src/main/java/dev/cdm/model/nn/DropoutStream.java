@@ -54,8 +54,8 @@ public final class DropoutStream {
     if (stream == null) {
       return x.getNDArrayInternal().dropout(x, (float) p, true).singletonOrThrow();
     }
-    NDArray keep = stream.rand(f.manager(), x.getShape()).toDevice(x.getDevice(), false).gte((float) p);
-    NDArray mask = keep.toType(DataType.FLOAT32, false).muli((float) (1.0 / (1.0 - p)));
+    NDArray keep = HostScalars.gte(stream.rand(f.manager(), x.getShape()).toDevice(x.getDevice(), false), p);
+    NDArray mask = HostScalars.muli(keep.toType(DataType.FLOAT32, false), 1.0 / (1.0 - p));
     return x.mul(mask.toType(x.getDataType(), false));
   }
 
@@ -68,6 +68,6 @@ public final class DropoutStream {
     NDArray u = stream == null
         ? f.manager().randomUniform(0f, 1f, new Shape(n, 1), DataType.FLOAT32, like.getDevice())
         : stream.rand(f.manager(), new Shape(n, 1)).toDevice(like.getDevice(), false);
-    return u.gte((float) p).toType(dtype, false);
+    return HostScalars.gte(u, p).toType(dtype, false);
   }
 }

@@ -34,8 +34,8 @@ public abstract class NoiseEmbedding extends Module {
       int half = numChannels / 2;
       // Same float32 operations as the reference, so large c_noise (VP: up to 999) agree.
       NDArray freqs = f.manager().arange(0f, half, 1f, DataType.FLOAT32, x.getDevice());
-      freqs = freqs.div((float) (half - (endpoint ? 1 : 0)));
-      freqs = f.manager().create((float) (1.0 / maxPositions)).toDevice(x.getDevice(), false).pow(freqs);
+      freqs = HostScalars.div(freqs, half - (endpoint ? 1 : 0));
+      freqs = HostScalars.rpow(1.0 / maxPositions, freqs);
       return cosSin(x, freqs.toType(x.getDataType(), false));
     }
   }
@@ -58,7 +58,7 @@ public abstract class NoiseEmbedding extends Module {
 
     @Override
     public NDArray forward(Forward f, NDArray x) {
-      NDArray freqs = p("freqs").mul((float) (2 * Math.PI));
+      NDArray freqs = HostScalars.mul(p("freqs"), 2 * Math.PI);
       freqs.attach(f.manager());
       return cosSin(x, freqs.toType(x.getDataType(), false));
     }

@@ -175,7 +175,7 @@ public final class SongUNet extends UNet {
     emb = emb.reshape(n, 2, -1).flip(1).reshape(emb.getShape()); // swap sin/cos
     if (mapLabel != null) {
       NDArray tmp = dropLabels(f, classLabels, x.getShape().get(0));
-      emb = emb.add(mapLabel.forward(f, tmp.mul((float) Math.sqrt(mapLabel.inFeatures))));
+      emb = emb.add(mapLabel.forward(f, HostScalars.mul(tmp, Math.sqrt(mapLabel.inFeatures))));
     }
     if (mapAugment != null && augmentLabels != null) {
       emb = emb.add(mapAugment.forward(f, augmentLabels));
@@ -195,7 +195,7 @@ public final class SongUNet extends UNet {
         x = x.add(((Conv2d) block).forward(f, aux));
         skips.set(skips.size() - 1, x);
       } else if (name.contains("aux_residual")) {
-        x = x.add(((Conv2d) block).forward(f, aux)).div((float) Math.sqrt(2));
+        x = HostScalars.div(x.add(((Conv2d) block).forward(f, aux)), Math.sqrt(2));
         aux = x;
         skips.set(skips.size() - 1, x);
       } else {

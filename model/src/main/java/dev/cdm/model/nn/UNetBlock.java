@@ -124,7 +124,7 @@ public final class UNetBlock extends Module {
       NDList ss = params.split(2, 1);
       NDArray scale = ss.get(0);
       NDArray shift = ss.get(1);
-      x = Ops.silu(shift.add(norm1.forward(f, x).mul(scale.add(1))));
+      x = Ops.silu(shift.add(norm1.forward(f, x).mul(HostScalars.add(scale, 1))));
     } else {
       x = norm1.forwardSilu(f, x.add(params));
     }
@@ -135,7 +135,7 @@ public final class UNetBlock extends Module {
     x = conv1.forward(f, x);
     x = x.add(skip != null ? skip.forward(f, orig) : orig);
     if (skipScale != 1) {
-      x = x.mul((float) skipScale);
+      x = HostScalars.mul(x, skipScale);
     }
 
     if (numHeads != 0) {
@@ -152,7 +152,7 @@ public final class UNetBlock extends Module {
       NDArray a = v.matMul(w.transpose(0, 2, 1));
       x = proj.forward(f, a.reshape(s)).add(x);
       if (skipScale != 1) {
-        x = x.mul((float) skipScale);
+        x = HostScalars.mul(x, skipScale);
       }
     }
     return x;
@@ -165,8 +165,7 @@ public final class UNetBlock extends Module {
    */
   static NDArray attentionWeights(NDArray q, NDArray k) {
     DataType dt = q.getDataType();
-    float scale = (float) Math.sqrt(k.getShape().get(1));
-    NDArray ks = k.div(scale);
+    NDArray ks = HostScalars.div(k, Math.sqrt(k.getShape().get(1)));
     NDArray q32 = Ops.cast(q, DataType.FLOAT32);
     NDArray k32 = Ops.cast(ks, DataType.FLOAT32);
     NDArray w = q32.transpose(0, 2, 1).matMul(k32).softmax(2);

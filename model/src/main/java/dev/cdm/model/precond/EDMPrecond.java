@@ -1,6 +1,7 @@
 package dev.cdm.model.precond;
 
 import ai.djl.ndarray.NDArray;
+import dev.cdm.model.nn.HostScalars;
 import ai.djl.ndarray.NDManager;
 import dev.cdm.model.nn.Kwargs;
 import java.util.Map;
@@ -29,28 +30,28 @@ public final class EDMPrecond extends Precond {
   /** sigma_data^2 / (sigma^2 + sigma_data^2). */
   @Override
   public NDArray cSkip(NDArray sigma) {
-    float sd2 = (float) (sigmaData * sigmaData);
-    return sigma.square().add(sd2).getNDArrayInternal().rdiv(sd2);
+    double sd2 = sigmaData * sigmaData;
+    return HostScalars.rdiv(sd2, HostScalars.add(sigma.square(), sd2));
   }
 
   /** sigma * sigma_data / sqrt(sigma^2 + sigma_data^2). */
   @Override
   public NDArray cOut(NDArray sigma) {
-    float sd2 = (float) (sigmaData * sigmaData);
-    return sigma.mul((float) sigmaData).div(sigma.square().add(sd2).sqrt());
+    double sd2 = sigmaData * sigmaData;
+    return HostScalars.mul(sigma, sigmaData).div(HostScalars.add(sigma.square(), sd2).sqrt());
   }
 
   /** 1 / sqrt(sigma_data^2 + sigma^2). */
   @Override
   public NDArray cIn(NDArray sigma) {
-    float sd2 = (float) (sigmaData * sigmaData);
-    return sigma.square().add(sd2).sqrt().getNDArrayInternal().rdiv(1f);
+    double sd2 = sigmaData * sigmaData;
+    return HostScalars.rdiv(1, HostScalars.add(sigma.square(), sd2).sqrt());
   }
 
   /** ln(sigma) / 4. */
   @Override
   public NDArray cNoise(NDArray sigma) {
-    return sigma.log().div(4f);
+    return HostScalars.div(sigma.log(), 4);
   }
 
   @Override

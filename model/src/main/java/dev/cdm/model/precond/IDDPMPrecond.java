@@ -1,6 +1,7 @@
 package dev.cdm.model.precond;
 
 import ai.djl.ndarray.NDArray;
+import dev.cdm.model.nn.HostScalars;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -106,13 +107,13 @@ public final class IDDPMPrecond extends Precond {
   /** 1 / sqrt(sigma^2 + 1). */
   @Override
   public NDArray cIn(NDArray sigma) {
-    return sigma.square().add(1f).sqrt().getNDArrayInternal().rdiv(1f);
+    return HostScalars.rdiv(1, HostScalars.add(sigma.square(), 1).sqrt());
   }
 
   /** M - 1 - index of the nearest u. */
   @Override
   public NDArray cNoise(NDArray sigma) {
-    return roundSigmaIndex(sigma).toType(DataType.FLOAT32, false).getNDArrayInternal().rsub((float) (bigM - 1));
+    return HostScalars.rsub(bigM - 1, roundSigmaIndex(sigma).toType(DataType.FLOAT32, false));
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.cdm.model.precond;
 
 import ai.djl.ndarray.NDArray;
+import dev.cdm.model.nn.HostScalars;
 import ai.djl.ndarray.NDManager;
 import dev.cdm.model.nn.Kwargs;
 import java.util.Map;
@@ -41,7 +42,7 @@ public final class VEPrecond extends Precond {
   /** ln(sigma / 2). */
   @Override
   public NDArray cNoise(NDArray sigma) {
-    return sigma.mul(0.5f).log();
+    return HostScalars.mul(sigma, 0.5).log();
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.cdm.model.precond;
 
 import ai.djl.ndarray.NDArray;
+import dev.cdm.model.nn.HostScalars;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.cdm.model.nn.Kwargs;
@@ -56,20 +57,15 @@ public final class VPPrecond extends Precond {
 
   /** sigma(t) = sqrt(exp(0.5 beta_d t^2 + beta_min t) - 1), elementwise. */
   public NDArray sigma(NDArray t) {
-    return t.square().mul((float) (0.5 * betaD)).add(t.mul((float) betaMin)).exp().sub(1f).sqrt();
+    NDArray exponent = HostScalars.mul(t.square(), 0.5 * betaD).add(HostScalars.mul(t, betaMin));
+    return HostScalars.sub(exponent.exp(), 1).sqrt();
   }
 
   /** sigma^-1(sigma) = (sqrt(beta_min^2 + 2 beta_d ln(1 + sigma^2)) - beta_min) / beta_d. */
   public NDArray sigmaInv(NDArray sigma) {
-    return sigma
-        .square()
-        .add(1f)
-        .log()
-        .mul((float) (2 * betaD))
-        .add((float) (betaMin * betaMin))
-        .sqrt()
-        .sub((float) betaMin)
-        .div((float) betaD);
+    NDArray log1p = HostScalars.add(sigma.square(), 1).log();
+    NDArray root = HostScalars.add(HostScalars.mul(log1p, 2 * betaD), betaMin * betaMin).sqrt();
+    return HostScalars.div(HostScalars.sub(root, betaMin), betaD);
   }
 
   /** Scalar sigma(t) in double precision (for schedules computed on the host). */
@@ -97,13 +93,13 @@ public final class VPPrecond extends Precond {
   /** 1 / sqrt(sigma^2 + 1). */
   @Override
   public NDArray cIn(NDArray sigma) {
-    return sigma.square().add(1f).sqrt().getNDArrayInternal().rdiv(1f);
+    return HostScalars.rdiv(1, HostScalars.add(sigma.square(), 1).sqrt());
   }
 
   /** (M - 1) sigma^-1(sigma). */
   @Override
   public NDArray cNoise(NDArray sigma) {
-    return sigmaInv(sigma.toType(DataType.FLOAT32, false)).mul((float) (bigM - 1));
+    return HostScalars.mul(sigmaInv(sigma.toType(DataType.FLOAT32, false)), bigM - 1);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.cdm.model.sampling;
 
+import dev.cdm.model.nn.HostScalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -371,7 +372,7 @@ public abstract class AblationSampler implements Sampler {
     double[] t = p.t;
     int n = numSteps();
     NDArray latents64 = latents.toType(DataType.FLOAT64, true);
-    NDArray x = Steps.mul(latents64, f.sigma(t[0]) * f.s(t[0]));
+    NDArray x = HostScalars.mul(latents64, f.sigma(t[0]) * f.s(t[0]));
     latents64.close();
     int draws = p.noiseDraws();
     for (int i = 0; i < n; i++) {
@@ -382,12 +383,12 @@ public abstract class AblationSampler implements Sampler {
         double tHat = p.tHat[i];
         // Increase noise temporarily.
         double scale = f.s(tHat) / f.s(tCur);
-        NDArray xHat = scale == 1 ? x : Steps.mul(x, scale);
+        NDArray xHat = scale == 1 ? x : HostScalars.mul(x, scale);
         if (i < draws) {
           NDArray z = noise.randnLike(x);
           z.attach(step);
           if (p.noiseCoef[i] != 0) {
-            xHat = xHat.add(Steps.mul(z, p.noiseCoef[i]));
+            xHat = xHat.add(HostScalars.mul(z, p.noiseCoef[i]));
           }
         }
         // Euler step.
@@ -395,15 +396,15 @@ public abstract class AblationSampler implements Sampler {
         NDArray dCur = derivative(net, f, xHat, tHat, classLabels, step);
         NDArray xNext;
         if (solver() == Solver.EULER || i == n - 1) {
-          xNext = xHat.add(Steps.mul(dCur, h));
+          xNext = xHat.add(HostScalars.mul(dCur, h));
         } else {
           // Heun with the paper's alpha: evaluate at t' = t_hat + alpha h, then combine.
-          NDArray xPrime = xHat.add(Steps.mul(dCur, alpha() * h));
+          NDArray xPrime = xHat.add(HostScalars.mul(dCur, alpha() * h));
           double tPrime = tHat + alpha() * h;
           NDArray dPrime = derivative(net, f, xPrime, tPrime, classLabels, step);
           xNext =
               xHat.add(
-                  Steps.mul(Steps.mul(dCur, 1 - 1 / (2 * alpha())).add(Steps.mul(dPrime, 1 / (2 * alpha()))), h));
+                  HostScalars.mul(HostScalars.mul(dCur, 1 - 1 / (2 * alpha())).add(HostScalars.mul(dPrime, 1 / (2 * alpha()))), h));
         }
         xNext.attach(parent);
         x = xNext;
@@ -418,10 +419,10 @@ public abstract class AblationSampler implements Sampler {
   private static NDArray derivative(
       Denoiser net, Functions f, NDArray x, double t, NDArray classLabels, NDManager step) {
     double st = f.s(t);
-    NDArray xIn = st == 1 ? x : Steps.div(x, st);
+    NDArray xIn = st == 1 ? x : HostScalars.div(x, st);
     NDArray denoised = Steps.denoise(net, xIn, f.sigma(t), classLabels, step);
     double a = f.sigmaDeriv(t) / f.sigma(t) + f.sDeriv(t) / st;
     double b = f.sigmaDeriv(t) * st / f.sigma(t);
-    return Steps.mul(x, a).sub(Steps.mul(denoised, b));
+    return HostScalars.mul(x, a).sub(HostScalars.mul(denoised, b));
   }
 }

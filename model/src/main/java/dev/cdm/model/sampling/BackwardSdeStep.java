@@ -1,5 +1,6 @@
 package dev.cdm.model.sampling;
 
+import dev.cdm.model.nn.HostScalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.cdm.model.precond.Denoiser;
@@ -30,20 +31,20 @@ public final class BackwardSdeStep {
       xHat.tempAttach(step);
       double tHat = tCur;
       NDArray denoised = Steps.denoise(net, xHat, tHat, classLabels, step);
-      NDArray dCur = Steps.div(xHat.sub(denoised), tHat);
+      NDArray dCur = HostScalars.div(xHat.sub(denoised), tHat);
       double noiseScale = Math.sqrt(2 * Math.abs(tHat - tNext) * tCur);
       NDArray z = noise.randnLike(xHat);
       z.attach(step);
-      NDArray xNext = xHat.add(Steps.mul(dCur, 2 * (tNext - tHat))).add(Steps.mul(z, noiseScale));
+      NDArray xNext = xHat.add(HostScalars.mul(dCur, 2 * (tNext - tHat))).add(HostScalars.mul(z, noiseScale));
       if (i < numSteps - 1 && secondOrder) {
         // The reference passes augment labels to the second evaluation only.
         denoised = Steps.denoise(net, xNext, tNext, classLabels, augmentLabels, step);
-        NDArray dPrime = Steps.div(xNext.sub(denoised), tNext);
+        NDArray dPrime = HostScalars.div(xNext.sub(denoised), tNext);
         NDArray z2 = noise.randnLike(xHat);
         z2.attach(step);
         xNext =
-            xHat.add(Steps.mul(Steps.mul(dCur, 0.5).add(Steps.mul(dPrime, 0.5)), 2 * (tNext - tHat)))
-                .add(Steps.mul(z2, noiseScale));
+            xHat.add(HostScalars.mul(HostScalars.mul(dCur, 0.5).add(HostScalars.mul(dPrime, 0.5)), 2 * (tNext - tHat)))
+                .add(HostScalars.mul(z2, noiseScale));
       }
       xNext.attach(parent);
       denoised.attach(parent);

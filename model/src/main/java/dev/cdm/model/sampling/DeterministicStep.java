@@ -1,5 +1,6 @@
 package dev.cdm.model.sampling;
 
+import dev.cdm.model.nn.HostScalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.cdm.model.precond.Denoiser;
@@ -28,12 +29,12 @@ public final class DeterministicStep {
       NDArray xHat = xCur;
       double tHat = tCur;
       NDArray denoised = Steps.denoise(net, xHat, tHat, classLabels, step);
-      NDArray dCur = Steps.div(xHat.sub(denoised), tHat);
-      NDArray xNext = xHat.add(Steps.mul(dCur, tNext - tHat));
+      NDArray dCur = HostScalars.div(xHat.sub(denoised), tHat);
+      NDArray xNext = xHat.add(HostScalars.mul(dCur, tNext - tHat));
       if (i < numSteps - 1 && secondOrder) {
         denoised = Steps.denoise(net, xNext, tNext, classLabels, step);
-        NDArray dPrime = Steps.div(xNext.sub(denoised), tNext);
-        xNext = xHat.add(Steps.mul(Steps.mul(dCur, 0.5).add(Steps.mul(dPrime, 0.5)), tNext - tHat));
+        NDArray dPrime = HostScalars.div(xNext.sub(denoised), tNext);
+        xNext = xHat.add(HostScalars.mul(HostScalars.mul(dCur, 0.5).add(HostScalars.mul(dPrime, 0.5)), tNext - tHat));
       }
       xNext.attach(parent);
       return xNext;

@@ -1,5 +1,6 @@
 package dev.cdm.model.sampling;
 
+import dev.cdm.model.nn.HostScalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -104,7 +105,7 @@ public abstract class EdmSampler implements Sampler {
     Plan p = plan(net, parent);
     double[] t = p.t;
     NDArray latents64 = latents.toType(DataType.FLOAT64, true);
-    NDArray x = Steps.mul(latents64, t[0]);
+    NDArray x = HostScalars.mul(latents64, t[0]);
     latents64.close();
     int draws = p.noiseDraws();
     for (int i = 0; i < numSteps(); i++) {
@@ -119,18 +120,18 @@ public abstract class EdmSampler implements Sampler {
           NDArray z = noise.randnLike(x);
           z.attach(step);
           if (p.noiseCoef[i] != 0) {
-            xHat = x.add(Steps.mul(z, p.noiseCoef[i]));
+            xHat = x.add(HostScalars.mul(z, p.noiseCoef[i]));
           }
         }
         // Euler step.
         NDArray denoised = Steps.denoise(net, xHat, tHat, classLabels, step);
-        NDArray dCur = Steps.div(xHat.sub(denoised), tHat);
-        NDArray xNext = xHat.add(Steps.mul(dCur, tNext - tHat));
+        NDArray dCur = HostScalars.div(xHat.sub(denoised), tHat);
+        NDArray xNext = xHat.add(HostScalars.mul(dCur, tNext - tHat));
         // 2nd order correction.
         if (i < numSteps() - 1) {
           denoised = Steps.denoise(net, xNext, tNext, classLabels, step);
-          NDArray dPrime = Steps.div(xNext.sub(denoised), tNext);
-          xNext = xHat.add(Steps.mul(Steps.mul(dCur, 0.5).add(Steps.mul(dPrime, 0.5)), tNext - tHat));
+          NDArray dPrime = HostScalars.div(xNext.sub(denoised), tNext);
+          xNext = xHat.add(HostScalars.mul(HostScalars.mul(dCur, 0.5).add(HostScalars.mul(dPrime, 0.5)), tNext - tHat));
         }
         xNext.attach(parent);
         x = xNext;

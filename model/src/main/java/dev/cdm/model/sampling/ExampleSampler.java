@@ -1,5 +1,6 @@
 package dev.cdm.model.sampling;
 
+import dev.cdm.model.nn.HostScalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -56,7 +57,7 @@ public final class ExampleSampler {
     double[] t =
         TimeSteps.appendZero(TimeSteps.roundSigma(net, manager, TimeSteps.edm(lo, hi, rho, numSteps)));
     NDArray latents64 = latents.toType(DataType.FLOAT64, true);
-    NDArray x = Steps.mul(latents64, t[0]);
+    NDArray x = HostScalars.mul(latents64, t[0]);
     latents64.close();
     for (int i = 0; i < numSteps; i++) {
       NDArray next = DeterministicStep.step(net, x, classLabels, numSteps, t[i], t[i + 1], i, secondOrder);

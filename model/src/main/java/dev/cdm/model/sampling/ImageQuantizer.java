@@ -1,5 +1,6 @@
 package dev.cdm.model.sampling;
 
+import dev.cdm.model.nn.HostScalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 
@@ -12,10 +13,10 @@ public final class ImageQuantizer {
    * precision to uint8 (the cast truncates, so 128 centres the rounding).
    */
   public static NDArray toUint8(NDArray x) {
-    NDArray scaled = Steps.mul(x, 127.5);
-    NDArray shifted = Steps.add(scaled, 128);
+    NDArray scaled = HostScalars.mul(x, 127.5);
+    NDArray shifted = HostScalars.add(scaled, 128);
     scaled.close();
-    NDArray clipped = shifted.clip(0, 255);
+    NDArray clipped = HostScalars.clip(shifted, 0, 255);
     shifted.close();
     NDArray u8 = clipped.toType(DataType.UINT8, false);
     clipped.close();

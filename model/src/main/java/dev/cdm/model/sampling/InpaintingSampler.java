@@ -1,5 +1,6 @@
 package dev.cdm.model.sampling;
 
+import dev.cdm.model.nn.HostScalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -34,7 +35,7 @@ public final class InpaintingSampler {
     EdmSampler.Plan p = config.plan(net, parent);
     double[] t = p.timeSteps();
     NDArray latents64 = latents.toType(DataType.FLOAT64, true);
-    NDArray x = Steps.mul(latents64, t[0]);
+    NDArray x = HostScalars.mul(latents64, t[0]);
     latents64.close();
     NDArray dPrime = null;
     NDManager keep = parent.newSubManager();
@@ -47,18 +48,18 @@ public final class InpaintingSampler {
           double tHat = p.tHat[i];
           NDArray z = noise.randnLike(x);
           z.attach(step);
-          NDArray xHat = x.add(Steps.mul(z, Math.sqrt(tHat * tHat - tCur * tCur) * config.sNoise()));
+          NDArray xHat = x.add(HostScalars.mul(z, Math.sqrt(tHat * tHat - tCur * tCur) * config.sNoise()));
           NDArray denoised = Steps.denoise(net, xHat, tHat, classLabels, step);
-          NDArray dCur = Steps.div(xHat.sub(denoised), tHat);
-          NDArray xNext = xHat.add(Steps.mul(dCur, tNext - tHat));
+          NDArray dCur = HostScalars.div(xHat.sub(denoised), tHat);
+          NDArray xNext = xHat.add(HostScalars.mul(dCur, tNext - tHat));
           if (i < n - 1) {
             denoised = Steps.denoise(net, xNext, tNext, classLabels, step);
-            dPrime = Steps.div(xNext.sub(denoised), tNext);
+            dPrime = HostScalars.div(xNext.sub(denoised), tNext);
             dPrime.attach(keep);
-            xNext = xHat.add(Steps.mul(Steps.mul(dCur, 0.5).add(Steps.mul(dPrime, 0.5)), tNext - tHat));
+            xNext = xHat.add(HostScalars.mul(HostScalars.mul(dCur, 0.5).add(HostScalars.mul(dPrime, 0.5)), tNext - tHat));
           }
           // Project the known pixels back onto the noisy measurement.
-          NDArray noisyY = y.add(Steps.mul(dPrime, tNext));
+          NDArray noisyY = y.add(HostScalars.mul(dPrime, tNext));
           noisyY.attach(step);
           NDArray oneMinusMask = mask.neg().add(1);
           oneMinusMask.attach(step);

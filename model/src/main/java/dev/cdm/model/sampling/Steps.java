@@ -1,6 +1,5 @@
 package dev.cdm.model.sampling;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -11,40 +10,12 @@ import ai.djl.pytorch.jni.JniUtils;
 import dev.cdm.model.precond.Denoiser;
 
 /**
- * Small helpers the samplers share: calling the denoiser the way the reference does, and
- * array-by-scalar arithmetic that never copies from host to device.
- *
- * <p>DJL's {@code mul(Number)} turns the number into a tensor on the array's device; on a GPU that
- * is a host-to-device copy from pageable memory, which blocks the host until the device is idle
- * (so the next network call cannot be queued while this one runs). A 0-d tensor on the host is
- * instead passed to the kernel as a plain scalar argument by libtorch, for CPU and GPU arrays
- * alike, with the same float64 value and type promotion as the reference's Python float.
+ * Small helpers the samplers share: calling the denoiser the way the reference does, and making
+ * per-sample sigma arrays on the device without a host-to-device copy (array-by-number arithmetic
+ * is {@link dev.cdm.model.nn.HostScalars}, for the same reason).
  */
 final class Steps {
-  private static final NDManager HOST = NDManager.newBaseManager(Device.cpu());
-
   private Steps() {}
-
-  /** {@code x * c}. */
-  static NDArray mul(NDArray x, double c) {
-    try (NDArray s = HOST.create(c)) {
-      return x.mul(s);
-    }
-  }
-
-  /** {@code x + c}. */
-  static NDArray add(NDArray x, double c) {
-    try (NDArray s = HOST.create(c)) {
-      return x.add(s);
-    }
-  }
-
-  /** {@code x / c}. */
-  static NDArray div(NDArray x, double c) {
-    try (NDArray s = HOST.create(c)) {
-      return x.div(s);
-    }
-  }
 
   /** A float64 [n] array of {@code value} made on {@code manager}'s device (a fill, no copy). */
   static NDArray full(NDManager manager, int n, double value) {

@@ -26,7 +26,9 @@ public final class TimeSteps {
 
   /** {@code net.round_sigma} applied to each value (float64 in, float64 out). */
   public static double[] roundSigma(Denoiser net, NDManager manager, double[] sigma) {
-    try (NDManager scratch = manager.newSubManager()) {
+    // On the host: for the usual identity rounding nothing touches the device (an upload and a
+    // read-back per step otherwise); iDDPM's table lookup moves the values to the table's device.
+    try (NDManager scratch = manager.newSubManager(ai.djl.Device.cpu())) {
       NDArray in = scratch.create(sigma);
       return net.roundSigma(in).toType(ai.djl.ndarray.types.DataType.FLOAT64, false).toDoubleArray();
     }

@@ -1,5 +1,6 @@
 package dev.cdm.model.training;
 
+import dev.cdm.model.nn.HostScalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package dev.cdm.model.training;
 
+import dev.cdm.model.nn.HostScalars;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;

@@ -1,8 +1,7 @@
-package dev.cdm.model.training;
+package dev.cdm.model.nn;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 
 /**
@@ -86,6 +85,23 @@ public final class HostScalars {
     }
   }
 
+  /** {@code torch.minimum(x, c)}. */
+  public static NDArray minimum(NDArray x, double c) {
+    try (NDArray s = scalar(c)) {
+      return x.minimum(s);
+    }
+  }
+
+  /**
+   * {@code x.clamp(lo, hi)}. DJL's {@code clip(Number, Number)} makes both bounds device tensors
+   * (two blocking uploads on a GPU); max-then-min with host scalars gives the same values.
+   */
+  public static NDArray clip(NDArray x, double lo, double hi) {
+    try (NDArray low = maximum(x, lo)) {
+      return minimum(low, hi);
+    }
+  }
+
   /** In place {@code x *= c}. */
   public static NDArray muli(NDArray x, double c) {
     try (NDArray s = scalar(c)) {
@@ -114,8 +130,10 @@ public final class HostScalars {
     }
   }
 
-  /** {@code where(cond, x, y)} for same-shaped arrays. */
-  static NDArray where(NDArray cond, NDArray x, NDArray y) {
-    return NDArrays.where(cond, x, y);
+  /** {@code x >= c} as a boolean array. */
+  public static NDArray gte(NDArray x, double c) {
+    try (NDArray s = scalar(c)) {
+      return x.gte(s);
+    }
   }
 }
