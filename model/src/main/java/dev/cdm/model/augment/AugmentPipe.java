@@ -11,6 +11,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
+import dev.cdm.model.nn.Ops;
 import dev.cdm.model.loss.RandomSource;
 
 /**
@@ -92,8 +93,19 @@ public final class AugmentPipe implements Augmentation {
   public Augmented apply(NDArray images, RandomSource random) {
     // The per-image parameters are drawn and combined on the host (they are a few numbers per
     // image; on a GPU this avoids a device round trip per draw); pixels stay on the device.
-    try (NDManager host = images.getManager().newSubManager(Device.cpu())) {
-      return apply(images, random, host);
+    // The intermediates (padded, upsampled, resampled copies of the batch) live on a scope of
+    // their own, freed on return as PyTorch frees them by reference counting; otherwise they
+    // would stay on the caller's manager through the forward and backward passes.
+    NDManager owner = images.getManager();
+    try (NDManager host = owner.newSubManager(Device.cpu());
+        NDManager scope = owner.newSubManager()) {
+      images.tempAttach(scope);
+      Augmented out = apply(images, random, host);
+      if (out.images() != images) {
+        out.images().attach(owner);
+      }
+      out.labels().attach(owner);
+      return out;
     }
   }
 
@@ -265,7 +277,7 @@ public final class AugmentPipe implements Augmentation {
     long[] padY = reflectIndex(h, my0, my1);
     long[] both = java.util.Arrays.copyOf(padX, padX.length + padY.length);
     System.arraycopy(padY, 0, both, padX.length, padY.length);
-    NDArray idx = m.create(both);
+    NDArray idx = Ops.owned(m.create(both)); // sliced into views below
     images = images.get(new NDIndex(":, :, :, {}", idx.get(new NDIndex("0:{}", padX.length))));
     images = images.get(new NDIndex(":, :, {}", idx.get(new NDIndex("{}:", padX.length))));
     float[] pre = translate((mx0 - mx1) / 2f, (my0 - my1) / 2f);
@@ -278,7 +290,7 @@ public final class AugmentPipe implements Augmentation {
       filters[k] = SYM6[taps - 1 - k];
       filters[taps + k] = SYM6[k];
     }
-    NDArray filt = m.create(filters);
+    NDArray filt = Ops.owned(m.create(filters)); // sliced into views below
     NDArray rev = filt.get(new NDIndex("0:{}", taps));
     NDArray fwd = filt.get(new NDIndex("{}:", taps));
     int convPadUp = (taps + 1) / 2;
@@ -313,7 +325,7 @@ public final class AugmentPipe implements Augmentation {
         coef[i * 6 + r * 3 + 2] = (g[r * 3 + 2] + 1) * size / 2 - 0.5f;
       }
     }
-    NDArray cf = m.create(coef, new Shape(n, 6, 1, 1));
+    NDArray cf = Ops.owned(m.create(coef, new Shape(n, 6, 1, 1))); // sliced into views below
     NDArray xs = sub(div(add(mul(m.arange(0, wout, 1, DataType.FLOAT32), 2), 1), wout), 1).reshape(1, 1, wout);
     NDArray ys = sub(div(add(mul(m.arange(0, hout, 1, DataType.FLOAT32), 2), 1), hout), 1).reshape(1, hout, 1);
     NDArray ix = cf.get(new NDIndex(":, 0")).mul(xs).add(cf.get(new NDIndex(":, 1")).mul(ys)).add(cf.get(new NDIndex(":, 2")));

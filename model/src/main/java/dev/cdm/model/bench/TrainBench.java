@@ -44,8 +44,8 @@ import java.util.Map;
  * res=32, cbase=128, augment=0.12; devices=N (N &gt; 0) times the whole training loop data parallel
  * over N devices with {@code batch} images per device instead of the bare step;
  * compare-chain=fp16 prints the CDM loss of one batch with fp32 and with fp16 chains (same draws),
- * compare-all=fp16 the same with the whole loss (all network calls) at fp16; fused=0 runs CDM's two
- * gradient-carrying network calls separately (the reference's order) instead of as one 3N batch;
+ * compare-all=fp16 the same with the whole loss (all network calls) at fp16; fused=1 runs CDM's two
+ * gradient-carrying network calls as one 3N batch instead of separately (the reference's order);
  * timing=1 (with devices=N) also prints the mean time per step of every phase of the loop (each
  * phase then ends with a device sync, so the step itself is slightly slower).
  */
@@ -74,6 +74,18 @@ public final class TrainBench {
       compareChain(batch, res, cbase, p, device, Precision.parse(a.get(all ? "compare-all" : "compare-chain")), all);
       return;
     }
+    if (a.containsKey("context")) {
+      // Device memory the process holds with nothing allocated but one small tensor and one
+      // convolution (CUDA context, loaded kernels, library handles): compare with python3's.
+      try (NDManager m = NDManager.newBaseManager(device)) {
+        NDArray x = m.ones(new Shape(1, 3, 8, 8));
+        NDArray y = dev.cdm.model.nn.Ops.conv2d(x, m.ones(new Shape(4, 3, 3, 3)), null, 1, 1, 1);
+        y.sum().getFloat();
+        System.out.println(String.format(Locale.ROOT, "{\"bench\":\"context\",\"device_mem_used_mib\":%d}",
+            CudaUtils.getGpuMemory(device).getCommitted() >> 20));
+      }
+      return;
+    }
     int devices = Integer.parseInt(a.getOrDefault("devices", "0"));
     if (devices > 0) {
       loopBench(lossName, batch, steps, warmup, res, cbase, p, precision, chain, device, devices,
@@ -91,7 +103,7 @@ public final class TrainBench {
         w.setRequiresGradient(true);
       }
       Loss loss = "cdm".equals(lossName)
-          ? cdm(precond, chain).withFusedCalls(!"0".equals(a.getOrDefault("fused", "1")))
+          ? cdm(precond, chain).withFusedCalls("1".equals(a.getOrDefault("fused", "0")))
           : new EDMLoss();
       AugmentPipe aug = AugmentPipe.training(p);
       Adam adam = new Adam();
@@ -112,7 +124,7 @@ public final class TrainBench {
           double[] lm = new double[1];
           Autograd.withGrad(() -> {
             NDArray l = loss.compute(net, xs, labels, aug, rnd);
-            Autograd.backward(l.sum().mul(1.0 / batch));
+            Autograd.backward(dev.cdm.model.nn.HostScalars.mul(l.sum(), 1.0 / batch));
             if (step == warmup + steps - 1) {
               lm[0] = l.mean().getFloat();
             }

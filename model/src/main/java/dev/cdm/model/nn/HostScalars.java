@@ -3,6 +3,11 @@ package dev.cdm.model.nn;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.jni.JniUtils;
 
 /**
  * Array-by-number arithmetic that never copies from host to device. DJL's {@code mul(Number)} and
@@ -10,6 +15,12 @@ import ai.djl.ndarray.NDManager;
  * pageable memory, which waits until the device is idle, so the host cannot queue work ahead. A
  * 0-d float64 tensor on the host is passed by libtorch to the kernel as a plain scalar for CPU and
  * GPU arrays alike, with the type promotion of a Python float (float32 arrays stay float32).
+ *
+ * <p>The scalar is made by libtorch ({@code torch.full}), so its memory belongs to the tensor.
+ * DJL's {@code create(Number)} on the CPU wraps a Java direct buffer without copying; autograd
+ * keeps scalar operands for the backward pass (the {@code c} of {@code x * c}), and once the Java
+ * array is closed the garbage collector may free that buffer before backward reads it (NaN or
+ * garbage gradients, depending on GC timing).
  */
 public final class HostScalars {
   private static final NDManager HOST = NDManager.newBaseManager(Device.cpu());
@@ -17,7 +28,11 @@ public final class HostScalars {
   private HostScalars() {}
 
   private static NDArray scalar(double c) {
-    return HOST.create(c);
+    return scalar(c, DataType.FLOAT64);
+  }
+
+  private static NDArray scalar(double c, DataType dtype) {
+    return JniUtils.full((PtNDManager) HOST, new Shape(), c, dtype, Device.cpu(), SparseFormat.DENSE);
   }
 
   /** {@code x * c}. */
@@ -55,7 +70,7 @@ public final class HostScalars {
 
   /** {@code c / x}. */
   public static NDArray rdiv(double c, NDArray x) {
-    try (NDArray s = HOST.create((float) c)) {
+    try (NDArray s = scalar(c, DataType.FLOAT32)) {
       NDArray r = s.div(x);
       r.attach(x.getManager()); // results join their first operand's manager: the host's here
       return r;
@@ -71,7 +86,7 @@ public final class HostScalars {
 
   /** {@code c ** x} (a Python float raised to a tensor). */
   public static NDArray rpow(double c, NDArray x) {
-    try (NDArray s = HOST.create((float) c)) {
+    try (NDArray s = scalar(c, DataType.FLOAT32)) {
       NDArray r = s.pow(x);
       r.attach(x.getManager());
       return r;

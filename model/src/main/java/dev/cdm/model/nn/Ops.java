@@ -54,6 +54,22 @@ public final class Ops {
     return a.toType(dtype, false);
   }
 
+  /**
+   * An array whose memory belongs to libtorch. On the CPU, DJL's {@code create(...)} wraps a Java
+   * direct buffer without copying, and only the array made by {@code create} keeps that buffer
+   * reachable: a view taken from it (a slice, a reshape) reads freed memory once the original is
+   * unreachable and collected. Arrays made from host data and sliced into views go through here.
+   * On a GPU the upload already made a libtorch-owned copy.
+   */
+  public static NDArray owned(NDArray a) {
+    if (a.getDevice().isGpu()) {
+      return a;
+    }
+    NDArray copy = a.duplicate();
+    a.close();
+    return copy;
+  }
+
   /** {@code x @ w.t() + b}; b may be null. */
   public static NDArray linear(NDArray x, NDArray w, NDArray b) {
     return x.getNDArrayInternal().linear(x, w, b).singletonOrThrow();

@@ -162,13 +162,26 @@ public final class UNetBlock extends Module {
    * The reference's {@code AttentionOp}: {@code softmax(q^T k / sqrt(c))} over keys, computed in
    * float32 whatever the activation dtype, returned in the activation dtype. Its hand-written
    * backward is the gradient of exactly this expression, so autograd gives the same gradients.
+   *
+   * <p>Without gradients k is scaled before the product, in the reference's order. While
+   * gradients are recorded the product is scaled instead: the reference's custom backward keeps
+   * only q, k and the weights, whereas autograd through {@code q^T (k / sqrt(c))} would also keep
+   * the scaled copy of k (about 0.3 GB per training step of DDPM++ CIFAR-10 at batch 128); the two
+   * orders differ by float rounding only.
    */
   static NDArray attentionWeights(NDArray q, NDArray k) {
     DataType dt = q.getDataType();
-    NDArray ks = HostScalars.div(k, Math.sqrt(k.getShape().get(1)));
-    NDArray q32 = Ops.cast(q, DataType.FLOAT32);
-    NDArray k32 = Ops.cast(ks, DataType.FLOAT32);
-    NDArray w = q32.transpose(0, 2, 1).matMul(k32).softmax(2);
+    double scale = Math.sqrt(k.getShape().get(1));
+    NDArray w;
+    if (ai.djl.pytorch.jni.JniUtils.isGradMode()) {
+      NDArray q32 = Ops.cast(q, DataType.FLOAT32);
+      NDArray k32 = Ops.cast(k, DataType.FLOAT32);
+      w = HostScalars.div(q32.transpose(0, 2, 1).matMul(k32), scale).softmax(2);
+    } else {
+      NDArray q32 = Ops.cast(q, DataType.FLOAT32);
+      NDArray k32 = Ops.cast(HostScalars.div(k, scale), DataType.FLOAT32);
+      w = q32.transpose(0, 2, 1).matMul(k32).softmax(2);
+    }
     return Ops.cast(w, dt);
   }
 }
