@@ -10,9 +10,9 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.cdm.model.loss.SeededRandomSource;
 import dev.cdm.model.nn.DropoutStream;
+import dev.cdm.model.precond.FreshNetworkTest;
 import dev.cdm.model.precond.Precond;
 import dev.cdm.model.sampling.EdmSampler;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -32,23 +32,9 @@ class NoHostUploadsTest {
 
   /** A DDPM++-like network with every feature switched on: labels, augment labels, attention, dropout. */
   static Map<String, Object> ddpmpp() {
-    Map<String, Object> kw = new LinkedHashMap<>();
-    kw.put("img_resolution", 16);
-    kw.put("img_channels", 3);
-    kw.put("label_dim", 10);
-    kw.put("model_type", "SongUNet");
-    kw.put("embedding_type", "positional");
-    kw.put("encoder_type", "standard");
-    kw.put("decoder_type", "standard");
-    kw.put("channel_mult_noise", 1);
-    kw.put("resample_filter", List.of(1, 1));
-    kw.put("model_channels", 16);
-    kw.put("channel_mult", List.of(1, 2));
-    kw.put("num_blocks", 1);
-    kw.put("attn_resolutions", List.of(8));
+    Map<String, Object> kw = FreshNetworkTest.tiny();
     kw.put("dropout", 0.1);
     kw.put("label_dropout", 0.1);
-    kw.put("augment_dim", 9);
     return kw;
   }
 

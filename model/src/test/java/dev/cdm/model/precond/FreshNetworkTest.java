@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class FreshNetworkTest {
+public class FreshNetworkTest {
   @Test
   void ddpmppCifar10HasTheReferenceParameterCount() {
     try (NDManager m = NDManager.newBaseManager();
@@ -153,7 +153,7 @@ class FreshNetworkTest {
     }
   }
 
-  static Map<String, Object> tiny() {
+  public static Map<String, Object> tiny() {
     Map<String, Object> kw = new LinkedHashMap<>();
     kw.put("img_resolution", 16);
     kw.put("img_channels", 3);
