@@ -2,7 +2,6 @@ package dev.cdm.pipelines.fid;
 
 import dev.cdm.pipelines.SamplerOptions;
 
-import dev.cdm.fid.Detector;
 import dev.cdm.fid.GaussianStatistics;
 import dev.cdm.fid.ImageSubsets;
 import dev.cdm.fid.RemoteFiles;
@@ -68,17 +67,7 @@ public final class FidCommand implements Callable<Integer> {
       description = "Score N disjoint subsets of --num images; print min, mean, std (default: ${DEFAULT-VALUE}).")
   int repeats;
 
-  @Option(names = "--batch", defaultValue = "64", paramLabel = "INT",
-      description = "Maximum batch size (default: ${DEFAULT-VALUE}).")
-  int batch;
-
-  @Option(names = "--detector", defaultValue = Detector.INCEPTION_URL, paramLabel = "PT|URL",
-      description = "TorchScript feature detector: path, http(s) URL or gs:// (default: Inception-v3).")
-  String detector;
-
-  @Option(names = "--device", defaultValue = "auto",
-      description = "Detector device: auto, cpu, gpu or gpu:N (default: ${DEFAULT-VALUE}).")
-  String device;
+  @Mixin DetectorOptions detector;
 
   @Option(names = "--results", paramLabel = "FILE",
       description = "Also keep the per-repeat FID values (full precision) in this file.")
@@ -92,9 +81,6 @@ public final class FidCommand implements Callable<Integer> {
       if (num < 2) {
         throw new IllegalArgumentException("--num must be at least 2, got " + num);
       }
-      if (batch < 1) {
-        throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
-      }
       if ((images == null) == (network == null)) {
         throw new IllegalArgumentException("give exactly one of --images (files) or --network"
             + " (streaming FID of fresh samples)");
@@ -106,16 +92,14 @@ public final class FidCommand implements Callable<Integer> {
       // Read the reference statistics first: a bad --ref fails before any image is decoded.
       System.err.println("Loading dataset reference statistics from \"" + ref + "\"...");
       GaussianStatistics reference = GaussianStatistics.read(RemoteFiles.localCopy(ref, "--ref"));
-      // Fetch (or find) the detector before the pipeline starts, so a bad --detector fails fast.
-      RemoteFiles.localCopy(detector, "--detector");
+      detector.check();
       if (repeats < 1) {
         throw new IllegalArgumentException("--repeats must be at least 1, got " + repeats);
       }
       Path resultFile = results != null ? Paths.get(results).toAbsolutePath()
           : Files.createTempFile("cdm-fid-", ".txt");
       Files.deleteIfExists(resultFile);
-      ExtractStatistics statistics = ExtractStatistics.builder().setDetector(detector)
-          .setDevice(device).setMaxBatch(batch).setExpectedImages((long) num * repeats).build();
+      ExtractStatistics statistics = detector.statistics((long) num * repeats);
       Pipeline pipeline = images != null
           ? filesPipeline(statistics, reference, resultFile)
           : streamingPipeline(statistics, reference, resultFile);
@@ -148,7 +132,7 @@ public final class FidCommand implements Callable<Integer> {
         + reference.dim() + " reference)...");
     return FidPipelines.fid(runner.create(),
         ReadImageBatches.builder().setPath(imagePath.toAbsolutePath().toString())
-            .setSubsets(subsets).setBatchSize(batch).build(),
+            .setSubsets(subsets).setBatchSize(detector.batch).build(),
         statistics, ref, resultFile.toString());
   }
 
@@ -172,7 +156,7 @@ public final class FidCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--seeds=" + seeds + " lists a seed twice");
     }
     List<List<Long>> seedBatches = new ArrayList<>();
-    for (long[] b : SeedList.batches(used, batch)) {
+    for (long[] b : SeedList.batches(used, detector.batch)) {
       List<Long> l = new ArrayList<>(b.length);
       for (long x : b) {
         l.add(x);
@@ -186,12 +170,12 @@ public final class FidCommand implements Callable<Integer> {
         .network(NetworkFactory.of(network, sampler.precision))
         .sampler(sampler.spec())
         .classIdx(sampler.classIdx())
-        .device(generatorDevice(device))
+        .device(generatorDevice(detector.device))
         .progressName("fid " + network)
         .totalImages(needed)
         .build();
     return FidPipelines.streaming(runner.create(), seedBatches, generate,
-        BatchImages.of(new GeneratedImageView(groups), batch), statistics, ref,
+        BatchImages.of(new GeneratedImageView(groups), detector.batch), statistics, ref,
         resultFile.toString());
   }
 

@@ -1,10 +1,7 @@
 package dev.cdm.pipelines.fid;
 
-import dev.cdm.fid.Detector;
 import dev.cdm.fid.ImageSubsets;
-import dev.cdm.fid.RemoteFiles;
 import dev.cdm.model.data.ImageArchive;
-import dev.cdm.transforms.fid.ExtractStatistics;
 import dev.cdm.transforms.fid.ReadImageBatches;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,28 +23,14 @@ public final class RefCommand implements Callable<Integer> {
       description = "Destination .npz file (keys mu, sigma).")
   String dest;
 
-  @Option(names = "--batch", defaultValue = "64", paramLabel = "INT",
-      description = "Maximum batch size (default: ${DEFAULT-VALUE}).")
-  int batch;
-
-  @Option(names = "--detector", defaultValue = Detector.INCEPTION_URL, paramLabel = "PT|URL",
-      description = "TorchScript feature detector: path, http(s) URL or gs:// (default: Inception-v3).")
-  String detector;
-
-  @Option(names = "--device", defaultValue = "auto",
-      description = "Detector device: auto, cpu, gpu or gpu:N (default: ${DEFAULT-VALUE}).")
-  String device;
+  @Mixin DetectorOptions detector;
 
   @Mixin RunnerOptions runner;
 
   @Override
   public Integer call() {
     return CommandErrors.run("ref", () -> {
-      if (batch < 1) {
-        throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
-      }
-      // Fetch (or find) the detector before the pipeline starts, so a bad --detector fails fast.
-      RemoteFiles.localCopy(detector, "--detector");
+      detector.check();
       Path data = Paths.get(this.data);
       int total;
       try (ImageArchive archive = ImageArchive.open(data)) {
@@ -61,9 +44,8 @@ public final class RefCommand implements Callable<Integer> {
       System.err.println("Calculating statistics for " + total + " images from " + data + "...");
       FidPipelines.reference(runner.create(),
           ReadImageBatches.builder().setPath(data.toAbsolutePath().toString())
-              .setSubsets(ImageSubsets.disjoint(total, total, 1, 0)).setBatchSize(batch).build(),
-          ExtractStatistics.builder().setDetector(detector).setDevice(device)
-              .setMaxBatch(batch).setExpectedImages(total).build(),
+              .setSubsets(ImageSubsets.disjoint(total, total, 1, 0)).setBatchSize(detector.batch).build(),
+          detector.statistics(total),
           destPath.toString())
           .run().waitUntilFinish();
       if (!Files.isRegularFile(destPath)) {

@@ -1,0 +1,35 @@
+package dev.cdm.pipelines.fid;
+
+import dev.cdm.fid.Detector;
+import dev.cdm.fid.RemoteFiles;
+import dev.cdm.transforms.fid.ExtractStatistics;
+import picocli.CommandLine.Option;
+
+/** The feature-detector flags that {@code cdm ref} and {@code cdm fid} share (a picocli mixin). */
+public final class DetectorOptions {
+  @Option(names = "--batch", defaultValue = "64", paramLabel = "INT",
+      description = "Maximum batch size (default: ${DEFAULT-VALUE}).")
+  int batch;
+
+  @Option(names = "--detector", defaultValue = Detector.INCEPTION_URL, paramLabel = "PT|URL",
+      description = "TorchScript feature detector: path, http(s) URL or gs:// (default: Inception-v3).")
+  String detector;
+
+  @Option(names = "--device", defaultValue = "auto",
+      description = "Detector device: auto, cpu, gpu or gpu:N (default: ${DEFAULT-VALUE}).")
+  String device;
+
+  /** Checks --batch and fetches (or finds) the detector, so that a bad flag fails before the pipeline. */
+  void check() throws java.io.IOException {
+    if (batch < 1) {
+      throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
+    }
+    RemoteFiles.localCopy(detector, "--detector");
+  }
+
+  /** Feature statistics with this detector on this device, for {@code expectedImages} images. */
+  ExtractStatistics statistics(long expectedImages) {
+    return ExtractStatistics.builder().setDetector(detector).setDevice(device).setMaxBatch(batch)
+        .setExpectedImages(expectedImages).build();
+  }
+}
