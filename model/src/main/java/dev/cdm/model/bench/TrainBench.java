@@ -47,7 +47,8 @@ import java.util.Map;
  * compare-all=fp16 the same with the whole loss (all network calls) at fp16; fused=1 runs CDM's two
  * gradient-carrying network calls as one 3N batch instead of separately (the reference's order);
  * timing=1 (with devices=N) also prints the mean time per step of every phase of the loop (each
- * phase then ends with a device sync, so the step itself is slightly slower).
+ * phase then ends with a device sync, so the step itself is slightly slower); context=1 only prints
+ * the device memory of a process holding one small tensor and one convolution (CUDA context size).
  */
 public final class TrainBench {
   private TrainBench() {}

@@ -28,9 +28,6 @@ public final class FusedKernels {
   private static final String RESOURCE = "fused-ops.pt";
   private static final boolean REQUESTED =
       !"false".equalsIgnoreCase(System.getProperty("cdm.fusedKernels", "true"));
-  /** Experiment switch: TorchScript graph-executor optimisation (profiling, autodiff subgraphs). */
-  private static final boolean JIT_OPTIMIZE =
-      !"false".equalsIgnoreCase(System.getProperty("cdm.jitOptimize", "true"));
   private static volatile PtSymbolBlock module;
   private static volatile boolean failed;
 
@@ -77,9 +74,6 @@ public final class FusedKernels {
 
   /** {@code silu(x)}. */
   public static NDArray silu(NDArray x) {
-    if (!JIT_OPTIMIZE) {
-      JniUtils.setGraphExecutorOptimize(false);
-    }
     IValue ix = IValue.from((PtNDArray) x);
     try (IValue out = AutogradMethodCall.run(module(), "silu", JniUtils.isGradMode(), ix)) {
       return out.toTensor((PtNDManager) x.getManager());
@@ -89,9 +83,6 @@ public final class FusedKernels {
   }
 
   private static NDArray call(String method, NDArray x, int groups, NDArray w, NDArray b, double eps) {
-    if (!JIT_OPTIMIZE) {
-      JniUtils.setGraphExecutorOptimize(false);
-    }
     IValue ix = IValue.from((PtNDArray) x);
     IValue ig = IValue.from((long) groups);
     IValue iw = IValue.from((PtNDArray) w);
