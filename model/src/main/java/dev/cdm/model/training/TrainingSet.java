@@ -1,6 +1,7 @@
 package dev.cdm.model.training;
 
 import dev.cdm.model.nn.HostScalars;
+import dev.cdm.model.nn.Ops;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -185,7 +186,9 @@ public final class TrainingSet implements BatchSource, Closeable {
     public NDArray[] toDevice(NDManager manager) {
       NDArray u8 = manager.create(java.nio.ByteBuffer.wrap(pixels), new Shape(count, channels, resolution, resolution), DataType.UINT8);
       NDArray images = HostScalars.addi(HostScalars.divi(u8.toType(DataType.FLOAT32, false), 127.5), -1);
-      NDArray lab = manager.create(labels, new Shape(count, labelDim));
+      // Owned by libtorch: autograd keeps the labels for the label-embedding's weight gradient,
+      // and the replicas take views of them, so the host buffer must not be the storage.
+      NDArray lab = Ops.owned(manager.create(labels, new Shape(count, labelDim)));
       return new NDArray[] {images, lab};
     }
   }
