@@ -1,4 +1,6 @@
-package dev.cdm.model.engine;
+package dev.cdm.model.nn;
+
+import dev.cdm.engine.EngineDefaults;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -6,7 +8,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
-import dev.cdm.model.nn.Ops;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

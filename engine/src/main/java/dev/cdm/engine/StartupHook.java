@@ -1,4 +1,4 @@
-package dev.cdm.model.engine;
+package dev.cdm.engine;
 
 import ai.djl.engine.Engine;
 import ai.djl.engine.EngineProvider;

@@ -1,4 +1,4 @@
-package dev.cdm.model.engine;
+package dev.cdm.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package dev.cdm.model.engine;
+package dev.cdm.engine;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
