@@ -115,6 +115,12 @@ public final class FeatureMoments implements Serializable {
         sigma[i * dim + j] = (outer[i * dim + j] - mu[i] * mu[j] * n) / (n - 1);
       }
     }
+    int bad = GaussianStatistics.nonFinite(mu) + GaussianStatistics.nonFinite(sigma);
+    if (bad > 0) {
+      throw new IllegalStateException(
+          "the detector's features of " + count + " images are not all finite: " + bad + " of "
+              + (mu.length + sigma.length) + " statistics would be NaN or infinite");
+    }
     return GaussianStatistics.of(mu, sigma);
   }
 }

@@ -69,7 +69,26 @@ public final class GaussianStatistics {
           npz.source() + ": key 'sigma' has shape " + Arrays.toString(ss) + ", expected ["
               + d + ", " + d + "] to match 'mu' of shape [" + d + "]");
     }
-    return new GaussianStatistics(mu.toDoubles(), sigma.toDoubles());
+    double[] m = mu.toDoubles();
+    double[] s = sigma.toDoubles();
+    int bad = nonFinite(m) + nonFinite(s);
+    if (bad > 0) {
+      throw new IOException(
+          npz.source() + ": " + bad + " of the " + (m.length + s.length)
+              + " values of 'mu' and 'sigma' are NaN or infinite; recompute the statistics");
+    }
+    return new GaussianStatistics(m, s);
+  }
+
+  /** How many of {@code values} are NaN or infinite. */
+  static int nonFinite(double[] values) {
+    int n = 0;
+    for (double v : values) {
+      if (!Double.isFinite(v)) {
+        n++;
+      }
+    }
+    return n;
   }
 
   /** Writes {@code mu} and {@code sigma} as float64, atomically (temporary name, then rename). */

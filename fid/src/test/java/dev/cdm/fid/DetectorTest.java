@@ -121,6 +121,22 @@ class DetectorTest {
   }
 
   @Test
+  void nonFiniteFeaturesOrStatisticsAreAnErrorNeverAResult(@TempDir Path tmp) throws IOException {
+    FeatureMoments m = new FeatureMoments(3);
+    m.add(new double[] {1, 2, 3});
+    m.add(new double[] {Double.NaN, 0, 1});
+    m.add(new double[] {0, 1, 2});
+    IllegalStateException e = assertThrows(IllegalStateException.class, m::toStatistics);
+    assertTrue(e.getMessage().contains("3 images") && e.getMessage().contains("NaN"), e.getMessage());
+
+    Path npz = tmp.resolve("nan-stats.npz");
+    GaussianStatistics.of(new double[] {0, Double.NaN}, new double[] {1, 0, 0, 1}).write(npz);
+    IOException read = assertThrows(IOException.class, () -> GaussianStatistics.read(npz));
+    assertTrue(read.getMessage().contains("nan-stats.npz") && read.getMessage().contains("NaN"),
+        read.getMessage());
+  }
+
+  @Test
   void missingOrBrokenDetectorNamesTheInput(@TempDir Path tmp) throws IOException {
     IOException missing = assertThrows(IOException.class,
         () -> Detector.load(tmp.resolve("none.pt").toString(), Device.cpu()));

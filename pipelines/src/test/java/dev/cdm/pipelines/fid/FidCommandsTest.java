@@ -127,6 +127,52 @@ class FidCommandsTest {
     assertTrue(Math.abs(Double.parseDouble(((String) aa[1]).trim())) < 1e-6, (String) aa[1]);
   }
 
+  /**
+   * The statistics of a data set do not depend on how its images are batched. With the detector
+   * on which the CPU libtorch gave batch-dependent, NaN statistics (a 24-channel 3x3 convolution
+   * on RGB 24x24 images in subfolders), {@code --batch=1} and {@code --batch=64} agree to 1e-6.
+   */
+  @Test
+  void refStatisticsDoNotDependOnTheBatchSize() throws Exception {
+    Path data = tmp.resolve("rgb24");
+    java.util.Random random = new java.util.Random(5);
+    for (int i = 0; i < 150; i++) {
+      BufferedImage img = new BufferedImage(24, 24, BufferedImage.TYPE_INT_RGB);
+      int base = random.nextInt(0xffffff);
+      for (int y = 0; y < 24; y++) {
+        for (int x = 0; x < 24; x++) {
+          img.setRGB(x, y, (base + random.nextInt(64) * (x + y)) & 0xffffff);
+        }
+      }
+      Path file = data.resolve("class" + (i % 3)).resolve("img" + i + ".png");
+      Files.createDirectories(file.getParent());
+      ImageIO.write(img, "png", file.toFile());
+    }
+    GaussianStatistics[] stats = new GaussianStatistics[2];
+    String[] batches = {"1", "64"};
+    for (int k = 0; k < 2; k++) {
+      Path dest = tmp.resolve("rgb24-b" + batches[k] + ".npz");
+      Object[] r = cdm("ref", "--data=" + data, "--dest=" + dest,
+          "--detector=" + resource("conv24-detector.pt"), "--device=cpu", "--batch=" + batches[k]);
+      assertEquals(0, r[0], (String) r[2]);
+      stats[k] = GaussianStatistics.read(dest);
+    }
+    assertClose(stats[0].mu(), stats[1].mu(), "mu");
+    assertClose(stats[0].sigma(), stats[1].sigma(), "sigma");
+  }
+
+  /** Agreement within 1e-6 relative to the largest magnitude. */
+  private static void assertClose(double[] a, double[] b, String what) {
+    double scale = 0;
+    double diff = 0;
+    for (int i = 0; i < a.length; i++) {
+      assertTrue(Double.isFinite(a[i]) && Double.isFinite(b[i]), what + "[" + i + "] not finite");
+      scale = Math.max(scale, Math.abs(a[i]));
+      diff = Math.max(diff, Math.abs(a[i] - b[i]));
+    }
+    assertTrue(diff <= 1e-6 * scale, what + ": batch 1 and 64 differ by " + diff + " (scale " + scale + ")");
+  }
+
   @Test
   void repeatsReportMinMeanStd() throws Exception {
     Path results = tmp.resolve("repeats.txt");
