@@ -51,7 +51,7 @@ public final class GenerateCommand implements Callable<Integer> {
   String device;
 
   @Option(names = "--tf32",
-      description = "Allow TF32 convolutions on the GPU (the launcher keeps NVIDIA_TF32_OVERRIDE=0 otherwise)")
+      description = "Allow TF32 convolutions on the GPU (off otherwise, as in the reference)")
   boolean tf32;
 
   @Option(names = "--resume", description = "Skip seeds whose image already exists")
@@ -85,10 +85,13 @@ public final class GenerateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (tf32 && "0".equals(System.getenv("NVIDIA_TF32_OVERRIDE"))) {
-      System.err.println(
-          "--tf32: NVIDIA_TF32_OVERRIDE=0 is set in the environment and keeps TF32 off;"
-              + " unset it (./cdm does when --tf32 is given)");
+    if (tf32) {
+      // Read by EngineDefaults when the engine starts (./cdm also passes it on the command line).
+      System.setProperty("cdm.tf32", "true");
+      if ("0".equals(System.getenv("NVIDIA_TF32_OVERRIDE"))) {
+        System.err.println(
+            "--tf32: NVIDIA_TF32_OVERRIDE=0 is set in the environment and keeps TF32 off; unset it");
+      }
     }
     GenerateJob job = job();
     PipelineOptions options =
