@@ -22,7 +22,7 @@ final class ScoreRepeatFn extends DoFn<KV<Integer, SampleScores>, RepeatScores> 
   private static final long serialVersionUID = 1L;
 
   /** The key of the reference's feature sample in the statistics file. */
-  static final String FEATURES_KEY = "features";
+  static final String FEATURES_KEY = dev.cdm.transforms.fid.WriteFeatureSample.KEY;
 
   private final String ref;
   private transient GaussianStatistics reference;
