@@ -116,6 +116,16 @@ public final class InceptionScore implements Serializable {
     return this;
   }
 
+  /** Whether every part has an image (at least {@code splits} images were added). */
+  public boolean complete() {
+    for (long c : count) {
+      if (c == 0) {
+        return false;
+      }
+    }
+    return classes > 0;
+  }
+
   /** {@code {mean, std}} of the parts' scores; every part needs at least one image. */
   public double[] meanStd() {
     double[] scores = new double[splits];

@@ -153,6 +153,11 @@ public final class EvaluateCommand implements Callable<Integer> {
       int n = watcher.run();
       System.err.println("Evaluated " + n + " snapshot" + (n == 1 ? "" : "s") + "; report: "
           + RunFiles.resolve(job.outdir(), EvaluationReport.HTML));
+      if (watcher.failures() > 0) {
+        System.err.println("cdm evaluate: error: " + watcher.failures() + " snapshot"
+            + (watcher.failures() == 1 ? "" : "s") + " could not be evaluated (see above)");
+        return 1;
+      }
       return 0;
     });
   }

@@ -181,7 +181,7 @@ public final class SnapshotEvaluator {
           FidResults.formatG(row.get("is_mean").getAsDouble()),
           FidResults.formatG(row.get("is_std").getAsDouble())));
     } else {
-      b.append(", IS skipped (the detector has no class probabilities)");
+      b.append(", IS skipped (the detector has no class probabilities, or --num < 10)");
     }
     if (row.has("kid_mean")) {
       b.append(String.format(Locale.ROOT, ", KID %s +- %s",

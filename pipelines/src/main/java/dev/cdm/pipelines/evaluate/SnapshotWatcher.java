@@ -25,6 +25,7 @@ public final class SnapshotWatcher {
   private final long pollMillis;
   private final Long untilKimg;
   private final Consumer<String> log;
+  private int failures;
 
   public SnapshotWatcher(SnapshotEvaluator evaluator, String runDir, boolean watch,
       long pollMillis, Long untilKimg, Consumer<String> log) {
@@ -34,6 +35,11 @@ public final class SnapshotWatcher {
     this.pollMillis = pollMillis;
     this.untilKimg = untilKimg;
     this.log = log;
+  }
+
+  /** Snapshots whose evaluation failed while watching (they were skipped). */
+  public int failures() {
+    return failures;
   }
 
   /** Runs until done; returns the number of snapshots evaluated. */
@@ -75,6 +81,7 @@ public final class SnapshotWatcher {
             throw e;
           }
           failed.add(s.name());
+          failures++;
           log.accept("Evaluation of " + s.location() + " failed (" + e.getMessage()
               + "); continuing with the next snapshot");
         }

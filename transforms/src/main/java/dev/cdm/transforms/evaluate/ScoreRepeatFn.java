@@ -61,7 +61,9 @@ final class ScoreRepeatFn extends DoFn<KV<Integer, SampleScores>, RepeatScores> 
     }
     double fid = FrechetDistance.between(stats, reference);
     InceptionScore is = s.inception();
-    double[] isMs = is == null ? new double[] {Double.NaN, Double.NaN} : is.meanStd();
+    // Skipped (NaN) without class probabilities, or with fewer images than the 10 parts.
+    double[] isMs = is == null || !is.complete() ? new double[] {Double.NaN, Double.NaN}
+        : is.meanStd();
     double[] kid = {Double.NaN, Double.NaN};
     Map<Long, float[]> kept = s.kidFeatures();
     if (refFeatures != null && kept.size() >= 2) {
