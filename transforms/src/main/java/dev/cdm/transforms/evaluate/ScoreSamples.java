@@ -3,8 +3,8 @@ package dev.cdm.transforms.evaluate;
 import com.google.auto.value.AutoValue;
 import dev.cdm.fid.Detector;
 import dev.cdm.transforms.generate.GeneratedImage;
+import dev.cdm.transforms.io.JavaSerializedCoder;
 import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -79,7 +79,7 @@ public abstract class ScoreSamples
   @Override
   public PCollection<RepeatScores> expand(PCollection<GeneratedImage> samples) {
     KvCoder<Integer, SampleScores> coder =
-        KvCoder.of(VarIntCoder.of(), SerializableCoder.of(SampleScores.class));
+        KvCoder.of(VarIntCoder.of(), JavaSerializedCoder.of(SampleScores.class));
     return samples
         .apply("Detect", ParDo.of(
             new ScoreSamplesFn(detector(), device(), maxBatch(), num(), repeats(), kidImages())))
@@ -88,6 +88,6 @@ public abstract class ScoreSamples
             new SampleScoresCombineFn()))
         .setCoder(coder)
         .apply("Score", ParDo.of(new ScoreRepeatFn(ref())))
-        .setCoder(SerializableCoder.of(RepeatScores.class));
+        .setCoder(JavaSerializedCoder.of(RepeatScores.class));
   }
 }

@@ -15,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.GroupByKey;
@@ -47,7 +46,7 @@ public final class WriteFeatureSample extends PTransform<PCollection<ImageBatch>
   public PCollection<String> expand(PCollection<ImageBatch> images) {
     return images
         .apply("Features", ParDo.of(new FeaturesFn(detector, device)))
-        .setCoder(KvCoder.of(VarIntCoder.of(), SerializableCoder.of(float[][].class)))
+        .setCoder(KvCoder.of(VarIntCoder.of(), dev.cdm.transforms.io.JavaSerializedCoder.of(float[][].class)))
         .apply("Gather", GroupByKey.create())
         .apply("WriteNpz", ParDo.of(new WriteFn(dest)));
   }
