@@ -125,6 +125,7 @@ class EvaluateCommandTest {
     assertEquals(before, Files.readString(run.resolve("results.jsonl")));
   }
 
+  @Tag("slow")
   @Test
   void fidEqualsGenerateThenFidOnTheSameSeeds(@TempDir Path tmp) throws Exception {
     Path run = tmp.resolve("run");
@@ -132,11 +133,28 @@ class EvaluateCommandTest {
     Path net = run.resolve("network-snapshot-000002.pkl");
     Files.copy(fixture("ddpmpp-cdm-gray.pkl"), net);
     Path ref = fixture("fid-refA.npz");
-    Object[] e = cdm(common(run, ref, "--outdir=" + tmp.resolve("eval"), "--repeats=1"));
-    assertEquals(0, e[0], (String) e[1]);
-    JsonObject row = rows(tmp.resolve("eval")).get(0);
+    // Through the Java entry point, with an extra per-snapshot metric (the demo's hook).
+    EvaluateJob job = EvaluateJob.builder()
+        .snapshots(run.toString())
+        .ref(ref.toString())
+        .outdir(tmp.resolve("eval").toString())
+        .num(12)
+        .repeats(1)
+        .batch(16)
+        .sampler(dev.cdm.model.sampling.SamplerSpec.builder().numSteps(2).build())
+        .detector(fixture("tiny-detector.pt").toString())
+        .pipelineArgs(List.of("--targetParallelism=2"))
+        .extraMetrics(List.of(new MeanPixel()))
+        .build();
+    StringBuilder log = new StringBuilder();
+    SnapshotEvaluator evaluator = new SnapshotEvaluator(job, line -> log.append(line).append('\n'));
+    JsonObject row = evaluator.evaluate(RunFiles.snapshots(run.toString()).get(0));
+    assertEquals(row, rows(tmp.resolve("eval")).get(0));
     assertFalse(row.has("kid_mean"), "no features in --ref: KID skipped");
-    assertTrue(((String) e[1]).contains("KID skipped"), (String) e[1]);
+    assertTrue(log.toString().contains("KID skipped"), log.toString());
+    double meanPixel = row.getAsJsonObject("metrics").get("mean_pixel").getAsDouble();
+    assertTrue(meanPixel > 0 && meanPixel < 255, row.toString());
+    assertTrue(log.toString().contains("mean_pixel"), log.toString());
     // The same 12 seeds (repeat 0 = seeds 0..11) through PNG files and cdm fid.
     Path images = tmp.resolve("images");
     Object[] g = cdm("generate", "--network=" + net, "--outdir=" + images, "--seeds=0-11",
@@ -148,6 +166,47 @@ class EvaluateCommandTest {
     assertEquals(0, f[0], (String) f[1]);
     double files = FidResults.read(res, 1).values()[0];
     assertEquals(files, row.getAsJsonArray("fid").get(0).getAsDouble(), 1e-5 * Math.abs(files));
+    // The extra metric saw exactly the scored and grid samples (seeds 0..63): recompute it.
+    double sum = 0;
+    long n = 0;
+    Path all = tmp.resolve("all");
+    assertEquals(0, cdm("generate", "--network=" + net, "--outdir=" + all, "--seeds=0-63",
+        "--steps=2", "--batch=16")[0]);
+    for (int seed = 0; seed < 64; seed++) {
+      int[] hwc = new int[3];
+      for (byte b : PngImages.decode(Files.readAllBytes(all.resolve(String.format("%06d.png", seed))), hwc)) {
+        sum += b & 0xff;
+        n++;
+      }
+    }
+    assertEquals(sum / n, meanPixel, 1e-9 * meanPixel);
+  }
+
+  /** A stand-in for a classifier's accuracy: the mean pixel value of all samples. */
+  static final class MeanPixel implements EvaluateJob.ExtraMetric {
+    @Override
+    public org.apache.beam.sdk.transforms.PTransform<org.apache.beam.sdk.values.PCollection<
+        dev.cdm.transforms.generate.GeneratedImage>, org.apache.beam.sdk.values.PCollection<
+        org.apache.beam.sdk.values.KV<String, Double>>> transform() {
+      return new org.apache.beam.sdk.transforms.PTransform<>() {
+        @Override
+        public org.apache.beam.sdk.values.PCollection<org.apache.beam.sdk.values.KV<String, Double>>
+            expand(org.apache.beam.sdk.values.PCollection<dev.cdm.transforms.generate.GeneratedImage> in) {
+          return in
+              .apply(org.apache.beam.sdk.transforms.FlatMapElements
+                  .into(org.apache.beam.sdk.values.TypeDescriptors.doubles())
+                  .via(g -> {
+                    List<Double> px = new java.util.ArrayList<>();
+                    for (byte b : g.pixels()) {
+                      px.add((double) (b & 0xff));
+                    }
+                    return px;
+                  }))
+              .apply(org.apache.beam.sdk.transforms.Mean.globally())
+              .apply(org.apache.beam.sdk.transforms.WithKeys.of("mean_pixel"));
+        }
+      };
+    }
   }
 
   @Tag("slow")
