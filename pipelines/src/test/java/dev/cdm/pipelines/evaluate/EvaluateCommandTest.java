@@ -54,7 +54,12 @@ class EvaluateCommandTest {
     List<String> a = new java.util.ArrayList<>(List.of("evaluate", "--snapshots=" + run,
         "--ref=" + ref, "--detector=" + fixture("tiny-detector.pt"), "--steps=2", "--batch=16",
         "--num=12", "--kid-images=10", "--targetParallelism=2"));
-    a.addAll(List.of(more));
+    for (String m : more) {
+      // A flag given in {@code more} replaces the default above.
+      a.removeIf(x -> x.contains("=") && m.contains("=")
+          && x.substring(0, x.indexOf('=')).equals(m.substring(0, m.indexOf('='))));
+      a.add(m);
+    }
     return a.toArray(new String[0]);
   }
 
@@ -257,6 +262,57 @@ class EvaluateCommandTest {
       }
     } finally {
       pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void badFlagsAndEmptyFoldersAreOneLineErrors(@TempDir Path tmp) throws Exception {
+    Path ref = fixture("fid-refA.npz");
+    Object[] num = cdm(common(tmp, ref, "--num=1"));
+    assertEquals(1, num[0]);
+    assertTrue(((String) num[1]).contains("cdm evaluate: error: --num: must be >= 2"), (String) num[1]);
+    Object[] until = cdm(common(tmp, ref, "--until-kimg=5"));
+    assertTrue(((String) until[1]).contains("--until-kimg needs --watch"), (String) until[1]);
+    Object[] device = cdm(common(tmp, ref, "--device=tpu"));
+    assertTrue(((String) device[1]).contains("--device: expected cpu, gpu or gpu:i,j"), (String) device[1]);
+    Object[] badRef = cdm(common(tmp, tmp.resolve("missing.npz")));
+    assertEquals(1, badRef[0]);
+    assertTrue(((String) badRef[1]).contains("missing.npz"), (String) badRef[1]);
+    Object[] empty = cdm(common(tmp, ref));
+    assertEquals(1, empty[0]);
+    assertTrue(((String) empty[1]).contains("no network-snapshot-*.pkl or .safetensors files"),
+        (String) empty[1]);
+  }
+
+  @Test
+  void reportChartsEveryRowAndTheLoss(@TempDir Path tmp) throws Exception {
+    Files.writeString(tmp.resolve("stats.jsonl"),
+        "{\"Loss/loss\":{\"mean\":0.5},\"Progress/kimg\":{\"mean\":1.0}}\n"
+            + "{\"Loss/loss\":{\"mean\":0.4},\"Progress/kimg\":{\"mean\":2.0}}\n{\"truncat");
+    EvaluationReport report = new EvaluationReport(tmp.toString(), tmp.toString());
+    assertEquals(2, report.loss().size());
+    List<JsonObject> rows = new java.util.ArrayList<>();
+    for (int k = 0; k < 3; k++) {
+      JsonObject r = new JsonObject();
+      r.addProperty("snapshot", "network-snapshot-00000" + k + ".pkl");
+      r.addProperty("kimg", k);
+      r.addProperty("fid_min", 10.0 - k);
+      r.addProperty("fid_mean", 11.0 - k);
+      r.addProperty("fid_std", 0.5);
+      r.addProperty("images", 100);
+      r.addProperty("seconds", 1.5);
+      r.addProperty("grid", "grids/network-snapshot-00000" + k + ".png");
+      rows.add(r);
+    }
+    report.write(rows);
+    int[] hwc = new int[3];
+    PngImages.decode(Files.readAllBytes(tmp.resolve(EvaluationReport.CHART)), hwc);
+    assertEquals(500, hwc[0]);
+    assertEquals(900, hwc[1]);
+    String html = Files.readString(tmp.resolve(EvaluationReport.HTML));
+    for (JsonObject r : rows) {
+      assertTrue(html.contains(r.get("grid").getAsString()), html);
+      assertTrue(html.contains(r.get("snapshot").getAsString()), html);
     }
   }
 }
