@@ -126,6 +126,7 @@ public final class SnapshotEvaluator {
     o.addProperty("num", job.num());
     o.addProperty("repeats", job.repeats());
     o.addProperty("images", repeats.stream().mapToLong(RepeatScores::images).sum());
+    o.addProperty("generated", EvaluatePipeline.seeds(job).size());
     o.addProperty("seconds", Math.round(seconds * 10) / 10.0);
     o.add("sampler", sampler(job.sampler()));
     o.addProperty("grid", gridName(s));
@@ -195,9 +196,9 @@ public final class SnapshotEvaluator {
           .append(' ').append(FidResults.formatG(e.getValue().getAsDouble())));
     }
     double secs = row.get("seconds").getAsDouble();
-    long images = row.get("images").getAsLong();
-    b.append(String.format(Locale.ROOT, "; %d images in %.1f s (%.1f img/s)", images, secs,
-        images / Math.max(secs, 1e-9)));
+    long images = row.get("generated").getAsLong();
+    b.append(String.format(Locale.ROOT, "; %d images generated and scored in %.1f s (%.1f img/s)",
+        images, secs, images / Math.max(secs, 1e-9)));
     return b.toString();
   }
 
