@@ -50,8 +50,9 @@ class KernelDistanceTest {
     float[] b = gaussian(n, d, 0.5, rnd);
     double expected = direct(b, a, n, d);
     double[] got = KernelDistance.between(a, n, b, n, d, 3, 1000, 7);
-    assertEquals(expected, got[0], 1e-9 * Math.abs(expected));
-    assertEquals(0, got[1], 1e-9 * Math.abs(expected));
+    // float32 Gram products, as clean-fid's: close to the float64 loops.
+    assertEquals(expected, got[0], 1e-5 * Math.abs(expected));
+    assertEquals(0, got[1], 1e-5 * Math.abs(expected));
   }
 
   @Test

@@ -7,6 +7,7 @@ import dev.cdm.fid.KernelDistance;
 import dev.cdm.fid.NpyArray;
 import dev.cdm.fid.NpzFile;
 import dev.cdm.fid.RemoteFiles;
+import dev.cdm.transforms.fid.SharedDetectors;
 import java.io.IOException;
 import java.util.Map;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -25,11 +26,14 @@ final class ScoreRepeatFn extends DoFn<KV<Integer, SampleScores>, RepeatScores> 
   static final String FEATURES_KEY = dev.cdm.transforms.fid.WriteFeatureSample.KEY;
 
   private final String ref;
+  /** Where the KID Gram matrices are computed (the detector's device flag). */
+  private final String device;
   private transient GaussianStatistics reference;
   private transient float[] refFeatures;
 
-  ScoreRepeatFn(String ref) {
+  ScoreRepeatFn(String ref, String device) {
     this.ref = ref;
+    this.device = device;
   }
 
   @Setup
@@ -74,7 +78,8 @@ final class ScoreRepeatFn extends DoFn<KV<Integer, SampleScores>, RepeatScores> 
         System.arraycopy(row, 0, gen, i++ * d, d);
       }
       kid = KernelDistance.between(gen, kept.size(), refFeatures, refFeatures.length / d, d,
-          KernelDistance.SUBSETS, KernelDistance.MAX_SUBSET_SIZE, in.getKey());
+          KernelDistance.SUBSETS, KernelDistance.MAX_SUBSET_SIZE, in.getKey(),
+          SharedDetectors.device(device));
     }
     out.output(new RepeatScores(in.getKey(), s.moments().count(), fid, isMs[0], isMs[1], kid[0],
         kid[1]));

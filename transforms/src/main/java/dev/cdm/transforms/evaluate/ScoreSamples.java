@@ -87,7 +87,7 @@ public abstract class ScoreSamples
         .apply("CombineRepeats", Combine.<Integer, SampleScores, SampleScores>perKey(
             new SampleScoresCombineFn()))
         .setCoder(coder)
-        .apply("Score", ParDo.of(new ScoreRepeatFn(ref())))
+        .apply("Score", ParDo.of(new ScoreRepeatFn(ref(), device())))
         .setCoder(JavaSerializedCoder.of(RepeatScores.class));
   }
 }
