@@ -80,6 +80,7 @@ class EvaluateCommandTest {
     return new ResultsLog(outdir.toString()).rows();
   }
 
+  @Tag("slow")
   @Test
   void evaluatesEachSnapshotOnceWithRepeatsIsKidGridsAndReport(@TempDir Path tmp) throws Exception {
     Path run = tmp.resolve("run");
