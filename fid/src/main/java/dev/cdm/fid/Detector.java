@@ -70,6 +70,40 @@ public final class Detector implements AutoCloseable {
    * [N, D] on the detector's device, attached to the images' manager.
    */
   public NDArray features(NDArray images) {
+    return forward(images, true);
+  }
+
+  /**
+   * Class probabilities of a batch, [N, C] float32: the detector called with {@code
+   * return_features=False}, which for the StyleGAN/EDM Inception detector is the softmax of its
+   * logits (the input of the Inception Score). Null when the detector has no such output: the call
+   * fails, or the rows are not probability vectors (non-negative, summing to 1).
+   */
+  public NDArray probabilities(NDArray images) {
+    NDArray p;
+    try {
+      p = forward(images, false);
+    } catch (RuntimeException e) {
+      return null;
+    }
+    boolean valid;
+    try (NDManager scope = p.getManager().newSubManager()) {
+      NDArray rowSums = p.sum(new int[] {1});
+      rowSums.tempAttach(scope);
+      NDArray minimum = p.min();
+      minimum.tempAttach(scope);
+      NDArray worst = rowSums.sub(1).abs().max();
+      worst.tempAttach(scope);
+      valid = minimum.getFloat() >= 0 && worst.getFloat() < 1e-3f;
+    }
+    if (!valid) {
+      p.close();
+      return null;
+    }
+    return p;
+  }
+
+  private NDArray forward(NDArray images, boolean returnFeatures) {
     Shape s = images.getShape();
     if (s.dimension() != 4 || (s.get(1) != 1 && s.get(1) != 3)) {
       throw new IllegalArgumentException(
@@ -88,11 +122,11 @@ public final class Detector implements AutoCloseable {
       boolean gradMode = JniUtils.isGradMode();
       JniUtils.setGradMode(false);
       try (IValue img = IValue.from((PtNDArray) x);
-          IValue flag = IValue.from(true);
+          IValue flag = IValue.from(returnFeatures);
           IValue out = module.forward(img, flag)) {
         if (!out.isTensor()) {
           throw new IllegalStateException(
-              "detector " + source + " returned " + out.getType() + ", expected a feature tensor");
+              "detector " + source + " returned " + out.getType() + ", expected a tensor");
         }
         NDArray f = out.toTensor((PtNDManager) scope);
         NDArray result = f.reshape(s.get(0), -1).toType(DataType.FLOAT32, false);

@@ -41,6 +41,14 @@ public final class NpyArray {
     return new NpyArray("<f8", shape.clone(), b.array());
   }
 
+  /** A float32 array ({@code <f4}) of the given shape, C order. */
+  public static NpyArray ofFloats(float[] values, long... shape) {
+    checkSize(values.length, shape);
+    ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+    b.asFloatBuffer().put(values);
+    return new NpyArray("<f4", shape.clone(), b.array());
+  }
+
   /** A uint8 array ({@code |u1}) of the given shape, C order. */
   public static NpyArray ofBytes(byte[] values, long... shape) {
     checkSize(values.length, shape);

@@ -148,4 +148,27 @@ class DetectorTest {
         () -> Detector.load(junk.toString(), Device.cpu()));
     assertTrue(broken.getMessage().contains("junk.pt"), broken.getMessage());
   }
+
+  /** The tiny detector returns softmax(features) for return_features=False, as Inception does. */
+  @Test
+  void probabilitiesAreTheSoftmaxOutput() throws IOException {
+    byte[] pixels = fx.get("imagesA").toUint8();
+    try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
+      NDArray images = m.create(ByteBuffer.wrap(pixels, 0, 8 * 32 * 32).slice(),
+          new Shape(8, 1, 32, 32), DataType.UINT8);
+      NDArray p = detector.probabilities(images);
+      assertEquals(new Shape(8, 64), p.getShape());
+      float[] got = p.toFloatArray();
+      float[] f = detector.features(images).toFloatArray();
+      for (int i = 0; i < 8; i++) {
+        double z = 0;
+        for (int j = 0; j < 64; j++) {
+          z += Math.exp(f[i * 64 + j]);
+        }
+        for (int j = 0; j < 64; j++) {
+          assertEquals(Math.exp(f[i * 64 + j]) / z, got[i * 64 + j], 1e-6);
+        }
+      }
+    }
+  }
 }

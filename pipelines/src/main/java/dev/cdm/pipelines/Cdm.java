@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       dev.cdm.pipelines.example.ExampleCommand.class,
       dev.cdm.pipelines.fid.RefCommand.class,
       dev.cdm.pipelines.fid.FidCommand.class,
+      dev.cdm.pipelines.evaluate.EvaluateCommand.class,
     })
 public final class Cdm implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

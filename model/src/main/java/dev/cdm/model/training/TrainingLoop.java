@@ -218,8 +218,15 @@ public final class TrainingLoop {
     });
   }
 
+  /**
+   * Written to the run directory after the last snapshot (JSON: {@code nimg}, {@code timestamp}),
+   * so that an evaluation watching the run knows that no snapshot will follow.
+   */
+  public static final String DONE_MARKER = "training-done.json";
+
   /** Runs until total_kimg (or maxSteps); returns the number of images seen. */
   public long run() throws IOException {
+    Files.deleteIfExists(opts.runDir().resolve(DONE_MARKER));
     long startTime = System.nanoTime();
     long tickStartNimg = curNimg;
     long tickStartTime = startTime;
@@ -297,6 +304,7 @@ public final class TrainingLoop {
     if (pool != null) {
       pool.shutdownNow();
     }
+    writeDoneMarker();
     log.accept("");
     log.accept("Exiting...");
     return curNimg;
@@ -584,6 +592,16 @@ public final class TrainingLoop {
         ema.parameters(), m, v).save(path);
     Adam.close(new ArrayList<>(m.values()));
     Adam.close(new ArrayList<>(v.values()));
+  }
+
+  private void writeDoneMarker() throws IOException {
+    Path path = opts.runDir().resolve(DONE_MARKER);
+    Path part = path.resolveSibling(path.getFileName() + ".part");
+    JsonObject o = new JsonObject();
+    o.addProperty("nimg", curNimg);
+    o.addProperty("timestamp", System.currentTimeMillis() / 1000.0);
+    Files.writeString(part, o + "\n", StandardCharsets.UTF_8);
+    Files.move(part, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 
   private void appendStats() throws IOException {

@@ -107,10 +107,14 @@ class TrainingLoopTest {
       assertTrue(Files.isRegularFile(tmp.resolve("part/network-snapshot-000000.safetensors")));
       TrainingState st = TrainingState.load(state, m);
       assertEquals(16, st.curNimg());
+      // The end marker: written when a run ends, rewritten by the resumed run when it ends.
+      Path done = tmp.resolve("part/" + TrainingLoop.DONE_MARKER);
+      assertTrue(Files.readString(done).contains("\"nimg\":16"), Files.readString(done));
       TrainingOptions rest = opts(tmp.resolve("part")).totalKimg(0.032).build();
       TrainingLoop c = loop(rest, data, new EDMLoss(), cpu, m, st, lines);
       c.run();
       assertEquals(32, c.curNimg());
+      assertTrue(Files.readString(done).contains("\"nimg\":32"), Files.readString(done));
       Map<String, float[]> wc = snapshot(c.parameters());
       Map<String, float[]> ec = snapshot(c.ema().parameters());
       for (String k : wa.keySet()) {

@@ -25,7 +25,7 @@ import org.apache.beam.sdk.values.KV;
 public final class FidResults {
   private final double[] values;
 
-  FidResults(double[] values) {
+  public FidResults(double[] values) {
     this.values = values;
   }
 

@@ -1,6 +1,10 @@
 package dev.cdm.pipelines.fid;
 
 import dev.cdm.fid.ImageSubsets;
+import dev.cdm.fid.NpyArray;
+import dev.cdm.fid.NpzFile;
+import dev.cdm.transforms.fid.WriteFeatureSample;
+import org.apache.beam.sdk.Pipeline;
 import dev.cdm.model.data.ImageArchive;
 import dev.cdm.transforms.fid.ReadImageBatches;
 import java.nio.file.Files;
@@ -23,6 +27,11 @@ public final class RefCommand implements Callable<Integer> {
       description = "Destination .npz file (keys mu, sigma).")
   String dest;
 
+  @Option(names = "--features", defaultValue = "0", paramLabel = "N",
+      description = "Also store the features of N randomly chosen images under the key 'features'"
+          + " (what cdm evaluate needs for KID; e.g. 10000). Default: ${DEFAULT-VALUE}.")
+  int features;
+
   @Mixin DetectorOptions detector;
 
   @Mixin RunnerOptions runner;
@@ -31,6 +40,9 @@ public final class RefCommand implements Callable<Integer> {
   public Integer call() {
     return CommandErrors.run("ref", () -> {
       detector.check();
+      if (features < 0) {
+        throw new IllegalArgumentException("--features must be >= 0, got " + features);
+      }
       Path data = Paths.get(this.data);
       int total;
       try (ImageArchive archive = ImageArchive.open(data)) {
@@ -51,8 +63,31 @@ public final class RefCommand implements Callable<Integer> {
       if (!Files.isRegularFile(destPath)) {
         throw new IllegalStateException("the pipeline finished without writing " + destPath);
       }
+      if (features > 0) {
+        addFeatureSample(data, total, destPath);
+      }
       System.err.println("Saved dataset reference statistics to " + destPath + ".");
       return 0;
     });
+  }
+
+  /** Features of min(--features, all) images of a seeded random subset, added to the .npz. */
+  private void addFeatureSample(Path data, int total, Path destPath) throws java.io.IOException {
+    int n = Math.min(features, total);
+    System.err.println("Storing the features of " + n + " images for KID...");
+    Path sample = dev.cdm.fid.TempFiles.besides(destPath);
+    try {
+      Pipeline p = Pipeline.create(runner.create());
+      p.apply("ReadImages", ReadImageBatches.builder().setPath(data.toAbsolutePath().toString())
+              .setSubsets(ImageSubsets.disjoint(total, n, 1, 0)).setBatchSize(detector.batch).build())
+          .apply("FeatureSample", new WriteFeatureSample(detector.detector, detector.device,
+              sample.toString()));
+      p.run().waitUntilFinish();
+      java.util.Map<String, NpyArray> arrays = new java.util.LinkedHashMap<>(NpzFile.read(destPath).arrays());
+      arrays.putAll(NpzFile.read(sample).arrays());
+      NpzFile.write(destPath, arrays);
+    } finally {
+      Files.deleteIfExists(sample);
+    }
   }
 }

@@ -21,6 +21,7 @@ import dev.cdm.model.training.NetworkFactory;
 import dev.cdm.model.training.PrecisionView;
 import dev.cdm.model.training.PrecondNetworks;
 import dev.cdm.model.training.TrainingLoop;
+import dev.cdm.pipelines.evaluate.EvaluationProcess;
 import dev.cdm.model.training.TrainingOptions;
 import dev.cdm.model.training.TrainingSet;
 import dev.cdm.model.training.TrainingState;
@@ -175,6 +176,12 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--max-steps", hidden = true, paramLabel = "INT",
       description = "Stop after this many optimizer steps (smoke tests and benchmarks)")
   Long maxSteps;
+
+  @Option(names = "--evaluate", paramLabel = "NPZ", description = "Evaluate every snapshot beside the training against these reference statistics (cdm evaluate --watch in its own process; log in evaluate-log.txt)")
+  String evaluate;
+
+  @Option(names = "--evaluate-flags", paramLabel = "FLAGS", description = "Flags for that evaluation, e.g. \"--num=10000 --repeats=1 --device=gpu:1\"")
+  String evaluateFlags;
 
   @Option(names = {"-n", "--dry-run"}, description = "Print training options and exit")
   boolean dryRun;
@@ -455,6 +462,7 @@ public final class TrainCommand implements Callable<Integer> {
     Files.writeString(part, json);
     Files.move(part, opts, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     Consumer<String> log = TrainingLoop.tee(System.out, runDir.resolve("log.txt"));
+    EvaluationProcess evaluation = evaluate == null ? null : EvaluationProcess.start(runDir, evaluate, evaluateFlags);
 
     TrainingOptions options = TrainingOptions.builder()
         .runDir(runDir).seed(theSeed).batchSize(batch).batchGpu(batchGpu).totalKimg(totalKimg)
@@ -486,6 +494,10 @@ public final class TrainCommand implements Callable<Integer> {
       log.accept(PrecondNetworks.precond(loop.ema()).describe());
       log.accept(String.format("batch_gpu: %d, Acc rounds: %d, World size: %d", loop.batchGpu(), loop.accumulationRounds(), world));
       loop.run();
+    }
+    if (evaluation != null) {
+      log.accept("Waiting for the evaluation of the last snapshots (" + EvaluationProcess.LOG + ")...");
+      return evaluation.awaitEnd() == 0 ? 0 : 1;
     }
     return 0;
   }

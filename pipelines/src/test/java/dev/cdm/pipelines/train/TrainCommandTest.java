@@ -103,7 +103,7 @@ class TrainCommandTest {
     try (Stream<Path> s = Files.list(run)) {
       List<String> files = s.map(p -> p.getFileName().toString()).sorted().collect(Collectors.toList());
       assertEquals(List.of("log.txt", "network-snapshot-000000.safetensors", "stats.jsonl",
-          "training-state-000000.safetensors", "training_options.json"), files);
+          "training-done.json", "training-state-000000.safetensors", "training_options.json"), files);
     }
     assertTrue(Files.readString(run.resolve("log.txt")).contains("tick 1"), Files.readString(run.resolve("log.txt")));
     assertEquals(2, Files.readAllLines(run.resolve("stats.jsonl")).size());
@@ -135,5 +135,25 @@ class TrainCommandTest {
     String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, out, a.length, b.length);
     return out;
+  }
+
+  /** --evaluate: the evaluation runs beside the training and ends after its last snapshot. */
+  @Test
+  @Tag("slow")
+  void evaluateRunsBesideTheTrainingAndEndsWithIt() throws Exception {
+    Path runs = tmp.resolve("runs");
+    Path fixtures = Path.of(TrainCommandTest.class.getResource("/fixtures/fid-refA.npz").toURI()).getParent();
+    Object[] r = cdm("train", "--outdir=" + runs, "--data=" + mnist(), "--precond=edm", "--cbase=8", "--cres=1,1",
+        "--batch=8", "--dropout=0", "--tick=1", "--seed=1", "--max-steps=2", "--devices=cpu",
+        "--evaluate=" + fixtures.resolve("fid-refA.npz"),
+        "--evaluate-flags=--detector=" + fixtures.resolve("tiny-detector.pt") + " --num=4 --repeats=1 --steps=2 --poll=0.2");
+    String out = (String) r[1];
+    Path run = runs.resolve("00000-dataset-mnist-max500-uncond-ddpmpp-edm-gpus1-batch8-fp32");
+    assertEquals(0, r[0], out + (Files.exists(run.resolve("evaluate-log.txt")) ? Files.readString(run.resolve("evaluate-log.txt")) : ""));
+    String log = Files.readString(run.resolve("evaluate-log.txt"));
+    assertTrue(log.contains("network-snapshot-000000.safetensors kimg 0: FID"), log);
+    assertTrue(log.contains("Training finished"), log);
+    assertTrue(Files.readString(run.resolve("results.jsonl")).contains("network-snapshot-000000.safetensors"));
+    assertTrue(Files.isRegularFile(run.resolve("report.html")));
   }
 }

@@ -56,6 +56,18 @@ public final class BatchImages<T> extends PTransform<PCollection<T>, PCollection
         .setCoder(ImageBatchCoder.of());
   }
 
+  /** [H, W, C] pixels to [C, H, W], the detector's layout. */
+  public static byte[] toChw(byte[] hwc, int h, int w, int c) {
+    byte[] chw = new byte[hwc.length];
+    int plane = h * w;
+    for (int p = 0; p < plane; p++) {
+      for (int ch = 0; ch < c; ch++) {
+        chw[ch * plane + p] = hwc[p * c + ch];
+      }
+    }
+    return chw;
+  }
+
   static final class BatchFn<T> extends DoFn<T, ImageBatch> {
     private final HwcView<T> view;
     private final int batchSize;
@@ -89,14 +101,7 @@ public final class BatchImages<T> extends PTransform<PCollection<T>, PCollection
       h = ih;
       w = iw;
       c = ic;
-      byte[] hwc = view.pixels(image);
-      byte[] chw = new byte[hwc.length];
-      int plane = h * w;
-      for (int p = 0; p < plane; p++) {
-        for (int ch = 0; ch < c; ch++) {
-          chw[ch * plane + p] = hwc[p * c + ch];
-        }
-      }
+      byte[] chw = toChw(view.pixels(image), h, w, c);
       int group = view.group(image);
       List<byte[]> list = pending.computeIfAbsent(group, g -> new ArrayList<>());
       list.add(chw);

@@ -48,6 +48,10 @@ public final class SharedDetectors {
       }
       return Device.gpu(Math.floorMod(NEXT_GPU.getAndIncrement(), gpus));
     }
+    if (n.startsWith("gpu:") && n.contains(",")) {
+      // A list of GPUs (cdm evaluate --device=gpu:i,j): round-robin over those, as the generator.
+      return dev.cdm.transforms.generate.WorkerDevice.forSlot(n);
+    }
     return Devices.parse(n, "--device");
   }
 }

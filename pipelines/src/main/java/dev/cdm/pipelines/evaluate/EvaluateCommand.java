@@ -1,0 +1,164 @@
+package dev.cdm.pipelines.evaluate;
+
+import dev.cdm.fid.Detector;
+import dev.cdm.fid.GaussianStatistics;
+import dev.cdm.fid.RemoteFiles;
+import dev.cdm.pipelines.SamplerOptions;
+import dev.cdm.transforms.generate.NetworkFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Unmatched;
+
+/**
+ * {@code cdm evaluate}: FID (with repeats), Inception Score and KID of every snapshot of a
+ * training run, the reference's {@code eval.py} as Beam pipelines; see {@link SnapshotWatcher}
+ * for which snapshots and when, {@link EvaluatePipeline} for one snapshot's job.
+ */
+@Command(
+    name = "evaluate",
+    mixinStandardHelpOptions = true,
+    description =
+        "Evaluate training snapshots: for each network-snapshot-* of a run directory (or one"
+            + " network file), generate --num images per repeat (repeat r: seeds r*num .."
+            + " (r+1)*num-1), stream them into the detector and record FID, IS and KID in"
+            + " results.jsonl, an 8x8 grid (seeds 0-63) and report.html. --watch follows a"
+            + " running training. Other --options are Beam pipeline options.")
+public final class EvaluateCommand implements Callable<Integer> {
+  @Option(names = "--snapshots", required = true, paramLabel = "DIR|FILE",
+      description = "Run directory with network-snapshot-NNNNNN.pkl|.safetensors (local or gs://),"
+          + " or one network file")
+  String snapshots;
+
+  @Option(names = "--ref", required = true, paramLabel = "NPZ|URL",
+      description = "Dataset reference statistics (mu, sigma; with 'features' also KID: cdm ref --features=N)")
+  String ref;
+
+  @Option(names = "--outdir", paramLabel = "DIR",
+      description = "Where results.jsonl, grids/ and report.html go  [default: the run directory]")
+  String outdir;
+
+  @Option(names = "--num", defaultValue = "50000", paramLabel = "INT",
+      description = "Images per repeat  [default: ${DEFAULT-VALUE}]")
+  int num;
+
+  @Option(names = "--repeats", defaultValue = "3", paramLabel = "N",
+      description = "FID repeats on disjoint seeds  [default: ${DEFAULT-VALUE}]")
+  int repeats;
+
+  @Option(names = "--batch", defaultValue = "64", paramLabel = "INT",
+      description = "Maximum batch size  [default: ${DEFAULT-VALUE}]")
+  int batch;
+
+  @Mixin SamplerOptions sampler;
+
+  @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|gpu|gpu:i,j",
+      description = "Where each worker slot samples and detects (gpu: one GPU per slot; gpu:i,j:"
+          + " only those GPUs, e.g. beside a training)  [default: ${DEFAULT-VALUE}]")
+  String device;
+
+  @Option(names = "--detector", defaultValue = Detector.INCEPTION_URL, paramLabel = "PT|URL",
+      description = "TorchScript feature detector  [default: Inception-v3]")
+  String detector;
+
+  @Option(names = "--kid-images", defaultValue = "10000", paramLabel = "INT",
+      description = "Images per repeat whose features go into KID  [default: ${DEFAULT-VALUE}]")
+  int kidImages;
+
+  @Option(names = "--save-images", description = "Also write every sample as images/<snapshot>/{seed:06d}.png")
+  boolean saveImages;
+
+  @Option(names = "--watch", description = "Keep polling for new snapshots until --until-kimg or the end of training")
+  boolean watch;
+
+  @Option(names = "--until-kimg", paramLabel = "KIMG",
+      description = "With --watch: stop after the first snapshot of at least this kimg")
+  Long untilKimg;
+
+  @Option(names = "--poll", defaultValue = "60", paramLabel = "SECONDS",
+      description = "With --watch: seconds between looks at the run directory  [default: ${DEFAULT-VALUE}]")
+  double poll;
+
+  @Unmatched List<String> beamArgs = new ArrayList<>();
+
+  /** Validates the flags and builds the job; errors name the flag. */
+  EvaluateJob job() throws java.io.IOException {
+    if (num < 2) {
+      throw new IllegalArgumentException("--num: must be >= 2, got " + num);
+    }
+    if (repeats < 1) {
+      throw new IllegalArgumentException("--repeats: must be >= 1, got " + repeats);
+    }
+    if (batch < 1) {
+      throw new IllegalArgumentException("--batch: must be >= 1, got " + batch);
+    }
+    if (kidImages < 0) {
+      throw new IllegalArgumentException("--kid-images: must be >= 0, got " + kidImages);
+    }
+    if (poll <= 0) {
+      throw new IllegalArgumentException("--poll: must be > 0 seconds, got " + poll);
+    }
+    if (untilKimg != null && !watch) {
+      throw new IllegalArgumentException("--until-kimg needs --watch");
+    }
+    for (String a : beamArgs) {
+      if (!a.startsWith("--")) {
+        throw new IllegalArgumentException("unexpected argument '" + a + "'");
+      }
+    }
+    dev.cdm.transforms.generate.WorkerDevice.check(device);
+    NetworkFactory.of("check", sampler.precision); // --precision errors before any work
+    // A bad --ref or --detector fails here, before any image is generated.
+    GaussianStatistics.read(RemoteFiles.localCopy(ref, "--ref"));
+    RemoteFiles.localCopy(detector, "--detector");
+    String out = outdir;
+    if (out == null) {
+      out = Snapshot.isFile(snapshots)
+          ? FileSystems.matchNewResource(snapshots, false).getCurrentDirectory().toString()
+          : snapshots;
+    }
+    return EvaluateJob.builder()
+        .snapshots(snapshots)
+        .ref(ref)
+        .outdir(out)
+        .num(num)
+        .repeats(repeats)
+        .batch(batch)
+        .sampler(sampler.spec())
+        .precision(sampler.precision)
+        .classIdx(sampler.classIdx())
+        .device(device)
+        .detectorDevice(device)
+        .detector(detector)
+        .kidImages(kidImages)
+        .saveImages(saveImages)
+        .pipelineArgs(List.copyOf(beamArgs))
+        .build();
+  }
+
+  @Override
+  public Integer call() {
+    return dev.cdm.pipelines.fid.CommandErrors.run("evaluate", () -> {
+      FileSystems.setDefaultPipelineOptions(
+          PipelineOptionsFactory.fromArgs(beamArgs.toArray(new String[0])).create());
+      EvaluateJob job = job();
+      SnapshotEvaluator evaluator = new SnapshotEvaluator(job, System.err::println);
+      SnapshotWatcher watcher = new SnapshotWatcher(evaluator, snapshots, watch,
+          Math.round(poll * 1000), untilKimg, System.err::println);
+      int n = watcher.run();
+      System.err.println("Evaluated " + n + " snapshot" + (n == 1 ? "" : "s") + "; report: "
+          + RunFiles.resolve(job.outdir(), EvaluationReport.HTML));
+      if (watcher.failures() > 0) {
+        System.err.println("cdm evaluate: error: " + watcher.failures() + " snapshot"
+            + (watcher.failures() == 1 ? "" : "s") + " could not be evaluated (see above)");
+        return 1;
+      }
+      return 0;
+    });
+  }
+}

@@ -1,0 +1,61 @@
+package dev.cdm.pipelines.evaluate;
+
+import dev.cdm.pipelines.Cdm;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code cdm evaluate --watch} on a training's run directory, in a process of its own beside the
+ * training ({@code cdm train --evaluate=REF}): its own JVM, worker threads and devices (choose
+ * them with {@code --device=gpu:i,j} among its flags), so a slow or failing evaluation does not
+ * touch the training. Its output goes to {@code evaluate-log.txt} in the run directory; it stops by
+ * itself after the training's end marker, and is killed if the training process dies first.
+ */
+public final class EvaluationProcess {
+  public static final String LOG = "evaluate-log.txt";
+
+  private final Process process;
+
+  private EvaluationProcess(Process process) {
+    this.process = process;
+  }
+
+  /**
+   * Starts the evaluation of {@code runDir} against {@code ref}; {@code flags} are further flags
+   * of {@code cdm evaluate}, separated by spaces (null for none).
+   */
+  public static EvaluationProcess start(Path runDir, String ref, String flags) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+    for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (!a.startsWith("-agentlib:jdwp") && !a.startsWith("-javaagent")) {
+        cmd.add(a); // heap size, -D properties of the launcher
+      }
+    }
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(Cdm.class.getName());
+    cmd.add("evaluate");
+    cmd.add("--snapshots=" + runDir);
+    cmd.add("--ref=" + ref);
+    cmd.add("--watch");
+    if (flags != null && !flags.isBlank()) {
+      cmd.addAll(List.of(flags.trim().split("\\s+")));
+    }
+    Process p = new ProcessBuilder(cmd)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(runDir.resolve(LOG).toFile()))
+        .start();
+    Runtime.getRuntime().addShutdownHook(new Thread(p::destroy));
+    return new EvaluationProcess(p);
+  }
+
+  /** Waits until the evaluation has done the last snapshot; its exit code. */
+  public int awaitEnd() throws InterruptedException {
+    return process.waitFor();
+  }
+}

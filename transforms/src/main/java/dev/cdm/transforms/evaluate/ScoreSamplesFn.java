@@ -1,0 +1,156 @@
+package dev.cdm.transforms.evaluate;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.cdm.fid.Detector;
+import dev.cdm.fid.FeatureSums;
+import dev.cdm.fid.InceptionScore;
+import dev.cdm.transforms.fid.BatchImages;
+import dev.cdm.transforms.fid.SharedDetectors;
+import dev.cdm.transforms.generate.GeneratedImage;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
+import org.apache.beam.sdk.values.KV;
+
+/**
+ * Runs fresh samples through the detector as they come out of the generator (never written):
+ * seed {@code s < num * repeats} belongs to repeat {@code s / num} at position {@code s % num}.
+ * Per bundle and repeat it sums the features on the device (FID), the class probabilities by
+ * position part (Inception Score), and keeps the features of positions below {@code kidImages}
+ * (KID); the partial {@link SampleScores} leave when the bundle finishes. Other seeds (extra grid
+ * seeds) are not scored.
+ */
+final class ScoreSamplesFn extends DoFn<GeneratedImage, KV<Integer, SampleScores>> {
+  private static final long serialVersionUID = 1L;
+
+  private final String detectorSpec;
+  private final String device;
+  private final int maxBatch;
+  private final long num;
+  private final int repeats;
+  private final long kidImages;
+
+  private transient Detector detector;
+  private transient NDManager manager;
+  private transient Map<Integer, List<GeneratedImage>> pending;
+  private transient Map<Integer, FeatureSums> sums;
+  private transient Map<Integer, SampleScores> scores;
+
+  ScoreSamplesFn(String detectorSpec, String device, int maxBatch, long num, int repeats,
+      long kidImages) {
+    this.detectorSpec = detectorSpec;
+    this.device = device;
+    this.maxBatch = maxBatch;
+    this.num = num;
+    this.repeats = repeats;
+    this.kidImages = kidImages;
+  }
+
+  @Setup
+  public void setup() {
+    detector = SharedDetectors.get(detectorSpec, device);
+    manager = NDManager.newBaseManager(detector.device());
+  }
+
+  @StartBundle
+  public void startBundle() {
+    pending = new HashMap<>();
+    sums = new HashMap<>();
+    scores = new HashMap<>();
+  }
+
+  @ProcessElement
+  public void process(@Element GeneratedImage image) {
+    if (image.seed() < 0 || image.seed() >= num * repeats) {
+      return;
+    }
+    int repeat = (int) (image.seed() / num);
+    List<GeneratedImage> list = pending.computeIfAbsent(repeat, r -> new ArrayList<>());
+    list.add(image);
+    if (list.size() >= maxBatch) {
+      flush(repeat, list);
+    }
+  }
+
+  private void flush(int repeat, List<GeneratedImage> images) {
+    if (images.isEmpty()) {
+      return;
+    }
+    GeneratedImage first = images.get(0);
+    int h = first.height();
+    int w = first.width();
+    int c = first.channels();
+    int per = h * w * c;
+    byte[] chw = new byte[images.size() * per];
+    for (int i = 0; i < images.size(); i++) {
+      GeneratedImage g = images.get(i);
+      if (g.height() != h || g.width() != w || g.channels() != c) {
+        throw new IllegalArgumentException("images of different shapes in one evaluation: seed "
+            + g.seed() + " is " + g.channels() + "x" + g.height() + "x" + g.width());
+      }
+      System.arraycopy(BatchImages.toChw(g.pixels(), h, w, c), 0, chw, i * per, per);
+    }
+    SampleScores s = scores.computeIfAbsent(repeat, r -> new SampleScores());
+    FeatureSums f = sums.computeIfAbsent(repeat, r -> new FeatureSums(manager));
+    try (NDManager step = manager.newSubManager()) {
+      NDArray batch = step.create(java.nio.ByteBuffer.wrap(chw),
+          new Shape(images.size(), c, h, w), DataType.UINT8);
+      NDArray features = detector.features(batch);
+      f.add(features);
+      float[] hostFeatures = null;
+      NDArray probs = detector.probabilities(batch);
+      float[] p = probs == null ? null : probs.toFloatArray();
+      int classes = probs == null ? 0 : (int) probs.getShape().get(1);
+      int dim = (int) features.getShape().get(1);
+      for (int i = 0; i < images.size(); i++) {
+        long position = images.get(i).seed() % num;
+        if (p == null) {
+          s.markNoProbabilities();
+        } else {
+          float[] row = java.util.Arrays.copyOfRange(p, i * classes, (i + 1) * classes);
+          s.addProbabilities(InceptionScore.part(position, num, InceptionScore.SPLITS), row,
+              InceptionScore.SPLITS);
+        }
+        if (position < kidImages) {
+          if (hostFeatures == null) {
+            hostFeatures = features.toFloatArray();
+          }
+          s.addKidFeatures(position,
+              java.util.Arrays.copyOfRange(hostFeatures, i * dim, (i + 1) * dim));
+        }
+      }
+    }
+    images.clear();
+  }
+
+  @FinishBundle
+  public void finishBundle(FinishBundleContext context) {
+    for (Map.Entry<Integer, List<GeneratedImage>> e : pending.entrySet()) {
+      flush(e.getKey(), e.getValue());
+    }
+    for (Map.Entry<Integer, SampleScores> e : scores.entrySet()) {
+      FeatureSums f = sums.get(e.getKey());
+      e.getValue().addMoments(f.toMoments());
+      f.close();
+      context.output(KV.of(e.getKey(), e.getValue()), BoundedWindow.TIMESTAMP_MIN_VALUE,
+          GlobalWindow.INSTANCE);
+    }
+    pending = null;
+    sums = null;
+    scores = null;
+  }
+
+  @Teardown
+  public void teardown() {
+    if (manager != null) {
+      manager.close();
+    }
+  }
+}
