@@ -1,5 +1,8 @@
 package dev.cdm.transforms.dataset;
 
+import dev.cdm.model.data.BadImageException;
+import dev.cdm.model.data.Pixels;
+import dev.cdm.model.data.PngCodec;
 /**
  * One input image in the reference's order: its index, a name for messages (file, archive entry or
  * record), its label (null: none) and its pixels, decoded on demand so that a corrupt file fails
@@ -8,13 +11,13 @@ package dev.cdm.transforms.dataset;
 public final class SourceItem {
   private final long index;
   private final String name;
-  private final Integer label;
+  private final String label;
   private final Pixels pixels;
   private final byte[] encoded;
   private final BadImageException readError;
 
   private SourceItem(
-      long index, String name, Integer label, Pixels pixels, byte[] encoded, BadImageException readError) {
+      long index, String name, String label, Pixels pixels, byte[] encoded, BadImageException readError) {
     this.index = index;
     this.name = name;
     this.label = label;
@@ -23,15 +26,15 @@ public final class SourceItem {
     this.readError = readError;
   }
 
-  public static SourceItem ofPixels(long index, String name, Integer label, Pixels pixels) {
+  public static SourceItem ofPixels(long index, String name, String label, Pixels pixels) {
     return new SourceItem(index, name, label, pixels, null, null);
   }
 
-  public static SourceItem ofEncoded(long index, String name, Integer label, byte[] encoded) {
+  public static SourceItem ofEncoded(long index, String name, String label, byte[] encoded) {
     return new SourceItem(index, name, label, null, encoded, null);
   }
 
-  public static SourceItem ofError(long index, String name, Integer label, BadImageException error) {
+  public static SourceItem ofError(long index, String name, String label, BadImageException error) {
     return new SourceItem(index, name, label, null, null, error);
   }
 
@@ -43,7 +46,7 @@ public final class SourceItem {
     return name;
   }
 
-  public Integer label() {
+  public String label() {
     return label;
   }
 

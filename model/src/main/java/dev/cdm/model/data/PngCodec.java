@@ -1,4 +1,4 @@
-package dev.cdm.transforms.dataset;
+package dev.cdm.model.data;
 
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
