@@ -83,6 +83,55 @@ public final class PngCodec {
   }
 
   /**
+   * Decodes to three channels, RGB, as OpenCV's {@code cv2.imdecode(buf, cv2.IMREAD_COLOR)} followed
+   * by the BGR to RGB flip ({@code dataset_tool}'s LSUN reader): grayscale is repeated, alpha is
+   * dropped (not composited), palette images give their colours.
+   */
+  public static Pixels decodeColor(byte[] bytes, String name) throws BadImageException {
+    boolean palettePng = PngDecoder.isPng(bytes) && bytes.length > 25 && bytes[25] == 3;
+    if (palettePng || !PngDecoder.isPng(bytes)) {
+      BufferedImage img;
+      try {
+        img = ImageIO.read(new ByteArrayInputStream(bytes));
+      } catch (IOException | RuntimeException e) {
+        throw new BadImageException(name, "cannot decode image: " + e, e);
+      }
+      if (img != null && img.getColorModel() instanceof IndexColorModel) {
+        int w = img.getWidth();
+        int h = img.getHeight();
+        int[] argb = img.getRGB(0, 0, w, h, null, 0, w);
+        byte[] out = new byte[w * h * 3];
+        for (int i = 0; i < argb.length; i++) {
+          out[3 * i] = (byte) (argb[i] >> 16);
+          out[3 * i + 1] = (byte) (argb[i] >> 8);
+          out[3 * i + 2] = (byte) argb[i];
+        }
+        return new Pixels(w, h, 3, out);
+      }
+    }
+    Pixels p = decode(bytes, name);
+    if (p.channels() == 3) {
+      return p;
+    }
+    int w = p.width();
+    int h = p.height();
+    int ch = p.channels();
+    byte[] src = p.data();
+    byte[] out = new byte[w * h * 3];
+    for (int i = 0; i < w * h; i++) {
+      if (ch <= 2) { // gray, gray+alpha
+        byte v = src[i * ch];
+        out[3 * i] = v;
+        out[3 * i + 1] = v;
+        out[3 * i + 2] = v;
+      } else { // RGBA
+        System.arraycopy(src, i * 4, out, 3 * i, 3);
+      }
+    }
+    return new Pixels(w, h, 3, out);
+  }
+
+  /**
    * The common case (8-bit samples interleaved in one byte array, as ImageIO decodes PNG and JPEG)
    * copied row by row instead of sample by sample; null when the layout is another one.
    */

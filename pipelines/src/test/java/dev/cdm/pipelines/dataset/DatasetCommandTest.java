@@ -246,7 +246,7 @@ class DatasetCommandTest {
     Path lmdb = Files.createDirectories(tmp.resolve("bedroom_train_lmdb"));
     Object[] r = DatasetTestData.runCommand("--source=" + lmdb, "--dest=" + tmp.resolve("x.zip"));
     assertEquals(1, rc(r));
-    assertTrue(err(r).contains("--source=" + lmdb) && err(r).contains("not supported"), err(r));
+    assertTrue(err(r).contains("--source=" + lmdb) && err(r).contains("not an LMDB folder"), err(r));
     r = DatasetTestData.runCommand("--source=" + tmp.resolve("nope"), "--dest=" + tmp.resolve("x.zip"));
     assertTrue(err(r).contains("Missing input file or directory: --source="), err(r));
     r = DatasetTestData.runCommand("--source=" + lmdb, "--dest=" + tmp.resolve("x.zip"), "--transform=center-crop");

@@ -3,6 +3,7 @@ package dev.cdm.transforms.dataset;
 import dev.cdm.model.data.BadImageException;
 import dev.cdm.model.data.Pixels;
 import dev.cdm.model.data.PngCodec;
+
 /**
  * One input image in the reference's order: its index, a name for messages (file, archive entry or
  * record), its label (null: none) and its pixels, decoded on demand so that a corrupt file fails
@@ -15,27 +16,35 @@ public final class SourceItem {
   private final Pixels pixels;
   private final byte[] encoded;
   private final BadImageException readError;
+  private final boolean color; // decode as cv2.IMREAD_COLOR (always RGB)
 
   private SourceItem(
-      long index, String name, String label, Pixels pixels, byte[] encoded, BadImageException readError) {
+      long index, String name, String label, Pixels pixels, byte[] encoded, BadImageException readError,
+      boolean color) {
     this.index = index;
     this.name = name;
     this.label = label;
     this.pixels = pixels;
     this.encoded = encoded;
     this.readError = readError;
+    this.color = color;
   }
 
   public static SourceItem ofPixels(long index, String name, String label, Pixels pixels) {
-    return new SourceItem(index, name, label, pixels, null, null);
+    return new SourceItem(index, name, label, pixels, null, null, false);
   }
 
   public static SourceItem ofEncoded(long index, String name, String label, byte[] encoded) {
-    return new SourceItem(index, name, label, null, encoded, null);
+    return new SourceItem(index, name, label, null, encoded, null, false);
+  }
+
+  /** Encoded bytes decoded to RGB whatever they hold, as {@code dataset_tool}'s LSUN reader does. */
+  public static SourceItem ofColorEncoded(long index, String name, String label, byte[] encoded) {
+    return new SourceItem(index, name, label, null, encoded, null, true);
   }
 
   public static SourceItem ofError(long index, String name, String label, BadImageException error) {
-    return new SourceItem(index, name, label, null, null, error);
+    return new SourceItem(index, name, label, null, null, error, false);
   }
 
   public long index() {
@@ -46,6 +55,7 @@ public final class SourceItem {
     return name;
   }
 
+  /** The label as JSON text ({@code 6}, {@code [0.5, 1.0]}), or null when the image has none. */
   public String label() {
     return label;
   }
@@ -58,6 +68,6 @@ public final class SourceItem {
     if (pixels != null) {
       return pixels;
     }
-    return PngCodec.decode(encoded, name);
+    return color ? PngCodec.decodeColor(encoded, name) : PngCodec.decode(encoded, name);
   }
 }
