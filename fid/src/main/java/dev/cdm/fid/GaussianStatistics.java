@@ -69,7 +69,20 @@ public final class GaussianStatistics {
           npz.source() + ": key 'sigma' has shape " + Arrays.toString(ss) + ", expected ["
               + d + ", " + d + "] to match 'mu' of shape [" + d + "]");
     }
-    return new GaussianStatistics(mu.toDoubles(), sigma.toDoubles());
+    double[] m = mu.toDoubles();
+    double[] s = sigma.toDoubles();
+    requireFinite(m, npz.source(), "mu");
+    requireFinite(s, npz.source(), "sigma");
+    return new GaussianStatistics(m, s);
+  }
+
+  private static void requireFinite(double[] values, String source, String key) throws IOException {
+    for (int i = 0; i < values.length; i++) {
+      if (!Double.isFinite(values[i])) {
+        throw new IOException(source + ": key '" + key + "' holds " + values[i] + " at index " + i
+            + " (statistics must be finite)");
+      }
+    }
   }
 
   /** Writes {@code mu} and {@code sigma} as float64, atomically (temporary name, then rename). */
