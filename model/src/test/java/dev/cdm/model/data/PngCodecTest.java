@@ -25,6 +25,14 @@ class PngCodecTest {
         rnd.nextBytes(data);
         Pixels p = new Pixels(size, size, ch, data);
         assertEquals(p, PngCodec.decode(PngCodec.encode(p), "roundtrip"));
+        byte[] compressed = PngCodec.encodeCompressed(p);
+        assertEquals(p, PngCodec.decode(compressed, "compressed"));
+        // An independent reader agrees (ImageIO's PNG plug-in).
+        java.awt.image.Raster r = ImageIO.read(new java.io.ByteArrayInputStream(compressed)).getRaster();
+        int[] samples = r.getPixels(0, 0, size, size, (int[]) null);
+        for (int i = 0; i < samples.length; i++) {
+          assertEquals(data[i] & 0xff, samples[i], "sample " + i);
+        }
       }
     }
   }
