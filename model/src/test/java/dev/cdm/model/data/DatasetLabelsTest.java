@@ -74,20 +74,27 @@ class DatasetLabelsTest {
 
   @Test
   void trainingSetServesVectorLabelsAndPaletteIndices() throws Exception {
-    Path dir = Files.createDirectories(tmp.resolve("data"));
+    // A ZIP: entry names are UTF-8 whatever the platform's file-name encoding.
+    Path zip = tmp.resolve("data.zip");
     java.awt.image.IndexColorModel cm = new java.awt.image.IndexColorModel(8, 3,
         new byte[] {0, 100, (byte) 200}, new byte[] {0, 50, 10}, new byte[] {0, 20, 30});
     String[] names = {"café.png", "zeta.png"};
-    for (int i = 0; i < names.length; i++) {
-      BufferedImage img = new BufferedImage(4, 4, BufferedImage.TYPE_BYTE_INDEXED, cm);
-      for (int p = 0; p < 16; p++) {
-        img.getRaster().setSample(p % 4, p / 4, 0, (p + i) % 3);
+    try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(Files.newOutputStream(zip))) {
+      for (int i = 0; i < names.length; i++) {
+        BufferedImage img = new BufferedImage(4, 4, BufferedImage.TYPE_BYTE_INDEXED, cm);
+        for (int p = 0; p < 16; p++) {
+          img.getRaster().setSample(p % 4, p / 4, 0, (p + i) % 3);
+        }
+        z.putNextEntry(new java.util.zip.ZipEntry(names[i]));
+        ImageIO.write(img, "png", z);
+        z.closeEntry();
       }
-      ImageIO.write(img, "png", dir.resolve(names[i]).toFile());
+      z.putNextEntry(new java.util.zip.ZipEntry("dataset.json"));
+      z.write("{\"labels\": [[\"caf\\u00e9.png\", [0.25, 0.75]], [\"zeta.png\", [1.0, 0.0]]]}"
+          .getBytes(StandardCharsets.UTF_8));
+      z.closeEntry();
     }
-    Files.writeString(dir.resolve("dataset.json"),
-        "{\"labels\": [[\"caf\\u00e9.png\", [0.25, 0.75]], [\"zeta.png\", [1.0, 0.0]]]}");
-    try (TrainingSet set = new TrainingSet(ImageArchive.open(dir), true, false, false, 1, 0)) {
+    try (TrainingSet set = new TrainingSet(ImageArchive.open(zip), true, false, false, 1, 0)) {
       assertEquals(2, set.labelDim());
       assertEquals(1, set.channels(), "a palette PNG is one channel of indices");
       for (long k = 0; k < 2; k++) {
