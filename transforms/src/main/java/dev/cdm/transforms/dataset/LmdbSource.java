@@ -108,9 +108,16 @@ final class LmdbSource implements PreparedSource {
       }
     }
     Env<byte[]> env = openEnv(Path.of(dir));
-    Txn<byte[]> txn = env.txnRead();
-    Dbi<byte[]> db = env.openDbi((byte[]) null);
-    Cursor<byte[]> cursor = db.openCursor(txn);
+    Txn<byte[]> txn;
+    Cursor<byte[]> cursor;
+    try {
+      Dbi<byte[]> db = env.openDbi((byte[]) null);
+      txn = env.txnRead();
+      cursor = db.openCursor(txn);
+    } catch (LmdbException e) {
+      env.close();
+      throw new IOException(dir + ": cannot read the LMDB database: " + e.getMessage(), e);
+    }
     return new Reader() {
       long next = start;
       boolean positioned;
