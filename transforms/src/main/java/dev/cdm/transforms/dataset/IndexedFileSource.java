@@ -83,7 +83,7 @@ final class IndexedFileSource implements PreparedSource {
           label = null;
         }
         off.writeLong(idx.size());
-        idx.writeUTF(label == null ? "" : label); // JSON text; empty: no label
+        SourceItem.writeLabel(idx, label);
         idx.writeUTF(name);
       }
     }
@@ -148,7 +148,7 @@ final class IndexedFileSource implements PreparedSource {
       for (int i = 0; i < n; i++) {
         String label = labels.json(names.get(i));
         off.writeLong(idx.size());
-        idx.writeUTF(label == null ? "" : label); // JSON text; empty: no label
+        SourceItem.writeLabel(idx, label);
         idx.writeUTF(names.get(i));
       }
     }
@@ -210,15 +210,14 @@ final class IndexedFileSource implements PreparedSource {
           return null;
         }
         long i = next++;
-        String rawLabel;
+        String label;
         String name;
         try {
-          rawLabel = in.readUTF();
+          label = SourceItem.readLabel(in);
           name = in.readUTF();
         } catch (EOFException e) {
           throw new IOException("Index " + indexFile + " ends before image " + i, e);
         }
-        String label = rawLabel.isEmpty() ? null : rawLabel;
         String shown = zip ? root + ":" + name : dir.resolve(name).toString();
         byte[] bytes;
         try {

@@ -32,7 +32,7 @@ final class ShardFile {
 
     void write(long index, String label, byte[] png) throws IOException {
       out.writeLong(index);
-      out.writeUTF(label == null ? "" : label); // JSON text; empty: no label
+      SourceItem.writeLabel(out, label);
       out.writeInt(png.length);
       out.write(png);
     }
@@ -74,8 +74,7 @@ final class ShardFile {
       } catch (EOFException e) {
         return null;
       }
-      String label = in.readUTF();
-      r.label = label.isEmpty() ? null : label;
+      r.label = SourceItem.readLabel(in);
       int n = in.readInt();
       r.png = new byte[n];
       try {

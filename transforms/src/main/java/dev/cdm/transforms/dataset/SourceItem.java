@@ -70,4 +70,26 @@ public final class SourceItem {
     }
     return color ? PngCodec.decodeColor(encoded, name) : PngCodec.decode(encoded, name);
   }
+
+  /** Writes a label's JSON text (null: none) to an index or shard file, any length. */
+  static void writeLabel(java.io.DataOutput out, String label) throws java.io.IOException {
+    if (label == null) {
+      out.writeInt(-1);
+      return;
+    }
+    byte[] b = label.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    out.writeInt(b.length);
+    out.write(b);
+  }
+
+  /** Reads what {@link #writeLabel} wrote. */
+  static String readLabel(java.io.DataInput in) throws java.io.IOException {
+    int n = in.readInt();
+    if (n < 0) {
+      return null;
+    }
+    byte[] b = new byte[n];
+    in.readFully(b);
+    return new String(b, java.nio.charset.StandardCharsets.UTF_8);
+  }
 }
