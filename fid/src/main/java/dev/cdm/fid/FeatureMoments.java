@@ -95,13 +95,32 @@ public final class FeatureMoments implements Serializable {
   }
 
   /**
+   * An error naming both counts when there are fewer images than features: their covariance is
+   * singular, and a dataset's statistics or an FID from it would not mean what the number
+   * suggests. The product's statistics (cdm ref, cdm fid) go through this check.
+   */
+  public void requireAtLeastDimImages() {
+    if (count < dim) {
+      throw new IllegalStateException("Found " + count + " images, but the detector gives " + dim
+          + " features: statistics need at least " + dim + " images");
+    }
+  }
+
+  /**
    * {@code mu} and {@code sigma} by the reference formula: {@code mu = sum / n}, {@code sigma =
-   * (outer - n mu mu^T) / (n - 1)}. At least two features are needed, as in the reference.
+   * (outer - n mu mu^T) / (n - 1)}. At least two features are needed, as in the reference; a
+   * non-finite feature sum (NaN or infinite detector output) is an error, never a statistic.
    */
   public GaussianStatistics toStatistics() {
     if (count < 2) {
       throw new IllegalStateException(
           "Found " + count + " images, but need at least 2 to compute statistics");
+    }
+    for (int i = 0; i < dim; i++) {
+      if (!Double.isFinite(sum[i]) || !Double.isFinite(outer[i * dim + i])) {
+        throw new IllegalStateException("The detector's features of " + count + " images are not"
+            + " finite (feature " + i + " sums to " + sum[i] + "): NaN or infinite detector output");
+      }
     }
     double n = count;
     double[] mu = new double[dim];
@@ -114,12 +133,6 @@ public final class FeatureMoments implements Serializable {
         // Same operation order as the reference: sigma -= ger(mu, mu) * n; sigma /= n - 1.
         sigma[i * dim + j] = (outer[i * dim + j] - mu[i] * mu[j] * n) / (n - 1);
       }
-    }
-    int bad = GaussianStatistics.nonFinite(mu) + GaussianStatistics.nonFinite(sigma);
-    if (bad > 0) {
-      throw new IllegalStateException(
-          "the detector's features of " + count + " images are not all finite: " + bad + " of "
-              + (mu.length + sigma.length) + " statistics would be NaN or infinite");
     }
     return GaussianStatistics.of(mu, sigma);
   }

@@ -39,7 +39,12 @@ public final class FrechetDistance {
     for (int i = 0; i < n; i++) {
       traces += a.sigma()[i * n + i] + b.sigma()[i * n + i];
     }
-    return m + traces - 2 * traceSqrtOfProduct(a.sigma(), b.sigma(), n);
+    double fid = m + traces - 2 * traceSqrtOfProduct(a.sigma(), b.sigma(), n);
+    if (!Double.isFinite(fid)) {
+      throw new IllegalArgumentException("the Frechet distance is " + fid + " (non-finite statistics:"
+          + " mean term " + m + ", traces " + traces + ")");
+    }
+    return fid;
   }
 
   /** {@code tr sqrtm(S1 S2)} for symmetric PSD {@code s1}, {@code s2} (row-major n*n). */

@@ -71,24 +71,18 @@ public final class GaussianStatistics {
     }
     double[] m = mu.toDoubles();
     double[] s = sigma.toDoubles();
-    int bad = nonFinite(m) + nonFinite(s);
-    if (bad > 0) {
-      throw new IOException(
-          npz.source() + ": " + bad + " of the " + (m.length + s.length)
-              + " values of 'mu' and 'sigma' are NaN or infinite; recompute the statistics");
-    }
+    requireFinite(m, npz.source(), "mu");
+    requireFinite(s, npz.source(), "sigma");
     return new GaussianStatistics(m, s);
   }
 
-  /** How many of {@code values} are NaN or infinite. */
-  static int nonFinite(double[] values) {
-    int n = 0;
-    for (double v : values) {
-      if (!Double.isFinite(v)) {
-        n++;
+  private static void requireFinite(double[] values, String source, String key) throws IOException {
+    for (int i = 0; i < values.length; i++) {
+      if (!Double.isFinite(values[i])) {
+        throw new IOException(source + ": key '" + key + "' holds " + values[i] + " at index " + i
+            + " (statistics must be finite)");
       }
     }
-    return n;
   }
 
   /** Writes {@code mu} and {@code sigma} as float64, atomically (temporary name, then rename). */

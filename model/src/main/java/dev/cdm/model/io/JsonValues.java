@@ -14,10 +14,10 @@ import java.util.Map;
  * {@code NaN} as bare tokens. So a value read back has the type it was written with (int vs float),
  * which Gson's tree model cannot guarantee for the special floats. Tuples come back as lists.
  */
-final class JsonValues {
+public final class JsonValues {
   private JsonValues() {}
 
-  static String write(Object v) {
+  public static String write(Object v) {
     StringBuilder sb = new StringBuilder();
     write(v, sb, "config");
     return sb.toString();
@@ -94,7 +94,7 @@ final class JsonValues {
   }
 
   /** Parses JSON text (with Python's special float tokens); errors say where. */
-  static Object parse(String text) {
+  public static Object parse(String text) {
     Parser p = new Parser(text);
     Object v = p.value();
     p.skipWs();

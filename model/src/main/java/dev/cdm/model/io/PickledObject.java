@@ -171,6 +171,30 @@ public class PickledObject implements Buildable {
   }
 
   /**
+   * The parameters only, submodules included, named and ordered as torch's {@code
+   * named_parameters()} (each tensor once): the order an optimizer's state indices refer to.
+   */
+  public LinkedHashMap<String, TensorData> namedParameters() {
+    LinkedHashMap<String, TensorData> out = new LinkedHashMap<>();
+    collectNamedParameters("", out, Collections.newSetFromMap(new IdentityHashMap<>()),
+        Collections.newSetFromMap(new IdentityHashMap<>()));
+    return out;
+  }
+
+  private void collectNamedParameters(String prefix, LinkedHashMap<String, TensorData> out,
+      Set<TensorData> seen, Set<PickledObject> visited) {
+    if (!visited.add(this)) {
+      return;
+    }
+    parameters().forEach((k, v) -> {
+      if (seen.add(v)) {
+        out.put(prefix + k, v);
+      }
+    });
+    modules().forEach((k, m) -> m.collectNamedParameters(prefix + k + ".", out, seen, visited));
+  }
+
+  /**
    * The number of parameter elements, submodules included, each parameter counted once even if it
    * is registered in several places: {@code sum(p.numel() for p in module.parameters())}.
    */

@@ -6,7 +6,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.cdm.model.data.DatasetLabels;
 import dev.cdm.model.data.ImageArchive;
+import dev.cdm.model.data.Pixels;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -19,7 +21,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The training images as the reference's {@code ImageFolderDataset} serves them: square images of
- * one resolution, optional one-hot labels from dataset.json ({@code use_labels}), optional x-flip
+ * one resolution, optional labels from dataset.json ({@code use_labels}: class numbers one-hot,
+ * label vectors as they are), optional x-flip
  * doubling (indices past the end are mirrored copies), optional in-memory cache of the decoded
  * pixels, decoded by {@code workers} loader threads.
  *
@@ -34,6 +37,7 @@ public final class TrainingSet implements BatchSource, Closeable {
   private final boolean useLabels;
   private final boolean xflip;
   private final int labelDim;
+  private final DatasetLabels.Table labels; // null when not used
   private final int channels;
   private final int resolution;
   private final long seed;
@@ -42,7 +46,8 @@ public final class TrainingSet implements BatchSource, Closeable {
   private long permEpoch = -1;
   private int[] perm;
 
-  public TrainingSet(ImageArchive archive, boolean useLabels, boolean xflip, boolean cache, int workers, long seed) {
+  public TrainingSet(ImageArchive archive, boolean useLabels, boolean xflip, boolean cache, int workers, long seed)
+      throws IOException {
     this.archive = archive;
     this.useLabels = useLabels;
     this.xflip = xflip;
@@ -53,20 +58,19 @@ public final class TrainingSet implements BatchSource, Closeable {
     if (useLabels && !archive.hasLabels()) {
       throw new IllegalArgumentException("--cond=true requires labels specified in dataset.json of " + archive.path());
     }
-    ImageArchive.Pixels first = archive.pixels(0);
-    if (first.width != first.height) {
+    Pixels first = archive.pixels(0);
+    if (first.width() != first.height()) {
       throw new IllegalArgumentException("--data: images must be square, " + archive.names().get(0) + " in "
-          + archive.path() + " is " + first.width + "x" + first.height);
+          + archive.path() + " is " + first.width() + "x" + first.height());
     }
-    this.channels = first.channels;
-    this.resolution = first.width;
-    int maxLabel = -1;
-    if (useLabels) {
-      for (int i = 0; i < archive.size(); i++) {
-        maxLabel = Math.max(maxLabel, archive.label(i));
-      }
+    this.channels = first.channels();
+    this.resolution = first.width();
+    this.labels = useLabels ? archive.labelTable() : null;
+    this.labelDim = labels == null ? 0 : labels.dim();
+    if (useLabels && labelDim == 0) {
+      throw new IllegalArgumentException("--cond=true requires labels specified in dataset.json of " + archive.path()
+          + " (its labels have dimension 0)");
     }
-    this.labelDim = useLabels ? maxLabel + 1 : 0;
     this.cache = cache ? new AtomicReferenceArray<>(archive.size()) : null;
     this.workers = Executors.newFixedThreadPool(Math.max(1, workers), r -> {
       Thread t = new Thread(r, "cdm-loader");
@@ -123,13 +127,13 @@ public final class TrainingSet implements BatchSource, Closeable {
   private byte[] raw(int rawIdx) {
     byte[] px = cache == null ? null : cache.get(rawIdx);
     if (px == null) {
-      ImageArchive.Pixels p = archive.pixels(rawIdx);
-      if (p.width != resolution || p.height != resolution || p.channels != channels) {
+      Pixels p = archive.pixels(rawIdx);
+      if (p.width() != resolution || p.height() != resolution || p.channels() != channels) {
         throw new IllegalArgumentException("--data: image " + archive.names().get(rawIdx) + " in " + archive.path()
-            + " is " + p.channels + "x" + p.height + "x" + p.width + ", expected " + channels + "x"
+            + " is " + p.channels() + "x" + p.height() + "x" + p.width() + ", expected " + channels + "x"
             + resolution + "x" + resolution);
       }
-      px = p.data;
+      px = p.chw();
       if (cache != null) {
         cache.set(rawIdx, px);
       }
@@ -164,7 +168,7 @@ public final class TrainingSet implements BatchSource, Closeable {
           System.arraycopy(px, 0, data, bb * pix, pix);
         }
         if (labelDim > 0) {
-          labels[bb * labelDim + archive.label(rawIdx)] = 1f;
+          this.labels.write(rawIdx, labels, bb * labelDim);
         }
       }));
     }

@@ -3,14 +3,22 @@ package dev.cdm.model.training;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import dev.cdm.model.io.PickledObject;
+import dev.cdm.model.io.ReferenceCheckpoint;
+import dev.cdm.model.io.TensorData;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Everything {@code --resume} needs to continue a run exactly (the reference's
@@ -18,7 +26,7 @@ import java.util.Map;
  * matching snapshot). Ours is one safetensors file: {@code net.*}, {@code ema.*},
  * {@code adam.exp_avg.*}, {@code adam.exp_avg_sq.*} in full precision, and {@code progress} =
  * [cur_nimg, cur_tick, adam_step, seed]. The random streams are functions of (seed, step), so no
- * generator state is stored.
+ * generator state is stored. {@link #loadReference} reads the reference's own state files.
  */
 public record TrainingState(
     long curNimg,
@@ -116,5 +124,102 @@ public record TrainingState(
       throw new IOException("--resume: " + path + " is not a training state (no 'progress' or 'net.*' entries)");
     }
     return new TrainingState(progress[0], progress[1], progress[2], progress[3], net, ema, m, v);
+  }
+
+  /**
+   * A state of the reference's training loop: {@code training-state-NNNNNN.pt} ({@code
+   * torch.save(dict(net=net, optimizer_state=optimizer.state_dict()))}) read through the safe
+   * pickle reader, with the EMA taken from {@code network-snapshot-NNNNNN.pkl} beside it, as the
+   * reference's {@code train.py} pairs them (its state has no EMA). As in the reference, progress
+   * restarts at NNNNNN kimg ({@code cur_nimg = kimg * 1000}, {@code cur_tick = kimg //
+   * kimg_per_tick}); the reference stores no seed, so the state gets this run's {@code seed}.
+   * Adam's moments map to parameters through the optimizer's indices, which follow {@code
+   * net.parameters()} order.
+   */
+  public static TrainingState loadReference(Path pt, double kimgPerTick, long seed, NDManager manager)
+      throws IOException {
+    Matcher match = Pattern.compile("training-state-(\\d+)\\.pt").matcher(pt.getFileName().toString());
+    if (!match.matches()) {
+      throw new IOException("--resume: " + pt + " is not named training-state-NNNNNN.pt");
+    }
+    long kimg = Long.parseLong(match.group(1));
+    Path pkl = pt.resolveSibling("network-snapshot-" + match.group(1) + ".pkl");
+    if (!Files.isRegularFile(pkl)) {
+      throw new IOException("--resume: the EMA of " + pt + " is read from " + pkl + ", which is missing");
+    }
+    ReferenceCheckpoint state = ReferenceCheckpoint.read(pt);
+    PickledObject net = state.net().orElseThrow(() -> new IOException(
+        "--resume: " + pt + " has no 'net' (keys: " + state.entries().keySet() + ")"));
+    Map<?, ?> optimizer = state.optimizerState().orElseThrow(() -> new IOException(
+        "--resume: " + pt + " has no 'optimizer_state' (keys: " + state.entries().keySet() + ")"));
+    LinkedHashMap<String, TensorData> params = net.namedParameters();
+    Map<String, NDArray> netArrays = arrays(params, manager);
+    Map<String, NDArray> ema = arrays(ReferenceCheckpoint.read(pkl).ema().namedParameters(), manager);
+
+    List<Object> ids = new ArrayList<>();
+    if (optimizer.get("param_groups") instanceof List) {
+      for (Object g : (List<?>) optimizer.get("param_groups")) {
+        if (g instanceof Map && ((Map<?, ?>) g).get("params") instanceof List) {
+          ids.addAll((List<?>) ((Map<?, ?>) g).get("params"));
+        }
+      }
+    }
+    List<String> names = new ArrayList<>(params.keySet());
+    if (ids.size() != names.size()) {
+      throw new IOException("--resume: optimizer_state of " + pt + " lists " + ids.size()
+          + " parameters, but its net has " + names.size());
+    }
+    Map<?, ?> perParam = optimizer.get("state") instanceof Map ? (Map<?, ?>) optimizer.get("state") : Map.of();
+    Map<String, NDArray> m = new LinkedHashMap<>();
+    Map<String, NDArray> v = new LinkedHashMap<>();
+    long step = 0;
+    for (int i = 0; i < ids.size(); i++) {
+      Object entry = perParam.get(ids.get(i));
+      if (!(entry instanceof Map)) {
+        continue; // torch keeps no state for a parameter before its first step
+      }
+      Map<?, ?> st = (Map<?, ?>) entry;
+      Object expAvg = st.get("exp_avg");
+      Object expAvgSq = st.get("exp_avg_sq");
+      if (!(expAvg instanceof TensorData) || !(expAvgSq instanceof TensorData)) {
+        throw new IOException("--resume: optimizer_state of " + pt + " has no exp_avg/exp_avg_sq for "
+            + names.get(i) + " (not Adam?)");
+      }
+      long s = stepOf(st.get("step"), pt, names.get(i));
+      if (!m.isEmpty() && s != step) {
+        throw new IOException("--resume: optimizer_state of " + pt + " has step " + s + " for "
+            + names.get(i) + " but " + step + " for " + names.get(0));
+      }
+      step = s;
+      m.put(names.get(i), float32((TensorData) expAvg, manager));
+      v.put(names.get(i), float32((TensorData) expAvgSq, manager));
+    }
+    if (!m.isEmpty() && m.size() != names.size()) {
+      throw new IOException("--resume: optimizer_state of " + pt + " has moments for " + m.size()
+          + " of " + names.size() + " parameters");
+    }
+    long tick = (long) Math.floor(kimg / kimgPerTick + 1e-9);
+    return new TrainingState(kimg * 1000, tick, m.isEmpty() ? 0 : step, seed, netArrays, ema, m, v);
+  }
+
+  private static long stepOf(Object step, Path pt, String name) throws IOException {
+    if (step instanceof Number) {
+      return ((Number) step).longValue();
+    }
+    if (step instanceof TensorData && ((TensorData) step).numel() == 1) {
+      return (long) ((TensorData) step).toFloatArray()[0]; // torch >= 1.12: a float32 scalar tensor
+    }
+    throw new IOException("--resume: optimizer_state of " + pt + " has no step count for " + name);
+  }
+
+  private static Map<String, NDArray> arrays(Map<String, TensorData> tensors, NDManager manager) {
+    Map<String, NDArray> out = new LinkedHashMap<>();
+    tensors.forEach((k, t) -> out.put(k, float32(t, manager)));
+    return out;
+  }
+
+  private static NDArray float32(TensorData t, NDManager manager) {
+    NDArray a = t.toNDArray(manager);
+    return a.getDataType() == DataType.FLOAT32 ? a : a.toType(DataType.FLOAT32, false);
   }
 }

@@ -53,7 +53,7 @@ class TrainingSetTest {
         int idx = set.indexAt(k);
         TrainingSet.HostBatch b = set.batch(k, 1);
         int rawIdx = idx % raw.size();
-        byte[] px = raw.pixels(rawIdx).data;
+        byte[] px = raw.pixels(rawIdx).chw();
         boolean flipped = idx >= raw.size();
         for (int y = 0; y < r; y++) {
           for (int x = 0; x < r; x++) {
@@ -65,7 +65,7 @@ class TrainingSetTest {
           sum += b.labels()[l];
         }
         assertEquals(1f, sum);
-        assertEquals(1f, b.labels()[raw.label(rawIdx)]);
+        assertEquals(1f, b.labels()[(int) raw.labelTable().classOf(rawIdx)]);
       }
     }
   }

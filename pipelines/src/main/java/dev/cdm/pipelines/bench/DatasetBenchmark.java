@@ -1,7 +1,7 @@
 package dev.cdm.pipelines.bench;
 
-import dev.cdm.transforms.dataset.PngCodec;
-import dev.cdm.transforms.dataset.Pixels;
+import dev.cdm.model.data.PngCodec;
+import dev.cdm.model.data.Pixels;
 import java.awt.image.BufferedImage;
 import java.io.File;
 import java.io.IOException;

@@ -1,8 +1,8 @@
 package dev.cdm.pipelines.bench;
 
 import dev.cdm.transforms.dataset.ImageTransform;
-import dev.cdm.transforms.dataset.PngCodec;
-import dev.cdm.transforms.dataset.Pixels;
+import dev.cdm.model.data.PngCodec;
+import dev.cdm.model.data.Pixels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -22,7 +22,7 @@ import picocli.CommandLine.Unmatched;
       "",
       "--source formats: a folder of images (recursive; labels from its dataset.json, else from "
           + "top-level folder names), an image ZIP, cifar-10-python.tar.gz, MNIST "
-          + "*-images-idx3-ubyte[.gz] (training or test file). LSUN *_lmdb folders are not supported.",
+          + "*-images-idx3-ubyte[.gz] (training or test file), an LSUN *_lmdb folder (records in key order, as RGB).",
       "--dest: a .zip archive or a folder (must be empty); written under a temporary name and renamed on success.",
       ""
     },

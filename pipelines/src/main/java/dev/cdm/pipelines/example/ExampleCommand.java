@@ -2,12 +2,13 @@ package dev.cdm.pipelines.example;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.cdm.model.data.Pixels;
+import dev.cdm.model.data.PngCodec;
 import dev.cdm.model.precond.Denoiser;
 import dev.cdm.model.sampling.ExampleSampler;
 import dev.cdm.model.sampling.ImageQuantizer;
 import dev.cdm.transforms.generate.AtomicFiles;
 import dev.cdm.transforms.generate.NetworkFactory;
-import dev.cdm.transforms.generate.PngImages;
 import dev.cdm.transforms.generate.WorkerDevice;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -97,7 +98,7 @@ public final class ExampleCommand implements Callable<Integer> {
       System.err.printf(java.util.Locale.ROOT, "%d images in %.1f s (%.2f images/s)%n", b, secs, b / secs);
       long[] s = grid.getShape().getShape();
       System.err.println("Saving image grid to \"" + output + "\"...");
-      AtomicFiles.write(output, PngImages.encode(hwc, (int) s[0], (int) s[1], (int) s[2]));
+      AtomicFiles.write(output, PngCodec.encodeCompressed(new Pixels((int) s[1], (int) s[0], (int) s[2], hwc)));
       System.err.println("Done.");
       if (net instanceof AutoCloseable) {
         ((AutoCloseable) net).close();

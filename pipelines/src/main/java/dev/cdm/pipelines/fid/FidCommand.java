@@ -92,6 +92,10 @@ public final class FidCommand implements Callable<Integer> {
       // Read the reference statistics first: a bad --ref fails before any image is decoded.
       System.err.println("Loading dataset reference statistics from \"" + ref + "\"...");
       GaussianStatistics reference = GaussianStatistics.read(RemoteFiles.localCopy(ref, "--ref"));
+      if (num < reference.dim()) {
+        throw new IllegalArgumentException("--num=" + num + " is fewer than the " + reference.dim()
+            + " features of --ref=" + ref + ": statistics need at least " + reference.dim() + " images");
+      }
       detector.check();
       if (repeats < 1) {
         throw new IllegalArgumentException("--repeats must be at least 1, got " + repeats);

@@ -166,7 +166,8 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--transfer", paramLabel = "PKL|SAFETENSORS", description = "Transfer learning from network snapshot (reference .pkl or ours)")
   String transfer;
 
-  @Option(names = "--resume", paramLabel = "STATE", description = "Resume from previous training state (training-state-NNNNNN.safetensors)")
+  @Option(names = "--resume", paramLabel = "STATE", description = "Resume from previous training state (training-state-NNNNNN.safetensors, or the"
+      + " reference's training-state-NNNNNN.pt with network-snapshot-NNNNNN.pkl beside it)")
   Path resume;
 
   @Option(names = "--devices", paramLabel = "auto|cpu|N|i,j,...",
@@ -403,7 +404,7 @@ public final class TrainCommand implements Callable<Integer> {
     c.put("state_dump_ticks", dump);
     // A resumed run keeps its seed: batches and draws are functions of (seed, images seen).
     long theSeed = seed != null ? seed
-        : resume != null && Files.isRegularFile(resume) ? TrainingState.readSeed(resume)
+        : resume != null && Files.isRegularFile(resume) && !isReferenceState(resume) ? TrainingState.readSeed(resume)
         : new SecureRandom().nextInt(Integer.MAX_VALUE);
     c.put("seed", theSeed);
 
@@ -417,9 +418,10 @@ public final class TrainCommand implements Callable<Integer> {
       c.put("ema_rampup_ratio", null);
       emaRampup = null;
     } else if (resume != null) {
-      Matcher m = Pattern.compile("training-state-(\\d+)\\.safetensors").matcher(resume.getFileName().toString());
+      Matcher m = Pattern.compile("training-state-(\\d+)\\.(safetensors|pt)").matcher(resume.getFileName().toString());
       if (!m.matches() || !Files.isRegularFile(resume)) {
-        throw bad("--resume must point to training-state-*.safetensors from a previous training run, got " + resume);
+        throw bad("--resume must point to training-state-*.safetensors (or the reference's training-state-*.pt)"
+            + " from a previous training run, got " + resume);
       }
       c.put("resume_kimg", Long.parseLong(m.group(1)));
       c.put("resume_state_dump", resume.toString());
@@ -484,7 +486,9 @@ public final class TrainCommand implements Callable<Integer> {
       TrainingState state = null;
       if (resumeState != null) {
         log.accept("Loading training state from \"" + resumeState + "\"...");
-        state = TrainingState.load(resumeState, root);
+        state = isReferenceState(resumeState)
+            ? TrainingState.loadReference(resumeState, tick, theSeed, root)
+            : TrainingState.load(resumeState, root);
       }
       log.accept("Constructing network...");
       TrainingLoop loop = new TrainingLoop(options, set, factory, loss, augmentPipe, devs, root, initial, state,
@@ -500,6 +504,11 @@ public final class TrainCommand implements Callable<Integer> {
       return evaluation.awaitEnd() == 0 ? 0 : 1;
     }
     return 0;
+  }
+
+  /** The reference's torch.save state ({@code .pt}) rather than ours ({@code .safetensors}). */
+  private static boolean isReferenceState(Path state) {
+    return state.getFileName().toString().endsWith(".pt");
   }
 
   private static ObjectConfig objectConfig(Map<String, Object> kwargs) {

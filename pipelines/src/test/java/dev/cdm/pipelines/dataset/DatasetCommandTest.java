@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cdm.transforms.dataset.Pixels;
+import dev.cdm.model.data.Pixels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -241,12 +241,85 @@ class DatasetCommandTest {
     assertOnlyEntries(outDir);
   }
 
+  private static byte[] png(int w, int h, int type, int seed) throws Exception {
+    java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(w, h, type);
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        img.setRGB(x, y, 0xff000000 | ((seed * 40 + x * 9) & 0xff) << 16 | ((y * 30) & 0xff) << 8 | (seed * 7));
+      }
+    }
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    javax.imageio.ImageIO.write(img, "png", out);
+    return out.toByteArray();
+  }
+
+  @Test
+  void vectorLabelsAndEscapedNamesPassThrough() throws Exception {
+    // A ZIP source: entry names are UTF-8 whatever the platform's file-name encoding.
+    Path src = tmp.resolve("vec-src.zip");
+    try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(Files.newOutputStream(src))) {
+      String[] names = {"caf\u00e9.png", "b.png", "dataset.json"};
+      byte[][] data = {png(8, 8, java.awt.image.BufferedImage.TYPE_BYTE_GRAY, 1),
+          png(8, 8, java.awt.image.BufferedImage.TYPE_BYTE_GRAY, 2),
+          "{\"labels\": [[\"caf\\u00e9.png\", [0.5, 1.0]], [\"b.png\", [0.25, -2.0]]]}"
+              .getBytes(java.nio.charset.StandardCharsets.UTF_8)};
+      for (int i = 0; i < names.length; i++) {
+        z.putNextEntry(new java.util.zip.ZipEntry(names[i]));
+        z.write(data[i]);
+        z.closeEntry();
+      }
+    }
+    Path dest = tmp.resolve("vec.zip");
+    Object[] r = DatasetTestData.runCommand("--source=" + src, "--dest=" + dest);
+    assertEquals(0, rc(r), err(r));
+    try (dev.cdm.model.data.ImageArchive out = dev.cdm.model.data.ImageArchive.open(dest)) {
+      // b.png sorts before café.png: it is image 0.
+      assertEquals("[0.25, -2.0]", out.labels().json("00000/img00000000.png"));
+      assertEquals("[0.5, 1.0]", out.labels().json("00000/img00000001.png"));
+      dev.cdm.model.data.DatasetLabels.Table t = out.labelTable();
+      assertEquals(2, t.dim());
+      float[] v = new float[2];
+      t.write(1, v, 0);
+      org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {0.5f, 1f}, v);
+    }
+  }
+
+  @Test
+  void lsunLmdbConvertsToRgbInKeyOrder() throws Exception {
+    Path lmdb = Files.createDirectories(tmp.resolve("bedroom_train_lmdb"));
+    byte[][] records = {
+      png(8, 8, java.awt.image.BufferedImage.TYPE_BYTE_GRAY, 3),
+      png(8, 8, java.awt.image.BufferedImage.TYPE_3BYTE_BGR, 4),
+      png(8, 8, java.awt.image.BufferedImage.TYPE_4BYTE_ABGR, 5)};
+    try (org.lmdbjava.Env<byte[]> env = org.lmdbjava.Env.create(org.lmdbjava.ByteArrayProxy.PROXY_BA)
+        .setMapSize(16L << 20).setMaxDbs(1).open(lmdb.toFile())) {
+      org.lmdbjava.Dbi<byte[]> db = env.openDbi((byte[]) null, org.lmdbjava.DbiFlags.MDB_CREATE);
+      for (int i = records.length - 1; i >= 0; i--) {
+        db.put(("k" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8), records[i]);
+      }
+    }
+    Path dest = tmp.resolve("lsun.zip");
+    Object[] r = DatasetTestData.runCommand("--source=" + lmdb, "--dest=" + dest);
+    assertEquals(0, rc(r), err(r));
+    try (dev.cdm.model.data.ImageArchive out = dev.cdm.model.data.ImageArchive.open(dest)) {
+      assertEquals(3, out.size());
+      assertFalse(out.hasLabels());
+      for (int i = 0; i < 3; i++) {
+        Pixels p = out.pixels(i);
+        Pixels want = dev.cdm.model.data.PngCodec.decodeColor(records[i], "k" + i);
+        assertEquals(3, p.channels(), "record " + i + " as RGB");
+        assertEquals(want, p, "record k" + i);
+      }
+      assertEquals(out.pixels(0).get(3, 2, 0), out.pixels(0).get(3, 2, 2), "gray repeated into RGB");
+    }
+  }
+
   @Test
   void flagErrorsNameTheFlag() throws Exception {
     Path lmdb = Files.createDirectories(tmp.resolve("bedroom_train_lmdb"));
     Object[] r = DatasetTestData.runCommand("--source=" + lmdb, "--dest=" + tmp.resolve("x.zip"));
     assertEquals(1, rc(r));
-    assertTrue(err(r).contains("--source=" + lmdb) && err(r).contains("not supported"), err(r));
+    assertTrue(err(r).contains("--source=" + lmdb) && err(r).contains("not an LMDB folder"), err(r));
     r = DatasetTestData.runCommand("--source=" + tmp.resolve("nope"), "--dest=" + tmp.resolve("x.zip"));
     assertTrue(err(r).contains("Missing input file or directory: --source="), err(r));
     r = DatasetTestData.runCommand("--source=" + lmdb, "--dest=" + tmp.resolve("x.zip"), "--transform=center-crop");

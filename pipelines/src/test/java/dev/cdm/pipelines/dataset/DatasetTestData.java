@@ -1,7 +1,7 @@
 package dev.cdm.pipelines.dataset;
 
-import dev.cdm.transforms.dataset.PngCodec;
-import dev.cdm.transforms.dataset.Pixels;
+import dev.cdm.model.data.PngCodec;
+import dev.cdm.model.data.Pixels;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

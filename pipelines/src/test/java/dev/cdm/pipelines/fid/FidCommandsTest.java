@@ -209,6 +209,22 @@ class FidCommandsTest {
   }
 
   @Test
+  void fewerImagesThanFeaturesIsAnErrorNotANan() throws Exception {
+    Path few = tmp.resolve("few");
+    writeImages("imagesA", 10, few, false); // 10 images, 64 detector features
+    Path dest = tmp.resolve("few.npz");
+    Object[] r = cdm("ref", "--data=" + few, "--dest=" + dest, "--detector=" + detector, "--device=cpu");
+    assertEquals(1, r[0]);
+    String err = (String) r[2];
+    assertTrue(err.contains("Found 10 images") && err.contains("64 features"), err);
+    assertTrue(!Files.exists(dest), "no statistics file");
+    Object[] f = cdm("fid", "--images=" + few, "--ref=" + resource("fid-refA.npz"), "--num=10",
+        "--detector=" + detector, "--device=cpu");
+    assertEquals(1, f[0]);
+    assertTrue(((String) f[2]).contains("--num=10") && ((String) f[2]).contains("64 features"), (String) f[2]);
+  }
+
+  @Test
   void badReferenceStatisticsAreAClearError() throws IOException {
     Path bad = tmp.resolve("bad.npz");
     java.util.Map<String, dev.cdm.fid.NpyArray> arrays = new java.util.LinkedHashMap<>();

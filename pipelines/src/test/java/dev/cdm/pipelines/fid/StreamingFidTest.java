@@ -22,27 +22,28 @@ class StreamingFidTest {
     String net = "--network=" + fixture("ddpmpp-cdm-gray.pkl");
     String detector = "--detector=" + fixture("tiny-detector.pt");
     String ref = "--ref=" + fixture("fid-refA.npz");
-    // Files: 12 samples written by cdm generate, scored as two random disjoint subsets of 6.
+    // Files: 128 samples written by cdm generate, scored as two random disjoint subsets of 64 (as
+    // many images as the detector has features: fewer is an error).
     // Parallel worker threads: every image depends on its seed only.
     Path dir = tmp.resolve("gen");
-    Object[] g = FidCommandsTest.cdm("generate", net, "--outdir=" + dir, "--seeds=0-11",
-        "--steps=4", "--batch=4");
+    Object[] g = FidCommandsTest.cdm("generate", net, "--outdir=" + dir, "--seeds=0-127",
+        "--steps=4", "--batch=32");
     assertEquals(0, g[0], (String) g[2]);
     Path filesRes = tmp.resolve("files.txt");
-    Object[] f = FidCommandsTest.cdm("fid", "--images=" + dir, ref, "--num=6", "--repeats=2",
+    Object[] f = FidCommandsTest.cdm("fid", "--images=" + dir, ref, "--num=64", "--repeats=2",
         "--seed=3", detector, "--device=cpu", "--results=" + filesRes, "--parallelism=2");
     assertEquals(0, f[0], (String) f[2]);
     double[] files = FidResults.read(filesRes, 2).values();
     // Streaming: the same subsets (image index = seed, names sort by seed), listed group by group.
     StringBuilder seeds = new StringBuilder();
-    for (int[] subset : dev.cdm.fid.ImageSubsets.disjoint(12, 6, 2, 3)) {
+    for (int[] subset : dev.cdm.fid.ImageSubsets.disjoint(128, 64, 2, 3)) {
       for (int i : subset) {
         seeds.append(seeds.length() == 0 ? "" : ",").append(i);
       }
     }
     Path res = tmp.resolve("streaming.txt");
-    Object[] s = FidCommandsTest.cdm("fid", net, "--seeds=" + seeds, "--num=6", "--repeats=2",
-        "--steps=4", "--batch=4", ref, detector, "--device=cpu", "--results=" + res,
+    Object[] s = FidCommandsTest.cdm("fid", net, "--seeds=" + seeds, "--num=64", "--repeats=2",
+        "--steps=4", "--batch=32", ref, detector, "--device=cpu", "--results=" + res,
         "--parallelism=2");
     assertEquals(0, s[0], (String) s[2]);
     double[] streamed = FidResults.read(res, 2).values();
@@ -56,10 +57,10 @@ class StreamingFidTest {
   @Test
   void tooFewSeedsAndConflictingFlagsAreErrors() throws Exception {
     Object[] few = FidCommandsTest.cdm("fid", "--network=" + fixture("ddpmpp-cdm-gray.pkl"),
-        "--seeds=0-9", "--num=20", "--ref=" + fixture("fid-refA.npz"),
+        "--seeds=0-99", "--num=64", "--repeats=2", "--ref=" + fixture("fid-refA.npz"),
         "--detector=" + fixture("tiny-detector.pt"));
     assertEquals(1, few[0]);
-    assertTrue(((String) few[2]).contains("--seeds=0-9 gives 10 seeds"), (String) few[2]);
+    assertTrue(((String) few[2]).contains("--seeds=0-99 gives 100 seeds"), (String) few[2]);
     Object[] both = FidCommandsTest.cdm("fid", "--network=x.pkl", "--images=y",
         "--ref=" + fixture("fid-refA.npz"));
     assertEquals(1, both[0]);

@@ -10,7 +10,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.cdm.pipelines.Cdm;
-import dev.cdm.transforms.generate.PngImages;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,7 +71,7 @@ class GenerateCommandTest {
         Path png =
             out.resolve(String.format(Locale.ROOT, "%06d/%06d.png", seeds[b] - seeds[b] % 1000, seeds[b]));
         int[] hwc = new int[3];
-        byte[] px = PngImages.decode(Files.readAllBytes(png), hwc);
+        byte[] px = decodeHwc(Files.readAllBytes(png), hwc);
         long c = expected.getShape().get(1);
         assertArrayEquals(new int[] {16, 16, (int) c}, hwc, png.toString());
         int[] want = ref.get(b).toIntArray();
@@ -93,5 +92,14 @@ class GenerateCommandTest {
     int rc = cl.execute("generate", "--network=" + fixture("ddpmpp-cdm-gray.pkl"), "--outdir=" + out, "--seeds=1,x");
     assertNotEquals(0, rc);
     assertTrue(err.toString().contains("--seeds"), err.toString());
+  }
+
+  /** The pixels of a PNG ([H, W, C] bytes), its shape into {@code hwc}. */
+  private static byte[] decodeHwc(byte[] png, int[] hwc) throws Exception {
+    dev.cdm.model.data.Pixels p = dev.cdm.model.data.PngCodec.decode(png, "png");
+    hwc[0] = p.height();
+    hwc[1] = p.width();
+    hwc[2] = p.channels();
+    return p.data();
   }
 }

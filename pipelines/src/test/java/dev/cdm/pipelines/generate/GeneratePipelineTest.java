@@ -9,7 +9,6 @@ import dev.cdm.model.sampling.SamplerSpec;
 import dev.cdm.model.sampling.SeedImages;
 import dev.cdm.model.sampling.SeedList;
 import dev.cdm.transforms.generate.ImagePaths;
-import dev.cdm.transforms.generate.PngImages;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -47,7 +46,7 @@ class GeneratePipelineTest {
         byte[] expected = SeedImages.sampleHwcBytes(d, CHURN.toSampler(), m, new long[] {seed}, -1);
         Path f = outdir.resolve(ImagePaths.relative(seed, subdirs));
         int[] hwc = new int[3];
-        byte[] actual = PngImages.decode(Files.readAllBytes(f), hwc);
+        byte[] actual = decodeHwc(Files.readAllBytes(f), hwc);
         assertArrayEquals(new int[] {8, 8, net.channels}, hwc);
         assertArrayEquals(expected, actual, "seed " + seed);
       }
@@ -115,5 +114,14 @@ class GeneratePipelineTest {
     run(job, "--runner=FlinkRunner", "--flinkMaster=[local]", "--parallelism=2");
     assertEquals(seeds.size(), files(tmp).size());
     assertImagesMatchSingleSeedRuns(tmp, net, seeds, false);
+  }
+
+  /** The pixels of a PNG ([H, W, C] bytes), its shape into {@code hwc}. */
+  private static byte[] decodeHwc(byte[] png, int[] hwc) throws Exception {
+    dev.cdm.model.data.Pixels p = dev.cdm.model.data.PngCodec.decode(png, "png");
+    hwc[0] = p.height();
+    hwc[1] = p.width();
+    hwc[2] = p.channels();
+    return p.data();
   }
 }

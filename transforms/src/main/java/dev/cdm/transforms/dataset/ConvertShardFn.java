@@ -1,5 +1,8 @@
 package dev.cdm.transforms.dataset;
 
+import dev.cdm.model.data.BadImageException;
+import dev.cdm.model.data.Pixels;
+import dev.cdm.model.data.PngCodec;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

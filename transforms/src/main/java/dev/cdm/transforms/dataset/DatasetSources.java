@@ -21,7 +21,7 @@ import java.util.zip.GZIPInputStream;
  * raw-record files into a work folder.
  *
  * <ul>
- *   <li>a folder ending in {@code _lmdb}: LSUN; unsupported (no maintained pure-Java LMDB reader);
+ *   <li>a folder ending in {@code _lmdb}: LSUN, records in key order decoded to RGB, no labels;
  *   <li>another folder: images found recursively, labels from its dataset.json or top-level folders;
  *   <li>{@code cifar-10-python.tar.gz} (or any {@code .tar.gz}/{@code .tgz}): CIFAR-10 batches 1..5;
  *   <li>{@code *-images-idx3-ubyte[.gz]}: MNIST, gzip'ed or raw, training or test file, labels
@@ -45,9 +45,7 @@ public final class DatasetSources {
     Path path = Path.of(source);
     if (Files.isDirectory(path)) {
       if (source.replaceAll("/+$", "").endsWith("_lmdb")) {
-        throw new UnsupportedOperationException(
-            "--source=" + source + ": LSUN LMDB folders are not supported by this port (no maintained "
-                + "pure-Java LMDB reader is available); export the images to a folder or ZIP first");
+        return LmdbSource.prepare(path, maxImages, workDir);
       }
       return IndexedFileSource.prepareFolder(path, maxImages, workDir);
     }

@@ -1,5 +1,6 @@
 package dev.cdm.transforms.dataset;
 
+import dev.cdm.model.data.Pixels;
 import java.io.Serializable;
 
 /**

@@ -1,7 +1,8 @@
 package dev.cdm.transforms.dataset;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cdm.model.data.BadImageException;
+import dev.cdm.model.data.DatasetLabels;
+import dev.cdm.model.data.ImageNames;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -17,10 +18,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -35,36 +34,6 @@ import java.util.zip.ZipFile;
  */
 final class IndexedFileSource implements PreparedSource {
   private static final long serialVersionUID = 1L;
-  static final int NO_LABEL = Integer.MIN_VALUE;
-
-  /** PIL.Image.EXTENSION after PIL.Image.init() (Pillow 9/10): which names count as images. */
-  static final Set<String> PIL_EXTENSIONS =
-      Set.of(
-          ".apng", ".blp", ".bmp", ".bufr", ".bw", ".cur", ".dcx", ".dds", ".dib", ".emf", ".eps",
-          ".fit", ".fits", ".flc", ".fli", ".fpx", ".ftc", ".ftu", ".gbr", ".gif", ".grib", ".h5",
-          ".hdf", ".icb", ".icns", ".ico", ".iim", ".im", ".j2c", ".j2k", ".jfif", ".jp2", ".jpc",
-          ".jpe", ".jpeg", ".jpf", ".jpg", ".jpx", ".mic", ".mpeg", ".mpg", ".mpo", ".msp", ".palm",
-          ".pbm", ".pcd", ".pcx", ".pdf", ".pgm", ".png", ".pnm", ".ppm", ".ps", ".psd", ".pxr",
-          ".ras", ".rgb", ".rgba", ".sgi", ".tga", ".tif", ".tiff", ".vda", ".vst", ".webp", ".wmf",
-          ".xbm", ".xpm");
-
-  /** Python's str ordering: by code point (String.compareTo differs above U+FFFF). */
-  static final Comparator<String> PYTHON_ORDER =
-      (a, b) -> {
-        int i = 0;
-        int j = 0;
-        while (i < a.length() && j < b.length()) {
-          int ca = a.codePointAt(i);
-          int cb = b.codePointAt(j);
-          if (ca != cb) {
-            return Integer.compare(ca, cb);
-          }
-          i += Character.charCount(ca);
-          j += Character.charCount(cb);
-        }
-        return Integer.compare(a.length() - i, b.length() - j);
-      };
-
   private final String root; // the folder or the ZIP file
   private final boolean zip;
   private final String indexFile;
@@ -79,24 +48,17 @@ final class IndexedFileSource implements PreparedSource {
     this.size = size;
   }
 
-  static boolean isImageName(String name) {
-    // The reference takes the text after the last '.', even for names without one.
-    String ext = name.substring(name.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT);
-    return PIL_EXTENSIONS.contains("." + ext);
-  }
-
   /** Lists a folder as {@code sorted(Path(dir).rglob('*'))}: depth first, each level sorted. */
   static PreparedSource prepareFolder(Path dir, long maxImages, Path workDir) throws IOException {
     Path names = workDir.resolve("names.bin");
-    Set<String> topLevel = new TreeSet<>(PYTHON_ORDER);
+    Set<String> topLevel = new TreeSet<>(ImageNames.PYTHON_ORDER);
     long count;
     try (DataOutputStream out = dataOut(names)) {
       count = walk(dir, "", out, topLevel);
     }
-    Map<String, Integer> labels = readLabels(dir.resolve("dataset.json"), "--source=" + dir);
+    DatasetLabels labels = readLabels(dir.resolve("dataset.json"), "--source=" + dir);
     Map<String, Integer> topIndex = new HashMap<>();
-    if (labels == null || labels.isEmpty()) {
-      labels = null;
+    if (labels.size() == 0) { // as the reference: no (or no non-null) labels in dataset.json
       if (topLevel.size() > 1) { // labels from top-level folder names, as the reference
         int i = 0;
         for (String t : topLevel) {
@@ -112,16 +74,16 @@ final class IndexedFileSource implements PreparedSource {
         DataOutputStream off = dataOut(offsets)) {
       for (long i = 0; i < n; i++) {
         String name = in.readUTF();
-        Integer label;
-        if (labels != null) {
-          label = labels.get(name);
+        String label;
+        if (labels.size() > 0) {
+          label = labels.json(name);
         } else if (!topIndex.isEmpty()) {
-          label = topIndex.get(topLevelOf(name));
+          label = Integer.toString(topIndex.get(topLevelOf(name)));
         } else {
           label = null;
         }
         off.writeLong(idx.size());
-        idx.writeInt(label == null ? NO_LABEL : label);
+        SourceItem.writeLabel(idx, label);
         idx.writeUTF(name);
       }
     }
@@ -142,11 +104,11 @@ final class IndexedFileSource implements PreparedSource {
         children.add(p);
       }
     }
-    children.sort((a, b) -> PYTHON_ORDER.compare(a.getFileName().toString(), b.getFileName().toString()));
+    children.sort((a, b) -> ImageNames.PYTHON_ORDER.compare(a.getFileName().toString(), b.getFileName().toString()));
     long count = 0;
     for (Path p : children) {
       String rel = prefix + p.getFileName();
-      if (Files.isRegularFile(p) && isImageName(rel)) {
+      if (Files.isRegularFile(p) && ImageNames.isImageForTool(rel)) {
         out.writeUTF(rel);
         topLevel.add(topLevelOf(rel));
         count++;
@@ -162,31 +124,31 @@ final class IndexedFileSource implements PreparedSource {
   /** Lists a ZIP as {@code sorted(z.namelist())}, images only; labels from its dataset.json. */
   static PreparedSource prepareZip(Path file, long maxImages, Path workDir) throws IOException {
     List<String> names = new ArrayList<>();
-    Map<String, Integer> labels = null;
+    DatasetLabels labels = DatasetLabels.NONE;
     try (ZipFile z = openZip(file)) {
       for (var e = z.entries(); e.hasMoreElements(); ) {
         String n = e.nextElement().getName();
-        if (isImageName(n)) {
+        if (ImageNames.isImageForTool(n)) {
           names.add(n);
         }
       }
       ZipEntry meta = z.getEntry("dataset.json");
       if (meta != null) {
         try (InputStream in = z.getInputStream(meta)) {
-          labels = parseLabels(in.readAllBytes(), "--source=" + file + " (dataset.json)");
+          labels = DatasetLabels.parse(in.readAllBytes(), "--source=" + file + " (dataset.json)");
         }
       }
     }
-    names.sort(PYTHON_ORDER);
+    names.sort(ImageNames.PYTHON_ORDER);
     long n = Math.min(names.size(), maxImages);
     Path index = workDir.resolve("index.bin");
     Path offsets = workDir.resolve("offsets.bin");
     try (DataOutputStream idx = dataOut(index);
         DataOutputStream off = dataOut(offsets)) {
       for (int i = 0; i < n; i++) {
-        Integer label = labels == null ? null : labels.get(names.get(i));
+        String label = labels.json(names.get(i));
         off.writeLong(idx.size());
-        idx.writeInt(label == null ? NO_LABEL : label);
+        SourceItem.writeLabel(idx, label);
         idx.writeUTF(names.get(i));
       }
     }
@@ -201,43 +163,12 @@ final class IndexedFileSource implements PreparedSource {
     }
   }
 
-  /** Reads {"labels": [[name, label], ...]} or {"labels": null}; null when the file is absent. */
-  static Map<String, Integer> readLabels(Path json, String what) throws IOException {
+  /** The labels of {@code json}; {@link DatasetLabels#NONE} when the file is absent. */
+  static DatasetLabels readLabels(Path json, String what) throws IOException {
     if (!Files.isRegularFile(json)) {
-      return null;
+      return DatasetLabels.NONE;
     }
-    return parseLabels(Files.readAllBytes(json), what + " (" + json.getFileName() + ")");
-  }
-
-  static Map<String, Integer> parseLabels(byte[] json, String what) throws IOException {
-    JsonNode root;
-    try {
-      root = new ObjectMapper().readTree(json);
-    } catch (IOException e) {
-      throw new IOException(what + ": not valid JSON: " + e.getMessage(), e);
-    }
-    JsonNode list = root == null ? null : root.get("labels");
-    if (list == null) {
-      throw new IOException(what + ": no \"labels\" key");
-    }
-    if (list.isNull()) {
-      return null;
-    }
-    Map<String, Integer> labels = new HashMap<>();
-    for (JsonNode pair : list) {
-      if (!pair.isArray() || pair.size() != 2 || !pair.get(0).isTextual()) {
-        throw new IOException(what + ": each label must be [name, label], got " + pair);
-      }
-      JsonNode v = pair.get(1);
-      if (v.isNull()) {
-        labels.put(pair.get(0).asText(), null);
-      } else if (v.canConvertToInt() && v.isIntegralNumber()) {
-        labels.put(pair.get(0).asText(), v.intValue());
-      } else {
-        throw new IOException(what + ": label of " + pair.get(0).asText() + " must be an integer, got " + v);
-      }
-    }
-    return labels;
+    return DatasetLabels.parse(Files.readAllBytes(json), what + " (" + json.getFileName() + ")");
   }
 
   private static DataOutputStream dataOut(Path p) throws IOException {
@@ -279,15 +210,14 @@ final class IndexedFileSource implements PreparedSource {
           return null;
         }
         long i = next++;
-        int rawLabel;
+        String label;
         String name;
         try {
-          rawLabel = in.readInt();
+          label = SourceItem.readLabel(in);
           name = in.readUTF();
         } catch (EOFException e) {
           throw new IOException("Index " + indexFile + " ends before image " + i, e);
         }
-        Integer label = rawLabel == NO_LABEL ? null : rawLabel;
         String shown = zip ? root + ":" + name : dir.resolve(name).toString();
         byte[] bytes;
         try {

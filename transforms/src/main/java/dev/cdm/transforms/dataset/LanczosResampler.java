@@ -1,5 +1,7 @@
 package dev.cdm.transforms.dataset;
 
+import dev.cdm.model.data.Pixels;
+
 /**
  * PIL's {@code Image.resize(size, LANCZOS)} for 8-bit images, reproduced operation for operation
  * (Pillow's {@code libImaging/Resample.c}) so that output pixels equal the reference's.

@@ -1,5 +1,6 @@
 package dev.cdm.transforms.dataset;
 
+import dev.cdm.model.data.Pixels;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -117,7 +118,7 @@ final class RawRecordSource implements PreparedSource {
         }
         int label = p.labelBytes == 1 ? labels.readUnsignedByte() : labels.readInt();
         String shown = p.shownName + "[" + local + "]";
-        return SourceItem.ofPixels(i, shown, label, pixels(record));
+        return SourceItem.ofPixels(i, shown, Integer.toString(label), pixels(record));
       }
 
       private void closeStreams() throws IOException {

@@ -30,9 +30,9 @@ final class ShardFile {
       this.out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16));
     }
 
-    void write(long index, Integer label, byte[] png) throws IOException {
+    void write(long index, String label, byte[] png) throws IOException {
       out.writeLong(index);
-      out.writeInt(label == null ? IndexedFileSource.NO_LABEL : label);
+      SourceItem.writeLabel(out, label);
       out.writeInt(png.length);
       out.write(png);
     }
@@ -53,7 +53,7 @@ final class ShardFile {
   /** One record; {@code png} is reused by the reader only if the caller copies it (it does not). */
   static final class Record {
     long index;
-    Integer label;
+    String label; // JSON text or null
     byte[] png;
   }
 
@@ -74,8 +74,7 @@ final class ShardFile {
       } catch (EOFException e) {
         return null;
       }
-      int label = in.readInt();
-      r.label = label == IndexedFileSource.NO_LABEL ? null : label;
+      r.label = SourceItem.readLabel(in);
       int n = in.readInt();
       r.png = new byte[n];
       try {

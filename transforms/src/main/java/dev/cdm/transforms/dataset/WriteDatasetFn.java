@@ -58,7 +58,7 @@ final class WriteDatasetFn extends DoFn<KV<Integer, Iterable<ShardResult>>, Data
               labels.write(firstLabel ? "[\"" : ", [\"");
               labels.write(name);
               labels.write("\", ");
-              labels.write(Integer.toString(r.label));
+              labels.write(r.label);
               labels.write("]");
               firstLabel = false;
             }

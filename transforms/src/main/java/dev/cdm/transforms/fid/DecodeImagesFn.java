@@ -1,6 +1,7 @@
 package dev.cdm.transforms.fid;
 
 import dev.cdm.model.data.ImageArchive;
+import dev.cdm.model.data.Pixels;
 import java.io.IOException;
 import java.nio.file.Paths;
 import java.util.List;
@@ -29,28 +30,33 @@ final class DecodeImagesFn extends DoFn<KV<Integer, List<Integer>>, ImageBatch> 
   public void process(@Element KV<Integer, List<Integer>> batch, OutputReceiver<ImageBatch> out) {
     List<Integer> indices = batch.getValue();
     byte[] pixels = null;
-    ImageArchive.Pixels first = null;
+    Pixels first = null;
     int per = 0;
     for (int k = 0; k < indices.size(); k++) {
       int index = indices.get(k);
-      ImageArchive.Pixels p = archive.pixels(index);
+      Pixels p = archive.pixels(index);
       if (first == null) {
+        if (p.channels() != 1 && p.channels() != 3) {
+          throw new IllegalArgumentException("Image " + archive.names().get(index) + " in " + path
+              + " has " + p.channels() + " channels; the detector takes grayscale (1) or RGB (3)"
+              + " images, as the reference's");
+        }
         first = p;
-        per = p.data.length;
+        per = p.data().length;
         pixels = new byte[per * indices.size()];
-      } else if (p.channels != first.channels || p.height != first.height
-          || p.width != first.width) {
+      } else if (p.channels() != first.channels() || p.height() != first.height()
+          || p.width() != first.width()) {
         throw new IllegalArgumentException(
-            "Image " + archive.names().get(index) + " in " + path + " is " + p.channels + "x"
-                + p.height + "x" + p.width + ", but " + archive.names().get(indices.get(0))
-                + " is " + first.channels + "x" + first.height + "x" + first.width
+            "Image " + archive.names().get(index) + " in " + path + " is " + p.channels() + "x"
+                + p.height() + "x" + p.width() + ", but " + archive.names().get(indices.get(0))
+                + " is " + first.channels() + "x" + first.height() + "x" + first.width()
                 + " (all images must have the same shape)");
       }
-      System.arraycopy(p.data, 0, pixels, k * per, per);
+      System.arraycopy(p.chw(), 0, pixels, k * per, per);
     }
     if (first != null) {
-      out.output(new ImageBatch(batch.getKey(), indices.get(0), indices.size(), first.channels,
-          first.height, first.width, pixels));
+      out.output(new ImageBatch(batch.getKey(), indices.get(0), indices.size(), first.channels(),
+          first.height(), first.width(), pixels));
     }
   }
 

@@ -28,6 +28,7 @@ public final class FrechetDistanceFn extends DoFn<KV<Integer, FeatureMoments>, K
   @ProcessElement
   public void process(
       @Element KV<Integer, FeatureMoments> moments, OutputReceiver<KV<Integer, Double>> out) {
+    moments.getValue().requireAtLeastDimImages();
     GaussianStatistics s = moments.getValue().toStatistics();
     if (s.dim() != reference.dim()) {
       throw new IllegalArgumentException(

@@ -20,6 +20,7 @@ public final class WriteStatisticsFn extends DoFn<KV<Integer, FeatureMoments>, S
   @ProcessElement
   public void process(@Element KV<Integer, FeatureMoments> moments, OutputReceiver<String> out)
       throws IOException {
+    moments.getValue().requireAtLeastDimImages();
     moments.getValue().toStatistics().write(Paths.get(dest));
     out.output(dest);
   }

@@ -1,5 +1,7 @@
 package dev.cdm.transforms.generate;
 
+import dev.cdm.model.data.Pixels;
+import dev.cdm.model.data.PngCodec;
 import java.io.IOException;
 import org.apache.beam.sdk.transforms.DoFn;
 
@@ -18,7 +20,7 @@ public final class WriteImagesFn extends DoFn<GeneratedImage, String> {
   @ProcessElement
   public void process(@Element GeneratedImage img, OutputReceiver<String> out) throws IOException {
     String location = ImagePaths.of(outdir, img.seed(), subdirs);
-    byte[] png = PngImages.encode(img.pixels(), img.height(), img.width(), img.channels());
+    byte[] png = PngCodec.encodeCompressed(new Pixels(img.width(), img.height(), img.channels(), img.pixels()));
     try {
       AtomicFiles.write(location, png);
     } catch (IOException e) {

@@ -1,5 +1,7 @@
 package dev.cdm.transforms.dataset;
 
+import dev.cdm.model.data.Pixels;
+import dev.cdm.model.data.PngCodec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -1,5 +1,6 @@
 package dev.cdm.transforms.dataset;
 
+import dev.cdm.model.data.Pixels;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

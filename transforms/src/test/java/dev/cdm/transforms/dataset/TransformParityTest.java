@@ -1,5 +1,6 @@
 package dev.cdm.transforms.dataset;
 
+import dev.cdm.model.data.Pixels;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -69,72 +70,10 @@ class TransformParityTest {
   }
 
   @Test
-  void pngRoundTripIsLossless() throws Exception {
-    java.util.Random rnd = new java.util.Random(1);
-    for (int ch : new int[] {1, 3}) {
-      for (int size : new int[] {1, 7, 200}) { // 200x200x3 spans several stored deflate blocks
-        byte[] data = new byte[size * size * ch];
-        rnd.nextBytes(data);
-        Pixels p = new Pixels(size, size, ch, data);
-        assertEquals(p, PngCodec.decode(PngCodec.encode(p), "roundtrip"));
-      }
-    }
-  }
-
-  @Test
-  void decodeGivesRgbOrderWhateverTheDecoderLayout() throws Exception {
-    java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(5, 3, java.awt.image.BufferedImage.TYPE_3BYTE_BGR);
-    for (int y = 0; y < 3; y++) {
-      for (int x = 0; x < 5; x++) {
-        img.setRGB(x, y, ((10 * x) << 16) | ((50 + 20 * y) << 8) | (200 + x + y));
-      }
-    }
-    for (String format : new String[] {"png", "bmp"}) {
-      java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-      javax.imageio.ImageIO.write(img, format, bytes);
-      Pixels p = PngCodec.decode(bytes.toByteArray(), "test." + format);
-      assertEquals(3, p.channels(), format);
-      for (int y = 0; y < 3; y++) {
-        for (int x = 0; x < 5; x++) {
-          assertEquals(10 * x, p.get(x, y, 0), format);
-          assertEquals(50 + 20 * y, p.get(x, y, 1), format);
-          assertEquals(200 + x + y, p.get(x, y, 2), format);
-        }
-      }
-    }
-  }
-
-  @Test
   void cifarUnpicklerRefusesOtherGlobals() {
     byte[] evil = "cos\nsystem\n(S'echo hi'\ntR.".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
     java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
         () -> CifarBatchUnpickler.read(evil, "batch.pkl"));
     assertTrue(e.getMessage().contains("batch.pkl") && e.getMessage().contains("os.system"), e.getMessage());
-  }
-
-  @Test
-  void fastPngDecoderAgreesWithImageIo() throws Exception {
-    java.util.Random rnd = new java.util.Random(7);
-    int[] types = {java.awt.image.BufferedImage.TYPE_BYTE_GRAY, java.awt.image.BufferedImage.TYPE_3BYTE_BGR,
-        java.awt.image.BufferedImage.TYPE_4BYTE_ABGR};
-    for (int type : types) {
-      java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(37, 23, type);
-      for (int y = 0; y < 23; y++) {
-        for (int x = 0; x < 37; x++) {
-          // Smooth ramps plus noise, so that ImageIO's adaptive filtering uses every filter type.
-          int v = (x * 5 + y * 3 + rnd.nextInt(8)) & 0xff;
-          img.setRGB(x, y, ((255 - v / 2) << 24) | (v << 16) | (((v * 7) & 0xff) << 8) | (255 - v));
-        }
-      }
-      java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-      javax.imageio.ImageIO.write(img, "png", bytes);
-      Pixels fast = PngDecoder.decode(bytes.toByteArray(), "t.png");
-      java.awt.image.Raster r = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(bytes.toByteArray())).getRaster();
-      int[] want = r.getPixels(0, 0, 37, 23, (int[]) null);
-      assertEquals(r.getNumBands(), fast.channels());
-      for (int i = 0; i < want.length; i++) {
-        assertEquals(want[i], fast.data()[i] & 0xff, "type " + type + " sample " + i);
-      }
-    }
   }
 }

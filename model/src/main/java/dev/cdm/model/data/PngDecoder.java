@@ -1,4 +1,4 @@
-package dev.cdm.transforms.dataset;
+package dev.cdm.model.data;
 
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;

@@ -1,4 +1,4 @@
-package dev.cdm.transforms.dataset;
+package dev.cdm.model.data;
 
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
@@ -83,6 +83,55 @@ public final class PngCodec {
   }
 
   /**
+   * Decodes to three channels, RGB, as OpenCV's {@code cv2.imdecode(buf, cv2.IMREAD_COLOR)} followed
+   * by the BGR to RGB flip ({@code dataset_tool}'s LSUN reader): grayscale is repeated, alpha is
+   * dropped (not composited), palette images give their colours.
+   */
+  public static Pixels decodeColor(byte[] bytes, String name) throws BadImageException {
+    boolean palettePng = PngDecoder.isPng(bytes) && bytes.length > 25 && bytes[25] == 3;
+    if (palettePng || !PngDecoder.isPng(bytes)) {
+      BufferedImage img;
+      try {
+        img = ImageIO.read(new ByteArrayInputStream(bytes));
+      } catch (IOException | RuntimeException e) {
+        throw new BadImageException(name, "cannot decode image: " + e, e);
+      }
+      if (img != null && img.getColorModel() instanceof IndexColorModel) {
+        int w = img.getWidth();
+        int h = img.getHeight();
+        int[] argb = img.getRGB(0, 0, w, h, null, 0, w);
+        byte[] out = new byte[w * h * 3];
+        for (int i = 0; i < argb.length; i++) {
+          out[3 * i] = (byte) (argb[i] >> 16);
+          out[3 * i + 1] = (byte) (argb[i] >> 8);
+          out[3 * i + 2] = (byte) argb[i];
+        }
+        return new Pixels(w, h, 3, out);
+      }
+    }
+    Pixels p = decode(bytes, name);
+    if (p.channels() == 3) {
+      return p;
+    }
+    int w = p.width();
+    int h = p.height();
+    int ch = p.channels();
+    byte[] src = p.data();
+    byte[] out = new byte[w * h * 3];
+    for (int i = 0; i < w * h; i++) {
+      if (ch <= 2) { // gray, gray+alpha
+        byte v = src[i * ch];
+        out[3 * i] = v;
+        out[3 * i + 1] = v;
+        out[3 * i + 2] = v;
+      } else { // RGBA
+        System.arraycopy(src, i * 4, out, 3 * i, 3);
+      }
+    }
+    return new Pixels(w, h, 3, out);
+  }
+
+  /**
    * The common case (8-bit samples interleaved in one byte array, as ImageIO decodes PNG and JPEG)
    * copied row by row instead of sample by sample; null when the layout is another one.
    */
@@ -122,6 +171,52 @@ public final class PngCodec {
     return new Pixels(w, h, bands, out);
   }
 
+  /**
+   * Encodes 1-channel (PNG gray) or 3-channel (PNG RGB) pixels as a deflate-compressed PNG, as
+   * {@code generate.py} saves images through PIL (default compression level 6). Same pixels as
+   * {@link #encode}, smaller files.
+   */
+  public static byte[] encodeCompressed(Pixels img) {
+    int ch = img.channels();
+    if (ch != 1 && ch != 3) {
+      throw new IllegalArgumentException("PNG output needs 1 or 3 channels, got " + ch);
+    }
+    int rowBytes = img.width() * ch;
+    byte[] raw = new byte[(rowBytes + 1) * img.height()]; // filter byte 0 (none) before each row
+    for (int y = 0; y < img.height(); y++) {
+      System.arraycopy(img.data(), y * rowBytes, raw, y * (rowBytes + 1) + 1, rowBytes);
+    }
+    java.util.zip.Deflater deflater = new java.util.zip.Deflater(6);
+    java.io.ByteArrayOutputStream zlib = new java.io.ByteArrayOutputStream(raw.length / 2 + 64);
+    try {
+      deflater.setInput(raw);
+      deflater.finish();
+      byte[] buf = new byte[1 << 16];
+      while (!deflater.finished()) {
+        zlib.write(buf, 0, deflater.deflate(buf));
+      }
+    } finally {
+      deflater.end();
+    }
+    byte[] idat = zlib.toByteArray();
+    ByteBuffer out = ByteBuffer.allocate(SIGNATURE.length + (12 + 13) + (12 + idat.length) + 12);
+    out.put(SIGNATURE);
+    writeHeader(out, img.width(), img.height(), ch);
+    int start = beginChunk(out, "IDAT", idat.length);
+    out.put(idat);
+    endChunk(out, start);
+    start = beginChunk(out, "IEND", 0);
+    endChunk(out, start);
+    return out.array();
+  }
+
+  private static void writeHeader(ByteBuffer out, int w, int h, int ch) {
+    int start = beginChunk(out, "IHDR", 13);
+    out.putInt(w).putInt(h).put((byte) 8).put((byte) (ch == 1 ? 0 : 2));
+    out.put((byte) 0).put((byte) 0).put((byte) 0); // deflate, adaptive filtering, no interlace
+    endChunk(out, start);
+  }
+
   /** Encodes 1-channel (PNG gray) or 3-channel (PNG RGB) pixels as an uncompressed PNG. */
   public static byte[] encode(Pixels img) {
     int ch = img.channels();
@@ -140,12 +235,9 @@ public final class PngCodec {
     }
     ByteBuffer out = ByteBuffer.allocate((int) total);
     out.put(SIGNATURE);
-    int start = beginChunk(out, "IHDR", 13);
-    out.putInt(w).putInt(h).put((byte) 8).put((byte) (ch == 1 ? 0 : 2));
-    out.put((byte) 0).put((byte) 0).put((byte) 0); // deflate, adaptive filtering, no interlace
-    endChunk(out, start);
+    writeHeader(out, w, h, ch);
 
-    start = beginChunk(out, "IDAT", (int) zlibLen);
+    int start = beginChunk(out, "IDAT", (int) zlibLen);
     out.put((byte) 0x78).put((byte) 0x01); // zlib header: deflate, 32K window, no preset dictionary
     byte[] src = img.data();
     Adler32 adler = new Adler32();

@@ -1,4 +1,4 @@
-package dev.cdm.transforms.dataset;
+package dev.cdm.model.data;
 
 /** An input image that cannot be read or decoded; the message names the input. */
 public final class BadImageException extends Exception {

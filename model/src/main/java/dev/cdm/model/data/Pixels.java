@@ -1,4 +1,4 @@
-package dev.cdm.transforms.dataset;
+package dev.cdm.model.data;
 
 import java.util.Objects;
 
@@ -43,6 +43,24 @@ public final class Pixels {
   /** The HWC bytes themselves (not a copy: images are passed along, not shared). */
   public byte[] data() {
     return data;
+  }
+
+  /**
+   * The samples laid out CHW, as the reference's {@code image.transpose(2, 0, 1)} (the data
+   * itself for one channel).
+   */
+  public byte[] chw() {
+    if (channels == 1) {
+      return data;
+    }
+    int plane = width * height;
+    byte[] out = new byte[data.length];
+    for (int p = 0, s = 0; p < plane; p++) {
+      for (int c = 0; c < channels; c++) {
+        out[c * plane + p] = data[s++];
+      }
+    }
+    return out;
   }
 
   /** Unsigned sample at row y, column x, channel c. */
