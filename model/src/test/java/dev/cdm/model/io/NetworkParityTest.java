@@ -54,12 +54,14 @@ class NetworkParityTest {
   /**
    * 1e-4 absolute per sample, widened where the precond multiplies F by a large {@code c_out}
    * (VP at sigma = 40: c_out = -40): there the reference's own float32 result is 1.4e-4 away from
-   * a float64 evaluation, and ours moves by 2e-5 with the CPU thread count, so a fixed 1e-4 on D
-   * tests rounding noise, not the port. The bound stays 1e-4 / 20 = 5e-6 on F itself.
+   * a float64 evaluation, and ours, also float32, moves with the CPU kernels' summation order (up
+   * to 2.7e-4 with oneDNN capped at SSE4.1 or AVX2, 1.2e-4 uncapped), so a fixed 1e-4 on D tests
+   * rounding noise, not the port. Two float32 evaluations can each be that far from the exact
+   * value, so the bound is 2 x 1e-4 x |c_out| / 20 there: 1e-5 on F itself.
    */
   static NDArray tolerance(Precond net, NDArray sigma) {
     NDArray cOut = net.cOut(sigma.reshape(-1, 1, 1, 1)).abs().reshape(-1);
-    return cOut.div(20f).maximum(1f).mul((float) TOL);
+    return cOut.div(10f).maximum(1f).mul((float) TOL);
   }
 
   static void assertClose(String what, NDArray expected, NDArray actual, NDArray tolPerSample) {
