@@ -129,6 +129,12 @@ public final class Sources {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("download of " + uri + " interrupted", e);
+    } catch (IOException e) {
+      // Connection failures often carry no message: name the kind and what to do instead.
+      String m = e.getMessage();
+      throw new IOException("cannot download " + uri + " (" + e.getClass().getSimpleName()
+          + (m == null || m.isBlank() ? "" : ": " + m) + "); offline? fetch the file elsewhere"
+          + " and give its local path", e);
     }
     try (InputStream in = resp.body()) {
       if (resp.statusCode() != 200) {

@@ -2,6 +2,7 @@ package dev.cdm.pipelines.fid;
 
 import dev.cdm.fid.ImageSubsets;
 import dev.cdm.model.data.ImageArchive;
+import dev.cdm.pipelines.Outputs;
 import dev.cdm.transforms.fid.ReadImageBatches;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,31 +29,31 @@ public final class RefCommand implements Callable<Integer> {
   @Mixin RunnerOptions runner;
 
   @Override
-  public Integer call() {
-    return CommandErrors.run("ref", () -> {
-      detector.check();
-      Path data = Paths.get(this.data);
-      int total;
-      try (ImageArchive archive = ImageArchive.open(data)) {
-        total = archive.size();
-      }
-      if (total < 2) {
-        throw new IllegalArgumentException(
-            "--data=" + this.data + ": found " + total + " images, but need at least 2 to compute statistics");
-      }
-      Path destPath = Paths.get(dest).toAbsolutePath();
-      System.err.println("Calculating statistics for " + total + " images from " + data + "...");
-      FidPipelines.reference(runner.create(),
-          ReadImageBatches.builder().setPath(data.toAbsolutePath().toString())
-              .setSubsets(ImageSubsets.disjoint(total, total, 1, 0)).setBatchSize(detector.batch).build(),
-          detector.statistics(total),
-          destPath.toString())
-          .run().waitUntilFinish();
-      if (!Files.isRegularFile(destPath)) {
-        throw new IllegalStateException("the pipeline finished without writing " + destPath);
-      }
-      System.err.println("Saved dataset reference statistics to " + destPath + ".");
-      return 0;
-    });
+  public Integer call() throws Exception {
+    detector.checkFlags();
+    Outputs.checkFile("--dest", dest);
+    Path data = Paths.get(this.data);
+    int total;
+    try (ImageArchive archive = ImageArchive.open(data)) {
+      total = archive.size();
+    }
+    if (total < 2) {
+      throw new IllegalArgumentException(
+          "--data=" + this.data + ": found " + total + " images, but need at least 2 to compute statistics");
+    }
+    detector.fetch();
+    Path destPath = Paths.get(dest).toAbsolutePath();
+    System.err.println("Calculating statistics for " + total + " images from " + data + "...");
+    FidPipelines.reference(runner.create(),
+        ReadImageBatches.builder().setPath(data.toAbsolutePath().toString())
+            .setSubsets(ImageSubsets.disjoint(total, total, 1, 0)).setBatchSize(detector.batch).build(),
+        detector.statistics(total),
+        destPath.toString())
+        .run().waitUntilFinish();
+    if (!Files.isRegularFile(destPath)) {
+      throw new IllegalStateException("the pipeline finished without writing " + destPath);
+    }
+    System.err.println("Saved dataset reference statistics to " + destPath + ".");
+    return 0;
   }
 }

@@ -47,6 +47,9 @@ public final class PngImages {
   /** Decodes a PNG back to [H, W, C] bytes (C = 1 for grayscale, else 3). */
   public static byte[] decode(byte[] png, int[] hwcOut) throws IOException {
     BufferedImage img = ImageIO.read(new java.io.ByteArrayInputStream(png));
+    if (img == null) {
+      throw new IOException("not a PNG image (" + png.length + " bytes)");
+    }
     int h = img.getHeight();
     int w = img.getWidth();
     boolean gray = img.getType() == BufferedImage.TYPE_BYTE_GRAY;
@@ -69,5 +72,21 @@ public final class PngImages {
     hwcOut[1] = w;
     hwcOut[2] = c;
     return out;
+  }
+
+  /**
+   * Whether {@code png} is a whole PNG file: it ends with the IEND chunk and decodes. A file cut
+   * short (a killed run, a full disk) fails one or the other.
+   */
+  public static boolean isComplete(byte[] png) {
+    int n = png.length;
+    if (n < 12 || png[n - 8] != 'I' || png[n - 7] != 'E' || png[n - 6] != 'N' || png[n - 5] != 'D') {
+      return false;
+    }
+    try {
+      return ImageIO.read(new java.io.ByteArrayInputStream(png)) != null;
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
   }
 }
