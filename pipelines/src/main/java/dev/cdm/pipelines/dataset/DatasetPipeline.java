@@ -7,7 +7,7 @@ import dev.cdm.transforms.dataset.DatasetReport;
 import dev.cdm.transforms.dataset.DatasetSources;
 import dev.cdm.transforms.dataset.ImageTransform;
 import dev.cdm.transforms.dataset.PreparedSource;
-import dev.cdm.transforms.dataset.ProgressMeter;
+import dev.cdm.transforms.ProgressMeter;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;

@@ -76,7 +76,7 @@ public final class GeneratePipeline {
                 .sampler(job.sampler())
                 .classIdx(job.classIdx())
                 .device(job.device())
-                .progressName(job.outdir())
+                .progressName("generate " + job.outdir())
                 .totalImages(seeds.size())
                 .build())
         .apply("Write", new WriteImages(job.outdir(), job.subdirs()));

@@ -6,9 +6,8 @@ import dev.cdm.model.precond.Denoiser;
 import dev.cdm.model.sampling.Sampler;
 import dev.cdm.model.sampling.SamplerSpec;
 import dev.cdm.model.sampling.SeedImages;
+import dev.cdm.transforms.ProgressMeter;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.beam.sdk.transforms.DoFn;
 
 /**
@@ -18,7 +17,6 @@ import org.apache.beam.sdk.transforms.DoFn;
  */
 public final class GenerateImagesFn extends DoFn<List<Long>, GeneratedImage> {
   private static final long serialVersionUID = 1L;
-  private static final Map<String, ProgressMeter> METERS = new ConcurrentHashMap<>();
 
   private final DenoiserFactory network;
   private final SamplerSpec samplerSpec;
@@ -60,10 +58,7 @@ public final class GenerateImagesFn extends DoFn<List<Long>, GeneratedImage> {
     manager = NDManager.newBaseManager(Devices.forSlot(device, "--device"));
     net = network.load(manager);
     sampler = samplerSpec.toSampler();
-    progress =
-        METERS.computeIfAbsent(
-            runId,
-            k -> new ProgressMeter("generate " + progressKey, "images", totalImages, 10_000));
+    progress = ProgressMeter.of(runId + "/generate", progressKey, "images", totalImages);
   }
 
   @ProcessElement
