@@ -39,7 +39,9 @@ public final class DeviceOption {
       try {
         return Devices.check(value, "--device");
       } catch (IllegalArgumentException e) {
-        throw new CommandLine.TypeConversionException(e.getMessage());
+        // picocli prefixes "Invalid value for option '--device': ".
+        throw new CommandLine.TypeConversionException(
+            "'" + value + "' is not auto, cpu, gpu or gpu:N (e.g. gpu:0 or gpu:0,1)");
       }
     }
   }

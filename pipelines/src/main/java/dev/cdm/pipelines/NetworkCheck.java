@@ -1,6 +1,7 @@
 package dev.cdm.pipelines;
 
 import dev.cdm.model.io.NetworkSnapshot;
+import dev.cdm.model.io.Sources;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,8 +35,14 @@ public final class NetworkCheck {
         throw new IOException(flag + "=" + location + ": not a readable file");
       }
     }
+    Path local;
     try {
-      return new NetworkCheck(flag, location, NetworkSnapshot.load(location));
+      local = Sources.open(location);
+    } catch (IOException e) {
+      throw new IOException(flag + "=" + location + ": " + CommandErrors.message(e), e);
+    }
+    try {
+      return new NetworkCheck(flag, location, NetworkSnapshot.load(local));
     } catch (IOException | RuntimeException e) {
       throw new IOException(flag + "=" + location + ": not a usable network (expected a reference"
           + " .pkl checkpoint or a cdm .safetensors snapshot): " + CommandErrors.message(e), e);

@@ -52,7 +52,8 @@ public final class Sources {
       return cached;
     }
     Files.createDirectories(cacheDir);
-    Path tmp = Files.createTempFile(cacheDir, "." + cached.getFileName() + ".", ".part");
+    // Not Files.createTempFile: its 0600 mode would stay on the cached file.
+    Path tmp = cacheDir.resolve("." + cached.getFileName() + "." + java.util.UUID.randomUUID() + ".part");
     try {
       String scheme = uri.getScheme().toLowerCase();
       if (scheme.equals("http") || scheme.equals("https")) {
