@@ -8,14 +8,14 @@ import picocli.CommandLine.Option;
 
 /** The Beam options the FID commands accept, turned into {@link PipelineOptions}. */
 public final class RunnerOptions {
-  @Option(names = "--runner", defaultValue = "DirectRunner",
+  @Option(names = "--runner", defaultValue = "DirectRunner", paramLabel = "DirectRunner|FlinkRunner",
       description = "Beam runner: DirectRunner or FlinkRunner (default: ${DEFAULT-VALUE}).")
   String runner;
 
-  @Option(names = "--flinkMaster", description = "Flink master: [local] or host:port.")
+  @Option(names = "--flinkMaster", paramLabel = "[local]|HOST:PORT", description = "Flink master: [local] or host:port.")
   String flinkMaster;
 
-  @Option(names = "--parallelism", description = "Parallelism (Flink) / worker threads (Direct).")
+  @Option(names = "--parallelism", paramLabel = "INT", description = "Parallelism (Flink) / worker threads (Direct).")
   Integer parallelism;
 
   public PipelineOptions create() {
