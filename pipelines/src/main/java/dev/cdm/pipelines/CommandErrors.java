@@ -111,7 +111,8 @@ public final class CommandErrors implements IExecutionExceptionHandler, IParamet
     if (t instanceof java.net.UnknownHostException) {
       return "unknown host " + msg + " (offline?)";
     }
-    return msg.lines().findFirst().orElse(msg).strip();
+    // One line: a message written over several lines (the reference's "Got:" details) is joined.
+    return msg.strip().replaceAll("\\s*\\R\\s*", " ");
   }
 
   private static String describe(Throwable t) {

@@ -29,6 +29,8 @@ public final class ProgressMeter {
   private final AtomicLong done = new AtomicLong();
   /** When the last line was printed; 0 until the first. */
   private final AtomicLong lastPrint = new AtomicLong();
+  /** The count of the last line printed (-1: none). */
+  private final AtomicLong printed = new AtomicLong(-1);
   private final PrintStream out = System.err;
 
   private ProgressMeter(String label, String unit, long total) {
@@ -60,13 +62,17 @@ public final class ProgressMeter {
     long last = lastPrint.get();
     boolean due = last == 0 || now - last >= INTERVAL_NANOS || (total > 0 && d >= total && d - n < total);
     if (due && lastPrint.compareAndSet(last, now)) {
+      printed.set(d);
       out.println(line(d, now));
     }
   }
 
-  /** Prints the final line of this phase. */
+  /** Prints the final line of this phase, unless the last line already said it. */
   public void finish() {
-    out.println(line(done.get(), System.nanoTime()));
+    long d = done.get();
+    if (printed.getAndSet(d) != d) {
+      out.println(line(d, System.nanoTime()));
+    }
   }
 
   public long done() {

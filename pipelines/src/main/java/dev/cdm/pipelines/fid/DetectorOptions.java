@@ -33,6 +33,12 @@ public final class DetectorOptions {
     RemoteFiles.localCopy(detector, "--detector");
   }
 
+  /** {@link #checkFlags} then {@link #fetch}. */
+  void check() throws java.io.IOException {
+    checkFlags();
+    fetch();
+  }
+
   /** Feature statistics with this detector on this device, for {@code expectedImages} images. */
   ExtractStatistics statistics(long expectedImages) {
     return ExtractStatistics.builder().setDetector(detector).setDevice(device.device).setMaxBatch(batch)
