@@ -102,6 +102,8 @@ class UserErrorsTest {
       "--class=-1, --class",
       "--device=tpu, --device",
       "--precision=bf17, --precision",
+      "--bogus=1, --bogus",
+      "stray, stray",
   })
   void generateFlagMistakesAreUsageErrorsBeforeAnyWork(String flag, String named) throws Exception {
     Path out = tmp.resolve("out");

@@ -84,11 +84,6 @@ public final class DatasetCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw CommandErrors.usage(e.getMessage());
     }
-    for (String a : beamArgs) {
-      if (!a.startsWith("--")) {
-        throw CommandErrors.usage("unexpected argument '" + a + "'");
-      }
-    }
     long t0 = System.nanoTime();
     DatasetReport report = DatasetPipeline.run(job, beamArgs);
     System.err.printf("dataset: %s -> %s in %.1fs%n", report.summary(), dest, (System.nanoTime() - t0) / 1e9);

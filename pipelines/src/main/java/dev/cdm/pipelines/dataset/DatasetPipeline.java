@@ -20,7 +20,6 @@ import java.util.stream.Stream;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptions;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
 /**
  * {@code cdm dataset}: the reference {@code dataset_tool.py} on Beam. Prepares the source (one
@@ -70,8 +69,7 @@ public final class DatasetPipeline {
     if (Files.isDirectory(dest) && zip) {
       throw new IllegalArgumentException("--dest=" + job.dest + " names an existing folder, not a ZIP file");
     }
-    PipelineOptions options =
-        PipelineOptionsFactory.fromArgs(beamArgs.toArray(new String[0])).withValidation().create();
+    PipelineOptions options = dev.cdm.pipelines.fid.RunnerOptions.parse(beamArgs);
     Files.createDirectories(dest.getParent());
     removeLeftovers(dest);
     String runId = UUID.randomUUID().toString().substring(0, 8);

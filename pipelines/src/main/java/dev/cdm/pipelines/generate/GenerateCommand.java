@@ -7,6 +7,7 @@ import dev.cdm.pipelines.DeviceOption;
 import dev.cdm.pipelines.NetworkCheck;
 import dev.cdm.pipelines.Outputs;
 import dev.cdm.pipelines.SamplerOptions;
+import dev.cdm.pipelines.fid.RunnerOptions;
 import dev.cdm.transforms.generate.NetworkFactory;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +15,6 @@ import java.util.concurrent.Callable;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptions;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -67,11 +67,6 @@ public final class GenerateCommand implements Callable<Integer> {
     if (batch < 1) {
       throw CommandErrors.usage("--batch must be at least 1, got " + batch);
     }
-    for (String a : beamArgs) {
-      if (!a.startsWith("--")) {
-        throw CommandErrors.usage("unexpected argument '" + a + "'");
-      }
-    }
     List<Long> seedList;
     try {
       seedList = SeedList.parse(seeds, "--seeds");
@@ -111,12 +106,7 @@ public final class GenerateCommand implements Callable<Integer> {
     }
     // Everything that can be checked is checked before the first image: flags, then files.
     GenerateJob job = job();
-    PipelineOptions options;
-    try {
-      options = PipelineOptionsFactory.fromArgs(beamArgs.toArray(new String[0])).withValidation().create();
-    } catch (IllegalArgumentException e) {
-      throw CommandErrors.usage(CommandErrors.message(e));
-    }
+    PipelineOptions options = RunnerOptions.parse(beamArgs);
     NetworkCheck.of(network, "--network").checkClass(job.classIdx());
     Outputs.checkFolder("--outdir", outdir);
     Pipeline p = Pipeline.create(options);
