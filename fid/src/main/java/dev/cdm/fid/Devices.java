@@ -1,27 +1,95 @@
 package dev.cdm.fid;
 
 import ai.djl.Device;
+import ai.djl.engine.Engine;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Device names of the command line: {@code cpu}, {@code gpu} (card 0), {@code gpu:N} or {@code gpuN}. */
+/**
+ * The one {@code --device} grammar of the command line, for every command:
+ *
+ * <ul>
+ *   <li>{@code auto} (the default): every GPU of the host, else the CPU;
+ *   <li>{@code cpu};
+ *   <li>{@code gpu}: every GPU of the host (an error when there is none);
+ *   <li>{@code gpu:N} or {@code gpu:N,M,...}: those cards.
+ * </ul>
+ *
+ * A command that runs on several devices at once (training) takes {@link #resolve all of them};
+ * worker slots of a pipeline (Flink task slots, DirectRunner threads) take them
+ * {@link #forSlot round-robin}, one per slot. {@link #check} validates the text without starting
+ * the engine, so that a typo fails before any work.
+ */
 public final class Devices {
-  private static final Pattern GPU = Pattern.compile("(?:gpu|cuda)(?::?(\\d+))?");
+  /** The default of every {@code --device} flag. */
+  public static final String DEFAULT = "auto";
+
+  private static final Pattern GRAMMAR = Pattern.compile("auto|cpu|gpu(?::\\d+(?:,\\d+)*)?");
+  private static final Pattern CARDS = Pattern.compile("gpu:(.*)");
+  private static final AtomicInteger NEXT_SLOT = new AtomicInteger();
 
   private Devices() {}
 
-  /** Parses {@code name}; {@code flag} names the input in the error. */
-  public static Device parse(String name, String flag) {
-    String n = name.trim().toLowerCase(Locale.ROOT);
+  /** The normalised text (lower case, no blanks); {@code flag} names the input in the error. */
+  public static String check(String text, String flag) {
+    String n = text == null ? DEFAULT : text.replace(" ", "").toLowerCase(Locale.ROOT);
+    if (!GRAMMAR.matcher(n).matches()) {
+      throw new IllegalArgumentException(
+          flag + "=" + text + ": expected auto, cpu, gpu or gpu:N (e.g. gpu:0 or gpu:0,1)");
+    }
+    return n;
+  }
+
+  /** Every device {@code text} names on this host, in order; errors name {@code flag}. */
+  public static List<Device> resolve(String text, String flag) {
+    String n = check(text, flag);
+    List<Device> out = new ArrayList<>();
     if (n.equals("cpu")) {
-      return Device.cpu();
+      out.add(Device.cpu());
+      return out;
     }
-    // Not Device.fromName: it reads "gpu" as gpu(-1).
-    Matcher m = GPU.matcher(n);
-    if (m.matches()) {
-      return Device.gpu(m.group(1) == null ? 0 : Integer.parseInt(m.group(1)));
+    int gpus = Engine.getInstance().getGpuCount();
+    if (n.equals("auto") || n.equals("gpu")) {
+      if (gpus == 0) {
+        if (n.equals("gpu")) {
+          throw new IllegalArgumentException(flag + "=gpu: no GPU visible to the PyTorch engine"
+              + " (CPU build of libtorch, or no usable CUDA driver); use " + flag + "=cpu or auto");
+        }
+        out.add(Device.cpu());
+      }
+      for (int i = 0; i < gpus; i++) {
+        out.add(Device.gpu(i));
+      }
+      return out;
     }
-    throw new IllegalArgumentException(flag + "=" + name + ": expected cpu, gpu or gpu:N");
+    Matcher m = CARDS.matcher(n);
+    m.matches();
+    for (String id : m.group(1).split(",")) {
+      int i = Integer.parseInt(id);
+      if (i >= gpus) {
+        throw new IllegalArgumentException(flag + "=" + text + ": GPU " + i + " does not exist"
+            + " (this host has " + gpus + " GPU" + (gpus == 1 ? "" : "s") + " visible)");
+      }
+      out.add(Device.gpu(i));
+    }
+    return out;
+  }
+
+  /**
+   * The device of one worker slot: the devices of {@code text} handed to successive callers
+   * round-robin, so that the slots of a multi-GPU worker spread over its cards.
+   */
+  public static Device forSlot(String text, String flag) {
+    List<Device> all = resolve(text, flag);
+    return all.get(Math.floorMod(NEXT_SLOT.getAndIncrement(), all.size()));
+  }
+
+  /** The first device {@code text} names (single-device programs such as benchmarks). */
+  public static Device parse(String text, String flag) {
+    return resolve(text, flag).get(0);
   }
 }

@@ -60,7 +60,8 @@ public final class RemoteFiles {
         }
         Files.move(tmp, cached, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       } catch (IOException e) {
-        throw new IOException(what + "=" + spec + ": download failed: " + e.getMessage(), e);
+        throw new IOException(what + "=" + spec + ": download failed (" + describe(e)
+            + "); offline? fetch the file elsewhere and give " + what + "=PATH", e);
       } finally {
         Files.deleteIfExists(tmp);
       }
@@ -71,6 +72,12 @@ public final class RemoteFiles {
       throw new IOException(what + "=" + spec + ": file not found");
     }
     return p;
+  }
+
+  /** An exception as "Kind: message" (connection failures often have no message). */
+  static String describe(Throwable e) {
+    String m = e.getMessage();
+    return e.getClass().getSimpleName() + (m == null || m.isBlank() ? "" : ": " + m);
   }
 
   /** {@code <sha256(url) prefix>_<last path segment>}: stable per URL, readable in a listing. */

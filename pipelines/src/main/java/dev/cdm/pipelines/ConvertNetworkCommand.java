@@ -28,24 +28,20 @@ public final class ConvertNetworkCommand implements Callable<Integer> {
   Path dest;
 
   @Override
-  public Integer call() {
-    try {
-      long t0 = System.nanoTime();
-      NetworkSnapshot s = NetworkSnapshot.load(network);
-      long params = 0;
-      for (TensorData t : s.stateDict().values()) {
-        params += t.numel();
-      }
-      s.write(dest);
-      System.out.printf("%s: %s(%s)%n", network, s.className(), s.initKwargs());
-      s.lossFn().ifPresent(l -> System.out.printf("  loss_fn: %s(%s)%n", l.className(), l.initKwargs()));
-      s.augmentPipe().ifPresent(a -> System.out.printf("  augment_pipe: %s(%s)%n", a.className(), a.initKwargs()));
-      System.out.printf("wrote %s: %d state-dict tensors, %,d elements (parameters and buffers), %.1f MB in %.2f s%n", dest, s.stateDict().size(), params,
-          Files.size(dest) / 1e6, (System.nanoTime() - t0) / 1e9);
-      return 0;
-    } catch (IOException | IllegalArgumentException e) {
-      System.err.println("cdm convert-network: " + e.getMessage());
-      return 1;
+  public Integer call() throws IOException {
+    Outputs.checkFile("--dest", dest.toString());
+    long t0 = System.nanoTime();
+    NetworkSnapshot s = NetworkCheck.of(network, "--network").snapshot();
+    long params = 0;
+    for (TensorData t : s.stateDict().values()) {
+      params += t.numel();
     }
+    s.write(dest);
+    System.out.printf("%s: %s(%s)%n", network, s.className(), s.initKwargs());
+    s.lossFn().ifPresent(l -> System.out.printf("  loss_fn: %s(%s)%n", l.className(), l.initKwargs()));
+    s.augmentPipe().ifPresent(a -> System.out.printf("  augment_pipe: %s(%s)%n", a.className(), a.initKwargs()));
+    System.out.printf("wrote %s: %d state-dict tensors, %,d elements (parameters and buffers), %.1f MB in %.2f s%n", dest, s.stateDict().size(), params,
+        Files.size(dest) / 1e6, (System.nanoTime() - t0) / 1e9);
+    return 0;
   }
 }

@@ -6,8 +6,6 @@ import dev.cdm.model.io.NetworkSnapshot;
 import dev.cdm.model.io.ObjectConfig;
 import dev.cdm.model.precond.Precond;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -33,24 +31,9 @@ public final class InspectCommand implements Callable<Integer> {
   String network;
 
   @Override
-  public Integer call() {
-    try {
-      return inspect();
-    } catch (Exception e) {
-      // Errors already name the file (and key); no stack trace for a bad input file.
-      spec.commandLine().getErr().println("cdm inspect: " + e.getMessage());
-      spec.commandLine().getErr().flush();
-      return 1;
-    }
-  }
-
-  private int inspect() throws Exception {
+  public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    boolean url = network.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*");
-    if (!url && !Files.isRegularFile(Path.of(network))) {
-      throw new IllegalArgumentException("--network " + network + ": no such file");
-    }
-    NetworkSnapshot snap = url ? NetworkSnapshot.load(network) : NetworkSnapshot.load(Path.of(network));
+    NetworkSnapshot snap = NetworkCheck.of(network, "--network").snapshot();
     try (NDManager m = NDManager.newBaseManager(ai.djl.Device.cpu());
         Precond net = NetworkLoader.fromSnapshot(snap, m, network)) {
       Map<String, Object> kw = net.initKwargs();

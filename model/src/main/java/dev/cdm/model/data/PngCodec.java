@@ -83,6 +83,35 @@ public final class PngCodec {
   }
 
   /**
+   * The pixels of {@code png} (decoded as {@link #decode}), with its height, width and channels
+   * written to {@code hwcOut}.
+   */
+  public static byte[] decode(byte[] png, int[] hwcOut) throws BadImageException {
+    Pixels p = decode(png, "PNG");
+    hwcOut[0] = p.height();
+    hwcOut[1] = p.width();
+    hwcOut[2] = p.channels();
+    return p.data();
+  }
+
+  /**
+   * Whether {@code png} is a whole image: it ends with the IEND chunk and decodes. A file cut short
+   * by a killed writer fails one or the other.
+   */
+  public static boolean isComplete(byte[] png) {
+    int n = png.length;
+    if (n < 12 || png[n - 8] != 'I' || png[n - 7] != 'E' || png[n - 6] != 'N' || png[n - 5] != 'D') {
+      return false;
+    }
+    try {
+      decode(png, "PNG");
+      return true;
+    } catch (BadImageException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /**
    * Decodes to three channels, RGB, as OpenCV's {@code cv2.imdecode(buf, cv2.IMREAD_COLOR)} followed
    * by the BGR to RGB flip ({@code dataset_tool}'s LSUN reader): grayscale is repeated, alpha is
    * dropped (not composited), palette images give their colours.

@@ -98,9 +98,11 @@ public final class SafetensorsFile {
 
     Path dir = path.toAbsolutePath().getParent();
     Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, "." + path.getFileName() + ".", ".tmp");
+    // Not Files.createTempFile: its owner-only mode (0600) would stay on the renamed snapshot,
+    // while every other file the product writes gets the usual permissions (umask).
+    Path tmp = dir.resolve("." + path.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
     try {
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         writeFully(ch, head);
         for (TensorData t : tensors.values()) {
           writeFully(ch, t.data());

@@ -52,7 +52,8 @@ public final class Sources {
       return cached;
     }
     Files.createDirectories(cacheDir);
-    Path tmp = Files.createTempFile(cacheDir, "." + cached.getFileName() + ".", ".part");
+    // Not Files.createTempFile: its 0600 mode would stay on the cached file.
+    Path tmp = cacheDir.resolve("." + cached.getFileName() + "." + java.util.UUID.randomUUID() + ".part");
     try {
       String scheme = uri.getScheme().toLowerCase();
       if (scheme.equals("http") || scheme.equals("https")) {
@@ -129,6 +130,12 @@ public final class Sources {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("download of " + uri + " interrupted", e);
+    } catch (IOException e) {
+      // Connection failures often carry no message: name the kind and what to do instead.
+      String m = e.getMessage();
+      throw new IOException("cannot download " + uri + " (" + e.getClass().getSimpleName()
+          + (m == null || m.isBlank() ? "" : ": " + m) + "); offline? fetch the file elsewhere"
+          + " and give its local path", e);
     }
     try (InputStream in = resp.body()) {
       if (resp.statusCode() != 200) {

@@ -8,7 +8,8 @@ import java.util.regex.Pattern;
 /**
  * The seed list syntax of the reference's {@code generate.py}: comma-separated integers or
  * inclusive ranges, e.g. {@code 1,2,5-10} = [1, 2, 5, 6, 7, 8, 9, 10]. Order and duplicates are
- * kept, as the reference keeps them.
+ * kept, as the reference keeps them; a reversed range such as {@code 5-2} is an error (the
+ * reference silently makes no images for it).
  */
 public final class SeedList {
   private static final Pattern RANGE = Pattern.compile("^(\\d+)-(\\d+)$");
@@ -24,6 +25,10 @@ public final class SeedList {
         if (m.matches()) {
           long lo = Long.parseLong(m.group(1));
           long hi = Long.parseLong(m.group(2));
+          if (lo > hi) {
+            throw new IllegalArgumentException(flag + ": '" + part + "' in '" + text
+                + "' is an empty range (its first seed is after its last; write " + hi + "-" + lo + ")");
+          }
           for (long s = lo; s <= hi; s++) {
             seeds.add(s);
           }

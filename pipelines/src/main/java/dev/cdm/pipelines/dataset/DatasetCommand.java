@@ -1,5 +1,6 @@
 package dev.cdm.pipelines.dataset;
 
+import dev.cdm.pipelines.CommandErrors;
 import dev.cdm.transforms.dataset.DatasetReport;
 import dev.cdm.transforms.dataset.ImageTransform;
 import java.util.ArrayList;
@@ -59,38 +60,33 @@ public final class DatasetCommand implements Callable<Integer> {
   @Unmatched List<String> beamArgs = new ArrayList<>();
 
   @Override
-  public Integer call() {
-    try {
-      DatasetPipeline.Job job = new DatasetPipeline.Job();
-      job.source = source;
-      job.dest = dest;
-      job.maxImages = maxImages;
-      job.skipBad = skipBad;
-      job.shardSize = shardSize;
-      Integer w = null;
-      Integer h = null;
-      if (resolution != null) {
-        Matcher m = TUPLE.matcher(resolution);
-        if (!m.matches()) {
-          throw new IllegalArgumentException("--resolution: cannot parse tuple " + resolution + " (expected WxH)");
-        }
-        w = Integer.parseInt(m.group(1));
-        h = Integer.parseInt(m.group(2));
+  public Integer call() throws Exception {
+    DatasetPipeline.Job job = new DatasetPipeline.Job();
+    job.source = source;
+    job.dest = dest;
+    job.maxImages = maxImages;
+    job.skipBad = skipBad;
+    job.shardSize = shardSize;
+    Integer w = null;
+    Integer h = null;
+    if (resolution != null) {
+      Matcher m = TUPLE.matcher(resolution);
+      if (!m.matches()) {
+        throw CommandErrors.usage("--resolution: cannot parse tuple " + resolution + " (expected WxH)");
       }
-      ImageTransform.Mode mode = transform == null ? ImageTransform.Mode.SCALE : ImageTransform.Mode.ofFlag(transform);
-      job.transform = ImageTransform.of(mode, w, h);
-      for (String a : beamArgs) {
-        if (!a.startsWith("--")) {
-          throw new IllegalArgumentException("Unexpected argument: " + a);
-        }
-      }
-      long t0 = System.nanoTime();
-      DatasetReport report = DatasetPipeline.run(job, beamArgs);
-      System.err.printf("dataset: %s -> %s in %.1fs%n", report.summary(), dest, (System.nanoTime() - t0) / 1e9);
-      return 0;
-    } catch (Exception e) {
-      System.err.println("cdm dataset: error: " + DatasetPipeline.rootMessage(e));
-      return 1;
+      w = Integer.parseInt(m.group(1));
+      h = Integer.parseInt(m.group(2));
     }
+    ImageTransform.Mode mode;
+    try {
+      mode = transform == null ? ImageTransform.Mode.SCALE : ImageTransform.Mode.ofFlag(transform);
+      job.transform = ImageTransform.of(mode, w, h);
+    } catch (IllegalArgumentException e) {
+      throw CommandErrors.usage(e.getMessage());
+    }
+    long t0 = System.nanoTime();
+    DatasetReport report = DatasetPipeline.run(job, beamArgs);
+    System.err.printf("dataset: %s -> %s in %.1fs%n", report.summary(), dest, (System.nanoTime() - t0) / 1e9);
+    return 0;
   }
 }

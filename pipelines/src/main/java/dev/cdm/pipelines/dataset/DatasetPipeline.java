@@ -1,12 +1,13 @@
 package dev.cdm.pipelines.dataset;
 
+import dev.cdm.pipelines.CommandErrors;
 import dev.cdm.transforms.dataset.ConvertDataset;
 import dev.cdm.transforms.dataset.DatasetConversion;
 import dev.cdm.transforms.dataset.DatasetReport;
 import dev.cdm.transforms.dataset.DatasetSources;
 import dev.cdm.transforms.dataset.ImageTransform;
 import dev.cdm.transforms.dataset.PreparedSource;
-import dev.cdm.transforms.dataset.ProgressMeter;
+import dev.cdm.transforms.ProgressMeter;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -19,7 +20,6 @@ import java.util.stream.Stream;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptions;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
 /**
  * {@code cdm dataset}: the reference {@code dataset_tool.py} on Beam. Prepares the source (one
@@ -28,6 +28,8 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  *
  * <p>Scratch files live in {@code .<dest name>.cdm-<id>/} beside the destination, so that the
  * final rename stays on one file system; on a cluster that folder must be shared by the workers.
+ * A run killed before it could clean up leaves that folder; the next run on the same destination
+ * removes it (its owner process is gone) and says so.
  */
 public final class DatasetPipeline {
   private DatasetPipeline() {}
@@ -67,12 +69,13 @@ public final class DatasetPipeline {
     if (Files.isDirectory(dest) && zip) {
       throw new IllegalArgumentException("--dest=" + job.dest + " names an existing folder, not a ZIP file");
     }
-    PipelineOptions options =
-        PipelineOptionsFactory.fromArgs(beamArgs.toArray(new String[0])).withValidation().create();
+    PipelineOptions options = dev.cdm.pipelines.fid.RunnerOptions.parse(beamArgs);
     Files.createDirectories(dest.getParent());
+    removeLeftovers(dest);
     String runId = UUID.randomUUID().toString().substring(0, 8);
     Path runDir = dest.resolveSibling("." + dest.getFileName() + ".cdm-" + runId);
     Path workDir = Files.createDirectories(runDir.resolve("work"));
+    Files.writeString(runDir.resolve(OWNER), ownerId());
     Path output = runDir.resolve(zip ? "out.zip" : "out");
     // An interrupted run (Ctrl-C) removes its scratch folder too; the destination never appeared.
     Thread cleanup = new Thread(() -> {
@@ -111,7 +114,7 @@ public final class DatasetPipeline {
         if (e instanceof DatasetException) {
           throw e;
         }
-        throw new DatasetException(rootMessage(e), e);
+        throw new DatasetException(CommandErrors.message(e), e);
       }
       DatasetReport report = DatasetReport.load(workDir.resolve("report.json"));
       if (zip) {
@@ -132,20 +135,58 @@ public final class DatasetPipeline {
     }
   }
 
-  /**
-   * The message that says what went wrong: runners wrap the worker's exception, so take the
-   * outermost exception of the kinds this command raises (they name the input), else the innermost.
-   */
-  static String rootMessage(Throwable e) {
-    Throwable innermost = e;
-    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t.getMessage() != null && (t instanceof IllegalArgumentException || t instanceof IOException
-          || t instanceof UnsupportedOperationException || t instanceof DatasetException)) {
-        return t.getMessage();
-      }
-      innermost = t;
+  /** The file in a scratch folder that names the process that owns it. */
+  private static final String OWNER = "owner";
+
+  /** {@code pid@host} of this JVM. */
+  private static String ownerId() {
+    String host;
+    try {
+      host = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      host = "localhost";
     }
-    return innermost.getMessage() != null ? innermost.getMessage() : innermost.toString();
+    return ProcessHandle.current().pid() + "@" + host;
+  }
+
+  /**
+   * Removes the scratch folders of earlier runs on the same destination that were killed before
+   * they could clean up ({@code kill -9}, a lost machine), and says so. A folder whose owner
+   * process is still alive on this host is another run in progress and stays.
+   */
+  static void removeLeftovers(Path dest) throws IOException {
+    String prefix = "." + dest.getFileName() + ".cdm-";
+    List<Path> stale = new java.util.ArrayList<>();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dest.getParent(), p ->
+        p.getFileName().toString().startsWith(prefix) && Files.isDirectory(p))) {
+      for (Path p : ds) {
+        if (!ownerAlive(p.resolve(OWNER))) {
+          stale.add(p);
+        }
+      }
+    }
+    for (Path p : stale) {
+      long bytes;
+      try (Stream<Path> w = Files.walk(p)) {
+        bytes = w.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+      }
+      deleteTree(p);
+      System.err.printf("dataset: removed %s (%.1f MB), left by an interrupted run%n", p, bytes / 1e6);
+    }
+  }
+
+  private static boolean ownerAlive(Path ownerFile) {
+    try {
+      String[] owner = Files.readString(ownerFile).trim().split("@", 2);
+      String me = ownerId();
+      if (owner.length != 2 || !me.substring(me.indexOf('@') + 1).equals(owner[1])) {
+        // Another host's run (shared folder) cannot be checked: leave it alone.
+        return owner.length == 2;
+      }
+      return ProcessHandle.of(Long.parseLong(owner[0])).map(ProcessHandle::isAlive).orElse(false);
+    } catch (IOException | NumberFormatException e) {
+      return false; // no owner file: a run from before owner files, or one killed while starting
+    }
   }
 
   private static boolean isEmptyDir(Path dir) throws IOException {

@@ -1,5 +1,9 @@
 package dev.cdm.pipelines.evaluate;
 
+import dev.cdm.pipelines.CommandErrors;
+import dev.cdm.pipelines.DeviceOption;
+import picocli.CommandLine.Mixin;
+
 import dev.cdm.fid.Detector;
 import dev.cdm.fid.GaussianStatistics;
 import dev.cdm.fid.RemoteFiles;
@@ -57,10 +61,7 @@ public final class EvaluateCommand implements Callable<Integer> {
 
   @Mixin SamplerOptions sampler;
 
-  @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|gpu|gpu:i,j",
-      description = "Where each worker slot samples and detects (gpu: one GPU per slot; gpu:i,j:"
-          + " only those GPUs, e.g. beside a training)  [default: ${DEFAULT-VALUE}]")
-  String device;
+  @Mixin DeviceOption device = new DeviceOption();
 
   @Option(names = "--detector", defaultValue = Detector.INCEPTION_URL, paramLabel = "PT|URL",
       description = "TorchScript feature detector  [default: Inception-v3]")
@@ -89,29 +90,28 @@ public final class EvaluateCommand implements Callable<Integer> {
   /** Validates the flags and builds the job; errors name the flag. */
   EvaluateJob job() throws java.io.IOException {
     if (num < 2) {
-      throw new IllegalArgumentException("--num: must be >= 2, got " + num);
+      throw CommandErrors.usage("--num: must be >= 2, got " + num);
     }
     if (repeats < 1) {
-      throw new IllegalArgumentException("--repeats: must be >= 1, got " + repeats);
+      throw CommandErrors.usage("--repeats: must be >= 1, got " + repeats);
     }
     if (batch < 1) {
-      throw new IllegalArgumentException("--batch: must be >= 1, got " + batch);
+      throw CommandErrors.usage("--batch: must be >= 1, got " + batch);
     }
     if (kidImages < 0) {
-      throw new IllegalArgumentException("--kid-images: must be >= 0, got " + kidImages);
+      throw CommandErrors.usage("--kid-images: must be >= 0, got " + kidImages);
     }
     if (poll <= 0) {
-      throw new IllegalArgumentException("--poll: must be > 0 seconds, got " + poll);
+      throw CommandErrors.usage("--poll: must be > 0 seconds, got " + poll);
     }
     if (untilKimg != null && !watch) {
-      throw new IllegalArgumentException("--until-kimg needs --watch");
+      throw CommandErrors.usage("--until-kimg needs --watch");
     }
     for (String a : beamArgs) {
       if (!a.startsWith("--")) {
-        throw new IllegalArgumentException("unexpected argument '" + a + "'");
+        throw CommandErrors.usage("unexpected argument '" + a + "'");
       }
     }
-    dev.cdm.transforms.generate.WorkerDevice.check(device);
     NetworkFactory.of("check", sampler.precision); // --precision errors before any work
     // A bad --ref or --detector fails here, before any image is generated.
     GaussianStatistics.read(RemoteFiles.localCopy(ref, "--ref"));
@@ -132,8 +132,8 @@ public final class EvaluateCommand implements Callable<Integer> {
         .sampler(sampler.spec())
         .precision(sampler.precision)
         .classIdx(sampler.classIdx())
-        .device(device)
-        .detectorDevice(device)
+        .device(device.device)
+        .detectorDevice(device.device)
         .detector(detector)
         .kidImages(kidImages)
         .saveImages(saveImages)
@@ -142,8 +142,8 @@ public final class EvaluateCommand implements Callable<Integer> {
   }
 
   @Override
-  public Integer call() {
-    return dev.cdm.pipelines.fid.CommandErrors.run("evaluate", () -> {
+  public Integer call() throws Exception {
+    {
       FileSystems.setDefaultPipelineOptions(
           PipelineOptionsFactory.fromArgs(beamArgs.toArray(new String[0])).create());
       EvaluateJob job = job();
@@ -159,6 +159,6 @@ public final class EvaluateCommand implements Callable<Integer> {
         return 1;
       }
       return 0;
-    });
+    }
   }
 }

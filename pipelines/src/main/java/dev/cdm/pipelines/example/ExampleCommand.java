@@ -7,11 +7,14 @@ import dev.cdm.model.data.PngCodec;
 import dev.cdm.model.precond.Denoiser;
 import dev.cdm.model.sampling.ExampleSampler;
 import dev.cdm.model.sampling.ImageQuantizer;
+import dev.cdm.pipelines.CommandErrors;
+import dev.cdm.pipelines.DeviceOption;
+import dev.cdm.pipelines.Outputs;
 import dev.cdm.transforms.generate.AtomicFiles;
 import dev.cdm.transforms.generate.NetworkFactory;
-import dev.cdm.transforms.generate.WorkerDevice;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -27,63 +30,63 @@ public final class ExampleCommand implements Callable<Integer> {
   /** The deterministic sampler of example.py: Euler (its default) or Heun (second_order). */
   public enum SamplerChoice { EULER, HEUN }
 
-  @Option(names = {"--network", "--model_path"}, required = true, paramLabel = "PATH|URL",
+  @Option(names = {"--network", "--model_path", "--model-path"}, required = true, paramLabel = "PATH|URL",
       description = "Network pickle (reference .pkl) or our snapshot; path, http(s):// or gs://")
   String network;
 
-  @Option(names = {"--output_path", "--dest"}, required = true, paramLabel = "FILE",
+  @Option(names = {"--output_path", "--output-path", "--dest"}, required = true, paramLabel = "FILE",
       description = "Where to write the grid PNG")
   String output;
 
   @Option(names = "--steps", defaultValue = "18", paramLabel = "INT",
-      description = "Number of sampling steps  [default: ${DEFAULT-VALUE}]")
+      description = "Number of sampling steps (default: ${DEFAULT-VALUE})")
   int steps;
 
   @Option(names = "--seed", defaultValue = "0", paramLabel = "INT",
-      description = "torch.manual_seed of the grid  [default: ${DEFAULT-VALUE}]")
+      description = "torch.manual_seed of the grid (default: ${DEFAULT-VALUE})")
   long seed;
 
-  @Option(names = "--gridw", defaultValue = "8", paramLabel = "INT", description = "Grid width  [default: ${DEFAULT-VALUE}]")
+  @Option(names = "--gridw", defaultValue = "8", paramLabel = "INT", description = "Grid width (default: ${DEFAULT-VALUE})")
   int gridw;
 
-  @Option(names = "--gridh", defaultValue = "8", paramLabel = "INT", description = "Grid height  [default: ${DEFAULT-VALUE}]")
+  @Option(names = "--gridh", defaultValue = "8", paramLabel = "INT", description = "Grid height (default: ${DEFAULT-VALUE})")
   int gridh;
 
   @Option(names = "--sampler", defaultValue = "euler", paramLabel = "euler|heun",
-      description = "example.py's det_sampler without/with its 2nd order correction  [default: ${DEFAULT-VALUE}]")
+      description = "example.py's det_sampler without/with its 2nd order correction (default: ${DEFAULT-VALUE})")
   SamplerChoice sampler;
 
-  @Option(names = "--same_latents", description = "One latent (and label) for the whole grid")
+  @Option(names = {"--same_latents", "--same-latents"}, description = "One latent (and label) for the whole grid")
   boolean sameLatents;
 
-  @Option(names = "--sigma_min", defaultValue = "0.002", paramLabel = "FLOAT",
-      description = "Lowest noise level  [default: ${DEFAULT-VALUE}]")
+  @Option(names = {"--sigma_min", "--sigma-min"}, defaultValue = "0.002", paramLabel = "FLOAT",
+      description = "Lowest noise level (default: ${DEFAULT-VALUE})")
   double sigmaMin;
 
-  @Option(names = "--sigma_max", defaultValue = "80", paramLabel = "FLOAT",
-      description = "Highest noise level  [default: ${DEFAULT-VALUE}]")
+  @Option(names = {"--sigma_max", "--sigma-max"}, defaultValue = "80", paramLabel = "FLOAT",
+      description = "Highest noise level (default: ${DEFAULT-VALUE})")
   double sigmaMax;
 
   @Option(names = "--rho", defaultValue = "7", paramLabel = "FLOAT",
-      description = "Time step exponent  [default: ${DEFAULT-VALUE}]")
+      description = "Time step exponent (default: ${DEFAULT-VALUE})")
   double rho;
 
-  @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|gpu", description = "[default: ${DEFAULT-VALUE}]")
-  String device;
+  @Mixin DeviceOption device;
 
   @Option(names = "--precision", defaultValue = "fp32", paramLabel = "fp32|fp16",
-      description = "Network execution precision on the GPU  [default: ${DEFAULT-VALUE}]")
+      description = "Network execution precision on the GPU (default: ${DEFAULT-VALUE})")
   String precision;
 
   @Override
   public Integer call() throws Exception {
     if (gridw < 1 || gridh < 1) {
-      throw new IllegalArgumentException("--gridw/--gridh: must be >= 1, got " + gridw + "x" + gridh);
+      throw CommandErrors.usage("--gridw/--gridh must be at least 1, got " + gridw + "x" + gridh);
     }
     if (steps < 1) {
-      throw new IllegalArgumentException("--steps: must be >= 1, got " + steps);
+      throw CommandErrors.usage("--steps must be at least 1, got " + steps);
     }
-    try (NDManager m = NDManager.newBaseManager(WorkerDevice.forSlot(device))) {
+    Outputs.checkFile("--output_path", output);
+    try (NDManager m = NDManager.newBaseManager(device.resolve().get(0))) {
       System.err.println("Loading network from \"" + network + "\"...");
       Denoiser net = NetworkFactory.of(network, precision).load(m);
       int b = gridw * gridh;

@@ -2,7 +2,10 @@ package dev.cdm.pipelines.fid;
 
 import dev.cdm.fid.Detector;
 import dev.cdm.fid.RemoteFiles;
+import dev.cdm.pipelines.CommandErrors;
+import dev.cdm.pipelines.DeviceOption;
 import dev.cdm.transforms.fid.ExtractStatistics;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The feature-detector flags that {@code cdm ref} and {@code cdm fid} share (a picocli mixin). */
@@ -15,21 +18,30 @@ public final class DetectorOptions {
       description = "TorchScript feature detector: path, http(s) URL or gs:// (default: Inception-v3).")
   String detector;
 
-  @Option(names = "--device", defaultValue = "auto",
-      description = "Detector device: auto, cpu, gpu or gpu:N (default: ${DEFAULT-VALUE}).")
-  String device;
+  @Mixin DeviceOption device;
 
-  /** Checks --batch and fetches (or finds) the detector, so that a bad flag fails before the pipeline. */
-  void check() throws java.io.IOException {
+  /** Checks --batch and --device, so that a bad flag fails before the pipeline. */
+  void checkFlags() {
     if (batch < 1) {
-      throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
+      throw CommandErrors.usage("--batch must be at least 1, got " + batch);
     }
+    device.resolve();
+  }
+
+  /** Fetches (or finds) the detector: a missing or unreachable file fails before the pipeline. */
+  void fetch() throws java.io.IOException {
     RemoteFiles.localCopy(detector, "--detector");
+  }
+
+  /** {@link #checkFlags} then {@link #fetch}. */
+  void check() throws java.io.IOException {
+    checkFlags();
+    fetch();
   }
 
   /** Feature statistics with this detector on this device, for {@code expectedImages} images. */
   ExtractStatistics statistics(long expectedImages) {
-    return ExtractStatistics.builder().setDetector(detector).setDevice(device).setMaxBatch(batch)
+    return ExtractStatistics.builder().setDetector(detector).setDevice(device.device).setMaxBatch(batch)
         .setExpectedImages(expectedImages).build();
   }
 }

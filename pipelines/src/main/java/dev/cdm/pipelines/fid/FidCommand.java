@@ -1,5 +1,8 @@
 package dev.cdm.pipelines.fid;
 
+import dev.cdm.pipelines.CommandErrors;
+import dev.cdm.pipelines.NetworkCheck;
+import dev.cdm.pipelines.Outputs;
 import dev.cdm.pipelines.SamplerOptions;
 
 import dev.cdm.fid.GaussianStatistics;
@@ -76,45 +79,78 @@ public final class FidCommand implements Callable<Integer> {
   @Mixin RunnerOptions runner;
 
   @Override
-  public Integer call() {
-    return CommandErrors.run("fid", () -> {
-      if (num < 2) {
-        throw new IllegalArgumentException("--num must be at least 2, got " + num);
-      }
-      if ((images == null) == (network == null)) {
-        throw new IllegalArgumentException("give exactly one of --images (files) or --network"
-            + " (streaming FID of fresh samples)");
-      }
-      if (images != null && seeds != null) {
-        throw new IllegalArgumentException("--seeds needs --network (with --images, --seed picks"
-            + " the subset)");
-      }
-      // Read the reference statistics first: a bad --ref fails before any image is decoded.
-      System.err.println("Loading dataset reference statistics from \"" + ref + "\"...");
-      GaussianStatistics reference = GaussianStatistics.read(RemoteFiles.localCopy(ref, "--ref"));
-      if (num < reference.dim()) {
-        throw new IllegalArgumentException("--num=" + num + " is fewer than the " + reference.dim()
-            + " features of --ref=" + ref + ": statistics need at least " + reference.dim() + " images");
-      }
-      detector.check();
-      if (repeats < 1) {
-        throw new IllegalArgumentException("--repeats must be at least 1, got " + repeats);
-      }
-      Path resultFile = results != null ? Paths.get(results).toAbsolutePath()
-          : Files.createTempFile("cdm-fid-", ".txt");
+  public Integer call() throws Exception {
+    if (num < 2) {
+      throw CommandErrors.usage("--num must be at least 2, got " + num);
+    }
+    if (repeats < 1) {
+      throw CommandErrors.usage("--repeats must be at least 1, got " + repeats);
+    }
+    if ((images == null) == (network == null)) {
+      throw CommandErrors.usage("give exactly one of --images (files) or --network"
+          + " (streaming FID of fresh samples)");
+    }
+    if (images != null && seeds != null) {
+      throw CommandErrors.usage("--seeds needs --network (with --images, --seed picks the subset)");
+    }
+    detector.checkFlags();
+    if (results != null) {
+      Outputs.checkFile("--results", results);
+    }
+    List<List<Long>> seedGroups = null;
+    if (network != null) {
+      seedGroups = seedGroups();
+      sampler.spec();
+      NetworkCheck.of(network, "--network").checkClass(sampler.classIdx());
+    }
+    // Read the reference statistics first: a bad --ref fails before any image is decoded.
+    System.err.println("Loading dataset reference statistics from \"" + ref + "\"...");
+    GaussianStatistics reference = GaussianStatistics.read(RemoteFiles.localCopy(ref, "--ref"));
+    if (num < reference.dim()) {
+      throw CommandErrors.usage("--num=" + num + " is fewer than the " + reference.dim()
+          + " features of --ref=" + ref + ": statistics need at least " + reference.dim() + " images");
+    }
+    detector.fetch();
+    Path resultFile = results != null ? Paths.get(results).toAbsolutePath()
+        : Files.createTempFile("cdm-fid-", ".txt");
+    Files.deleteIfExists(resultFile);
+    ExtractStatistics statistics = detector.statistics((long) num * repeats);
+    Pipeline pipeline = images != null
+        ? filesPipeline(statistics, reference, resultFile)
+        : streamingPipeline(statistics, reference, resultFile, seedGroups);
+    pipeline.run().waitUntilFinish();
+    FidResults fids = FidResults.read(resultFile, repeats);
+    if (results == null) {
       Files.deleteIfExists(resultFile);
-      ExtractStatistics statistics = detector.statistics((long) num * repeats);
-      Pipeline pipeline = images != null
-          ? filesPipeline(statistics, reference, resultFile)
-          : streamingPipeline(statistics, reference, resultFile);
-      pipeline.run().waitUntilFinish();
-      FidResults fids = FidResults.read(resultFile, repeats);
-      if (results == null) {
-        Files.deleteIfExists(resultFile);
-      }
-      print(fids);
-      return 0;
-    });
+    }
+    print(fids);
+    return 0;
+  }
+
+  /** The --seeds of each repeat (streaming FID); errors name the flags. */
+  private List<List<Long>> seedGroups() {
+    long needed = (long) num * repeats;
+    List<Long> all;
+    try {
+      all = seeds != null ? SeedList.parse(seeds, "--seeds")
+          : SeedList.parse("0-" + (needed - 1), "--seeds");
+    } catch (IllegalArgumentException e) {
+      throw CommandErrors.usage(e.getMessage());
+    }
+    if (all.size() < needed) {
+      throw CommandErrors.usage("--seeds=" + seeds + " gives " + all.size()
+          + " seeds, but --num=" + num + (repeats > 1 ? " x --repeats=" + repeats : "")
+          + " needs " + needed);
+    }
+    List<Long> used = all.subList(0, (int) needed);
+    if (new java.util.HashSet<>(used).size() != used.size()) {
+      throw CommandErrors.usage("--seeds=" + seeds + " lists a seed twice");
+    }
+    List<List<Long>> groups = new ArrayList<>();
+    for (int r = 0; r < repeats; r++) {
+      groups.add(new ArrayList<>(all.subList(r * num, (r + 1) * num)));
+    }
+    return groups;
   }
 
   /** FID of image files: the reference's subset(s) of --images. */
@@ -142,23 +178,10 @@ public final class FidCommand implements Callable<Integer> {
 
   /** Streaming FID: samples of --network over --seeds, scored without being written. */
   private Pipeline streamingPipeline(ExtractStatistics statistics, GaussianStatistics reference,
-      Path resultFile) {
+      Path resultFile, List<List<Long>> groups) {
     long needed = (long) num * repeats;
-    List<Long> all = seeds != null ? SeedList.parse(seeds, "--seeds")
-        : SeedList.parse("0-" + (needed - 1), "--seeds");
-    if (all.size() < needed) {
-      throw new IllegalArgumentException("--seeds=" + seeds + " gives " + all.size()
-          + " seeds, but --num=" + num + (repeats > 1 ? " x --repeats=" + repeats : "")
-          + " needs " + needed);
-    }
-    List<List<Long>> groups = new ArrayList<>();
-    for (int r = 0; r < repeats; r++) {
-      groups.add(new ArrayList<>(all.subList(r * num, (r + 1) * num)));
-    }
-    List<Long> used = all.subList(0, (int) needed);
-    if (new java.util.HashSet<>(used).size() != used.size()) {
-      throw new IllegalArgumentException("--seeds=" + seeds + " lists a seed twice");
-    }
+    List<Long> used = new ArrayList<>();
+    groups.forEach(used::addAll);
     List<List<Long>> seedBatches = new ArrayList<>();
     for (long[] b : SeedList.batches(used, detector.batch)) {
       List<Long> l = new ArrayList<>(b.length);
@@ -174,22 +197,13 @@ public final class FidCommand implements Callable<Integer> {
         .network(NetworkFactory.of(network, sampler.precision))
         .sampler(sampler.spec())
         .classIdx(sampler.classIdx())
-        .device(generatorDevice(detector.device))
+        .device(detector.device.device)
         .progressName("fid " + network)
         .totalImages(needed)
         .build();
     return FidPipelines.streaming(runner.create(), seedBatches, generate,
         BatchImages.of(new GeneratedImageView(groups), detector.batch), statistics, ref,
         resultFile.toString());
-  }
-
-  /** The generator's device flag (cpu or gpu: one GPU per worker slot) from --device. */
-  static String generatorDevice(String device) {
-    String d = device.toLowerCase(java.util.Locale.ROOT);
-    if (d.equals("auto")) {
-      return ai.djl.engine.Engine.getInstance().getGpuCount() > 0 ? "gpu" : "cpu";
-    }
-    return d.startsWith("gpu") ? "gpu" : "cpu";
   }
 
   static void print(FidResults fids) {

@@ -6,6 +6,8 @@ import dev.cdm.fid.NpzFile;
 import dev.cdm.transforms.fid.WriteFeatureSample;
 import org.apache.beam.sdk.Pipeline;
 import dev.cdm.model.data.ImageArchive;
+import dev.cdm.pipelines.CommandErrors;
+import dev.cdm.pipelines.Outputs;
 import dev.cdm.transforms.fid.ReadImageBatches;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,38 +39,38 @@ public final class RefCommand implements Callable<Integer> {
   @Mixin RunnerOptions runner;
 
   @Override
-  public Integer call() {
-    return CommandErrors.run("ref", () -> {
-      detector.check();
-      if (features < 0) {
-        throw new IllegalArgumentException("--features must be >= 0, got " + features);
-      }
-      Path data = Paths.get(this.data);
-      int total;
-      try (ImageArchive archive = ImageArchive.open(data)) {
-        total = archive.size();
-      }
-      if (total < 2) {
-        throw new IllegalArgumentException(
-            "--data=" + this.data + ": found " + total + " images, but need at least 2 to compute statistics");
-      }
-      Path destPath = Paths.get(dest).toAbsolutePath();
-      System.err.println("Calculating statistics for " + total + " images from " + data + "...");
-      FidPipelines.reference(runner.create(),
-          ReadImageBatches.builder().setPath(data.toAbsolutePath().toString())
-              .setSubsets(ImageSubsets.disjoint(total, total, 1, 0)).setBatchSize(detector.batch).build(),
-          detector.statistics(total),
-          destPath.toString())
-          .run().waitUntilFinish();
-      if (!Files.isRegularFile(destPath)) {
-        throw new IllegalStateException("the pipeline finished without writing " + destPath);
-      }
-      if (features > 0) {
-        addFeatureSample(data, total, destPath);
-      }
-      System.err.println("Saved dataset reference statistics to " + destPath + ".");
-      return 0;
-    });
+  public Integer call() throws Exception {
+    detector.checkFlags();
+    if (features < 0) {
+      throw CommandErrors.usage("--features must be >= 0, got " + features);
+    }
+    Outputs.checkFile("--dest", dest);
+    Path data = Paths.get(this.data);
+    int total;
+    try (ImageArchive archive = ImageArchive.open(data)) {
+      total = archive.size();
+    }
+    if (total < 2) {
+      throw new IllegalArgumentException(
+          "--data=" + this.data + ": found " + total + " images, but need at least 2 to compute statistics");
+    }
+    detector.fetch();
+    Path destPath = Paths.get(dest).toAbsolutePath();
+    System.err.println("Calculating statistics for " + total + " images from " + data + "...");
+    FidPipelines.reference(runner.create(),
+        ReadImageBatches.builder().setPath(data.toAbsolutePath().toString())
+            .setSubsets(ImageSubsets.disjoint(total, total, 1, 0)).setBatchSize(detector.batch).build(),
+        detector.statistics(total),
+        destPath.toString())
+        .run().waitUntilFinish();
+    if (!Files.isRegularFile(destPath)) {
+      throw new IllegalStateException("the pipeline finished without writing " + destPath);
+    }
+    if (features > 0) {
+      addFeatureSample(data, total, destPath);
+    }
+    System.err.println("Saved dataset reference statistics to " + destPath + ".");
+    return 0;
   }
 
   /** Features of min(--features, all) images of a seeded random subset, added to the .npz. */

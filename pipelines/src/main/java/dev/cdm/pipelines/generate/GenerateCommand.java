@@ -2,7 +2,12 @@ package dev.cdm.pipelines.generate;
 
 import dev.cdm.model.sampling.SamplerSpec;
 import dev.cdm.model.sampling.SeedList;
+import dev.cdm.pipelines.CommandErrors;
+import dev.cdm.pipelines.DeviceOption;
+import dev.cdm.pipelines.NetworkCheck;
+import dev.cdm.pipelines.Outputs;
 import dev.cdm.pipelines.SamplerOptions;
+import dev.cdm.pipelines.fid.RunnerOptions;
 import dev.cdm.transforms.generate.NetworkFactory;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,7 +15,6 @@ import java.util.concurrent.Callable;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptions;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -34,27 +38,26 @@ public final class GenerateCommand implements Callable<Integer> {
   String outdir;
 
   @Option(names = "--seeds", defaultValue = "0-63", paramLabel = "LIST",
-      description = "Random seeds (e.g. 1,2,5-10)  [default: ${DEFAULT-VALUE}]")
+      description = "Random seeds (e.g. 1,2,5-10) (default: ${DEFAULT-VALUE})")
   String seeds;
 
   @Option(names = "--subdirs", description = "Create subdirectory for every 1000 seeds")
   boolean subdirs;
 
   @Option(names = "--batch", defaultValue = "64", paramLabel = "INT",
-      description = "Maximum batch size  [default: ${DEFAULT-VALUE}]")
+      description = "Maximum batch size (default: ${DEFAULT-VALUE})")
   int batch;
 
   @Mixin SamplerOptions sampler;
 
-  @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|gpu",
-      description = "Where each worker slot samples (gpu: one GPU per slot)  [default: ${DEFAULT-VALUE}]")
-  String device;
+  @Mixin DeviceOption device;
 
   @Option(names = "--tf32",
       description = "Allow TF32 convolutions on the GPU (off otherwise, as in the reference)")
   boolean tf32;
 
-  @Option(names = "--resume", description = "Skip seeds whose image already exists")
+  @Option(names = "--resume",
+      description = "Skip seeds whose image already exists and is complete (decodes)")
   boolean resume;
 
   @Unmatched List<String> beamArgs = new ArrayList<>();
@@ -62,23 +65,34 @@ public final class GenerateCommand implements Callable<Integer> {
   /** Validates the flags and builds the job; errors name the flag. */
   GenerateJob job() {
     if (batch < 1) {
-      throw new IllegalArgumentException("--batch: must be >= 1, got " + batch);
+      throw CommandErrors.usage("--batch must be at least 1, got " + batch);
     }
-    for (String a : beamArgs) {
-      if (!a.startsWith("--")) {
-        throw new IllegalArgumentException("unexpected argument '" + a + "'");
-      }
+    List<Long> seedList;
+    try {
+      seedList = SeedList.parse(seeds, "--seeds");
+    } catch (IllegalArgumentException e) {
+      throw CommandErrors.usage(e.getMessage());
+    }
+    if (seedList.isEmpty()) {
+      throw CommandErrors.usage("--seeds=" + seeds + " names no seeds");
     }
     SamplerSpec spec = sampler.spec();
+    NetworkFactory factory;
+    try {
+      factory = NetworkFactory.of(network, sampler.precision);
+    } catch (IllegalArgumentException e) {
+      throw CommandErrors.usage(e.getMessage());
+    }
+    device.resolve();
     return GenerateJob.builder()
-        .network(NetworkFactory.of(network, sampler.precision))
+        .network(factory)
         .outdir(outdir)
-        .seeds(SeedList.parse(seeds, "--seeds"))
+        .seeds(seedList)
         .subdirs(subdirs)
         .classIdx(sampler.classIdx())
         .batch(batch)
         .sampler(spec)
-        .device(device)
+        .device(device.device)
         .resume(resume)
         .build();
   }
@@ -93,14 +107,24 @@ public final class GenerateCommand implements Callable<Integer> {
             "--tf32: NVIDIA_TF32_OVERRIDE=0 is set in the environment and keeps TF32 off; unset it");
       }
     }
+    // Everything that can be checked is checked before the first image: flags, then files.
     GenerateJob job = job();
-    PipelineOptions options =
-        PipelineOptionsFactory.fromArgs(beamArgs.toArray(new String[0])).withValidation().create();
+    PipelineOptions options = RunnerOptions.parse(beamArgs);
+    NetworkCheck.of(network, "--network").checkClass(job.classIdx());
+    Outputs.checkFolder("--outdir", outdir);
     Pipeline p = Pipeline.create(options);
     int n = GeneratePipeline.build(p, job);
+    if (n == 0) {
+      System.err.println("Nothing to generate: all " + job.seeds().size() + " images exist in \""
+          + outdir + "\".");
+      return 0;
+    }
     System.err.println("Generating " + n + " images to \"" + outdir + "\"...");
     PipelineResult.State state = p.run().waitUntilFinish();
-    System.err.println(state == PipelineResult.State.DONE ? "Done." : "Pipeline ended " + state);
-    return state == PipelineResult.State.DONE ? 0 : 1;
+    if (state != PipelineResult.State.DONE) {
+      throw new IllegalStateException("the generate pipeline ended in state " + state);
+    }
+    System.err.println("Done.");
+    return 0;
   }
 }

@@ -25,7 +25,7 @@ public abstract class GenerateJob {
 
   public abstract SamplerSpec sampler();
 
-  /** "cpu" or "gpu". */
+  /** A {@code --device} value (auto, cpu, gpu, gpu:N,...). */
   public abstract String device();
 
   /** Skip seeds whose image already exists. */
@@ -37,7 +37,7 @@ public abstract class GenerateJob {
         .classIdx(-1)
         .batch(64)
         .sampler(SamplerSpec.builder().build())
-        .device("cpu")
+        .device(dev.cdm.fid.Devices.DEFAULT)
         .resume(false);
   }
 

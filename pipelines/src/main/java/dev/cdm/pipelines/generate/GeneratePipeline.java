@@ -4,11 +4,11 @@ import dev.cdm.model.sampling.SeedList;
 import dev.cdm.transforms.generate.AtomicFiles;
 import dev.cdm.transforms.generate.GenerateImages;
 import dev.cdm.transforms.generate.ImagePaths;
+import dev.cdm.model.data.PngCodec;
 import dev.cdm.transforms.generate.WriteImages;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.logging.Logger;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
@@ -23,24 +23,37 @@ import org.apache.beam.sdk.transforms.Create;
  * </pre>
  */
 public final class GeneratePipeline {
-  private static final Logger LOG = Logger.getLogger(GeneratePipeline.class.getName());
-
   private GeneratePipeline() {}
 
-  /** The seeds still to generate: all, or with {@code resume} those without an image. */
+  /**
+   * The seeds still to generate: all, or with {@code resume} those without a complete image (one
+   * cut short by a killed run is generated again). Files left half-written by an interrupted run
+   * are removed first, and said so.
+   */
   static List<Long> pendingSeeds(GenerateJob job) throws IOException {
+    int leftovers = AtomicFiles.removeLeftovers(job.outdir());
+    if (leftovers > 0) {
+      System.err.println("Removed " + leftovers + " unfinished image file"
+          + (leftovers == 1 ? "" : "s") + " left in \"" + job.outdir() + "\" by an interrupted run.");
+    }
     if (!job.resume()) {
       return job.seeds();
     }
     List<Long> pending = new ArrayList<>();
+    int broken = 0;
     for (long s : job.seeds()) {
-      if (!AtomicFiles.exists(ImagePaths.of(job.outdir(), s, job.subdirs()))) {
+      String location = ImagePaths.of(job.outdir(), s, job.subdirs());
+      if (!AtomicFiles.exists(location)) {
         pending.add(s);
+      } else if (!PngCodec.isComplete(AtomicFiles.read(location))) {
+        pending.add(s);
+        broken++;
       }
     }
-    LOG.info(
-        "--resume: " + (job.seeds().size() - pending.size()) + " of " + job.seeds().size()
-            + " images exist in " + job.outdir() + ", " + pending.size() + " to generate");
+    System.err.println("--resume: " + (job.seeds().size() - pending.size()) + " of "
+        + job.seeds().size() + " images exist in \"" + job.outdir() + "\""
+        + (broken > 0 ? ", " + broken + " incomplete ones are made again" : "") + "; "
+        + pending.size() + " to generate.");
     return pending;
   }
 
@@ -63,7 +76,7 @@ public final class GeneratePipeline {
                 .sampler(job.sampler())
                 .classIdx(job.classIdx())
                 .device(job.device())
-                .progressName(job.outdir())
+                .progressName("generate " + job.outdir())
                 .totalImages(seeds.size())
                 .build())
         .apply("Write", new WriteImages(job.outdir(), job.subdirs()));

@@ -1,7 +1,6 @@
 package dev.cdm.pipelines.train;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.Gson;
@@ -25,6 +24,8 @@ import dev.cdm.pipelines.evaluate.EvaluationProcess;
 import dev.cdm.model.training.TrainingOptions;
 import dev.cdm.model.training.TrainingSet;
 import dev.cdm.model.training.TrainingState;
+import dev.cdm.pipelines.Cdm;
+import dev.cdm.pipelines.DeviceOption;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,6 +41,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -63,10 +65,10 @@ public final class TrainCommand implements Callable<Integer> {
       description = "Start from a named run configuration (templates/NAME.args); other flags override it.")
   String template;
 
-  @Option(names = "--outdir", paramLabel = "DIR", description = "Where to save the results")
+  @Option(names = "--outdir", required = true, paramLabel = "DIR", description = "Where to save the results")
   Path outdir;
 
-  @Option(names = "--data", paramLabel = "ZIP|DIR", description = "Path to the dataset")
+  @Option(names = "--data", required = true, paramLabel = "ZIP|DIR", description = "Path to the dataset")
   Path data;
 
   @Option(names = "--cond", paramLabel = "BOOL", arity = "1", converter = Bool.class, description = "Train class-conditional model (default: ${DEFAULT-VALUE})")
@@ -87,10 +89,10 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--batch-gpu", paramLabel = "INT", description = "Limit batch size per GPU")
   Integer batchGpu;
 
-  @Option(names = "--cbase", paramLabel = "INT", description = "Channel multiplier  [default: varies]")
+  @Option(names = "--cbase", paramLabel = "INT", description = "Channel multiplier (default: varies)")
   Integer cbase;
 
-  @Option(names = "--cres", paramLabel = "LIST", description = "Channels per resolution  [default: varies]")
+  @Option(names = "--cres", paramLabel = "LIST", description = "Channels per resolution (default: varies)")
   String cres;
 
   @Option(names = "--lr", paramLabel = "FLOAT", description = "Learning rate (default: ${DEFAULT-VALUE})")
@@ -105,16 +107,16 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--augment", paramLabel = "FLOAT", description = "Augment probability (default: ${DEFAULT-VALUE})")
   double augment = 0.12;
 
-  @Option(names = {"--S_churn", "--s-churn"}, paramLabel = "S_churn", description = "Amount of stochasticity (default: ${DEFAULT-VALUE})")
+  @Option(names = {"--S_churn", "--s-churn"}, paramLabel = "FLOAT", description = "Amount of stochasticity (default: ${DEFAULT-VALUE})")
   double sChurn = 10.0;
 
-  @Option(names = {"--S_min", "--s-min"}, paramLabel = "S_min", description = "Saturation lower bound (default: ${DEFAULT-VALUE})")
+  @Option(names = {"--S_min", "--s-min"}, paramLabel = "FLOAT", description = "Saturation lower bound (default: ${DEFAULT-VALUE})")
   double sMin = 0.01;
 
-  @Option(names = {"--S_max", "--s-max"}, paramLabel = "S_max", description = "Saturation upper bound (default: ${DEFAULT-VALUE})")
+  @Option(names = {"--S_max", "--s-max"}, paramLabel = "FLOAT", description = "Saturation upper bound (default: ${DEFAULT-VALUE})")
   double sMax = 1.0;
 
-  @Option(names = {"--S_noise", "--s-noise"}, paramLabel = "S_noise", description = "S_noise (default: ${DEFAULT-VALUE})")
+  @Option(names = {"--S_noise", "--s-noise"}, paramLabel = "FLOAT", description = "S_noise (default: ${DEFAULT-VALUE})")
   double sNoise = 1.007;
 
   @Option(names = {"--martingale_lambda", "--martingale-lambda"}, paramLabel = "FLOAT", description = "Coefficient for martingale term (default: ${DEFAULT-VALUE})")
@@ -160,7 +162,7 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--dump", paramLabel = "TICKS", description = "How often to dump state (default: ${DEFAULT-VALUE})")
   int dump = 500;
 
-  @Option(names = "--seed", paramLabel = "INT", description = "Random seed  [default: random]")
+  @Option(names = "--seed", paramLabel = "INT", description = "Random seed (default: random)")
   Long seed;
 
   @Option(names = "--transfer", paramLabel = "PKL|SAFETENSORS", description = "Transfer learning from network snapshot (reference .pkl or ours)")
@@ -170,9 +172,8 @@ public final class TrainCommand implements Callable<Integer> {
       + " reference's training-state-NNNNNN.pt with network-snapshot-NNNNNN.pkl beside it)")
   Path resume;
 
-  @Option(names = "--devices", paramLabel = "auto|cpu|N|i,j,...",
-      description = "Devices for data parallel training: auto = every GPU of the host (else the CPU), cpu, a count, or GPU ids (default: ${DEFAULT-VALUE})")
-  String devices = "auto";
+  /** Data parallel training over every device this names (auto: every GPU of the host, else the CPU). */
+  @Mixin DeviceOption device;
 
   @Option(names = "--max-steps", hidden = true, paramLabel = "INT",
       description = "Stop after this many optimizer steps (smoke tests and benchmarks)")
@@ -224,9 +225,11 @@ public final class TrainCommand implements Callable<Integer> {
         args.add(a);
       }
     }
-    CommandLine cl = new CommandLine(new TrainCommand());
-    cl.setOverwrittenOptionsAllowed(true);
-    cl.setCaseInsensitiveEnumValuesAllowed(true);
+    args.add(0, spec.name());
+    CommandLine cl = Cdm.commandLine();
+    cl.getSubcommands().get(spec.name()).setOverwrittenOptionsAllowed(true);
+    cl.setOut(spec.commandLine().getOut());
+    cl.setErr(spec.commandLine().getErr());
     return cl.execute(args.toArray(new String[0]));
   }
 
@@ -255,40 +258,7 @@ public final class TrainCommand implements Callable<Integer> {
     return new CommandLine.ParameterException(spec.commandLine(), msg);
   }
 
-  List<Device> resolveDevices() {
-    int gpus = Engine.getInstance().getGpuCount();
-    List<Device> out = new ArrayList<>();
-    String d = devices.trim().toLowerCase();
-    if (d.equals("cpu") || (d.equals("auto") && gpus == 0)) {
-      out.add(Device.cpu());
-    } else if (d.equals("auto")) {
-      for (int i = 0; i < gpus; i++) {
-        out.add(Device.gpu(i));
-      }
-    } else if (d.matches("\\d+") && !d.contains(",")) {
-      int n = Integer.parseInt(d);
-      if (n < 1 || n > gpus) {
-        throw bad("--devices=" + devices + ": this host has " + gpus + " GPU(s)");
-      }
-      for (int i = 0; i < n; i++) {
-        out.add(Device.gpu(i));
-      }
-    } else {
-      for (String id : d.split(",")) {
-        int i = Integer.parseInt(id.trim());
-        if (i >= gpus) {
-          throw bad("--devices=" + devices + ": GPU " + i + " does not exist (" + gpus + " GPU(s))");
-        }
-        out.add(Device.gpu(i));
-      }
-    }
-    return out;
-  }
-
   Integer train(Consumer<String> print) throws Exception {
-    if (outdir == null || data == null) {
-      throw bad("Missing required options: --outdir and --data (or a --template that sets them)");
-    }
     for (String[] v : new String[][] {{"--arch", arch, "ddpmpp|ncsnpp|adm"}, {"--precond", precond, "vp|ve|edm|cdm"}}) {
       if (!("|" + v[2] + "|").contains("|" + v[1] + "|")) {
         throw bad(v[0] + " must be one of " + v[2] + ", got '" + v[1] + "'");
@@ -303,8 +273,15 @@ public final class TrainCommand implements Callable<Integer> {
     if (precond.equals("cdm") && !(martingaleLambda > 0)) {
       throw bad("--precond=cdm needs --martingale_lambda > 0");
     }
-    List<Device> devs = resolveDevices();
+    List<Device> devs = device.resolve();
     int world = devs.size();
+    // The reference's split of --batch: batch_gpu per device, accumulation rounds, devices.
+    int perDevice = batch / world;
+    int bg = batchGpu == null || batchGpu > perDevice ? perDevice : batchGpu;
+    if (perDevice < 1 || batch % world != 0 || perDevice % bg != 0) {
+      throw bad("--batch=" + batch + " must be a multiple of --batch-gpu=" + bg + " x " + world
+          + " device" + (world == 1 ? "" : "s") + " (--device=" + device + ")");
+    }
 
     // Dataset (validated like the reference: readable, labels when --cond).
     Map<String, Object> c = new LinkedHashMap<>();
@@ -457,15 +434,7 @@ public final class TrainCommand implements Callable<Integer> {
       return 0;
     }
 
-    print.accept("Creating output directory...");
-    Files.createDirectories(runDir);
-    Path opts = runDir.resolve("training_options.json");
-    Path part = runDir.resolve("training_options.json.part");
-    Files.writeString(part, json);
-    Files.move(part, opts, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    Consumer<String> log = TrainingLoop.tee(System.out, runDir.resolve("log.txt"));
-    EvaluationProcess evaluation = evaluate == null ? null : EvaluationProcess.start(runDir, evaluate, evaluateFlags);
-
+    EvaluationProcess evaluation = null;
     TrainingOptions options = TrainingOptions.builder()
         .runDir(runDir).seed(theSeed).batchSize(batch).batchGpu(batchGpu).totalKimg(totalKimg)
         .emaHalflifeKimg((long) (ema * 1000)).emaRampupRatio(emaRampup).lr(lr).lrRampupKimg(10000)
@@ -473,6 +442,18 @@ public final class TrainCommand implements Callable<Integer> {
     Precision precision = fp16 ? Precision.FP16 : Precision.FP32;
     ObjectConfig lossConfig = objectConfig(lossKwargs);
     ObjectConfig augmentConfig = augmentKwargs == null ? null : objectConfig(augmentKwargs);
+    // Everything that can fail on the inputs (dataset, --transfer, --resume against this network)
+    // happens before the run directory exists; the log keeps its lines until then.
+    List<String> early = new ArrayList<>();
+    Path[] logFile = {null};
+    Consumer<String> log = line -> {
+      if (logFile[0] == null) {
+        System.out.println(line);
+        early.add(line);
+      } else {
+        TrainingLoop.tee(System.out, logFile[0]).accept(line);
+      }
+    };
     try (NDManager root = NDManager.newBaseManager(devs.get(0));
         TrainingSet set = new TrainingSet(ImageArchive.open(data), cond, xflip, cache, workers, theSeed)) {
       log.accept("Loading dataset...");
@@ -491,19 +472,67 @@ public final class TrainCommand implements Callable<Integer> {
             : TrainingState.load(resumeState, root);
       }
       log.accept("Constructing network...");
-      TrainingLoop loop = new TrainingLoop(options, set, factory, loss, augmentPipe, devs, root, initial, state,
-          (path, emaNet) -> NetworkLoader.save(PrecondNetworks.precond(emaNet), path, lossConfig, augmentConfig,
-              datasetKwargs, Map.of("training_options", "training_options.json")),
-          ".safetensors", log);
-      log.accept(PrecondNetworks.precond(loop.ema()).describe());
-      log.accept(String.format("batch_gpu: %d, Acc rounds: %d, World size: %d", loop.batchGpu(), loop.accumulationRounds(), world));
-      loop.run();
+      TrainingLoop loop;
+      try {
+        loop = new TrainingLoop(options, set, factory, loss, augmentPipe, devs, root, initial, state,
+            (path, emaNet) -> NetworkLoader.save(PrecondNetworks.precond(emaNet), path, lossConfig, augmentConfig,
+                datasetKwargs, Map.of("training_options", "training_options.json")),
+            ".safetensors", log);
+      } catch (IllegalArgumentException e) {
+        // --resume/--transfer weights that do not fit the network these flags describe.
+        throw bad(e.getMessage() + (resumeState != null
+            ? " (give the flags of the run that wrote " + resumeState.getFileName() + ")" : ""));
+      }
+      print.accept("Creating output directory...");
+      boolean created = !Files.exists(runDir);
+      Files.createDirectories(runDir);
+      try {
+        Path opts = runDir.resolve("training_options.json");
+        Path part = runDir.resolve("training_options.json.part");
+        Files.writeString(part, json);
+        Files.move(part, opts, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.write(runDir.resolve("log.txt"), early, java.nio.charset.StandardCharsets.UTF_8);
+        logFile[0] = runDir.resolve("log.txt");
+        if (evaluate != null) {
+          evaluation = EvaluationProcess.start(runDir, evaluate, evaluateFlags);
+        }
+        log.accept(PrecondNetworks.precond(loop.ema()).describe());
+        log.accept(String.format("batch_gpu: %d, Acc rounds: %d, World size: %d", loop.batchGpu(), loop.accumulationRounds(), world));
+        loop.run();
+      } catch (Exception | Error e) {
+        removeIfEmpty(runDir, created);
+        throw e;
+      }
     }
     if (evaluation != null) {
       log.accept("Waiting for the evaluation of the last snapshots (" + EvaluationProcess.LOG + ")...");
       return evaluation.awaitEnd() == 0 ? 0 : 1;
     }
     return 0;
+  }
+
+  /**
+   * A run that failed before writing a snapshot or state leaves nothing worth keeping: remove the
+   * files it made (and the run directory, when this run created it).
+   */
+  private static void removeIfEmpty(Path runDir, boolean created) {
+    try (var s = Files.list(runDir)) {
+      List<Path> files = s.collect(java.util.stream.Collectors.toList());
+      for (Path f : files) {
+        String n = f.getFileName().toString();
+        if (n.startsWith("network-snapshot-") || n.startsWith("training-state-")) {
+          return;
+        }
+      }
+      if (created) {
+        for (Path f : files) {
+          Files.deleteIfExists(f);
+        }
+        Files.deleteIfExists(runDir);
+      }
+    } catch (IOException ignored) {
+      // best effort: the error that ended the run is the one to report
+    }
   }
 
   /** The reference's torch.save state ({@code .pt}) rather than ours ({@code .safetensors}). */

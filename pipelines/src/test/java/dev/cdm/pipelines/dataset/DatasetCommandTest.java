@@ -129,7 +129,7 @@ class DatasetCommandTest {
         "--dest=" + dest, "--max-images=500", "--shard-size=37");
     assertEquals(0, rc(r), err(r));
     assertSameDataset(DatasetTestData.decode(ref), DatasetTestData.decode(dest));
-    assertTrue(err(r).contains("img/s") && err(r).contains("ETA"), "progress with rate and ETA: " + err(r));
+    assertTrue(err(r).contains("images/s") && err(r).contains("ETA"), "progress with rate and ETA: " + err(r));
     assertOnlyEntries(dest.getParent(), "mnist");
   }
 

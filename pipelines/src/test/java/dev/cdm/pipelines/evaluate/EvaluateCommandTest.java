@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import dev.cdm.pipelines.Cdm;
 import dev.cdm.pipelines.fid.FidResults;
-import dev.cdm.transforms.generate.PngImages;
+import dev.cdm.model.data.PngCodec;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -112,7 +112,7 @@ class EvaluateCommandTest {
       // The grid: 8x8 cells of 16x16 samples, one file per snapshot, named in the report.
       Path grid = run.resolve(row.get("grid").getAsString());
       int[] hwc = new int[3];
-      PngImages.decode(Files.readAllBytes(grid), hwc);
+      PngCodec.decode(Files.readAllBytes(grid), hwc);
       assertEquals(128, hwc[0]);
       assertEquals(128, hwc[1]);
       assertTrue(Files.readString(run.resolve("report.html")).contains(row.get("grid").getAsString()));
@@ -180,7 +180,7 @@ class EvaluateCommandTest {
         "--steps=2", "--batch=16")[0]);
     for (int seed = 0; seed < 64; seed++) {
       int[] hwc = new int[3];
-      for (byte b : PngImages.decode(Files.readAllBytes(all.resolve(String.format("%06d.png", seed))), hwc)) {
+      for (byte b : PngCodec.decode(Files.readAllBytes(all.resolve(String.format("%06d.png", seed))), hwc)) {
         sum += b & 0xff;
         n++;
       }
@@ -307,7 +307,7 @@ class EvaluateCommandTest {
     }
     report.write(rows);
     int[] hwc = new int[3];
-    PngImages.decode(Files.readAllBytes(tmp.resolve(EvaluationReport.CHART)), hwc);
+    PngCodec.decode(Files.readAllBytes(tmp.resolve(EvaluationReport.CHART)), hwc);
     assertEquals(500, hwc[0]);
     assertEquals(900, hwc[1]);
     String html = Files.readString(tmp.resolve(EvaluationReport.HTML));

@@ -59,11 +59,11 @@ class StreamingFidTest {
     Object[] few = FidCommandsTest.cdm("fid", "--network=" + fixture("ddpmpp-cdm-gray.pkl"),
         "--seeds=0-99", "--num=64", "--repeats=2", "--ref=" + fixture("fid-refA.npz"),
         "--detector=" + fixture("tiny-detector.pt"));
-    assertEquals(1, few[0]);
+    assertEquals(2, few[0]); // usage error
     assertTrue(((String) few[2]).contains("--seeds=0-99 gives 100 seeds"), (String) few[2]);
     Object[] both = FidCommandsTest.cdm("fid", "--network=x.pkl", "--images=y",
         "--ref=" + fixture("fid-refA.npz"));
-    assertEquals(1, both[0]);
+    assertEquals(2, both[0]);
     assertTrue(((String) both[2]).contains("exactly one of --images"), (String) both[2]);
   }
 }

@@ -95,7 +95,7 @@ class TrainCommandTest {
     Path runs = tmp.resolve("runs");
     Files.createDirectories(runs.resolve("00007-old"));
     Object[] r = cdm("train", "--outdir=" + runs, "--data=" + mnist(), "--precond=edm", "--cbase=8", "--cres=1,1",
-        "--batch=8", "--augment=0.12", "--dropout=0", "--tick=1", "--seed=1", "--max-steps=2", "--devices=cpu");
+        "--batch=8", "--augment=0.12", "--dropout=0", "--tick=1", "--seed=1", "--max-steps=2", "--device=cpu");
     String out = (String) r[1];
     assertEquals(0, r[0], out);
     Path run = runs.resolve("00008-dataset-mnist-max500-uncond-ddpmpp-edm-gpus1-batch8-fp32");
@@ -118,7 +118,7 @@ class TrainCommandTest {
 
     // --resume keeps the run's seed and continues from the images seen (16 -> 24).
     String[] common = {"--outdir=" + runs, "--data=" + mnist(), "--precond=edm", "--cbase=8", "--cres=1,1",
-        "--batch=8", "--augment=0.12", "--dropout=0", "--tick=1", "--max-steps=1", "--devices=cpu"};
+        "--batch=8", "--augment=0.12", "--dropout=0", "--tick=1", "--max-steps=1", "--device=cpu"};
     r = cdm(concat(new String[] {"train", "--resume=" + run.resolve("training-state-000000.safetensors")}, common));
     out = (String) r[1];
     assertEquals(0, r[0], out);

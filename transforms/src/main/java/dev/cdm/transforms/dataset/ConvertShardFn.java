@@ -3,6 +3,7 @@ package dev.cdm.transforms.dataset;
 import dev.cdm.model.data.BadImageException;
 import dev.cdm.model.data.Pixels;
 import dev.cdm.model.data.PngCodec;
+import dev.cdm.transforms.ProgressMeter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +27,7 @@ final class ConvertShardFn extends DoFn<ShardRange, ShardResult> {
   @ProcessElement
   public void process(@Element ShardRange range, OutputReceiver<ShardResult> out) throws Exception {
     ProgressMeter progress =
-        ProgressMeter.of(conversion.runId() + "/convert", "dataset: converted", conversion.source().size());
+        ProgressMeter.of(conversion.runId() + "/convert", "dataset: converted", "images", conversion.source().size());
     Path file = Path.of(conversion.workDir(), String.format("shard-%06d.bin", range.id));
     long images = 0;
     long nullLabels = 0;

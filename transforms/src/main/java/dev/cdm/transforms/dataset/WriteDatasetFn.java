@@ -1,5 +1,6 @@
 package dev.cdm.transforms.dataset;
 
+import dev.cdm.transforms.ProgressMeter;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.Writer;
@@ -41,7 +42,7 @@ final class WriteDatasetFn extends DoFn<KV<Integer, Iterable<ShardResult>>, Data
     DatasetReport report = validate(shards);
 
     Path json = Path.of(conversion.workDir(), "dataset.json.part");
-    ProgressMeter progress = ProgressMeter.of(conversion.runId() + "/write", "dataset: written", report.images);
+    ProgressMeter progress = ProgressMeter.of(conversion.runId() + "/write", "dataset: written", "images", report.images);
     try (DatasetArchiveWriter dest = DatasetArchiveWriter.open(Path.of(conversion.output()), conversion.outputZip());
         Writer labels = Files.newBufferedWriter(json, StandardCharsets.UTF_8)) {
       // json.dumps(metadata) with its default separators; labels null unless every image has one.

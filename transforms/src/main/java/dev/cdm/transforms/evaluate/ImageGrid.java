@@ -1,7 +1,8 @@
 package dev.cdm.transforms.evaluate;
 
 import dev.cdm.transforms.generate.GeneratedImage;
-import dev.cdm.transforms.generate.PngImages;
+import dev.cdm.model.data.Pixels;
+import dev.cdm.model.data.PngCodec;
 import java.util.Map;
 
 /**
@@ -37,6 +38,6 @@ public final class ImageGrid {
         }
       }
     }
-    return PngImages.encode(grid, rows * h, gridW, c);
+    return PngCodec.encodeCompressed(new Pixels(gridW, rows * h, c, grid));
   }
 }

@@ -1,5 +1,6 @@
 package dev.cdm.transforms.fid;
 
+import dev.cdm.transforms.ProgressMeter;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -28,12 +29,11 @@ final class ExtractFeatureMomentsFn extends DoFn<ImageBatch, KV<Integer, Feature
   private final long expectedImages;
   private final String runId;
   // One progress line per pipeline run and JVM, shared by the DoFn instances of that run.
-  private static final Map<String, Progress> PROGRESS = new HashMap<>();
 
   private transient Detector detector;
   private transient NDManager manager;
   private transient Map<Integer, FeatureSums> sums;
-  private transient Progress progress;
+  private transient ProgressMeter progress;
 
   ExtractFeatureMomentsFn(
       String detectorSpec, String device, int maxBatch, long expectedImages, String runId) {
@@ -48,9 +48,7 @@ final class ExtractFeatureMomentsFn extends DoFn<ImageBatch, KV<Integer, Feature
   public void setup() {
     detector = SharedDetectors.get(detectorSpec, device);
     manager = NDManager.newBaseManager(detector.device());
-    synchronized (PROGRESS) {
-      progress = PROGRESS.computeIfAbsent(runId, n -> new Progress("features", expectedImages));
-    }
+    progress = ProgressMeter.of(runId + "/features", "features", "images", expectedImages);
   }
 
   @StartBundle

@@ -1,7 +1,6 @@
 package dev.cdm.transforms.fid;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import dev.cdm.fid.Detector;
 import dev.cdm.fid.Devices;
 import java.io.IOException;
@@ -14,8 +13,6 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class SharedDetectors {
   private static final ConcurrentHashMap<String, Detector> LOADED = new ConcurrentHashMap<>();
-  private static final java.util.concurrent.atomic.AtomicInteger NEXT_GPU =
-      new java.util.concurrent.atomic.AtomicInteger();
 
   private SharedDetectors() {}
 
@@ -31,27 +28,8 @@ public final class SharedDetectors {
     });
   }
 
-  /**
-   * Parses a device name. "auto" is the GPUs when there are any, else the CPU; "auto" and "gpu"
-   * hand the host's GPUs to successive callers (DoFn instances = worker slots) round-robin, so a
-   * multi-GPU worker spreads the detector work; "gpu:N" pins one card.
-   */
+  /** The device of one worker slot for {@code name}, a {@code --device} value ({@link Devices}). */
   public static Device device(String name) {
-    String n = name == null ? "auto" : name.toLowerCase(java.util.Locale.ROOT);
-    int gpus = Engine.getInstance().getGpuCount();
-    if (n.equals("auto") || n.equals("gpu")) {
-      if (gpus == 0) {
-        if (n.equals("gpu")) {
-          throw new IllegalStateException("--device=gpu: no GPU visible to the PyTorch engine");
-        }
-        return Device.cpu();
-      }
-      return Device.gpu(Math.floorMod(NEXT_GPU.getAndIncrement(), gpus));
-    }
-    if (n.startsWith("gpu:") && n.contains(",")) {
-      // A list of GPUs (cdm evaluate --device=gpu:i,j): round-robin over those, as the generator.
-      return dev.cdm.transforms.generate.WorkerDevice.forSlot(n);
-    }
-    return Devices.parse(n, "--device");
+    return Devices.forSlot(name, "--device");
   }
 }

@@ -54,6 +54,40 @@ public final class AtomicFiles {
     }
   }
 
+  /** The bytes of {@code location} (local path or Beam file system location). */
+  public static byte[] read(String location) throws IOException {
+    if (isLocal(location)) {
+      return Files.readAllBytes(localPath(location));
+    }
+    try (java.io.InputStream in = java.nio.channels.Channels.newInputStream(
+        FileSystems.open(FileSystems.matchSingleFileSpec(location).resourceId()))) {
+      return in.readAllBytes();
+    }
+  }
+
+  /**
+   * Removes the temporary files that a killed writer left in the local folder {@code dir} (and its
+   * subfolders, one level down); returns how many. Only names that {@link #write} makes match:
+   * {@code .<name>.<uuid>.tmp}.
+   */
+  public static int removeLeftovers(String dir) throws IOException {
+    if (!isLocal(dir) || !Files.isDirectory(localPath(dir))) {
+      return 0;
+    }
+    java.util.regex.Pattern tmp = java.util.regex.Pattern.compile(
+        "^\\..+\\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.tmp$");
+    int removed = 0;
+    try (java.util.stream.Stream<Path> s = Files.walk(localPath(dir), 2)) {
+      for (Path p : (Iterable<Path>) s::iterator) {
+        if (tmp.matcher(p.getFileName().toString()).matches() && Files.isRegularFile(p)) {
+          Files.deleteIfExists(p);
+          removed++;
+        }
+      }
+    }
+    return removed;
+  }
+
   /** Whether {@code location} exists (for {@code --resume}). */
   public static boolean exists(String location) throws IOException {
     if (isLocal(location)) {

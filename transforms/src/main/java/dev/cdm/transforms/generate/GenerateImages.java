@@ -25,7 +25,7 @@ public abstract class GenerateImages
   /** Forced class or -1 (random per-seed labels). */
   public abstract int classIdx();
 
-  /** "cpu" or "gpu". */
+  /** A {@code --device} value: auto, cpu, gpu or gpu:N,... (one device per worker slot). */
   public abstract String device();
 
   /** Names the job in progress lines. */
@@ -37,7 +37,7 @@ public abstract class GenerateImages
   public static Builder builder() {
     return new AutoValue_GenerateImages.Builder()
         .classIdx(-1)
-        .device("cpu")
+        .device(dev.cdm.fid.Devices.DEFAULT)
         .progressName("generate")
         .totalImages(0);
   }

@@ -1,23 +1,22 @@
 package dev.cdm.transforms.generate;
 
 import ai.djl.ndarray.NDManager;
+import dev.cdm.fid.Devices;
 import dev.cdm.model.precond.Denoiser;
 import dev.cdm.model.sampling.Sampler;
 import dev.cdm.model.sampling.SamplerSpec;
 import dev.cdm.model.sampling.SeedImages;
+import dev.cdm.transforms.ProgressMeter;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.beam.sdk.transforms.DoFn;
 
 /**
  * Generates the images of one batch of seeds, as one iteration of {@code generate.py}'s loop.
  * The network is loaded once per DoFn instance ({@code @Setup}) on the worker slot's device
- * ({@link WorkerDevice}) and kept for every bundle; each output image depends only on its seed.
+ * ({@link Devices#forSlot}: one of the {@code --device} devices per slot) and kept for every bundle; each output image depends only on its seed.
  */
 public final class GenerateImagesFn extends DoFn<List<Long>, GeneratedImage> {
   private static final long serialVersionUID = 1L;
-  private static final Map<String, ProgressMeter> METERS = new ConcurrentHashMap<>();
 
   private final DenoiserFactory network;
   private final SamplerSpec samplerSpec;
@@ -35,7 +34,7 @@ public final class GenerateImagesFn extends DoFn<List<Long>, GeneratedImage> {
 
   /**
    * @param classIdx forced class, or -1 for the per-seed random labels
-   * @param device "cpu" or "gpu"
+   * @param device a {@code --device} value ({@link Devices})
    * @param progressKey names the job in progress lines (e.g. the output directory)
    * @param totalImages how many images the whole job makes (for the ETA); 0 = unknown
    */
@@ -56,13 +55,10 @@ public final class GenerateImagesFn extends DoFn<List<Long>, GeneratedImage> {
 
   @Setup
   public void setup() throws Exception {
-    manager = NDManager.newBaseManager(WorkerDevice.forSlot(device));
+    manager = NDManager.newBaseManager(Devices.forSlot(device, "--device"));
     net = network.load(manager);
     sampler = samplerSpec.toSampler();
-    progress =
-        METERS.computeIfAbsent(
-            runId,
-            k -> new ProgressMeter("generate " + progressKey, "images", totalImages, 10_000));
+    progress = ProgressMeter.of(runId + "/generate", progressKey, "images", totalImages);
   }
 
   @ProcessElement

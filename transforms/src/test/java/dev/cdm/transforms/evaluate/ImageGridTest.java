@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.cdm.transforms.generate.GeneratedImage;
-import dev.cdm.transforms.generate.PngImages;
+import dev.cdm.model.data.PngCodec;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -21,7 +21,7 @@ class ImageGridTest {
       bySeed.put(seed, new GeneratedImage(seed, 2, 3, 3, px));
     }
     int[] hwc = new int[3];
-    byte[] grid = PngImages.decode(ImageGrid.png(bySeed, 0, 2, 3), hwc);
+    byte[] grid = PngCodec.decode(ImageGrid.png(bySeed, 0, 2, 3), hwc);
     assertArrayEquals(new int[] {4, 9, 3}, hwc);
     for (int row = 0; row < 2; row++) {
       for (int col = 0; col < 3; col++) {
