@@ -44,19 +44,19 @@ public final class EvaluateCommand implements Callable<Integer> {
   String ref;
 
   @Option(names = "--outdir", paramLabel = "DIR",
-      description = "Where results.jsonl, grids/ and report.html go  [default: the run directory]")
+      description = "Where results.jsonl, grids/ and report.html go (default: the run directory).")
   String outdir;
 
   @Option(names = "--num", defaultValue = "50000", paramLabel = "INT",
-      description = "Images per repeat  [default: ${DEFAULT-VALUE}]")
+      description = "Images per repeat (default: ${DEFAULT-VALUE}).")
   int num;
 
   @Option(names = "--repeats", defaultValue = "3", paramLabel = "N",
-      description = "FID repeats on disjoint seeds  [default: ${DEFAULT-VALUE}]")
+      description = "FID repeats on disjoint seeds (default: ${DEFAULT-VALUE}).")
   int repeats;
 
   @Option(names = "--batch", defaultValue = "64", paramLabel = "INT",
-      description = "Maximum batch size  [default: ${DEFAULT-VALUE}]")
+      description = "Maximum batch size (default: ${DEFAULT-VALUE}).")
   int batch;
 
   @Mixin SamplerOptions sampler;
@@ -64,11 +64,11 @@ public final class EvaluateCommand implements Callable<Integer> {
   @Mixin DeviceOption device = new DeviceOption();
 
   @Option(names = "--detector", defaultValue = Detector.INCEPTION_URL, paramLabel = "PT|URL",
-      description = "TorchScript feature detector  [default: Inception-v3]")
+      description = "TorchScript feature detector (default: Inception-v3).")
   String detector;
 
   @Option(names = "--kid-images", defaultValue = "10000", paramLabel = "INT",
-      description = "Images per repeat whose features go into KID  [default: ${DEFAULT-VALUE}]")
+      description = "Images per repeat whose features go into KID (default: ${DEFAULT-VALUE}).")
   int kidImages;
 
   @Option(names = "--save-images", description = "Also write every sample as images/<snapshot>/{seed:06d}.png")
@@ -82,7 +82,7 @@ public final class EvaluateCommand implements Callable<Integer> {
   Long untilKimg;
 
   @Option(names = "--poll", defaultValue = "60", paramLabel = "SECONDS",
-      description = "With --watch: seconds between looks at the run directory  [default: ${DEFAULT-VALUE}]")
+      description = "With --watch: seconds between looks at the run directory (default: ${DEFAULT-VALUE}).")
   double poll;
 
   @Unmatched List<String> beamArgs = new ArrayList<>();
@@ -114,7 +114,11 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
     NetworkFactory.of("check", sampler.precision); // --precision errors before any work
     // A bad --ref or --detector fails here, before any image is generated.
-    GaussianStatistics.read(RemoteFiles.localCopy(ref, "--ref"));
+    GaussianStatistics reference = GaussianStatistics.read(RemoteFiles.localCopy(ref, "--ref"));
+    if (num < reference.dim()) {
+      throw CommandErrors.usage("--num=" + num + " is fewer than the " + reference.dim()
+          + " features of --ref=" + ref + ": statistics need at least " + reference.dim() + " images");
+    }
     RemoteFiles.localCopy(detector, "--detector");
     String out = outdir;
     if (out == null) {

@@ -31,7 +31,7 @@ public final class RefCommand implements Callable<Integer> {
 
   @Option(names = "--features", defaultValue = "0", paramLabel = "N",
       description = "Also store the features of N randomly chosen images under the key 'features'"
-          + " (what cdm evaluate needs for KID; e.g. 10000). Default: ${DEFAULT-VALUE}.")
+          + " (what cdm evaluate needs for KID; e.g. 10000) (default: ${DEFAULT-VALUE}).")
   int features;
 
   @Mixin DetectorOptions detector;
@@ -82,7 +82,7 @@ public final class RefCommand implements Callable<Integer> {
       Pipeline p = Pipeline.create(runner.create());
       p.apply("ReadImages", ReadImageBatches.builder().setPath(data.toAbsolutePath().toString())
               .setSubsets(ImageSubsets.disjoint(total, n, 1, 0)).setBatchSize(detector.batch).build())
-          .apply("FeatureSample", new WriteFeatureSample(detector.detector, detector.device,
+          .apply("FeatureSample", new WriteFeatureSample(detector.detector, detector.device.device,
               sample.toString()));
       p.run().waitUntilFinish();
       java.util.Map<String, NpyArray> arrays = new java.util.LinkedHashMap<>(NpzFile.read(destPath).arrays());

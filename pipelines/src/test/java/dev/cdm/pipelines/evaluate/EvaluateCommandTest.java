@@ -53,7 +53,7 @@ class EvaluateCommandTest {
   static String[] common(Path run, Path ref, String... more) throws Exception {
     List<String> a = new java.util.ArrayList<>(List.of("evaluate", "--snapshots=" + run,
         "--ref=" + ref, "--detector=" + fixture("tiny-detector.pt"), "--steps=2", "--batch=16",
-        "--num=12", "--kid-images=10", "--targetParallelism=2"));
+        "--num=64", "--kid-images=10", "--targetParallelism=2"));
     for (String m : more) {
       // A flag given in {@code more} replaces the default above.
       a.removeIf(x -> x.contains("=") && m.contains("=")
@@ -107,7 +107,7 @@ class EvaluateCommandTest {
       assertTrue(row.get("is_mean").getAsDouble() > 1, row.toString());
       assertEquals(2, row.getAsJsonArray("is").size());
       assertTrue(Double.isFinite(row.get("kid_mean").getAsDouble()), row.toString());
-      assertEquals(24, row.get("images").getAsLong());
+      assertEquals(128, row.get("images").getAsLong()); // 2 repeats x --num=64
       assertEquals(2, row.getAsJsonObject("sampler").get("steps").getAsInt());
       // The grid: 8x8 cells of 16x16 samples, one file per snapshot, named in the report.
       Path grid = run.resolve(row.get("grid").getAsString());
@@ -144,7 +144,7 @@ class EvaluateCommandTest {
         .snapshots(run.toString())
         .ref(ref.toString())
         .outdir(tmp.resolve("eval").toString())
-        .num(12)
+        .num(64)
         .repeats(1)
         .batch(16)
         .sampler(dev.cdm.model.sampling.SamplerSpec.builder().numSteps(2).build())
@@ -161,13 +161,13 @@ class EvaluateCommandTest {
     double meanPixel = row.getAsJsonObject("metrics").get("mean_pixel").getAsDouble();
     assertTrue(meanPixel > 0 && meanPixel < 255, row.toString());
     assertTrue(log.toString().contains("mean_pixel"), log.toString());
-    // The same 12 seeds (repeat 0 = seeds 0..11) through PNG files and cdm fid.
+    // The same 64 seeds (repeat 0 = seeds 0..63) through PNG files and cdm fid.
     Path images = tmp.resolve("images");
-    Object[] g = cdm("generate", "--network=" + net, "--outdir=" + images, "--seeds=0-11",
+    Object[] g = cdm("generate", "--network=" + net, "--outdir=" + images, "--seeds=0-63",
         "--steps=2", "--batch=16");
     assertEquals(0, g[0], (String) g[1]);
     Path res = tmp.resolve("fid.txt");
-    Object[] f = cdm("fid", "--images=" + images, "--ref=" + ref, "--num=12",
+    Object[] f = cdm("fid", "--images=" + images, "--ref=" + ref, "--num=64",
         "--detector=" + fixture("tiny-detector.pt"), "--device=cpu", "--results=" + res);
     assertEquals(0, f[0], (String) f[1]);
     double files = FidResults.read(res, 1).values()[0];
@@ -270,12 +270,12 @@ class EvaluateCommandTest {
   void badFlagsAndEmptyFoldersAreOneLineErrors(@TempDir Path tmp) throws Exception {
     Path ref = fixture("fid-refA.npz");
     Object[] num = cdm(common(tmp, ref, "--num=1"));
-    assertEquals(1, num[0]);
+    assertEquals(2, num[0]);
     assertTrue(((String) num[1]).contains("cdm evaluate: error: --num: must be >= 2"), (String) num[1]);
     Object[] until = cdm(common(tmp, ref, "--until-kimg=5"));
     assertTrue(((String) until[1]).contains("--until-kimg needs --watch"), (String) until[1]);
     Object[] device = cdm(common(tmp, ref, "--device=tpu"));
-    assertTrue(((String) device[1]).contains("--device: expected cpu, gpu or gpu:i,j"), (String) device[1]);
+    assertTrue(((String) device[1]).contains("is not auto, cpu, gpu or gpu:N"), (String) device[1]);
     Object[] badRef = cdm(common(tmp, tmp.resolve("missing.npz")));
     assertEquals(1, badRef[0]);
     assertTrue(((String) badRef[1]).contains("missing.npz"), (String) badRef[1]);
