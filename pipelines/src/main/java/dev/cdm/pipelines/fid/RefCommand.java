@@ -3,7 +3,7 @@ package dev.cdm.pipelines.fid;
 import dev.cdm.fid.ImageSubsets;
 import dev.cdm.model.data.ImageArchive;
 import dev.cdm.transforms.fid.ReadImageBatches;
-import java.nio.file.Files;
+import dev.cdm.transforms.generate.AtomicFiles;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.concurrent.Callable;
@@ -40,15 +40,17 @@ public final class RefCommand implements Callable<Integer> {
         throw new IllegalArgumentException(
             "--data=" + this.data + ": found " + total + " images, but need at least 2 to compute statistics");
       }
-      Path destPath = Paths.get(dest).toAbsolutePath();
+      // Written by a worker through the file layer: a local path or gs:// (any Beam file system).
+      String destPath = AtomicFiles.isLocalPath(dest) ? Paths.get(dest).toAbsolutePath().toString()
+          : dest;
       System.err.println("Calculating statistics for " + total + " images from " + data + "...");
       FidPipelines.reference(runner.create(),
           ReadImageBatches.builder().setPath(data.toAbsolutePath().toString())
               .setSubsets(ImageSubsets.disjoint(total, total, 1, 0)).setBatchSize(detector.batch).build(),
           detector.statistics(total),
-          destPath.toString())
+          destPath)
           .run().waitUntilFinish();
-      if (!Files.isRegularFile(destPath)) {
+      if (!AtomicFiles.exists(destPath)) {
         throw new IllegalStateException("the pipeline finished without writing " + destPath);
       }
       System.err.println("Saved dataset reference statistics to " + destPath + ".");

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import dev.cdm.fid.Detector;
 import dev.cdm.fid.Devices;
+import dev.cdm.transforms.generate.WorkerDevice;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,8 +15,6 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class SharedDetectors {
   private static final ConcurrentHashMap<String, Detector> LOADED = new ConcurrentHashMap<>();
-  private static final java.util.concurrent.atomic.AtomicInteger NEXT_GPU =
-      new java.util.concurrent.atomic.AtomicInteger();
 
   private SharedDetectors() {}
 
@@ -32,9 +31,9 @@ public final class SharedDetectors {
   }
 
   /**
-   * Parses a device name. "auto" is the GPUs when there are any, else the CPU; "auto" and "gpu"
-   * hand the host's GPUs to successive callers (DoFn instances = worker slots) round-robin, so a
-   * multi-GPU worker spreads the detector work; "gpu:N" pins one card.
+   * Parses a device name. "auto" is the GPUs when there are any, else the CPU; with "auto" and
+   * "gpu" each worker slot uses its own GPU ({@link WorkerDevice#slotGpu}), the one its sampler
+   * uses in a streaming FID; "gpu:N" pins one card.
    */
   public static Device device(String name) {
     String n = name == null ? "auto" : name.toLowerCase(java.util.Locale.ROOT);
@@ -46,7 +45,7 @@ public final class SharedDetectors {
         }
         return Device.cpu();
       }
-      return Device.gpu(Math.floorMod(NEXT_GPU.getAndIncrement(), gpus));
+      return Device.gpu(WorkerDevice.slotGpu(gpus));
     }
     return Devices.parse(n, "--device");
   }

@@ -21,6 +21,11 @@ import org.apache.beam.sdk.util.MimeTypes;
 public final class AtomicFiles {
   private AtomicFiles() {}
 
+  /** Whether {@code location} is a local path (no scheme, or {@code file:}). */
+  public static boolean isLocalPath(String location) {
+    return isLocal(location);
+  }
+
   static boolean isLocal(String location) {
     if (location.length() > 1 && location.charAt(1) == ':') {
       return true; // Windows drive letter.
@@ -51,6 +56,26 @@ public final class AtomicFiles {
     ResourceId id = FileSystems.matchNewResource(location, false);
     try (WritableByteChannel ch = FileSystems.create(id, MimeTypes.BINARY)) {
       ch.write(ByteBuffer.wrap(data));
+    }
+  }
+
+  /** The whole file at {@code location} (local or any Beam file system). */
+  public static byte[] read(String location) throws IOException {
+    if (isLocal(location)) {
+      return Files.readAllBytes(localPath(location));
+    }
+    try (java.io.InputStream in = java.nio.channels.Channels.newInputStream(
+        FileSystems.open(FileSystems.matchSingleFileSpec(location).resourceId()))) {
+      return in.readAllBytes();
+    }
+  }
+
+  /** Deletes {@code location} if it exists. */
+  public static void delete(String location) throws IOException {
+    if (isLocal(location)) {
+      Files.deleteIfExists(localPath(location));
+    } else if (exists(location)) {
+      FileSystems.delete(java.util.List.of(FileSystems.matchNewResource(location, false)));
     }
   }
 

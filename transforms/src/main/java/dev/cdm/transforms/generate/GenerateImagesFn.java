@@ -8,6 +8,8 @@ import dev.cdm.model.sampling.SeedImages;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 
 /**
@@ -18,6 +20,9 @@ import org.apache.beam.sdk.transforms.DoFn;
 public final class GenerateImagesFn extends DoFn<List<Long>, GeneratedImage> {
   private static final long serialVersionUID = 1L;
   private static final Map<String, ProgressMeter> METERS = new ConcurrentHashMap<>();
+  // Beam metrics (the Flink web UI shows them per operator): images made, batches that failed.
+  private final Counter images = Metrics.counter("cdm", "generate.images");
+  private final Counter failures = Metrics.counter("cdm", "generate.failures");
 
   private final DenoiserFactory network;
   private final SamplerSpec samplerSpec;
@@ -71,7 +76,13 @@ public final class GenerateImagesFn extends DoFn<List<Long>, GeneratedImage> {
     if (s.length == 0) {
       return;
     }
-    byte[] hwc = SeedImages.sampleHwcBytes(net, sampler, manager, s, classIdx);
+    byte[] hwc;
+    try {
+      hwc = SeedImages.sampleHwcBytes(net, sampler, manager, s, classIdx);
+    } catch (RuntimeException e) {
+      failures.inc();
+      throw e;
+    }
     int r = net.imgResolution();
     int c = net.imgChannels();
     int per = r * r * c;
@@ -79,6 +90,7 @@ public final class GenerateImagesFn extends DoFn<List<Long>, GeneratedImage> {
       byte[] px = java.util.Arrays.copyOfRange(hwc, b * per, (b + 1) * per);
       out.output(new GeneratedImage(s[b], r, r, c, px));
     }
+    images.inc(s.length);
     progress.add(s.length);
   }
 
