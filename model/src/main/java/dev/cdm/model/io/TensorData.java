@@ -180,13 +180,7 @@ public final class TensorData {
     // DJL copies non-direct buffers; hand it a direct little-endian one so it reads the bytes as they are.
     ByteBuffer direct = ByteBuffer.allocateDirect(data.capacity()).order(ByteOrder.LITTLE_ENDIAN);
     direct.put(data()).flip();
-    // DJL wraps a direct buffer in place, so the tensor would sit wherever malloc put the buffer;
-    // CPU kernels (GEMM, convolution) can round differently at different alignments, which made
-    // the same seed's image differ in one pixel level between two loads of a network in one
-    // worker JVM. A copy into libtorch's own (64-byte aligned) memory removes that dependence.
-    try (NDArray wrapped = manager.create(direct, new Shape(shape), dtype.djlType())) {
-      return wrapped.duplicate();
-    }
+    return manager.create(direct, new Shape(shape), dtype.djlType());
   }
 
   /** The values converted to float (float16/bfloat16/float64/integers/bool widened or narrowed). */

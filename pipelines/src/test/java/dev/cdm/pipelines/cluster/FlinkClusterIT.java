@@ -191,7 +191,13 @@ class FlinkClusterIT {
   @Order(2)
   @Timeout(value = 15, unit = TimeUnit.MINUTES)
   void generateSurvivesALostTaskManager() throws Exception {
-    assertNotNull(undisturbedImages, "needs the undisturbed run of the first test");
+    assertNotNull(undisturbedImages, "needs the first test's run");
+    // The undisturbed run to compare with, in TaskManagers that have sampled before, as the
+    // restarted job's are: the CPU libtorch rounds a rare value one level differently in the first
+    // sampling of a JVM than in later ones (the DirectRunner too: two `cdm generate` runs in one
+    // JVM differ in one channel of one pixel of seed 2 of this fixture; see infra/README.md).
+    Path undisturbed = tmp.resolve("generated-again");
+    assertEquals(0, cdm(generateArgs(undisturbed)));
     Path outdir = tmp.resolve("generated-killed");
     CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> cdm(generateArgs(outdir)));
     String job = null;
@@ -209,7 +215,7 @@ class FlinkClusterIT {
     assertTrue(cluster.recoveredFailures(job) >= 1,
         "the job should have restarted after losing " + victim);
 
-    TreeMap<String, byte[]> want = files(undisturbedImages);
+    TreeMap<String, byte[]> want = files(undisturbed);
     TreeMap<String, byte[]> got = files(outdir);
     got.keySet().removeIf(n -> n.startsWith(".") && n.endsWith(".tmp")); // see infra/README.md
     assertEquals(want.keySet(), got.keySet(), "exactly the " + N + " PNGs, nothing else");
