@@ -246,7 +246,9 @@ class FlinkClusterIT {
     Path undisturbed = tmp.resolve("streaming-undisturbed.txt");
     assertEquals(0, cdm(streamingFidArgs(undisturbed)));
     JsonNode first = cluster.lastJob("");
-    long duration = first.get("duration").asLong();
+    // How long the sampling ran undisturbed (the vertex, not the whole job with its start-up).
+    long sampling = cluster.vertex(first.get("jid").asText(), "GenerateImages").get("duration")
+        .asLong();
 
     Path killed = tmp.resolve("streaming-killed.txt");
     CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> cdm(streamingFidArgs(killed)));
@@ -256,9 +258,9 @@ class FlinkClusterIT {
       job = cluster.runningJob();
       Thread.sleep(100);
     }
-    // Kill when the sampling has run for about a third of the undisturbed job's time.
-    long sampling = waitForRunning(job, "GenerateImages");
-    Thread.sleep(Math.max(0, duration / 3 - sampling));
+    // Kill when the sampling has run for about a third of its undisturbed time.
+    waitForRunning(job, "GenerateImages");
+    Thread.sleep(sampling / 3);
     assertTrue(!run.isDone(), "fid ended before the kill; the test needs a slower job");
     String victim = killOneRunning(job, "GenerateImages");
     assertEquals(0, run.get(10, TimeUnit.MINUTES));
@@ -269,13 +271,13 @@ class FlinkClusterIT {
     assertEquals(want, got, 1e-9 * Math.abs(want));
   }
 
-  /** Waits until a subtask of the vertex runs; returns how long the job had been running (ms). */
-  static long waitForRunning(String job, String vertexPart) throws Exception {
+  /** Waits until a subtask of the vertex runs on a TaskManager. */
+  static void waitForRunning(String job, String vertexPart) throws Exception {
     long t0 = System.currentTimeMillis();
     while (true) {
       JsonNode v = cluster.vertex(job, vertexPart);
-      if (v.get("status").asText().equals("RUNNING")) {
-        return System.currentTimeMillis() - cluster.get("/jobs/" + job).get("start-time").asLong();
+      if (!cluster.taskManagersRunning(job, v.get("id").asText()).isEmpty()) {
+        return;
       }
       assertTrue(System.currentTimeMillis() - t0 < 300_000, "vertex " + vertexPart + " never ran");
       Thread.sleep(100);
@@ -286,7 +288,8 @@ class FlinkClusterIT {
   static String killOneRunning(String job, String vertexPart) throws Exception {
     JsonNode v = cluster.vertex(job, vertexPart);
     List<String> running = cluster.taskManagersRunning(job, v.get("id").asText());
-    assertTrue(!running.isEmpty(), "no TaskManager runs " + vertexPart);
+    assertTrue(!running.isEmpty(), "no TaskManager runs " + vertexPart + " (any more): the test"
+        + " needs a slower job");
     String victim = running.get(0);
     cluster.kill9(victim);
     System.err.println("killed " + victim + " (SIGKILL) while it ran " + vertexPart);
