@@ -125,10 +125,10 @@ final class FlinkCluster implements AutoCloseable {
   List<String> taskManagersRunning(String jobId, String vertexId)
       throws IOException, InterruptedException {
     List<String> ids = new ArrayList<>();
-    for (JsonNode tm : get("/jobs/" + jobId + "/vertices/" + vertexId + "/taskmanagers")
-        .get("taskmanagers")) {
-      if (tm.path("status").asText().equals("RUNNING")) {
-        ids.add(tm.get("taskmanager-id").asText());
+    for (JsonNode st : get("/jobs/" + jobId + "/vertices/" + vertexId).path("subtasks")) {
+      String tm = st.path("taskmanager-id").asText("");
+      if (st.path("status").asText().equals("RUNNING") && !tm.isEmpty() && !ids.contains(tm)) {
+        ids.add(tm);
       }
     }
     return ids;
