@@ -31,8 +31,8 @@ final class ExtractFeatureMomentsFn extends DoFn<ImageBatch, KV<Integer, Feature
   private final String runId;
   // One progress line per pipeline run and JVM, shared by the DoFn instances of that run.
   private static final Map<String, Progress> PROGRESS = new HashMap<>();
-  // Beam metrics (the Flink web UI shows them per operator): images scored, pixel bytes read,
-  // detector batches that failed.
+  // Beam metrics, per transform in the Flink web UI (job, Accumulators):
+  // images scored, pixel bytes read, detector batches that failed.
   private final Counter images = Metrics.counter("cdm", "fid.images");
   private final Counter bytes = Metrics.counter("cdm", "fid.bytes");
   private final Counter failures = Metrics.counter("cdm", "fid.failures");

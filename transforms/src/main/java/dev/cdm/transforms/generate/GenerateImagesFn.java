@@ -20,7 +20,8 @@ import org.apache.beam.sdk.transforms.DoFn;
 public final class GenerateImagesFn extends DoFn<List<Long>, GeneratedImage> {
   private static final long serialVersionUID = 1L;
   private static final Map<String, ProgressMeter> METERS = new ConcurrentHashMap<>();
-  // Beam metrics (the Flink web UI shows them per operator): images made, batches that failed.
+  // Beam metrics, per transform in the Flink web UI (job, Accumulators):
+  // images made, batches that failed.
   private final Counter images = Metrics.counter("cdm", "generate.images");
   private final Counter failures = Metrics.counter("cdm", "generate.failures");
 

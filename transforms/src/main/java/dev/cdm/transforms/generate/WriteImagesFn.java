@@ -11,7 +11,8 @@ public final class WriteImagesFn extends DoFn<GeneratedImage, String> {
 
   private final String outdir;
   private final boolean subdirs;
-  // Beam metrics (the Flink web UI shows them per operator): PNGs and bytes written, failed writes.
+  // Beam metrics, per transform in the Flink web UI (job, Accumulators):
+  // PNGs and bytes written, failed writes.
   private final Counter images = Metrics.counter("cdm", "write.images");
   private final Counter bytes = Metrics.counter("cdm", "write.bytes");
   private final Counter failures = Metrics.counter("cdm", "write.failures");
