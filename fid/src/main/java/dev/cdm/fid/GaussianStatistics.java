@@ -87,9 +87,18 @@ public final class GaussianStatistics {
 
   /** Writes {@code mu} and {@code sigma} as float64, atomically (temporary name, then rename). */
   public void write(Path path) throws IOException {
+    NpzFile.write(path, arrays());
+  }
+
+  /** The bytes of the {@code .npz} file {@link #write} writes (for writers of other file systems). */
+  public byte[] toNpzBytes() throws IOException {
+    return NpzFile.toBytes(arrays());
+  }
+
+  private Map<String, NpyArray> arrays() {
     Map<String, NpyArray> arrays = new LinkedHashMap<>();
     arrays.put("mu", NpyArray.ofDoubles(mu, mu.length));
     arrays.put("sigma", NpyArray.ofDoubles(sigma, mu.length, mu.length));
-    NpzFile.write(path, arrays);
+    return arrays;
   }
 }

@@ -77,6 +77,28 @@ public final class NpzFile {
     return a;
   }
 
+  /** The bytes of an {@code np.savez} file of {@code arrays} (members stored uncompressed). */
+  public static byte[] toBytes(Map<String, NpyArray> arrays) throws IOException {
+    java.io.ByteArrayOutputStream os = new java.io.ByteArrayOutputStream();
+    try (ZipOutputStream zip = new ZipOutputStream(os)) {
+      for (Map.Entry<String, NpyArray> e : arrays.entrySet()) {
+        byte[] bytes = e.getValue().toBytes();
+        ZipEntry entry = new ZipEntry(e.getKey() + ".npy");
+        // np.savez stores members uncompressed; STORED needs size and CRC up front.
+        entry.setMethod(ZipEntry.STORED);
+        entry.setSize(bytes.length);
+        entry.setCompressedSize(bytes.length);
+        CRC32 crc = new CRC32();
+        crc.update(bytes);
+        entry.setCrc(crc.getValue());
+        zip.putNextEntry(entry);
+        zip.write(bytes);
+        zip.closeEntry();
+      }
+    }
+    return os.toByteArray();
+  }
+
   /**
    * Writes {@code arrays} to {@code path} as {@code np.savez} does: written to a temporary file in
    * the same folder, then renamed, so a reader never sees a partial file.
@@ -86,23 +108,7 @@ public final class NpzFile {
     Files.createDirectories(dir);
     Path tmp = TempFiles.besides(path);
     try {
-      try (OutputStream os = Files.newOutputStream(tmp);
-          ZipOutputStream zip = new ZipOutputStream(os)) {
-        for (Map.Entry<String, NpyArray> e : arrays.entrySet()) {
-          byte[] bytes = e.getValue().toBytes();
-          ZipEntry entry = new ZipEntry(e.getKey() + ".npy");
-          // np.savez stores members uncompressed; STORED needs size and CRC up front.
-          entry.setMethod(ZipEntry.STORED);
-          entry.setSize(bytes.length);
-          entry.setCompressedSize(bytes.length);
-          CRC32 crc = new CRC32();
-          crc.update(bytes);
-          entry.setCrc(crc.getValue());
-          zip.putNextEntry(entry);
-          zip.write(bytes);
-          zip.closeEntry();
-        }
-      }
+      Files.write(tmp, toBytes(arrays));
       Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } finally {
       Files.deleteIfExists(tmp);

@@ -15,6 +15,7 @@ import dev.cdm.model.sampling.SeedList;
 import dev.cdm.transforms.fid.BatchImages;
 import dev.cdm.transforms.fid.GeneratedImageView;
 import dev.cdm.transforms.generate.GenerateImages;
+import dev.cdm.transforms.generate.AtomicFiles;
 import dev.cdm.transforms.generate.NetworkFactory;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -111,9 +112,10 @@ public final class FidCommand implements Callable<Integer> {
           + " features of --ref=" + ref + ": statistics need at least " + reference.dim() + " images");
     }
     detector.fetch();
-    Path resultFile = results != null ? Paths.get(results).toAbsolutePath()
-        : Files.createTempFile("cdm-fid-", ".txt");
-    Files.deleteIfExists(resultFile);
+    // A worker writes the result file and this command reads it: give a location both reach on
+    // a multi-host cluster (--results, or Beam's --tempLocation, e.g. gs://bucket/tmp).
+    String resultFile = resultLocation();
+    AtomicFiles.delete(resultFile);
     ExtractStatistics statistics = detector.statistics((long) num * repeats);
     Pipeline pipeline = images != null
         ? filesPipeline(statistics, reference, resultFile)
@@ -121,7 +123,7 @@ public final class FidCommand implements Callable<Integer> {
     pipeline.run().waitUntilFinish();
     FidResults fids = FidResults.read(resultFile, repeats);
     if (results == null) {
-      Files.deleteIfExists(resultFile);
+      AtomicFiles.delete(resultFile);
     }
     print(fids);
     return 0;
@@ -153,9 +155,22 @@ public final class FidCommand implements Callable<Integer> {
     return groups;
   }
 
+  /** --results, else a fresh name under --tempLocation, else a local temporary file. */
+  private String resultLocation() throws java.io.IOException {
+    if (results != null) {
+      return AtomicFiles.isLocalPath(results) ? Paths.get(results).toAbsolutePath().toString()
+          : results;
+    }
+    String temp = runner.create().getTempLocation();
+    if (temp != null && !temp.isEmpty()) {
+      return temp.replaceAll("/+$", "") + "/cdm-fid-" + java.util.UUID.randomUUID() + ".txt";
+    }
+    return Files.createTempFile("cdm-fid-", ".txt").toString();
+  }
+
   /** FID of image files: the reference's subset(s) of --images. */
   private Pipeline filesPipeline(ExtractStatistics statistics, GaussianStatistics reference,
-      Path resultFile) throws java.io.IOException {
+      String resultFile) throws java.io.IOException {
     Path imagePath = Paths.get(images);
     int total;
     try (ImageArchive archive = ImageArchive.open(imagePath)) {
@@ -173,12 +188,12 @@ public final class FidCommand implements Callable<Integer> {
     return FidPipelines.fid(runner.create(),
         ReadImageBatches.builder().setPath(imagePath.toAbsolutePath().toString())
             .setSubsets(subsets).setBatchSize(detector.batch).build(),
-        statistics, ref, resultFile.toString());
+        statistics, ref, resultFile);
   }
 
   /** Streaming FID: samples of --network over --seeds, scored without being written. */
   private Pipeline streamingPipeline(ExtractStatistics statistics, GaussianStatistics reference,
-      Path resultFile, List<List<Long>> groups) {
+      String resultFile, List<List<Long>> groups) {
     long needed = (long) num * repeats;
     List<Long> used = new ArrayList<>();
     groups.forEach(used::addAll);
@@ -203,7 +218,7 @@ public final class FidCommand implements Callable<Integer> {
         .build();
     return FidPipelines.streaming(runner.create(), seedBatches, generate,
         BatchImages.of(new GeneratedImageView(groups), detector.batch), statistics, ref,
-        resultFile.toString());
+        resultFile);
   }
 
   static void print(FidResults fids) {

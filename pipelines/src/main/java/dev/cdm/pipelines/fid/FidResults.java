@@ -2,14 +2,12 @@ package dev.cdm.pipelines.fid;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.TreeMap;
+import dev.cdm.transforms.generate.AtomicFiles;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CoderRegistry;
 import org.apache.beam.sdk.coders.ListCoder;
@@ -60,7 +58,12 @@ public final class FidResults {
   }
 
   public static FidResults read(Path file, int expected) throws IOException {
-    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    return read(file.toString(), expected);
+  }
+
+  /** Reads the result file at a local path or on any Beam file system (e.g. gs://). */
+  public static FidResults read(String file, int expected) throws IOException {
+    List<String> lines = List.of(new String(AtomicFiles.read(file), StandardCharsets.UTF_8).split("\n"));
     TreeMap<Integer, Double> byGroup = new TreeMap<>();
     for (String line : lines) {
       if (!line.isBlank()) {
@@ -152,15 +155,9 @@ public final class FidResults {
 
     @ProcessElement
     public void process(@Element List<String> lines) throws IOException {
-      Path dest = Paths.get(file).toAbsolutePath();
-      Files.createDirectories(dest.getParent());
-      Path tmp = dev.cdm.fid.TempFiles.besides(dest);
-      try {
-        Files.write(tmp, lines, StandardCharsets.UTF_8);
-        Files.move(tmp, dest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      } finally {
-        Files.deleteIfExists(tmp);
-      }
+      // Through the file layer: the worker that runs this may be on another host than the
+      // command, so the file is on storage both reach (a shared path or gs://).
+      AtomicFiles.write(file, (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
     }
   }
 }

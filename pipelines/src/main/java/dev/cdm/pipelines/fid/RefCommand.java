@@ -9,6 +9,7 @@ import dev.cdm.model.data.ImageArchive;
 import dev.cdm.pipelines.CommandErrors;
 import dev.cdm.pipelines.Outputs;
 import dev.cdm.transforms.fid.ReadImageBatches;
+import dev.cdm.transforms.generate.AtomicFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -55,19 +56,24 @@ public final class RefCommand implements Callable<Integer> {
           "--data=" + this.data + ": found " + total + " images, but need at least 2 to compute statistics");
     }
     detector.fetch();
-    Path destPath = Paths.get(dest).toAbsolutePath();
+    // Written by a worker through the file layer: a local path or gs:// (any Beam file system).
+    String destPath = AtomicFiles.isLocalPath(dest) ? Paths.get(dest).toAbsolutePath().toString()
+        : dest;
+    if (features > 0 && !AtomicFiles.isLocalPath(dest)) {
+      throw CommandErrors.usage("--features needs a local --dest, got " + dest);
+    }
     System.err.println("Calculating statistics for " + total + " images from " + data + "...");
     FidPipelines.reference(runner.create(),
         ReadImageBatches.builder().setPath(data.toAbsolutePath().toString())
             .setSubsets(ImageSubsets.disjoint(total, total, 1, 0)).setBatchSize(detector.batch).build(),
         detector.statistics(total),
-        destPath.toString())
+        destPath)
         .run().waitUntilFinish();
-    if (!Files.isRegularFile(destPath)) {
+    if (!AtomicFiles.exists(destPath)) {
       throw new IllegalStateException("the pipeline finished without writing " + destPath);
     }
     if (features > 0) {
-      addFeatureSample(data, total, destPath);
+      addFeatureSample(data, total, Paths.get(destPath));
     }
     System.err.println("Saved dataset reference statistics to " + destPath + ".");
     return 0;

@@ -19,11 +19,27 @@ public final class RunnerOptions {
   @Option(names = "--parallelism", paramLabel = "INT", description = "Parallelism (Flink) / worker threads (Direct).")
   Integer parallelism;
 
+  @Option(names = "--filesToStage", paramLabel = "JAR[,JAR...]",
+      description = "Files a Flink job ships to the cluster (default: the whole classpath). A cluster"
+          + " whose processes hold the project's classpath (infra/flink) needs only the cdm jar.")
+  String filesToStage;
+
+  @Option(names = "--tempLocation", paramLabel = "DIR|gs://...",
+      description = "Where workers leave files for this command (the FID result file when"
+          + " --results is not given); on a multi-host cluster a place every host reaches.")
+  String tempLocation;
+
   public PipelineOptions create() {
     List<String> args = new ArrayList<>();
     args.add("--runner=" + runner);
     if (flinkMaster != null) {
       args.add("--flinkMaster=" + flinkMaster);
+    }
+    if (tempLocation != null) {
+      args.add("--tempLocation=" + tempLocation);
+    }
+    if (filesToStage != null) {
+      args.add("--filesToStage=" + filesToStage);
     }
     if (parallelism != null) {
       args.add((runner.toLowerCase().contains("direct") ? "--targetParallelism=" : "--parallelism=")

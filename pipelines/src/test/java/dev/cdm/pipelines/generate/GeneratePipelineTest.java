@@ -87,6 +87,34 @@ class GeneratePipelineTest {
     assertImagesMatchSingleSeedRuns(tmp, net, List.of(3L), true);
   }
 
+  /** The Beam counters a runner's UI shows: images sampled, PNGs and bytes written, no failures. */
+  @Test
+  void countsImagesBytesAndFailures(@TempDir Path tmp) throws Exception {
+    GaussianNetwork net = new GaussianNetwork(3, 0);
+    List<Long> seeds = SeedList.parse("0-4");
+    GenerateJob job = GenerateJob.builder().network(net).outdir(tmp.toString()).seeds(seeds)
+        .batch(2).sampler(CHURN).build();
+    Pipeline p = Pipeline.create(PipelineOptionsFactory.fromArgs("--runner=DirectRunner").create());
+    GeneratePipeline.build(p, job);
+    PipelineResult result = p.run();
+    assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());
+    java.util.Map<String, Long> counters = new java.util.TreeMap<>();
+    for (var c : result.metrics().queryMetrics(org.apache.beam.sdk.metrics.MetricsFilter.builder()
+        .build()).getCounters()) {
+      counters.merge(c.getName().getNamespace() + "/" + c.getName().getName(), c.getAttempted(),
+          Long::sum);
+    }
+    long bytes = 0;
+    for (Path f : files(tmp)) {
+      bytes += Files.size(f);
+    }
+    assertEquals(5L, counters.get("cdm/generate.images"), counters.toString());
+    assertEquals(5L, counters.get("cdm/write.images"), counters.toString());
+    assertEquals(bytes, counters.get("cdm/write.bytes"), counters.toString());
+    assertEquals(0L, counters.getOrDefault("cdm/generate.failures", 0L));
+    assertEquals(0L, counters.getOrDefault("cdm/write.failures", 0L));
+  }
+
   @Test
   void forcedClassChangesImagesButNotLatents(@TempDir Path tmp) throws Exception {
     GaussianNetwork net = new GaussianNetwork(1, 10);

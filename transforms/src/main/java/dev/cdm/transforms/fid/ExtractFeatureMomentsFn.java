@@ -11,6 +11,8 @@ import dev.cdm.fid.FeatureSums;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
@@ -29,6 +31,11 @@ final class ExtractFeatureMomentsFn extends DoFn<ImageBatch, KV<Integer, Feature
   private final long expectedImages;
   private final String runId;
   // One progress line per pipeline run and JVM, shared by the DoFn instances of that run.
+  // Beam metrics, per transform in the Flink web UI (job, Accumulators):
+  // images scored, pixel bytes read, detector batches that failed.
+  private final Counter images = Metrics.counter("cdm", "fid.images");
+  private final Counter bytes = Metrics.counter("cdm", "fid.bytes");
+  private final Counter failures = Metrics.counter("cdm", "fid.failures");
 
   private transient Detector detector;
   private transient NDManager manager;
@@ -63,11 +70,16 @@ final class ExtractFeatureMomentsFn extends DoFn<ImageBatch, KV<Integer, Feature
     for (int start = 0; start < batch.count(); start += maxBatch) {
       int n = Math.min(maxBatch, batch.count() - start);
       try (NDManager step = manager.newSubManager()) {
-        NDArray images = step.create(
+        NDArray pixels = step.create(
             ByteBuffer.wrap(batch.pixels(), start * per, n * per).slice(),
             new Shape(n, batch.channels(), batch.height(), batch.width()), DataType.UINT8);
-        s.add(detector.features(images));
+        s.add(detector.features(pixels));
+      } catch (RuntimeException e) {
+        failures.inc();
+        throw e;
       }
+      images.inc(n);
+      bytes.inc((long) n * per);
       progress.add(n);
     }
   }

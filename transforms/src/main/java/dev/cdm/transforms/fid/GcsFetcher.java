@@ -10,6 +10,18 @@ import java.nio.file.Path;
 
 /** Fetches {@code gs://bucket/object} with Google Cloud Storage (application default credentials). */
 public final class GcsFetcher implements RemoteFetcher {
+  private final java.util.function.Supplier<Storage> storage;
+
+  /** The fetcher {@code ServiceLoader} finds: the default client (application default credentials). */
+  public GcsFetcher() {
+    this(() -> StorageOptions.getDefaultInstance().getService());
+  }
+
+  /** With another client, e.g. the in-memory fake of google-cloud-nio's {@code LocalStorageHelper}. */
+  GcsFetcher(java.util.function.Supplier<Storage> storage) {
+    this.storage = storage;
+  }
+
   @Override
   public boolean handles(URI uri) {
     return "gs".equalsIgnoreCase(uri.getScheme());
@@ -23,8 +35,7 @@ public final class GcsFetcher implements RemoteFetcher {
       throw new IOException(uri + ": expected gs://bucket/object");
     }
     try {
-      Storage storage = StorageOptions.getDefaultInstance().getService();
-      storage.downloadTo(BlobId.of(bucket, object), dest);
+      storage.get().downloadTo(BlobId.of(bucket, object), dest);
     } catch (RuntimeException e) {
       throw new IOException(uri + ": " + e.getMessage(), e);
     }

@@ -2,13 +2,12 @@ package dev.cdm.transforms.fid;
 
 import dev.cdm.fid.FeatureMoments;
 import java.io.IOException;
-import java.nio.file.Paths;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.values.KV;
 
 /**
  * Writes the statistics ({@code mu}, {@code sigma}) of the combined moments to a {@code .npz}
- * in the reference's format, atomically. Expects one group (that of {@code cdm ref}).
+ * in the reference's format, atomically (a local path or any Beam file system, e.g. gs://). Expects one group (that of {@code cdm ref}).
  */
 public final class WriteStatisticsFn extends DoFn<KV<Integer, FeatureMoments>, String> {
   private final String dest;
@@ -21,7 +20,8 @@ public final class WriteStatisticsFn extends DoFn<KV<Integer, FeatureMoments>, S
   public void process(@Element KV<Integer, FeatureMoments> moments, OutputReceiver<String> out)
       throws IOException {
     moments.getValue().requireAtLeastDimImages();
-    moments.getValue().toStatistics().write(Paths.get(dest));
+    // Through the file layer, so that the worker can write to gs:// as well as to a local path.
+    dev.cdm.transforms.generate.AtomicFiles.write(dest, moments.getValue().toStatistics().toNpzBytes());
     out.output(dest);
   }
 }

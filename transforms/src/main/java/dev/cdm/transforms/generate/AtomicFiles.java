@@ -21,6 +21,11 @@ import org.apache.beam.sdk.util.MimeTypes;
 public final class AtomicFiles {
   private AtomicFiles() {}
 
+  /** Whether {@code location} is a local path (no scheme, or {@code file:}). */
+  public static boolean isLocalPath(String location) {
+    return isLocal(location);
+  }
+
   static boolean isLocal(String location) {
     if (location.length() > 1 && location.charAt(1) == ':') {
       return true; // Windows drive letter.
@@ -86,6 +91,15 @@ public final class AtomicFiles {
       }
     }
     return removed;
+  }
+
+  /** Deletes {@code location} if it exists. */
+  public static void delete(String location) throws IOException {
+    if (isLocal(location)) {
+      Files.deleteIfExists(localPath(location));
+    } else if (exists(location)) {
+      FileSystems.delete(java.util.List.of(FileSystems.matchNewResource(location, false)));
+    }
   }
 
   /** Whether {@code location} exists (for {@code --resume}). */

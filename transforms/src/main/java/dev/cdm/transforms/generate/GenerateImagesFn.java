@@ -8,6 +8,10 @@ import dev.cdm.model.sampling.SamplerSpec;
 import dev.cdm.model.sampling.SeedImages;
 import dev.cdm.transforms.ProgressMeter;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 
 /**
@@ -17,6 +21,10 @@ import org.apache.beam.sdk.transforms.DoFn;
  */
 public final class GenerateImagesFn extends DoFn<List<Long>, GeneratedImage> {
   private static final long serialVersionUID = 1L;
+  // Beam metrics, per transform in the Flink web UI (job, Accumulators):
+  // images made, batches that failed.
+  private final Counter images = Metrics.counter("cdm", "generate.images");
+  private final Counter failures = Metrics.counter("cdm", "generate.failures");
 
   private final DenoiserFactory network;
   private final SamplerSpec samplerSpec;
@@ -67,7 +75,13 @@ public final class GenerateImagesFn extends DoFn<List<Long>, GeneratedImage> {
     if (s.length == 0) {
       return;
     }
-    byte[] hwc = SeedImages.sampleHwcBytes(net, sampler, manager, s, classIdx);
+    byte[] hwc;
+    try {
+      hwc = SeedImages.sampleHwcBytes(net, sampler, manager, s, classIdx);
+    } catch (RuntimeException e) {
+      failures.inc();
+      throw e;
+    }
     int r = net.imgResolution();
     int c = net.imgChannels();
     int per = r * r * c;
@@ -75,6 +89,7 @@ public final class GenerateImagesFn extends DoFn<List<Long>, GeneratedImage> {
       byte[] px = java.util.Arrays.copyOfRange(hwc, b * per, (b + 1) * per);
       out.output(new GeneratedImage(s[b], r, r, c, px));
     }
+    images.inc(s.length);
     progress.add(s.length);
   }
 

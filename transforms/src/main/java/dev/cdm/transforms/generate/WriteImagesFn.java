@@ -3,6 +3,8 @@ package dev.cdm.transforms.generate;
 import dev.cdm.model.data.Pixels;
 import dev.cdm.model.data.PngCodec;
 import java.io.IOException;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 
 /** Writes each image atomically as {@code {seed:06d}.png}; outputs the written location. */
@@ -11,6 +13,11 @@ public final class WriteImagesFn extends DoFn<GeneratedImage, String> {
 
   private final String outdir;
   private final boolean subdirs;
+  // Beam metrics, per transform in the Flink web UI (job, Accumulators):
+  // PNGs and bytes written, failed writes.
+  private final Counter images = Metrics.counter("cdm", "write.images");
+  private final Counter bytes = Metrics.counter("cdm", "write.bytes");
+  private final Counter failures = Metrics.counter("cdm", "write.failures");
 
   public WriteImagesFn(String outdir, boolean subdirs) {
     this.outdir = outdir;
@@ -24,8 +31,11 @@ public final class WriteImagesFn extends DoFn<GeneratedImage, String> {
     try {
       AtomicFiles.write(location, png);
     } catch (IOException e) {
+      failures.inc();
       throw new IOException("writing the image of seed " + img.seed() + " to " + location, e);
     }
+    images.inc();
+    bytes.inc(png.length);
     out.output(location);
   }
 }
