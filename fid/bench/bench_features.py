@@ -1,7 +1,7 @@
 # Feature-extraction throughput of an Inception-v3-shaped TorchScript detector, timed with the
 # reference's batch loop (fid.py: calculate_inception_stats): uint8 images -> device ->
 # detector(images, return_features=True) -> float64 mu/sigma sums. Also saves the detector so the
-# Java side (dev.cdm.fid.bench.FeatureBench) times the very same module in the same device call.
+# Java side (dev.cdm.bench.fid.FeatureBench) times the very same module in the same device call.
 #
 # The real detector (inception-2015-12-05.pt) cannot be downloaded on the device machine; this
 # builds a randomly initialised stand-in with the real shapes: torchvision's Inception-v3 trunk

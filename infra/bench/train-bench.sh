@@ -1,11 +1,6 @@
 #!/usr/bin/env bash
 # Training throughput on the GPU machine, Java against the reference, in one device call.
-# Prepare here (see ../shared/device/README.md):
-#   echo /.gpu/ >> .git/info/exclude; mkdir -p .gpu && cp -r ../shared/device .gpu/kit
-#   mvn -q -B -ntp -pl model -am package -DskipTests
-#   mvn -q -B -ntp -pl model dependency:copy-dependencies -DincludeScope=runtime \
-#       -DexcludeArtifactIds=pytorch-native-cpu -DoutputDirectory=$PWD/.gpu/lib
-#   cp model/target/cdm-model-*.jar .gpu/lib/
+# Prepare here (see ../shared/device/README.md): bash infra/bench/gpu-lib.sh
 #   optional, for the reference figures in the same call: a copy of the CDM reference repository in
 #   .gpu/cdm with ../shared/reference/bench_ref.py beside its train.py
 # Every single-GPU measurement is followed by {"peak_nvidia_smi_mib": M}: the highest memory.used of
@@ -34,7 +29,7 @@ if [[ -f .gpu/cdm/bench_ref.py ]]; then
 fi
 alloc="expandable_segments:True"
 [[ "${ALLOC:-}" == default ]] && alloc=""
-run1() { PYTORCH_CUDA_ALLOC_CONF="$alloc" java -Xmx16g -cp '.gpu/lib/*' dev.cdm.model.bench.TrainBench device=gpu "$@" 2>&1 | grep '^{' | tee -a "$out"; }
+run1() { PYTORCH_CUDA_ALLOC_CONF="$alloc" java -Xmx16g -cp '.gpu/lib/*' dev.cdm.bench.model.TrainBench device=gpu "$@" 2>&1 | grep '^{' | tee -a "$out"; }
 run() { peak run1 "$@"; }
 run batch=128 loss=edm steps=20 warmup=5
 run batch=128 loss=edm precision=fp16 steps=20 warmup=5

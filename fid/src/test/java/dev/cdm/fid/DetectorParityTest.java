@@ -3,7 +3,6 @@ package dev.cdm.fid;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
-import dev.cdm.fid.bench.DetectorParityCheck;
 import java.io.IOException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -24,9 +23,9 @@ class DetectorParityTest {
   void featuresMatchPyTorchAtAnyBatchSize(String file, String key, int batch) throws IOException {
     NpzFile fx = Fixtures.npz("detector-parity.npz");
     try (Detector d = Detector.load(Fixtures.path(file + "-detector.pt"), file, Device.cpu())) {
-      double err = DetectorParityCheck.relativeError(d, fx, key, batch);
+      double err = DetectorParity.relativeError(d, fx, key, batch);
       assertTrue(
-          err <= DetectorParityCheck.TOLERANCE,
+          err <= DetectorParity.TOLERANCE,
           file + " at batch " + batch + ": max relative error " + err + " against PyTorch float64");
     }
   }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cdm.model.io.NetworkSnapshot;
 import dev.cdm.model.io.TensorData;
-import dev.cdm.model.io.bench.SyntheticCheckpoint;
+import dev.cdm.model.io.SyntheticCheckpoint;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;

@@ -9,6 +9,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.cdm.model.augment.Augmentation;
 import dev.cdm.model.precond.Denoiser;
+import dev.cdm.model.sampling.StepEquations;
+import dev.cdm.model.sampling.TimeSteps;
 import dev.cdm.model.training.Autograd;
 import java.util.function.UnaryOperator;
 
@@ -109,18 +111,6 @@ public final class MartingaleLoss implements Loss {
     return martingaleLambda;
   }
 
-  /**
-   * {@code edm_schedule}: (sigma_max^(1/rho) + i/(n-1) (sigma_min^(1/rho) − sigma_max^(1/rho)))^rho
-   * for i = 0..n-1 along a new last axis, in float64 (the reference's arange is float64).
-   */
-  static NDArray edmSchedule(NDArray sigmaMin, NDArray sigmaMax, int numSteps, double rho) {
-    NDManager m = sigmaMin.getManager();
-    NDArray idx = div(m.arange(0, numSteps, 1, DataType.FLOAT64), numSteps - 1);
-    NDArray hi = pow(sigmaMax.toType(DataType.FLOAT64, false), 1 / rho);
-    NDArray lo = pow(sigmaMin.toType(DataType.FLOAT64, false), 1 / rho);
-    return pow(hi.add(idx.mul(lo.sub(hi))), rho);
-  }
-
   @Override
   public NDArray compute(
       Denoiser net, NDArray images, NDArray labels, Augmentation augment, RandomSource random) {
@@ -144,7 +134,7 @@ public final class MartingaleLoss implements Loss {
 
     // t_steps [2N,1,1,1,num_steps] float64; both chains start from the same noisy point.
     NDArray tSteps =
-        twice(edmSchedule(sigmaMin.expandDims(4), sigma.expandDims(4), numSteps, rho));
+        twice(TimeSteps.edm(sigmaMin.expandDims(4), sigma.expandDims(4), rho, numSteps));
     NDArray start = twice(y).add(twice(noise));
     Denoiser chain = chainNet.apply(net);
     NDArray xEnd =
@@ -202,16 +192,13 @@ public final class MartingaleLoss implements Loss {
   }
 
   /**
-   * One first-order step of the reference's {@code backward_sde_sampler}: the reverse SDE
-   * x ← x + 2 (t_next − t) (x − D(x; t)) / t + sqrt(2 |t − t_next| t) z, in float64; the network
-   * gets no augment labels here, like the reference.
+   * One first-order step of the reference's {@code backward_sde_sampler} with per-sample t: the
+   * network gets no augment labels here, like the reference.
    */
   static NDArray backwardSdeStep(
       Denoiser net, NDArray x, NDArray labels, NDArray tCur, NDArray tNext, RandomSource random) {
     NDArray denoised = Loss.call(net, x, tCur, labels, null).toType(DataType.FLOAT64, false);
-    NDArray dCur = x.toType(DataType.FLOAT64, false).sub(denoised).div(tCur);
-    NDArray z = random.randnLike(x);
-    NDArray diffusion = mul(tCur.sub(tNext).abs().mul(tCur), 2).sqrt();
-    return x.add(mul(tNext.sub(tCur), 2).mul(dCur)).add(diffusion.mul(z));
+    NDArray dCur = StepEquations.slope(x, denoised, tCur);
+    return StepEquations.backwardSde(x, dCur, tCur, tNext, random.randnLike(x));
   }
 }

@@ -396,15 +396,13 @@ public abstract class AblationSampler implements Sampler {
         NDArray dCur = derivative(net, f, xHat, tHat, classLabels, step);
         NDArray xNext;
         if (solver() == Solver.EULER || i == n - 1) {
-          xNext = xHat.add(HostScalars.mul(dCur, h));
+          xNext = StepEquations.euler(xHat, dCur, h);
         } else {
           // Heun with the paper's alpha: evaluate at t' = t_hat + alpha h, then combine.
-          NDArray xPrime = xHat.add(HostScalars.mul(dCur, alpha() * h));
+          NDArray xPrime = StepEquations.euler(xHat, dCur, alpha() * h);
           double tPrime = tHat + alpha() * h;
           NDArray dPrime = derivative(net, f, xPrime, tPrime, classLabels, step);
-          xNext =
-              xHat.add(
-                  HostScalars.mul(HostScalars.mul(dCur, 1 - 1 / (2 * alpha())).add(HostScalars.mul(dPrime, 1 / (2 * alpha()))), h));
+          xNext = StepEquations.euler(xHat, StepEquations.heunSlope(dCur, dPrime, alpha()), h);
         }
         xNext.attach(parent);
         x = xNext;

@@ -1,8 +1,9 @@
 package dev.cdm.model.sampling;
 
-import dev.cdm.model.nn.HostScalars;
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import dev.cdm.model.precond.Denoiser;
 
 /**
@@ -29,22 +30,22 @@ public final class BackwardSdeStep {
     try (NDManager step = parent.newSubManager()) {
       // Intermediates follow their first operand: keep them in the step's manager.
       xHat.tempAttach(step);
-      double tHat = tCur;
-      NDArray denoised = Steps.denoise(net, xHat, tHat, classLabels, step);
-      NDArray dCur = HostScalars.div(xHat.sub(denoised), tHat);
-      double noiseScale = Math.sqrt(2 * Math.abs(tHat - tNext) * tCur);
+      // t and t_next as host scalars (0-d, on the CPU), as HostScalars passes numbers to kernels.
+      NDManager host = step.newSubManager(Device.cpu());
+      NDArray tHat = Steps.full(host, new Shape(), tCur);
+      NDArray tTo = Steps.full(host, new Shape(), tNext);
+      NDArray denoised = Steps.denoise(net, xHat, tCur, classLabels, step);
+      NDArray dCur = StepEquations.slope(xHat, denoised, tHat);
       NDArray z = noise.randnLike(xHat);
       z.attach(step);
-      NDArray xNext = xHat.add(HostScalars.mul(dCur, 2 * (tNext - tHat))).add(HostScalars.mul(z, noiseScale));
+      NDArray xNext = StepEquations.backwardSde(xHat, dCur, tHat, tTo, z);
       if (i < numSteps - 1 && secondOrder) {
-        // The reference passes augment labels to the second evaluation only.
+        // The reference passes augment labels to the second evaluation only, and draws fresh noise.
         denoised = Steps.denoise(net, xNext, tNext, classLabels, augmentLabels, step);
-        NDArray dPrime = HostScalars.div(xNext.sub(denoised), tNext);
+        NDArray dPrime = StepEquations.slope(xNext, denoised, tTo);
         NDArray z2 = noise.randnLike(xHat);
         z2.attach(step);
-        xNext =
-            xHat.add(HostScalars.mul(HostScalars.mul(dCur, 0.5).add(HostScalars.mul(dPrime, 0.5)), 2 * (tNext - tHat)))
-                .add(HostScalars.mul(z2, noiseScale));
+        xNext = StepEquations.backwardSde(xHat, StepEquations.heunSlope(dCur, dPrime, 1), tHat, tTo, z2);
       }
       xNext.attach(parent);
       denoised.attach(parent);

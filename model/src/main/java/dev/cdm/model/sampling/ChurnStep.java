@@ -37,17 +37,11 @@ public final class ChurnStep {
       NDArray z = noise.randnLike(xCur);
       z.attach(step);
       NDArray xHat = xCur.add(HostScalars.mul(z, Math.sqrt(tHat * tHat - tCur * tCur) * sNoise));
-      NDArray denoised = Steps.denoise(net, xHat, tHat, classLabels, step);
-      NDArray dCur = HostScalars.div(xHat.sub(denoised), tHat);
-      NDArray xNext = xHat.add(HostScalars.mul(dCur, tNext - tHat));
-      if (i < numSteps - 1 && secondOrder) {
-        denoised = Steps.denoise(net, xNext, tNext, classLabels, step);
-        NDArray dPrime = HostScalars.div(xNext.sub(denoised), tNext);
-        xNext = xHat.add(HostScalars.mul(HostScalars.mul(dCur, 0.5).add(HostScalars.mul(dPrime, 0.5)), tNext - tHat));
-      }
-      xNext.attach(parent);
-      denoised.attach(parent);
-      return new StepResult(xNext, denoised);
+      StepEquations.Heun h =
+          StepEquations.heun(net, xHat, tHat, tNext, classLabels, i < numSteps - 1 && secondOrder, step);
+      h.xNext.attach(parent);
+      h.denoised.attach(parent);
+      return new StepResult(h.xNext, h.denoised);
     }
   }
 }

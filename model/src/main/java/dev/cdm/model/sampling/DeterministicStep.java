@@ -1,6 +1,5 @@
 package dev.cdm.model.sampling;
 
-import dev.cdm.model.nn.HostScalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.cdm.model.precond.Denoiser;
@@ -26,16 +25,8 @@ public final class DeterministicStep {
     try (NDManager step = parent.newSubManager()) {
       // Intermediates follow their first operand: keep them in the step's manager.
       xCur.tempAttach(step);
-      NDArray xHat = xCur;
-      double tHat = tCur;
-      NDArray denoised = Steps.denoise(net, xHat, tHat, classLabels, step);
-      NDArray dCur = HostScalars.div(xHat.sub(denoised), tHat);
-      NDArray xNext = xHat.add(HostScalars.mul(dCur, tNext - tHat));
-      if (i < numSteps - 1 && secondOrder) {
-        denoised = Steps.denoise(net, xNext, tNext, classLabels, step);
-        NDArray dPrime = HostScalars.div(xNext.sub(denoised), tNext);
-        xNext = xHat.add(HostScalars.mul(HostScalars.mul(dCur, 0.5).add(HostScalars.mul(dPrime, 0.5)), tNext - tHat));
-      }
+      NDArray xNext =
+          StepEquations.heun(net, xCur, tCur, tNext, classLabels, i < numSteps - 1 && secondOrder, step).xNext;
       xNext.attach(parent);
       return xNext;
     }

@@ -123,16 +123,9 @@ public abstract class EdmSampler implements Sampler {
             xHat = x.add(HostScalars.mul(z, p.noiseCoef[i]));
           }
         }
-        // Euler step.
-        NDArray denoised = Steps.denoise(net, xHat, tHat, classLabels, step);
-        NDArray dCur = HostScalars.div(xHat.sub(denoised), tHat);
-        NDArray xNext = xHat.add(HostScalars.mul(dCur, tNext - tHat));
-        // 2nd order correction.
-        if (i < numSteps() - 1) {
-          denoised = Steps.denoise(net, xNext, tNext, classLabels, step);
-          NDArray dPrime = HostScalars.div(xNext.sub(denoised), tNext);
-          xNext = xHat.add(HostScalars.mul(HostScalars.mul(dCur, 0.5).add(HostScalars.mul(dPrime, 0.5)), tNext - tHat));
-        }
+        // Euler step, then the 2nd order correction (not after the last step).
+        NDArray xNext =
+            StepEquations.heun(net, xHat, tHat, tNext, classLabels, i < numSteps() - 1, step).xNext;
         xNext.attach(parent);
         x = xNext;
       }

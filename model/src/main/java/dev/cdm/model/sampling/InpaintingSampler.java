@@ -49,14 +49,11 @@ public final class InpaintingSampler {
           NDArray z = noise.randnLike(x);
           z.attach(step);
           NDArray xHat = x.add(HostScalars.mul(z, Math.sqrt(tHat * tHat - tCur * tCur) * config.sNoise()));
-          NDArray denoised = Steps.denoise(net, xHat, tHat, classLabels, step);
-          NDArray dCur = HostScalars.div(xHat.sub(denoised), tHat);
-          NDArray xNext = xHat.add(HostScalars.mul(dCur, tNext - tHat));
-          if (i < n - 1) {
-            denoised = Steps.denoise(net, xNext, tNext, classLabels, step);
-            dPrime = HostScalars.div(xNext.sub(denoised), tNext);
+          StepEquations.Heun h = StepEquations.heun(net, xHat, tHat, tNext, classLabels, i < n - 1, step);
+          NDArray xNext = h.xNext;
+          if (h.dPrime != null) {
+            dPrime = h.dPrime;
             dPrime.attach(keep);
-            xNext = xHat.add(HostScalars.mul(HostScalars.mul(dCur, 0.5).add(HostScalars.mul(dPrime, 0.5)), tNext - tHat));
           }
           // Project the known pixels back onto the noisy measurement.
           NDArray noisyY = y.add(HostScalars.mul(dPrime, tNext));

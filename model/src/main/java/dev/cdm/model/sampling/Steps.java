@@ -19,14 +19,19 @@ final class Steps {
 
   /** A float64 [n] array of {@code value} made on {@code manager}'s device (a fill, no copy). */
   static NDArray full(NDManager manager, int n, double value) {
+    return full(manager, new Shape(n), value);
+  }
+
+  /** A float64 array of {@code value} and {@code shape} on {@code manager}'s device (a fill, no copy). */
+  static NDArray full(NDManager manager, Shape shape, double value) {
     if (manager instanceof PtNDManager) {
       return JniUtils.full(
-          (PtNDManager) manager, new Shape(n), value, DataType.FLOAT64, manager.getDevice(),
+          (PtNDManager) manager, shape, value, DataType.FLOAT64, manager.getDevice(),
           SparseFormat.DENSE);
     }
-    double[] s = new double[n];
+    double[] s = new double[(int) shape.size()];
     java.util.Arrays.fill(s, value);
-    return manager.create(s);
+    return manager.create(s, shape);
   }
 
   /**

@@ -5,9 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cdm.model.io.bench.SyntheticCheckpoint;
-import dev.cdm.model.io.bench.SyntheticCheckpoint.Layout;
-import dev.cdm.model.io.bench.SyntheticCheckpoint.View;
+import dev.cdm.model.io.SyntheticCheckpoint.Layout;
+import dev.cdm.model.io.SyntheticCheckpoint.View;
 import dev.cdm.model.io.pickle.PickleException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

@@ -1,4 +1,4 @@
-package dev.cdm.fid.bench;
+package dev.cdm.bench.fid;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;

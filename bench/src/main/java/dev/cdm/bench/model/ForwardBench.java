@@ -1,4 +1,4 @@
-package dev.cdm.model.bench;
+package dev.cdm.bench.model;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
@@ -22,13 +22,13 @@ import java.util.Map;
  *
  * <pre>
  * args: [--batch N] [--device cpu|gpu] [--precision fp32|fp16|bf16] [--warmup N] [--iters N]
- *       [--network PATH] [--seed S] [--cudnn-benchmark true|false]
- * defaults: batch 2 on cpu / 256 on gpu, fp32, warmup 2, iters 3 on cpu / 20 on gpu,
- *           cudnn benchmark on (as the reference's bench_sample.py)
+ *       [--network PATH] [--seed S]
+ * defaults: batch 2 on cpu / 256 on gpu, fp32, warmup 2, iters 3 on cpu / 20 on gpu
  * </pre>
  *
- * <p>TF32: fp32 figures comparable with the reference need {@code NVIDIA_TF32_OVERRIDE=0} in the
- * environment (the reference turns TF32 off; libtorch's default allows it for cuDNN convolutions).
+ * <p>The engine starts as the product starts it ({@code EngineDefaults}): cuDNN autotuning on (as
+ * the reference's bench_sample.py) and TF32 off (as the reference); {@code
+ * -Dai.djl.pytorch.cudnn_benchmark=false} and {@code -Dcdm.tf32=true} change them.
  */
 public final class ForwardBench {
   private ForwardBench() {}
@@ -53,7 +53,7 @@ public final class ForwardBench {
       a.put(k.substring(2), v);
     }
     for (String k : a.keySet()) {
-      if (!List.of("batch", "device", "precision", "warmup", "iters", "network", "seed", "cudnn-benchmark")
+      if (!List.of("batch", "device", "precision", "warmup", "iters", "network", "seed")
           .contains(k)) {
         throw new IllegalArgumentException("unknown flag --" + k);
       }
@@ -64,8 +64,6 @@ public final class ForwardBench {
       throw new IllegalArgumentException("--device " + dev + ": expected cpu or gpu");
     }
     Device device = gpu ? Device.gpu() : Device.cpu();
-    // Read by DJL when the engine starts, so set before the first Engine call.
-    System.setProperty("ai.djl.pytorch.cudnn_benchmark", a.getOrDefault("cudnn-benchmark", "true"));
     int batch = Integer.parseInt(a.getOrDefault("batch", gpu ? "256" : "2"));
     Precision precision = Precision.parse(a.getOrDefault("precision", "fp32"));
     int warmup = Integer.parseInt(a.getOrDefault("warmup", "2"));
@@ -106,7 +104,7 @@ public final class ForwardBench {
               + "\"ms_per_forward_min\":%.3f,\"img_per_s\":%.1f,\"build_s\":%.2f,\"tf32_override\":\"%s\"}%n",
           a.getOrDefault("network", "ddpmpp-cifar10-edm").replace("\"", "'"),
           net.parameterCount(), device, precision.name().toLowerCase(), batch, r, warmup, iters,
-          median, sorted[0], batch / (median / 1000), buildS, System.getenv("NVIDIA_TF32_OVERRIDE"));
+          median, sorted[0], batch / (median / 1000), buildS, EngineSettings.tf32Override());
       net.close();
     }
   }

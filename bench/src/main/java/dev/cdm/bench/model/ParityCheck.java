@@ -1,4 +1,4 @@
-package dev.cdm.model.bench;
+package dev.cdm.bench.model;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;

@@ -1,8 +1,9 @@
-package dev.cdm.model.io.bench;
+package dev.cdm.bench.model;
 
 import ai.djl.ndarray.NDManager;
 import dev.cdm.model.io.NetworkSnapshot;
 import dev.cdm.model.io.ReferenceCheckpoint;
+import dev.cdm.model.io.SyntheticCheckpoint;
 import dev.cdm.model.io.TensorData;
 import dev.cdm.model.io.TensorDType;
 import java.io.BufferedOutputStream;
@@ -21,7 +22,7 @@ import java.util.Random;
  * reading the snapshot back; then moving all tensors onto a DJL device.
  *
  * <pre>
- * java -cp model/target/classes:$(deps) dev.cdm.model.io.bench.CheckpointBench [--params N] [--pkl PATH]
+ * java -cp ... dev.cdm.bench.model.CheckpointBench [--params N] [--pkl PATH]
  *     [--dir DIR] [--device cpu|gpu] [--repeat R]
  * </pre>
  * Defaults: 2,000,000 synthetic parameters (CPU-friendly); {@code --params 55733891} is the DDPM++

@@ -1,6 +1,5 @@
-package dev.cdm.model.io.bench;
+package dev.cdm.model.io;
 
-import dev.cdm.model.io.TensorData;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;

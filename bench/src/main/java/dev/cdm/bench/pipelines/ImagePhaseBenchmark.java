@@ -1,4 +1,4 @@
-package dev.cdm.pipelines.bench;
+package dev.cdm.bench.pipelines;
 
 import dev.cdm.transforms.dataset.ImageTransform;
 import dev.cdm.model.data.PngCodec;
@@ -17,7 +17,7 @@ import java.util.stream.Stream;
  *
  * <pre>
  * java [jvm flags] -cp "pipelines/target/cdm-pipelines.jar:pipelines/target/lib/*" \
- *   dev.cdm.pipelines.bench.ImagePhaseBenchmark FOLDER [images=2000] [resolution=64] [passes=2]
+ *   dev.cdm.bench.pipelines.ImagePhaseBenchmark FOLDER [images=2000] [resolution=64] [passes=2]
  * </pre>
  */
 public final class ImagePhaseBenchmark {

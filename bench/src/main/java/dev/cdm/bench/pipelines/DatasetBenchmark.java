@@ -1,4 +1,4 @@
-package dev.cdm.pipelines.bench;
+package dev.cdm.bench.pipelines;
 
 import dev.cdm.model.data.PngCodec;
 import dev.cdm.model.data.Pixels;
@@ -24,7 +24,7 @@ import javax.imageio.ImageIO;
  * that both tools wrote the same pixels (max difference in 8-bit levels).
  *
  * <pre>
- * java -cp "pipelines/target/cdm-pipelines.jar:pipelines/target/lib/*" dev.cdm.pipelines.bench.DatasetBenchmark \
+ * java -cp ... dev.cdm.bench.pipelines.DatasetBenchmark \
  *   [--python=/usr/bin/python3] [--reference=/work/ref/dataset_tool.py] [--mnist=data/mnist/train-images-idx3-ubyte.gz]
  *   [--images=5000] [--size=256] [--resolution=64] [--work=/tmp/cdm-dataset-bench] [--repeats=1]
  *   [--java-opts="-Xmx8g"] [--java-opts2=@launcher] [--launcher=./cdm] [--skip-mnist] [--skip-resize]

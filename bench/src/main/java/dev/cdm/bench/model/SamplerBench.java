@@ -1,4 +1,4 @@
-package dev.cdm.model.bench;
+package dev.cdm.bench.model;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
@@ -27,9 +27,11 @@ import java.util.Map;
  * <p>Arguments ({@code key=value}): {@code batch} (default 4), {@code device} cpu|gpu (cpu),
  * {@code precisions} comma list of fp32|fp16|bf16 (fp32; fp32 always runs first as the
  * baseline), {@code steps} (18), {@code resolution} (32), {@code channels} (128: model_channels),
- * {@code forwards} (10: timed single forwards), {@code cudnn-benchmark} (true, as the reference's
- * benchmark). Prints one JSON line per precision.
- * TF32 follows the environment ({@code NVIDIA_TF32_OVERRIDE=0} turns it off, as the reference).
+ * {@code forwards} (10: timed single forwards). Prints one JSON line per precision.
+ *
+ * <p>The engine starts as the product starts it ({@code EngineDefaults}): cuDNN autotuning on (as
+ * {@code bench_sample.py}) and TF32 off (as the reference); {@code
+ * -Dai.djl.pytorch.cudnn_benchmark=false} and {@code -Dcdm.tf32=true} change them.
  */
 public final class SamplerBench {
   private SamplerBench() {}
@@ -64,9 +66,6 @@ public final class SamplerBench {
         precisions.add(q);
       }
     }
-    // As bench_sample.py (torch.backends.cudnn.benchmark = True); read when the engine starts.
-    String cudnnBenchmark = a.getOrDefault("cudnn-benchmark", "true");
-    System.setProperty("ai.djl.pytorch.cudnn_benchmark", cudnnBenchmark);
     Device device = deviceName.equals("gpu") ? Device.gpu() : Device.cpu();
     try (NDManager m = NDManager.newBaseManager(device)) {
       TorchRandom.manualSeed(0);
@@ -120,7 +119,8 @@ public final class SamplerBench {
             "{\"bench\":\"sampler\",\"device\":\"%s\",\"precision\":\"%s\",\"tf32_override\":\"%s\",\"cudnn_benchmark\":%s,"
                 + "\"batch\":%d,\"steps\":%d,\"evaluations\":%d,\"seconds\":%.3f,\"img_per_s\":%.2f,"
                 + "\"forward_ms\":%.2f",
-            device, p.name().toLowerCase(Locale.ROOT), System.getenv("NVIDIA_TF32_OVERRIDE"), cudnnBenchmark,
+            device, p.name().toLowerCase(Locale.ROOT), EngineSettings.tf32Override(),
+            System.getProperty("ai.djl.pytorch.cudnn_benchmark"),
             batch, steps, 2 * steps - 1, secs, batch / secs, forwardMs));
         if (p == Precision.FP32) {
           fp32Images = images;
