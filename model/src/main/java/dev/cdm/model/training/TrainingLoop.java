@@ -218,13 +218,21 @@ public final class TrainingLoop {
     });
   }
 
-  /** Runs until total_kimg (or maxSteps); returns the number of images seen. */
+  /** Runs until total_kimg (or maxSteps, or maxSeconds); returns the number of images seen. */
   public long run() throws IOException {
     long startTime = System.nanoTime();
     long tickStartNimg = curNimg;
     long tickStartTime = startTime;
     double maintenance = 0;
     long steps = 0;
+    if (opts.maxSteps() != null && opts.maxSteps() == 0) {
+      // No step: the initial network as the first snapshot (an untrained baseline).
+      if (snapshots != null) {
+        saveSnapshot();
+      }
+      log.accept("--max-steps=0: wrote the initial network, no training.");
+      return curNimg;
+    }
     log.accept("Training for " + opts.totalKimg() + " kimg...");
     log.accept("");
     CompletableFuture<List<TrainingSet.HostBatch>> next = prefetch(curNimg);
@@ -238,7 +246,8 @@ public final class TrainingLoop {
       steps++;
       stepListener.accept(steps);
       boolean done = curNimg >= opts.totalKimg() * 1000
-          || (opts.maxSteps() != null && steps >= opts.maxSteps());
+          || (opts.maxSteps() != null && steps >= opts.maxSteps())
+          || (opts.maxSeconds() != null && (System.nanoTime() - startTime) / 1e9 >= opts.maxSeconds());
       if (!done && curTick != 0 && curNimg < tickStartNimg + opts.kimgPerTick() * 1000) {
         // Ticks can be many minutes apart: a short progress line at most once a minute between them.
         long now = System.nanoTime();
@@ -564,7 +573,14 @@ public final class TrainingLoop {
     return moments;
   }
 
+  /**
+   * The reference's {@code <prefix>-<kimg:06d>} name; with ticks of a fraction of a kimg the kimg
+   * carries three decimals ({@code network-snapshot-000000.250}), so that snapshots stay distinct.
+   */
   private String kimgName(String prefix, String ext) {
+    if (opts.kimgPerTick() != Math.rint(opts.kimgPerTick())) {
+      return String.format(java.util.Locale.ROOT, "%s-%010.3f%s", prefix, curNimg / 1000.0, ext);
+    }
     return String.format(java.util.Locale.ROOT, "%s-%06d%s", prefix, curNimg / 1000, ext);
   }
 

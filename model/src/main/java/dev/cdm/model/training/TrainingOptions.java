@@ -46,6 +46,13 @@ public abstract class TrainingOptions {
   @Nullable
   public abstract Long maxSteps();
 
+  /**
+   * Stop at the first step that ends after this many seconds of training in this process (the
+   * step finishes, then the last tick writes its snapshot and state); null = no time limit.
+   */
+  @Nullable
+  public abstract Double maxSeconds();
+
   public static Builder builder() {
     return new AutoValue_TrainingOptions.Builder()
         .seed(0)
@@ -79,6 +86,7 @@ public abstract class TrainingOptions {
     public abstract Builder snapshotTicks(@Nullable Integer v);
     public abstract Builder stateDumpTicks(@Nullable Integer v);
     public abstract Builder maxSteps(@Nullable Long v);
+    public abstract Builder maxSeconds(@Nullable Double v);
     public abstract TrainingOptions build();
   }
 }

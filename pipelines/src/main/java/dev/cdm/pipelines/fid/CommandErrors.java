@@ -6,10 +6,10 @@ import java.util.concurrent.Callable;
  * Runs a command body and turns failures into one line on stderr naming the cause (the input
  * flag/file is in the message), exit code 1; the stack trace only with {@code -Dcdm.trace=true}.
  */
-final class CommandErrors {
+public final class CommandErrors {
   private CommandErrors() {}
 
-  static int run(String command, Callable<Integer> body) {
+  public static int run(String command, Callable<Integer> body) {
     try {
       return body.call();
     } catch (Exception e) {

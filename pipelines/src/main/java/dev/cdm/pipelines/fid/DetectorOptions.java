@@ -11,8 +11,9 @@ public final class DetectorOptions {
       description = "Maximum batch size (default: ${DEFAULT-VALUE}).")
   int batch;
 
-  @Option(names = "--detector", defaultValue = Detector.INCEPTION_URL, paramLabel = "PT|URL",
-      description = "TorchScript feature detector: path, http(s) URL or gs:// (default: Inception-v3).")
+  @Option(names = "--detector", defaultValue = Detector.INCEPTION_URL, paramLabel = "PT|URL|mnist",
+      description = "Feature detector: a TorchScript file (path, http(s) URL or gs://; default: Inception-v3),"
+          + " or 'mnist' for the project's MNIST classifier (FID-MNIST; also a .safetensors of its weights).")
   String detector;
 
   @Option(names = "--device", defaultValue = "auto",
@@ -24,7 +25,14 @@ public final class DetectorOptions {
     if (batch < 1) {
       throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
     }
-    RemoteFiles.localCopy(detector, "--detector");
+    if (!detector.equalsIgnoreCase(Detector.MNIST)) {
+      RemoteFiles.localCopy(detector, "--detector");
+    }
+  }
+
+  /** What the FID computed with this detector is called: FID-MNIST for the MNIST classifier. */
+  String metricName() {
+    return Detector.isMnist(detector) ? "FID-MNIST" : "FID";
   }
 
   /** Feature statistics with this detector on this device, for {@code expectedImages} images. */
