@@ -25,7 +25,7 @@ class DemoCommandTest {
   @Test
   void shortDemoWritesEveryArtefactAndTrainedBeatsUntrained(@TempDir Path tmp) throws Exception {
     Path out = tmp.resolve("demo");
-    String[] args = {"demo", "--outdir=" + out, "--minutes=2.5", "--mnist=" + mnistDir()};
+    String[] args = {"demo", "--outdir=" + out, "--minutes=2", "--max-images=10000", "--mnist=" + mnistDir()};
     assertEquals(0, Cdm.commandLine().execute(args));
 
     assertTrue(Files.isRegularFile(out.resolve("mnist-32x32.zip")));
