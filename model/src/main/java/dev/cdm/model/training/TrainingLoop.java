@@ -253,7 +253,7 @@ public final class TrainingLoop {
         long now = System.nanoTime();
         if (now - lastProgress > PROGRESS_INTERVAL_NS) {
           double rate = (curNimg - tickStartNimg) / ((now - tickStartTime) / 1e9);
-          double left = Math.max(opts.totalKimg() * 1000 - curNimg, 0) / Math.max(rate, 1e-9);
+          double left = timeBound(Math.max(opts.totalKimg() * 1000 - curNimg, 0) / Math.max(rate, 1e-9), startTime);
           log.accept(String.format(java.util.Locale.ROOT, "  ... kimg %.1f of %.1f, %.1f img/s, tick %d at kimg %.1f, eta %s",
               curNimg / 1e3, opts.totalKimg(), rate, curTick,
               (tickStartNimg + opts.kimgPerTick() * 1000) / 1e3, TrainingStats.formatTime(left)));
@@ -269,7 +269,7 @@ public final class TrainingLoop {
       double total = (tickEnd - startTime) / 1e9;
       double secTick = (tickEnd - tickStartTime) / 1e9;
       double secKimg = secTick / Math.max(curNimg - tickStartNimg, 1) * 1e3;
-      double eta = secKimg * Math.max(opts.totalKimg() - curNimg / 1e3, 0);
+      double eta = timeBound(secKimg * Math.max(opts.totalKimg() - curNimg / 1e3, 0), startTime);
       List<String> f = new ArrayList<>();
       f.add(String.format(java.util.Locale.ROOT, "tick %-5d", (long) stats.report0("Progress/tick", curTick)));
       f.add(String.format(java.util.Locale.ROOT, "kimg %-9.1f", stats.report0("Progress/kimg", curNimg / 1e3)));
@@ -309,6 +309,14 @@ public final class TrainingLoop {
     log.accept("");
     log.accept("Exiting...");
     return curNimg;
+  }
+
+  /** An ETA in seconds, capped by what is left of maxSeconds (when set). */
+  private double timeBound(double etaSeconds, long startTime) {
+    if (opts.maxSeconds() == null) {
+      return etaSeconds;
+    }
+    return Math.min(etaSeconds, Math.max(0, opts.maxSeconds() - (System.nanoTime() - startTime) / 1e9));
   }
 
   private CompletableFuture<List<TrainingSet.HostBatch>> prefetch(long start) {

@@ -153,16 +153,23 @@ public final class DemoCommand implements Callable<Integer> {
         // What is left of the budget, less the evaluation of the expected snapshots and the report.
         double left = (deadline - System.nanoTime()) / 60e9;
         double trainMinutes = left - evalSeconds * s.maxEvaluated() / 60 - 0.3;
-        trainMinutes = Math.max(trainMinutes, 0.5); // a budget already spent still trains a little
         List<String> extra = new ArrayList<>();
-        extra.add(String.format(Locale.ROOT, "--max-minutes=%.3f", trainMinutes));
+        if (trainMinutes >= 1) {
+          extra.add(String.format(Locale.ROOT, "--max-minutes=%.3f", trainMinutes));
+        } else {
+          // The budget is (nearly) spent: a fixed minimum of work instead, whatever the machine's speed.
+          trainMinutes = 0;
+          extra.add("--duration=0.001");
+        }
         Path state = latest(trainDir, "training-state-");
         if (state != null) {
           say("  resuming from " + state);
           extra.add("--resume=" + state);
         }
-        say(String.format(Locale.ROOT, "  budget: %.1f min of training (evaluating one snapshot took %.0f s)",
-            trainMinutes, evalSeconds));
+        say(trainMinutes > 0
+            ? String.format(Locale.ROOT, "  budget: %.1f min of training (evaluating one snapshot took %.0f s)",
+                trainMinutes, evalSeconds)
+            : "  budget spent: training the minimum of 1 kimg");
         train(s, zip, trainDir, extra.toArray(new String[0]));
         AtomicFiles.write(done.toString(), "training finished\n".getBytes(StandardCharsets.UTF_8));
       } else {
@@ -217,10 +224,13 @@ public final class DemoCommand implements Callable<Integer> {
     List<String> args = new ArrayList<>(List.of("train", "--outdir=" + dir, "--nosubdir", "--data=" + zip,
         "--cond=1", "--arch=ddpmpp", "--precond=cdm", "--cbase=" + s.cbase(), "--cres=" + s.cres(),
         "--num-blocks=" + s.numBlocks(), "--batch=" + s.batch(), "--dropout=0", "--augment=0",
-        "--martingale_steps=" + s.martingaleSteps(), "--lr-rampup=1", "--duration=1000",
+        "--martingale_steps=" + s.martingaleSteps(), "--lr-rampup=0.25",
         String.format(Locale.ROOT, "--tick=%s", s.tickKimg()), "--snap=1", "--dump=1", "--seed=0",
         "--devices=" + (device.equalsIgnoreCase("gpu") ? "1" : "cpu")));
     args.addAll(List.of(extra));
+    if (args.stream().noneMatch(a -> a.startsWith("--duration="))) {
+      args.add("--duration=1000"); // the time limit ends it
+    }
     command(args.toArray(new String[0]));
   }
 
