@@ -82,11 +82,11 @@ public final class MnistClassifier implements AutoCloseable {
     LinkedHashMap<String, NDArray> p = new LinkedHashMap<>();
     for (Map.Entry<String, NDArray> e : expected.params.entrySet()) {
       TensorData t = f.tensors().get(e.getKey());
-      if (t == null || !new Shape(t.shape()).equals(e.getValue().getShape())) {
+      Shape want = e.getValue().getShape();
+      if (t == null || !new Shape(t.shape()).equals(want)) {
         expected.close();
         throw new IOException(source + ": not MNIST classifier weights (tensor " + e.getKey()
-            + (t == null ? " missing" : " has shape " + new Shape(t.shape())) + ", expected "
-            + e.getValue().getShape() + ")");
+            + (t == null ? " missing" : " has shape " + new Shape(t.shape())) + ", expected " + want + ")");
       }
       NDArray cpu = t.toNDArray(m).toType(DataType.FLOAT32, false);
       p.put(e.getKey(), cpu.toDevice(m.getDevice(), true));
