@@ -582,11 +582,11 @@ public final class TrainingLoop {
   }
 
   /**
-   * The reference's {@code <prefix>-<kimg:06d>} name; with ticks of a fraction of a kimg the kimg
-   * carries three decimals ({@code network-snapshot-000000.250}), so that snapshots stay distinct.
+   * The reference's {@code <prefix>-<kimg:06d>} name, or with {@code decimalKimgNames} the kimg
+   * to three decimals ({@code network-snapshot-000000.250}).
    */
   private String kimgName(String prefix, String ext) {
-    if (opts.kimgPerTick() != Math.rint(opts.kimgPerTick())) {
+    if (opts.decimalKimgNames()) {
       return String.format(java.util.Locale.ROOT, "%s-%010.3f%s", prefix, curNimg / 1000.0, ext);
     }
     return String.format(java.util.Locale.ROOT, "%s-%06d%s", prefix, curNimg / 1000, ext);

@@ -53,6 +53,12 @@ public abstract class TrainingOptions {
   @Nullable
   public abstract Double maxSeconds();
 
+  /**
+   * Name snapshots and states with the kimg to three decimals ({@code network-snapshot-000000.250})
+   * instead of the reference's whole kimg, so that ticks of a fraction of a kimg keep distinct files.
+   */
+  public abstract boolean decimalKimgNames();
+
   public static Builder builder() {
     return new AutoValue_TrainingOptions.Builder()
         .seed(0)
@@ -65,7 +71,8 @@ public abstract class TrainingOptions {
         .lossScaling(1)
         .kimgPerTick(50)
         .snapshotTicks(50)
-        .stateDumpTicks(500);
+        .stateDumpTicks(500)
+        .decimalKimgNames(false);
   }
 
   public abstract Builder toBuilder();
@@ -87,6 +94,7 @@ public abstract class TrainingOptions {
     public abstract Builder stateDumpTicks(@Nullable Integer v);
     public abstract Builder maxSteps(@Nullable Long v);
     public abstract Builder maxSeconds(@Nullable Double v);
+    public abstract Builder decimalKimgNames(boolean v);
     public abstract TrainingOptions build();
   }
 }

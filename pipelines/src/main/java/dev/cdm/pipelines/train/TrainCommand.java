@@ -482,7 +482,8 @@ public final class TrainCommand implements Callable<Integer> {
         .runDir(runDir).seed(theSeed).batchSize(batch).batchGpu(batchGpu).totalKimg(totalKimg)
         .emaHalflifeKimg((long) (ema * 1000)).emaRampupRatio(emaRampup).lr(lr).lrRampupKimg(lrRampup)
         .lossScaling(ls).kimgPerTick(tick).snapshotTicks(snap).stateDumpTicks(dump).maxSteps(maxSteps)
-        .maxSeconds(maxMinutes == null ? null : maxMinutes * 60).build();
+        .maxSeconds(maxMinutes == null ? null : maxMinutes * 60)
+        .decimalKimgNames(tick != Math.rint(tick)).build();
     Precision precision = fp16 ? Precision.FP16 : Precision.FP32;
     ObjectConfig lossConfig = objectConfig(lossKwargs);
     ObjectConfig augmentConfig = augmentKwargs == null ? null : objectConfig(augmentKwargs);
