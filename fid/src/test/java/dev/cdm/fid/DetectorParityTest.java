@@ -22,7 +22,7 @@ class DetectorParityTest {
   })
   void featuresMatchPyTorchAtAnyBatchSize(String file, String key, int batch) throws IOException {
     NpzFile fx = Fixtures.npz("detector-parity.npz");
-    try (Detector d = Detector.load(Fixtures.path(file + "-detector.pt"), file, Device.cpu())) {
+    try (Detector d = TorchScriptDetector.load(Fixtures.path(file + "-detector.pt"), file, Device.cpu())) {
       double err = DetectorParity.relativeError(d, fx, key, batch);
       assertTrue(
           err <= DetectorParity.TOLERANCE,

@@ -18,6 +18,7 @@ import picocli.CommandLine.ScopeType;
     description = "Consistent Diffusion Models (EDM design space + CDM consistency loss) on the JVM.",
     subcommands = {
       CommandLine.HelpCommand.class,
+      dev.cdm.pipelines.demo.DemoCommand.class,
       dev.cdm.pipelines.dataset.DatasetCommand.class,
       InspectCommand.class,
       ConvertNetworkCommand.class,
@@ -27,6 +28,7 @@ import picocli.CommandLine.ScopeType;
       dev.cdm.pipelines.fid.RefCommand.class,
       dev.cdm.pipelines.fid.FidCommand.class,
       dev.cdm.pipelines.evaluate.EvaluateCommand.class,
+      dev.cdm.pipelines.detector.DetectorCommand.class,
     })
 public final class Cdm implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import dev.cdm.fid.Detector;
 import dev.cdm.fid.DetectorParity;
 import dev.cdm.fid.NpzFile;
+import dev.cdm.fid.TorchScriptDetector;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -28,7 +29,7 @@ public final class DetectorParityCheck {
     NpzFile fx = NpzFile.read(dir.resolve("detector-parity.npz"));
     boolean ok = true;
     for (String name : DetectorParity.DETECTORS) {
-      try (Detector d = Detector.load(dir.resolve(name + "-detector.pt"), name, device)) {
+      try (Detector d = TorchScriptDetector.load(dir.resolve(name + "-detector.pt"), name, device)) {
         for (String b : batches) {
           double err = DetectorParity.relativeError(d, fx, DetectorParity.featureKey(name), Integer.parseInt(b));
           ok &= err <= DetectorParity.TOLERANCE;

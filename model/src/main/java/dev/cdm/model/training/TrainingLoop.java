@@ -224,7 +224,7 @@ public final class TrainingLoop {
    */
   public static final String DONE_MARKER = "training-done.json";
 
-  /** Runs until total_kimg (or maxSteps); returns the number of images seen. */
+  /** Runs until total_kimg (or maxSteps, or maxSeconds); returns the number of images seen. */
   public long run() throws IOException {
     Files.deleteIfExists(opts.runDir().resolve(DONE_MARKER));
     long startTime = System.nanoTime();
@@ -232,6 +232,14 @@ public final class TrainingLoop {
     long tickStartTime = startTime;
     double maintenance = 0;
     long steps = 0;
+    if (opts.maxSteps() != null && opts.maxSteps() == 0) {
+      // No step: the initial network as the first snapshot (an untrained baseline).
+      if (snapshots != null) {
+        saveSnapshot();
+      }
+      log.accept("--max-steps=0: wrote the initial network, no training.");
+      return curNimg;
+    }
     log.accept("Training for " + opts.totalKimg() + " kimg...");
     log.accept("");
     CompletableFuture<List<TrainingSet.HostBatch>> next = prefetch(curNimg);
@@ -245,13 +253,14 @@ public final class TrainingLoop {
       steps++;
       stepListener.accept(steps);
       boolean done = curNimg >= opts.totalKimg() * 1000
-          || (opts.maxSteps() != null && steps >= opts.maxSteps());
+          || (opts.maxSteps() != null && steps >= opts.maxSteps())
+          || (opts.maxSeconds() != null && (System.nanoTime() - startTime) / 1e9 >= opts.maxSeconds());
       if (!done && curTick != 0 && curNimg < tickStartNimg + opts.kimgPerTick() * 1000) {
         // Ticks can be many minutes apart: a short progress line at most once a minute between them.
         long now = System.nanoTime();
         if (now - lastProgress > PROGRESS_INTERVAL_NS) {
           double rate = (curNimg - tickStartNimg) / ((now - tickStartTime) / 1e9);
-          double left = Math.max(opts.totalKimg() * 1000 - curNimg, 0) / Math.max(rate, 1e-9);
+          double left = timeBound(Math.max(opts.totalKimg() * 1000 - curNimg, 0) / Math.max(rate, 1e-9), startTime);
           log.accept(String.format(java.util.Locale.ROOT, "  ... kimg %.1f of %.1f, %.1f img/s, tick %d at kimg %.1f, eta %s",
               curNimg / 1e3, opts.totalKimg(), rate, curTick,
               (tickStartNimg + opts.kimgPerTick() * 1000) / 1e3, TrainingStats.formatTime(left)));
@@ -267,7 +276,7 @@ public final class TrainingLoop {
       double total = (tickEnd - startTime) / 1e9;
       double secTick = (tickEnd - tickStartTime) / 1e9;
       double secKimg = secTick / Math.max(curNimg - tickStartNimg, 1) * 1e3;
-      double eta = secKimg * Math.max(opts.totalKimg() - curNimg / 1e3, 0);
+      double eta = timeBound(secKimg * Math.max(opts.totalKimg() - curNimg / 1e3, 0), startTime);
       List<String> f = new ArrayList<>();
       f.add(String.format(java.util.Locale.ROOT, "tick %-5d", (long) stats.report0("Progress/tick", curTick)));
       f.add(String.format(java.util.Locale.ROOT, "kimg %-9.1f", stats.report0("Progress/kimg", curNimg / 1e3)));
@@ -308,6 +317,14 @@ public final class TrainingLoop {
     log.accept("");
     log.accept("Exiting...");
     return curNimg;
+  }
+
+  /** An ETA in seconds, capped by what is left of maxSeconds (when set). */
+  private double timeBound(double etaSeconds, long startTime) {
+    if (opts.maxSeconds() == null) {
+      return etaSeconds;
+    }
+    return Math.min(etaSeconds, Math.max(0, opts.maxSeconds() - (System.nanoTime() - startTime) / 1e9));
   }
 
   private CompletableFuture<List<TrainingSet.HostBatch>> prefetch(long start) {
@@ -572,7 +589,14 @@ public final class TrainingLoop {
     return moments;
   }
 
+  /**
+   * The reference's {@code <prefix>-<kimg:06d>} name, or with {@code decimalKimgNames} the kimg
+   * to three decimals ({@code network-snapshot-000000.250}).
+   */
   private String kimgName(String prefix, String ext) {
+    if (opts.decimalKimgNames()) {
+      return String.format(java.util.Locale.ROOT, "%s-%010.3f%s", prefix, curNimg / 1000.0, ext);
+    }
     return String.format(java.util.Locale.ROOT, "%s-%06d%s", prefix, curNimg / 1000, ext);
   }
 

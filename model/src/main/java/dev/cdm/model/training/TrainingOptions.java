@@ -46,6 +46,19 @@ public abstract class TrainingOptions {
   @Nullable
   public abstract Long maxSteps();
 
+  /**
+   * Stop at the first step that ends after this many seconds of training in this process (the
+   * step finishes, then the last tick writes its snapshot and state); null = no time limit.
+   */
+  @Nullable
+  public abstract Double maxSeconds();
+
+  /**
+   * Name snapshots and states with the kimg to three decimals ({@code network-snapshot-000000.250})
+   * instead of the reference's whole kimg, so that ticks of a fraction of a kimg keep distinct files.
+   */
+  public abstract boolean decimalKimgNames();
+
   public static Builder builder() {
     return new AutoValue_TrainingOptions.Builder()
         .seed(0)
@@ -58,7 +71,8 @@ public abstract class TrainingOptions {
         .lossScaling(1)
         .kimgPerTick(50)
         .snapshotTicks(50)
-        .stateDumpTicks(500);
+        .stateDumpTicks(500)
+        .decimalKimgNames(false);
   }
 
   public abstract Builder toBuilder();
@@ -79,6 +93,8 @@ public abstract class TrainingOptions {
     public abstract Builder snapshotTicks(@Nullable Integer v);
     public abstract Builder stateDumpTicks(@Nullable Integer v);
     public abstract Builder maxSteps(@Nullable Long v);
+    public abstract Builder maxSeconds(@Nullable Double v);
+    public abstract Builder decimalKimgNames(boolean v);
     public abstract TrainingOptions build();
   }
 }

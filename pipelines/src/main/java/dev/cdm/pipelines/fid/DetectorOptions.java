@@ -14,8 +14,9 @@ public final class DetectorOptions {
       description = "Maximum batch size (default: ${DEFAULT-VALUE}).")
   int batch;
 
-  @Option(names = "--detector", defaultValue = Detector.INCEPTION_URL, paramLabel = "PT|URL",
-      description = "TorchScript feature detector: path, http(s) URL or gs:// (default: Inception-v3).")
+  @Option(names = "--detector", defaultValue = Detector.INCEPTION_URL, paramLabel = "PT|URL|mnist",
+      description = "Feature detector: a TorchScript file (path, http(s) URL or gs://; default: Inception-v3),"
+          + " or 'mnist' for the project's MNIST classifier (FID-MNIST; also a .safetensors of its weights).")
   String detector;
 
   @Mixin DeviceOption device;
@@ -30,7 +31,14 @@ public final class DetectorOptions {
 
   /** Fetches (or finds) the detector: a missing or unreachable file fails before the pipeline. */
   void fetch() throws java.io.IOException {
-    RemoteFiles.localCopy(detector, "--detector");
+    if (!Detector.isMnist(detector)) {
+      RemoteFiles.localCopy(detector, "--detector");
+    }
+  }
+
+  /** What the FID computed with this detector is called: FID-MNIST for the MNIST classifier. */
+  String metricName() {
+    return Detector.isMnist(detector) ? "FID-MNIST" : "FID";
   }
 
   /** {@link #checkFlags} then {@link #fetch}. */

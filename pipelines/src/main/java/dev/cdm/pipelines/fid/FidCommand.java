@@ -125,7 +125,7 @@ public final class FidCommand implements Callable<Integer> {
     if (results == null) {
       AtomicFiles.delete(resultFile);
     }
-    print(fids);
+    print(fids, detector.metricName());
     return 0;
   }
 
@@ -221,18 +221,23 @@ public final class FidCommand implements Callable<Integer> {
         resultFile);
   }
 
-  static void print(FidResults fids) {
+  /**
+   * Prints the result as the reference does (the value alone); with the MNIST classifier as the
+   * detector the line starts with "FID-MNIST" so that it cannot pass for an Inception FID.
+   */
+  static void print(FidResults fids, String metric) {
     double[] v = fids.values();
+    String label = metric.equals("FID") ? "" : metric + " ";
     if (v.length == 1) {
-      System.out.println(FidResults.formatG(v[0]));
+      System.out.println(label + FidResults.formatG(v[0]));
       return;
     }
     StringBuilder each = new StringBuilder();
     for (double x : v) {
       each.append(each.length() == 0 ? "" : " ").append(FidResults.formatG(x));
     }
-    System.out.println("fid " + each);
-    System.out.println("min " + FidResults.formatG(fids.min()) + " mean "
+    System.out.println(label + "fid " + each);
+    System.out.println(label + "min " + FidResults.formatG(fids.min()) + " mean "
         + FidResults.formatG(fids.mean()) + " std " + FidResults.formatG(fids.std()));
   }
 }

@@ -153,8 +153,8 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--nosubdir", description = "Do not create a subdirectory for results")
   boolean nosubdir;
 
-  @Option(names = "--tick", paramLabel = "KIMG", description = "How often to print progress (default: ${DEFAULT-VALUE})")
-  int tick = 50;
+  @Option(names = "--tick", paramLabel = "KIMG", description = "How often to print progress (default: ${DEFAULT-VALUE}; fractions allowed)")
+  double tick = 50;
 
   @Option(names = "--snap", paramLabel = "TICKS", description = "How often to save snapshots (default: ${DEFAULT-VALUE})")
   int snap = 50;
@@ -184,6 +184,18 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--evaluate-flags", paramLabel = "FLAGS", description = "Flags for that evaluation, e.g. \"--num=10000 --repeats=1 --device=gpu:1\"")
   String evaluateFlags;
+
+  @Option(names = {"--lr_rampup", "--lr-rampup"}, paramLabel = "KIMG",
+      description = "Learning rate ramp-up (the reference's lr_rampup_kimg; default: ${DEFAULT-VALUE})")
+  double lrRampup = 10000;
+
+  @Option(names = "--num-blocks", paramLabel = "INT",
+      description = "Residual blocks per resolution (num_blocks) (default: 4 for ddpmpp/ncsnpp, 3 for adm)")
+  Integer numBlocks;
+
+  @Option(names = "--max-minutes", paramLabel = "FLOAT",
+      description = "Stop after this much training time in this process (writes the last snapshot and state)")
+  Double maxMinutes;
 
   @Option(names = {"-n", "--dry-run"}, description = "Print training options and exit")
   boolean dryRun;
@@ -267,8 +279,8 @@ public final class TrainCommand implements Callable<Integer> {
     if (augment < 0 || augment > 1 || dropout < 0 || dropout > 1) {
       throw bad("--augment and --dropout must be in [0, 1]");
     }
-    if (batch < 1 || (batchGpu != null && batchGpu < 1) || tick < 1 || snap < 1 || dump < 1 || workers < 1) {
-      throw bad("--batch, --batch-gpu, --tick, --snap, --dump and --workers must be at least 1");
+    if (batch < 1 || (batchGpu != null && batchGpu < 1) || !(tick > 0) || snap < 1 || dump < 1 || workers < 1) {
+      throw bad("--batch, --batch-gpu, --snap, --dump and --workers must be at least 1, --tick above 0");
     }
     if (precond.equals("cdm") && !(martingaleLambda > 0)) {
       throw bad("--precond=cdm needs --martingale_lambda > 0");
@@ -310,6 +322,12 @@ public final class TrainCommand implements Callable<Integer> {
 
     Map<String, Object> networkKwargs = PrecondNetworks.networkKwargs(
         arch, cbase, cres == null ? null : parseIntList(cres), dropout, fp16, augment > 0);
+    if (numBlocks != null) {
+      if (numBlocks < 1) {
+        throw bad("--num-blocks must be at least 1, got " + numBlocks);
+      }
+      networkKwargs.put("num_blocks", numBlocks);
+    }
     String precondClass = PrecondNetworks.precondClass(precond);
     Map<String, Object> nk = new LinkedHashMap<>();
     nk.put("class_name", precondClass);
@@ -376,7 +394,10 @@ public final class TrainCommand implements Callable<Integer> {
     c.put("batch_gpu", batchGpu);
     c.put("loss_scaling", ls);
     c.put("cudnn_benchmark", bench);
-    c.put("kimg_per_tick", tick);
+    c.put("kimg_per_tick", tick == Math.rint(tick) ? (Object) (long) tick : (Object) tick);
+    if (lrRampup != 10000) { // the reference's training_loop default: recorded only when changed
+      c.put("lr_rampup_kimg", lrRampup);
+    }
     c.put("snapshot_ticks", snap);
     c.put("state_dump_ticks", dump);
     // A resumed run keeps its seed: batches and draws are functions of (seed, images seen).
@@ -395,12 +416,13 @@ public final class TrainCommand implements Callable<Integer> {
       c.put("ema_rampup_ratio", null);
       emaRampup = null;
     } else if (resume != null) {
-      Matcher m = Pattern.compile("training-state-(\\d+)\\.(safetensors|pt)").matcher(resume.getFileName().toString());
+      Matcher m = Pattern.compile("training-state-(\\d+(?:\\.\\d+)?)\\.(safetensors|pt)").matcher(resume.getFileName().toString());
       if (!m.matches() || !Files.isRegularFile(resume)) {
         throw bad("--resume must point to training-state-*.safetensors (or the reference's training-state-*.pt)"
             + " from a previous training run, got " + resume);
       }
-      c.put("resume_kimg", Long.parseLong(m.group(1)));
+      double resumeKimg = Double.parseDouble(m.group(1));
+      c.put("resume_kimg", resumeKimg == Math.rint(resumeKimg) ? (Object) (long) resumeKimg : (Object) resumeKimg);
       c.put("resume_state_dump", resume.toString());
       resumeState = resume;
     }
@@ -437,8 +459,10 @@ public final class TrainCommand implements Callable<Integer> {
     EvaluationProcess evaluation = null;
     TrainingOptions options = TrainingOptions.builder()
         .runDir(runDir).seed(theSeed).batchSize(batch).batchGpu(batchGpu).totalKimg(totalKimg)
-        .emaHalflifeKimg((long) (ema * 1000)).emaRampupRatio(emaRampup).lr(lr).lrRampupKimg(10000)
-        .lossScaling(ls).kimgPerTick(tick).snapshotTicks(snap).stateDumpTicks(dump).maxSteps(maxSteps).build();
+        .emaHalflifeKimg((long) (ema * 1000)).emaRampupRatio(emaRampup).lr(lr).lrRampupKimg(lrRampup)
+        .lossScaling(ls).kimgPerTick(tick).snapshotTicks(snap).stateDumpTicks(dump).maxSteps(maxSteps)
+        .maxSeconds(maxMinutes == null ? null : maxMinutes * 60)
+        .decimalKimgNames(tick != Math.rint(tick)).build();
     Precision precision = fp16 ? Precision.FP16 : Precision.FP32;
     ObjectConfig lossConfig = objectConfig(lossKwargs);
     ObjectConfig augmentConfig = augmentKwargs == null ? null : objectConfig(augmentKwargs);
