@@ -24,7 +24,12 @@ def patch_detector(path, dim):
     open_url = dnnlib.util.open_url
     fid.dnnlib = types.SimpleNamespace(util=types.SimpleNamespace(
         open_url=lambda url, *a, **k: open(path, 'rb') if 'inception' in url else open_url(url, *a, **k)))
-    fid.pickle = types.SimpleNamespace(load=lambda f: torch.jit.load(f))
+    def load(f):
+        module = torch.jit.load(f)
+        for p in module.parameters():
+            p.requires_grad_(False)
+        return module
+    fid.pickle = types.SimpleNamespace(load=load)
     return fid
 
 

@@ -226,7 +226,7 @@ public final class DemoCommand implements Callable<Integer> {
         "--num-blocks=" + s.numBlocks(), "--batch=" + s.batch(), "--dropout=0", "--augment=0",
         "--martingale_steps=" + s.martingaleSteps(), "--lr-rampup=0.25",
         String.format(Locale.ROOT, "--tick=%s", s.tickKimg()), "--snap=1", "--dump=1", "--seed=0",
-        "--devices=" + (device.equalsIgnoreCase("gpu") ? "1" : "cpu")));
+        "--device=" + (device.equalsIgnoreCase("gpu") ? "gpu:0" : "cpu")));
     args.addAll(List.of(extra));
     if (args.stream().noneMatch(a -> a.startsWith("--duration="))) {
       args.add("--duration=1000"); // the time limit ends it

@@ -34,6 +34,7 @@ public final class EvaluationReport {
 
   private final String outdir;
   private final String runDir;
+  private static volatile boolean chartWarned;
 
   /** {@code runDir} holds the training's {@code stats.jsonl} (the loss), when there is one. */
   public EvaluationReport(String outdir, String runDir) {
@@ -45,7 +46,17 @@ public final class EvaluationReport {
   public void write(List<JsonObject> rows) throws IOException {
     List<JsonObject> sorted = new ArrayList<>(rows);
     sorted.sort(Comparator.comparingDouble(r -> r.get("kimg").getAsDouble()));
-    AtomicFiles.write(RunFiles.resolve(outdir, CHART), chartPng(sorted, loss(), 900, 500));
+    try {
+      AtomicFiles.write(RunFiles.resolve(outdir, CHART), chartPng(sorted, loss(), 900, 500));
+    } catch (LinkageError | RuntimeException e) {
+      // A Java runtime without its font libraries (a minimal JRE on a GPU node: no libharfbuzz)
+      // cannot draw text; the scores are already in results.jsonl, and the page still lists them.
+      if (!chartWarned) {
+        chartWarned = true;
+        System.err.println("cdm evaluate: no chart in " + HTML + " (" + e + "); install the JRE's font"
+            + " libraries (fontconfig, libharfbuzz) to get it");
+      }
+    }
     RunFiles.writeText(RunFiles.resolve(outdir, HTML), html(sorted));
   }
 

@@ -220,7 +220,7 @@ class FidCommandsTest {
     assertTrue(!Files.exists(dest), "no statistics file");
     Object[] f = cdm("fid", "--images=" + few, "--ref=" + resource("fid-refA.npz"), "--num=10",
         "--detector=" + detector, "--device=cpu");
-    assertEquals(1, f[0]);
+    assertEquals(2, f[0]); // a usage error: --num against --ref
     assertTrue(((String) f[2]).contains("--num=10") && ((String) f[2]).contains("64 features"), (String) f[2]);
   }
 

@@ -144,9 +144,9 @@ class TrainCommandTest {
     Path runs = tmp.resolve("runs");
     Path fixtures = Path.of(TrainCommandTest.class.getResource("/fixtures/fid-refA.npz").toURI()).getParent();
     Object[] r = cdm("train", "--outdir=" + runs, "--data=" + mnist(), "--precond=edm", "--cbase=8", "--cres=1,1",
-        "--batch=8", "--dropout=0", "--tick=1", "--seed=1", "--max-steps=2", "--devices=cpu",
+        "--batch=8", "--dropout=0", "--tick=1", "--seed=1", "--max-steps=2", "--device=cpu",
         "--evaluate=" + fixtures.resolve("fid-refA.npz"),
-        "--evaluate-flags=--detector=" + fixtures.resolve("tiny-detector.pt") + " --num=4 --repeats=1 --steps=2 --poll=0.2");
+        "--evaluate-flags=--detector=" + fixtures.resolve("tiny-detector.pt") + " --num=64 --repeats=1 --steps=2 --poll=0.2");
     String out = (String) r[1];
     Path run = runs.resolve("00000-dataset-mnist-max500-uncond-ddpmpp-edm-gpus1-batch8-fp32");
     assertEquals(0, r[0], out + (Files.exists(run.resolve("evaluate-log.txt")) ? Files.readString(run.resolve("evaluate-log.txt")) : ""));
