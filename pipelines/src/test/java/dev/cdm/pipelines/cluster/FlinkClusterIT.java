@@ -41,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FlinkClusterIT {
   /** Images per generate/fid run: several seconds of sampling per slot on an idle 2-core box. */
-  static final int N = 24;
+  static final int N = 64; // at least the test detector's 64 features (statistics need as many images)
 
   @TempDir static Path tmp;
   static Path root;
@@ -100,12 +100,12 @@ class FlinkClusterIT {
 
   static List<String> generateArgs(Path outdir) {
     return onCluster("generate", "--network=" + network, "--outdir=" + outdir,
-        "--seeds=0-" + (N - 1), "--batch=1", "--steps=18");
+        "--seeds=0-" + (N - 1), "--batch=1", "--steps=8");
   }
 
   static List<String> streamingFidArgs(Path results) {
     return onCluster("fid", "--network=" + network, "--ref=" + reference, "--num=" + N,
-        "--batch=2", "--steps=18", "--detector=" + detector, "--device=cpu",
+        "--batch=2", "--steps=8", "--detector=" + detector, "--device=cpu",
         "--results=" + results);
   }
 
@@ -139,13 +139,13 @@ class FlinkClusterIT {
   @Order(1)
   @Timeout(value = 15, unit = TimeUnit.MINUTES)
   void datasetGenerateRefAndFidRunOnTheCluster() throws Exception {
-    // cdm dataset: 40 MNIST test images into a ZIP.
-    Path zip = tmp.resolve("mnist40.zip");
+    // cdm dataset: 80 MNIST test images into a ZIP.
+    Path zip = tmp.resolve("mnist80.zip");
     assertEquals(0, cdm(onCluster("dataset",
         "--source=" + root.resolve("data/mnist/t10k-images-idx3-ubyte.gz"), "--dest=" + zip,
-        "--max-images=40")));
+        "--max-images=80")));
     try (ImageArchive a = ImageArchive.open(zip)) {
-      assertEquals(40, a.size());
+      assertEquals(80, a.size());
     }
 
     // cdm generate: one PNG per seed, whole and decodable.
@@ -164,7 +164,7 @@ class FlinkClusterIT {
     }
 
     // cdm ref: statistics of the dataset, written by a worker.
-    reference = tmp.resolve("mnist40-ref.npz");
+    reference = tmp.resolve("mnist80-ref.npz");
     assertEquals(0, cdm(onCluster("ref", "--data=" + zip, "--dest=" + reference,
         "--detector=" + detector, "--batch=8", "--device=cpu")));
     assertEquals(64, GaussianStatistics.read(reference).dim());
