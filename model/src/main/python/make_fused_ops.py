@@ -1,6 +1,6 @@
-# Builds model/src/main/resources/dev/cdm/model/nn/fused-ops.pt (run once with PyTorch; the result is committed):
+# Builds model/src/main/resources/dev/cdm/model/torch/fused-ops.pt (run once with PyTorch; the result is committed):
 # a TorchScript module whose methods call fused PyTorch kernels (group_norm, silu) that DJL's JNI lacks.
-#   python3 model/src/main/python/make_fused_ops.py model/src/main/resources/dev/cdm/model/nn/fused-ops.pt
+#   python3 model/src/main/python/make_fused_ops.py model/src/main/resources/dev/cdm/model/torch/fused-ops.pt
 import torch, os, sys
 from typing import Optional
 

@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.jni.JniUtils;
+import dev.cdm.model.torch.Autograd;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -126,8 +126,8 @@ public final class MnistDetector implements Detector {
           + " images, got " + s + " (" + source + ")");
     }
     NDManager owner = images.getManager();
-    boolean gradMode = JniUtils.isGradMode();
-    JniUtils.setGradMode(false);
+    boolean gradMode = Autograd.isGradMode();
+    Autograd.setGradMode(false);
     try (NDManager scope = manager.newSubManager()) {
       NDArray x = images.toDevice(device(), false).toType(DataType.FLOAT32, false);
       x.tempAttach(scope);
@@ -142,7 +142,7 @@ public final class MnistDetector implements Detector {
       result.attach(owner);
       return result;
     } finally {
-      JniUtils.setGradMode(gradMode);
+      Autograd.setGradMode(gradMode);
     }
   }
 

@@ -5,11 +5,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.engine.PtNDManager;
-import ai.djl.pytorch.engine.PtSymbolBlock;
-import ai.djl.pytorch.jni.IValue;
-import ai.djl.pytorch.jni.JniUtils;
+import dev.cdm.model.torch.Autograd;
+import dev.cdm.model.torch.ScriptModule;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -25,10 +22,10 @@ import java.nio.file.Path;
  */
 public final class TorchScriptDetector implements Detector {
   private final String source;
-  private final PtNDManager manager;
-  private final PtSymbolBlock module;
+  private final NDManager manager;
+  private final ScriptModule module;
 
-  private TorchScriptDetector(String source, PtNDManager manager, PtSymbolBlock module) {
+  private TorchScriptDetector(String source, NDManager manager, ScriptModule module) {
     this.source = source;
     this.manager = manager;
     this.module = module;
@@ -44,11 +41,9 @@ public final class TorchScriptDetector implements Detector {
 
   /** Loads a TorchScript file; {@code source} names it in errors. */
   public static TorchScriptDetector load(Path file, String source, Device device) throws IOException {
-    PtNDManager manager = (PtNDManager) NDManager.newBaseManager(device, "PyTorch");
+    NDManager manager = NDManager.newBaseManager(device, "PyTorch");
     try {
-      PtSymbolBlock module =
-          JniUtils.loadModule(manager, file, true, new String[0], new String[0], false);
-      JniUtils.enableInferenceMode(module);
+      ScriptModule module = ScriptModule.loadForInference(file, manager);
       return new TorchScriptDetector(source, manager, module);
     } catch (RuntimeException e) {
       manager.close();
@@ -119,21 +114,20 @@ public final class TorchScriptDetector implements Detector {
       }
       // Inference only: no autograd graph is recorded for the module's parameters. Grad mode is
       // per thread; restore it so that a caller that trains on this thread is unaffected.
-      boolean gradMode = JniUtils.isGradMode();
-      JniUtils.setGradMode(false);
-      try (IValue img = IValue.from((PtNDArray) x);
-          IValue flag = IValue.from(returnFeatures);
-          IValue out = module.forward(img, flag)) {
-        if (!out.isTensor()) {
-          throw new IllegalStateException(
-              "detector " + source + " returned " + out.getType() + ", expected a tensor");
+      boolean gradMode = Autograd.isGradMode();
+      Autograd.setGradMode(false);
+      try {
+        NDArray f;
+        try {
+          f = module.forward(x, returnFeatures, scope);
+        } catch (IllegalStateException e) {
+          throw new IllegalStateException("detector " + source + " " + e.getMessage(), e);
         }
-        NDArray f = out.toTensor((PtNDManager) scope);
         NDArray result = f.reshape(s.get(0), -1).toType(DataType.FLOAT32, false);
         result.attach(owner);
         return result;
       } finally {
-        JniUtils.setGradMode(gradMode);
+        Autograd.setGradMode(gradMode);
       }
     }
   }

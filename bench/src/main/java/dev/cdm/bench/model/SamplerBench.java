@@ -11,7 +11,7 @@ import dev.cdm.model.precond.Precond;
 import dev.cdm.model.sampling.EdmSampler;
 import dev.cdm.model.sampling.GlobalNoise;
 import dev.cdm.model.sampling.ImageQuantizer;
-import dev.cdm.model.sampling.TorchRandom;
+import dev.cdm.model.torch.TorchRandom;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -11,7 +11,7 @@ import dev.cdm.model.augment.Augmentation;
 import dev.cdm.model.precond.Denoiser;
 import dev.cdm.model.sampling.StepEquations;
 import dev.cdm.model.sampling.TimeSteps;
-import dev.cdm.model.training.Autograd;
+import dev.cdm.model.torch.Autograd;
 import java.util.function.UnaryOperator;
 
 /**

@@ -3,6 +3,7 @@ package dev.cdm.model.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.cdm.model.torch.FusedKernels;
 
 /**
  * The reference's group normalisation: {@code min(num_groups, C / min_channels_per_group)} groups,

@@ -5,9 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.ndarray.types.SparseFormat;
-import ai.djl.pytorch.engine.PtNDManager;
-import ai.djl.pytorch.jni.JniUtils;
+import dev.cdm.model.torch.TorchArrays;
 
 /**
  * Array-by-number arithmetic that never copies from host to device. DJL's {@code mul(Number)} and
@@ -32,7 +30,7 @@ public final class HostScalars {
   }
 
   private static NDArray scalar(double c, DataType dtype) {
-    return JniUtils.full((PtNDManager) HOST, new Shape(), c, dtype, Device.cpu(), SparseFormat.DENSE);
+    return TorchArrays.full(HOST, new Shape(), c, dtype);
   }
 
   /** {@code x * c}. */

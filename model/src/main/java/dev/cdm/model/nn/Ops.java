@@ -2,6 +2,8 @@ package dev.cdm.model.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import dev.cdm.model.torch.Autograd;
+import dev.cdm.model.torch.FusedKernels;
 
 /** Small compositions of DJL kernels that the PyTorch JNI does not offer directly. */
 public final class Ops {
@@ -48,7 +50,7 @@ public final class Ops {
     if (a == null || a.getDataType() == dtype) {
       return a;
     }
-    if (ai.djl.pytorch.jni.JniUtils.isGradMode()) {
+    if (Autograd.isGradMode()) {
       return a.expandDims(0).cumProd(0, dtype).squeeze(0);
     }
     return a.toType(dtype, false);

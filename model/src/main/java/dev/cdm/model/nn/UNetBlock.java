@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.cdm.model.torch.Autograd;
 import java.util.List;
 
 /**
@@ -173,7 +174,7 @@ public final class UNetBlock extends Module {
     DataType dt = q.getDataType();
     double scale = Math.sqrt(k.getShape().get(1));
     NDArray w;
-    if (ai.djl.pytorch.jni.JniUtils.isGradMode()) {
+    if (Autograd.isGradMode()) {
       NDArray q32 = Ops.cast(q, DataType.FLOAT32);
       NDArray k32 = Ops.cast(k, DataType.FLOAT32);
       w = HostScalars.div(q32.transpose(0, 2, 1).matMul(k32), scale).softmax(2);

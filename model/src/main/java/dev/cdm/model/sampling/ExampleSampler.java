@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.cdm.model.precond.Denoiser;
+import dev.cdm.model.torch.TorchRandom;
 
 /**
  * The sampling part of {@code example.py}'s {@code generate_image_grid}: one

@@ -4,10 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.ndarray.types.SparseFormat;
-import ai.djl.pytorch.engine.PtNDManager;
-import ai.djl.pytorch.jni.JniUtils;
 import dev.cdm.model.precond.Denoiser;
+import dev.cdm.model.torch.TorchArrays;
 
 /**
  * Small helpers the samplers share: calling the denoiser the way the reference does, and making
@@ -24,14 +22,7 @@ final class Steps {
 
   /** A float64 array of {@code value} and {@code shape} on {@code manager}'s device (a fill, no copy). */
   static NDArray full(NDManager manager, Shape shape, double value) {
-    if (manager instanceof PtNDManager) {
-      return JniUtils.full(
-          (PtNDManager) manager, shape, value, DataType.FLOAT64, manager.getDevice(),
-          SparseFormat.DENSE);
-    }
-    double[] s = new double[(int) shape.size()];
-    java.util.Arrays.fill(s, value);
-    return manager.create(s, shape);
+    return TorchArrays.full(manager, shape, value, DataType.FLOAT64);
   }
 
   /**

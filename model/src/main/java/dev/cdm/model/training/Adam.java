@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
+import dev.cdm.model.torch.Autograd;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

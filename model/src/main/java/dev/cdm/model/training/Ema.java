@@ -3,6 +3,7 @@ package dev.cdm.model.training;
 import dev.cdm.model.nn.HostScalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import dev.cdm.model.torch.Autograd;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

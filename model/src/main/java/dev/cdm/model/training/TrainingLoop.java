@@ -15,6 +15,7 @@ import dev.cdm.model.augment.Augmentation;
 import dev.cdm.model.loss.Loss;
 import dev.cdm.model.loss.SeededRandomSource;
 import dev.cdm.model.nn.DropoutStream;
+import dev.cdm.model.torch.Autograd;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;

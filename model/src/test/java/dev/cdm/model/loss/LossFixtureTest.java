@@ -11,7 +11,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.cdm.model.augment.Augmentation;
 import dev.cdm.model.io.NetworkLoader;
 import dev.cdm.model.precond.Precond;
-import dev.cdm.model.training.Autograd;
+import dev.cdm.model.torch.Autograd;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;

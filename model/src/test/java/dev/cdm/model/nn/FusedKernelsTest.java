@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import dev.cdm.model.torch.FusedKernels;
 import org.junit.jupiter.api.Test;
 
 /** The fused kernels (TorchScript resource) agree with the composed forms, values and gradients. */

@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.cdm.model.precond.Precond;
+import dev.cdm.model.torch.Autograd;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

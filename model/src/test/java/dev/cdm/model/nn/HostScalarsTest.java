@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import dev.cdm.model.torch.Autograd;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;

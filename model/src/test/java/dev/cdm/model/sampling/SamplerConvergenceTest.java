@@ -11,6 +11,7 @@ import dev.cdm.model.sampling.AblationSampler.Discretization;
 import dev.cdm.model.sampling.AblationSampler.Scaling;
 import dev.cdm.model.sampling.AblationSampler.Schedule;
 import dev.cdm.model.sampling.AblationSampler.Solver;
+import dev.cdm.model.torch.TorchRandom;
 import org.junit.jupiter.api.Test;
 
 /**

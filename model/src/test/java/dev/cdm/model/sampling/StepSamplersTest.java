@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.cdm.model.torch.TorchRandom;
 import org.junit.jupiter.api.Test;
 
 /** The CDM repo's one-step samplers and eval.py's inpainting sampler, on the Gaussian denoiser. */

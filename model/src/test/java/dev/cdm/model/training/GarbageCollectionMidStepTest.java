@@ -16,6 +16,7 @@ import dev.cdm.model.loss.Loss;
 import dev.cdm.model.loss.MartingaleLoss;
 import dev.cdm.model.nn.HostScalars;
 import dev.cdm.model.precond.Precision;
+import dev.cdm.model.torch.Autograd;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,11 +1,10 @@
-package dev.cdm.model.nn;
+package dev.cdm.model.torch;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
-import ai.djl.pytorch.jni.AutogradMethodCall;
 import ai.djl.pytorch.jni.IValue;
 import ai.djl.pytorch.jni.JniUtils;
 import java.io.InputStream;
@@ -50,6 +49,7 @@ public final class FusedKernels {
             throw new IllegalStateException("resource " + RESOURCE + " missing from the classpath");
           }
           // Owned by a manager that lives as long as the process: the module is shared.
+          ScriptMethodCall.check(); // a DJL without the native entry: the composed kernels
           NDManager owner = NDManager.newBaseManager();
           module = JniUtils.loadModule((PtNDManager) owner, in, true, false);
         } catch (Exception | UnsatisfiedLinkError e) {
@@ -75,7 +75,7 @@ public final class FusedKernels {
   /** {@code silu(x)}. */
   public static NDArray silu(NDArray x) {
     IValue ix = IValue.from((PtNDArray) x);
-    try (IValue out = AutogradMethodCall.run(module(), "silu", JniUtils.isGradMode(), ix)) {
+    try (IValue out = ScriptMethodCall.run(module(), "silu", JniUtils.isGradMode(), ix)) {
       return out.toTensor((PtNDManager) x.getManager());
     } finally {
       ix.close();
@@ -88,7 +88,7 @@ public final class FusedKernels {
     IValue iw = IValue.from((PtNDArray) w);
     IValue ib = IValue.from((PtNDArray) b);
     IValue ie = IValue.from(eps);
-    try (IValue out = AutogradMethodCall.run(module(), method, JniUtils.isGradMode(), ix, ig, iw, ib, ie)) {
+    try (IValue out = ScriptMethodCall.run(module(), method, JniUtils.isGradMode(), ix, ig, iw, ib, ie)) {
       return out.toTensor((PtNDManager) x.getManager());
     } finally {
       ix.close();

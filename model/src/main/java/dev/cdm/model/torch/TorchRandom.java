@@ -1,4 +1,4 @@
-package dev.cdm.model.sampling;
+package dev.cdm.model.torch;
 
 import ai.djl.pytorch.jni.JniUtils;
 

@@ -1,4 +1,4 @@
-package dev.cdm.model.training;
+package dev.cdm.model.torch;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.pytorch.engine.PtNDArray;
@@ -12,6 +12,20 @@ import java.util.function.Supplier;
  */
 public final class Autograd {
   private Autograd() {}
+
+  /**
+   * True while this thread records gradients (torch's grad mode: a {@code GradientCollector} is
+   * open, or {@link #withGrad} runs). {@code NDArray.hasGradient()} cannot tell this: it is false
+   * for intermediates that do carry a graph.
+   */
+  public static boolean isGradMode() {
+    return JniUtils.isGradMode();
+  }
+
+  /** Switches this thread's grad mode; callers restore the previous mode when done. */
+  public static void setGradMode(boolean enabled) {
+    JniUtils.setGradMode(enabled);
+  }
 
   /** Runs {@code body} with gradient recording off (torch.no_grad()), restoring the previous mode. */
   public static <T> T noGrad(Supplier<T> body) {
