@@ -187,8 +187,16 @@ public final class TrainBench {
       ((MartingaleLoss) loss).withChainNet(net -> new PrecisionView(PrecondNetworks.precond((TrainableNetwork) net), chain));
     }
     try (NDManager root = NDManager.newBaseManager(devs.get(0))) {
-      TrainingLoop loop = new TrainingLoop(o, source, PrecondNetworks.factory("EDMPrecond", kw, res, 3, 0, precision),
-          loss, AugmentPipe.training(p), devs, root, null, null, null, ".safetensors", line -> {});
+      TrainingLoop loop = TrainingLoop.builder()
+          .setOptions(o)
+          .setData(source)
+          .setNetworkFactory(PrecondNetworks.factory("EDMPrecond", kw, res, 3, 0, precision))
+          .setLoss(loss)
+          .setAugmentation(AugmentPipe.training(p))
+          .setDevices(devs)
+          .setRoot(root)
+          .setLog(line -> {})
+          .build();
       long[] t = new long[2];
       PhaseTimes phases = timing ? new PhaseTimes() : null;
       loop.setPhaseTimes(phases);

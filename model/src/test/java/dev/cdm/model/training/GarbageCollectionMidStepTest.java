@@ -122,8 +122,16 @@ class GarbageCollectionMidStepTest {
         .stateDumpTicks(null).build();
     Files.createDirectories(o.runDir());
     List<Device> d = devices == 1 ? List.of(Device.cpu()) : List.of(Device.cpu(), Device.cpu());
-    TrainingLoop t = new TrainingLoop(o, data, tiny(arch, data), loss, augment, d, m, null, null, null,
-        ".safetensors", s -> {});
+    TrainingLoop t = TrainingLoop.builder()
+        .setOptions(o)
+        .setData(data)
+        .setNetworkFactory(tiny(arch, data))
+        .setLoss(loss)
+        .setAugmentation(augment)
+        .setDevices(d)
+        .setRoot(m)
+        .setLog(s -> {})
+        .build();
     return TrainingLoopTest.firstGradients(t);
   }
 

@@ -50,8 +50,16 @@ class ReferenceTrainingStateTest {
       TrainingOptions o = TrainingLoopTest.opts(tmp.resolve("run")).totalKimg(0.032).maxSteps(2L).build();
       Files.createDirectories(o.runDir());
       List<String> lines = new ArrayList<>();
-      new TrainingLoop(o, data, TrainingLoopTest.tinyFactory(data, false), new EDMLoss(), null,
-          List.of(Device.cpu()), m, null, null, (p, ema) -> dev.cdm.model.io.NetworkLoader.save(PrecondNetworks.precond(ema), p, Map.of()), ".safetensors", lines::add).run();
+      TrainingLoop.builder()
+          .setOptions(o)
+          .setData(data)
+          .setNetworkFactory(TrainingLoopTest.tinyFactory(data, false))
+          .setLoss(new EDMLoss())
+          .setDevices(List.of(Device.cpu()))
+          .setRoot(m)
+          .setSnapshotWriter((p, ema) -> dev.cdm.model.io.NetworkLoader.save(PrecondNetworks.precond(ema), p, Map.of()))
+          .setLog(lines::add)
+          .build().run();
       TrainingState ours = TrainingState.load(tmp.resolve("run/training-state-000000.safetensors"), m);
       assertEquals(2, ours.adamStep());
 
@@ -106,8 +114,17 @@ class ReferenceTrainingStateTest {
       // A training loop takes it: net, EMA and Adam restored, progress at 12 kimg.
       TrainingOptions more = TrainingLoopTest.opts(tmp.resolve("resumed")).seed(99).totalKimg(12.008).build();
       Files.createDirectories(more.runDir());
-      TrainingLoop resumed = new TrainingLoop(more, data, TrainingLoopTest.tinyFactory(data, false), new EDMLoss(),
-          null, List.of(Device.cpu()), m, null, back, (p, ema) -> dev.cdm.model.io.NetworkLoader.save(PrecondNetworks.precond(ema), p, Map.of()), ".safetensors", lines::add);
+      TrainingLoop resumed = TrainingLoop.builder()
+          .setOptions(more)
+          .setData(data)
+          .setNetworkFactory(TrainingLoopTest.tinyFactory(data, false))
+          .setLoss(new EDMLoss())
+          .setDevices(List.of(Device.cpu()))
+          .setRoot(m)
+          .setResume(back)
+          .setSnapshotWriter((p, ema) -> dev.cdm.model.io.NetworkLoader.save(PrecondNetworks.precond(ema), p, Map.of()))
+          .setLog(lines::add)
+          .build();
       assertEquals(12000, resumed.curNimg());
       assertArrayEquals(ours.ema().get(k0).toFloatArray(), resumed.ema().parameters().get(k0).toFloatArray(), 0f);
     }

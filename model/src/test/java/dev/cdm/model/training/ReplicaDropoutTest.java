@@ -117,7 +117,7 @@ class ReplicaDropoutTest {
       NDArray xs = own(x, sub);
       NDArray ss = own(sigma, sub);
       NDArray ls = own(labels, sub);
-      return DropoutStream.with(TrainingLoop.replicaDropout(REPLICAS, random),
+      return DropoutStream.with(Replicas.replicaDropout(REPLICAS, random),
           () -> net.denoise(xs, ss, ls, null).toFloatArray());
     }
   }

@@ -48,8 +48,17 @@ class TrainingLoopTest {
   TrainingLoop loop(TrainingOptions o, TrainingSet data, Loss loss, List<Device> devices, NDManager m,
       TrainingState resume, List<String> lines) throws IOException {
     Files.createDirectories(o.runDir());
-    return new TrainingLoop(o, data, tinyFactory(data, false), loss, null, devices, m, null, resume,
-        (p, ema) -> NetworkLoader.save(PrecondNetworks.precond(ema), p, Map.of()), ".safetensors", lines::add);
+    return TrainingLoop.builder()
+        .setOptions(o)
+        .setData(data)
+        .setNetworkFactory(tinyFactory(data, false))
+        .setLoss(loss)
+        .setDevices(devices)
+        .setRoot(m)
+        .setResume(resume)
+        .setSnapshotWriter((p, ema) -> NetworkLoader.save(PrecondNetworks.precond(ema), p, Map.of()))
+        .setLog(lines::add)
+        .build();
   }
 
   static Map<String, float[]> snapshot(Map<String, NDArray> params) {
@@ -144,8 +153,16 @@ class TrainingLoopTest {
       List<String> lines = new ArrayList<>();
       TrainingOptions o = opts(tmp.resolve("leak")).totalKimg(1).maxSteps(6L).kimgPerTick(1).snapshotTicks(null).stateDumpTicks(null).build();
       Files.createDirectories(o.runDir());
-      TrainingLoop t = new TrainingLoop(o, data, tinyFactory(data, true), new MartingaleLoss(10, 3),
-          AugmentPipe.training(0.5), List.of(Device.cpu(), Device.cpu()), m, null, null, null, ".safetensors", lines::add);
+      TrainingLoop t = TrainingLoop.builder()
+          .setOptions(o)
+          .setData(data)
+          .setNetworkFactory(tinyFactory(data, true))
+          .setLoss(new MartingaleLoss(10, 3))
+          .setAugmentation(AugmentPipe.training(0.5))
+          .setDevices(List.of(Device.cpu(), Device.cpu()))
+          .setRoot(m)
+          .setLog(lines::add)
+          .build();
       int[] counts = new int[7];
       t.setStepListener(n -> counts[(int) n] = m.getManagedArrays().size());
       t.run();
@@ -164,11 +181,11 @@ class TrainingLoopTest {
   /** Gradients of the first step, after the reduction over replicas and rounds. */
   static Map<String, float[]> firstGradients(TrainingLoop loop) throws IOException {
     Map<String, float[]> out = new LinkedHashMap<>();
-    loop.onGradients = g -> {
+    loop.onGradients(g -> {
       if (out.isEmpty()) {
         g.forEach((k, v) -> out.put(k, v.toFloatArray()));
       }
-    };
+    });
     loop.run();
     return out;
   }
@@ -223,7 +240,7 @@ class TrainingLoopTest {
   /** Gradients of the last step (after the reduction over replicas). */
   static Map<String, float[]> lastGradients(TrainingLoop loop) throws IOException {
     Map<String, float[]> out = new LinkedHashMap<>();
-    loop.onGradients = g -> g.forEach((k, v) -> out.put(k, v.toFloatArray()));
+    loop.onGradients(g -> g.forEach((k, v) -> out.put(k, v.toFloatArray())));
     loop.run();
     return out;
   }
@@ -277,9 +294,16 @@ class TrainingLoopTest {
       TrainingOptions.Builder b = opts(tmp.resolve("x")).totalKimg(0.008).snapshotTicks(null).stateDumpTicks(null);
       Files.createDirectories(tmp.resolve("a"));
       Files.createDirectories(tmp.resolve("b"));
-      Map<String, float[]> first = firstGradients(new TrainingLoop(b.runDir(tmp.resolve("a")).build(), data,
-          tinyFactory(data, true), new MartingaleLoss(10, 2), AugmentPipe.training(0.5),
-          List.of(Device.cpu(), Device.cpu()), m, null, null, null, ".safetensors", s -> {}));
+      Map<String, float[]> first = firstGradients(TrainingLoop.builder()
+          .setOptions(b.runDir(tmp.resolve("a")).build())
+          .setData(data)
+          .setNetworkFactory(tinyFactory(data, true))
+          .setLoss(new MartingaleLoss(10, 2))
+          .setAugmentation(AugmentPipe.training(0.5))
+          .setDevices(List.of(Device.cpu(), Device.cpu()))
+          .setRoot(m)
+          .setLog(s -> {})
+          .build());
       java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
       Thread churn = new Thread(() -> {
         while (!stop.get()) {
@@ -293,9 +317,16 @@ class TrainingLoopTest {
       churn.start();
       Map<String, float[]> second;
       try {
-        second = firstGradients(new TrainingLoop(b.runDir(tmp.resolve("b")).build(), data,
-            tinyFactory(data, true), new MartingaleLoss(10, 2), AugmentPipe.training(0.5),
-            List.of(Device.cpu(), Device.cpu()), m, null, null, null, ".safetensors", s -> {}));
+        second = firstGradients(TrainingLoop.builder()
+            .setOptions(b.runDir(tmp.resolve("b")).build())
+            .setData(data)
+            .setNetworkFactory(tinyFactory(data, true))
+            .setLoss(new MartingaleLoss(10, 2))
+            .setAugmentation(AugmentPipe.training(0.5))
+            .setDevices(List.of(Device.cpu(), Device.cpu()))
+            .setRoot(m)
+            .setLog(s -> {})
+            .build());
       } finally {
         stop.set(true);
         churn.join();
@@ -317,9 +348,17 @@ class TrainingLoopTest {
       Path dir = tmp.resolve("mnist");
       Files.createDirectories(dir);
       TrainingOptions o = opts(dir).batchSize(8).totalKimg(0.008 * 24).kimgPerTick(0.008).lr(4e-3).build();
-      TrainingLoop t = new TrainingLoop(o, data, tinyFactory(data, true), new EDMLoss(), AugmentPipe.training(0.12),
-          List.of(Device.cpu()), m, null, null,
-          (p, ema) -> NetworkLoader.save(PrecondNetworks.precond(ema), p, Map.of()), ".safetensors", lines::add);
+      TrainingLoop t = TrainingLoop.builder()
+          .setOptions(o)
+          .setData(data)
+          .setNetworkFactory(tinyFactory(data, true))
+          .setLoss(new EDMLoss())
+          .setAugmentation(AugmentPipe.training(0.12))
+          .setDevices(List.of(Device.cpu()))
+          .setRoot(m)
+          .setSnapshotWriter((p, ema) -> NetworkLoader.save(PrecondNetworks.precond(ema), p, Map.of()))
+          .setLog(lines::add)
+          .build();
       t.run();
       List<Double> losses = new ArrayList<>();
       for (String line : Files.readAllLines(dir.resolve("stats.jsonl"))) {

@@ -34,8 +34,16 @@ class TrainingStepUploadsTest {
       Files.createDirectories(dir);
       TrainingOptions o = TrainingLoopTest.opts(dir).batchSize(8).totalKimg(0.008 * 3).kimgPerTick(0.008)
           .snapshotTicks(null).stateDumpTicks(null).build();
-      TrainingLoop loop = new TrainingLoop(o, data, TrainingLoopTest.tinyFactory(data, true), new MartingaleLoss(10, 2),
-          AugmentPipe.training(0.12), List.of(Device.cpu(), Device.cpu()), m, null, null, null, ".safetensors", s -> {});
+      TrainingLoop loop = TrainingLoop.builder()
+          .setOptions(o)
+          .setData(data)
+          .setNetworkFactory(TrainingLoopTest.tinyFactory(data, true))
+          .setLoss(new MartingaleLoss(10, 2))
+          .setAugmentation(AugmentPipe.training(0.12))
+          .setDevices(List.of(Device.cpu(), Device.cpu()))
+          .setRoot(m)
+          .setLog(s -> {})
+          .build();
       List<String> uploads = HostUploads.during(() -> {
         try {
           loop.run();

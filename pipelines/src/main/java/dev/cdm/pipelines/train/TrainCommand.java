@@ -3,25 +3,16 @@ package dev.cdm.pipelines.train;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
-import dev.cdm.model.augment.AugmentPipe;
 import dev.cdm.model.data.ImageArchive;
 import dev.cdm.model.io.NetworkLoader;
 import dev.cdm.model.io.ObjectConfig;
-import dev.cdm.model.loss.EDMLoss;
-import dev.cdm.model.loss.Loss;
-import dev.cdm.model.loss.MartingaleLoss;
-import dev.cdm.model.loss.VELoss;
-import dev.cdm.model.loss.VPLoss;
-import dev.cdm.model.precond.Precision;
 import dev.cdm.model.precond.Precond;
 import dev.cdm.model.training.NetworkFactory;
-import dev.cdm.model.training.PrecisionView;
 import dev.cdm.model.training.PrecondNetworks;
+import dev.cdm.model.training.TrainingConfig;
+import dev.cdm.model.training.TrainingLog;
 import dev.cdm.model.training.TrainingLoop;
 import dev.cdm.pipelines.evaluate.EvaluationProcess;
-import dev.cdm.model.training.TrainingOptions;
 import dev.cdm.model.training.TrainingSet;
 import dev.cdm.model.training.TrainingState;
 import dev.cdm.pipelines.Cdm;
@@ -32,7 +23,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -270,7 +260,23 @@ public final class TrainCommand implements Callable<Integer> {
     return new CommandLine.ParameterException(spec.commandLine(), msg);
   }
 
+  /** Flags → {@link TrainingConfig} → printed options → (unless a dry run) the training. */
   Integer train(Consumer<String> print) throws Exception {
+    checkFlags();
+    List<Device> devs = device.resolve();
+    checkBatchSplit(devs.size());
+    TrainingConfig config = config(devs.size());
+    String json = config.optionsJson();
+    printOptions(print, config, json, devs);
+    if (dryRun) {
+      print.accept("Dry run; exiting.");
+      return 0;
+    }
+    return run(config, json, devs, print);
+  }
+
+  /** The checks of flags on their own (before any file is read). */
+  private void checkFlags() {
     for (String[] v : new String[][] {{"--arch", arch, "ddpmpp|ncsnpp|adm"}, {"--precond", precond, "vp|ve|edm|cdm"}}) {
       if (!("|" + v[2] + "|").contains("|" + v[1] + "|")) {
         throw bad(v[0] + " must be one of " + v[2] + ", got '" + v[1] + "'");
@@ -285,228 +291,99 @@ public final class TrainCommand implements Callable<Integer> {
     if (precond.equals("cdm") && !(martingaleLambda > 0)) {
       throw bad("--precond=cdm needs --martingale_lambda > 0");
     }
-    List<Device> devs = device.resolve();
-    int world = devs.size();
-    // The reference's split of --batch: batch_gpu per device, accumulation rounds, devices.
+  }
+
+  /** The reference's split of --batch: batch_gpu per device, accumulation rounds, devices. */
+  private void checkBatchSplit(int world) {
     int perDevice = batch / world;
     int bg = batchGpu == null || batchGpu > perDevice ? perDevice : batchGpu;
     if (perDevice < 1 || batch % world != 0 || perDevice % bg != 0) {
       throw bad("--batch=" + batch + " must be a multiple of --batch-gpu=" + bg + " x " + world
           + " device" + (world == 1 ? "" : "s") + " (--device=" + device + ")");
     }
+  }
 
-    // Dataset (validated like the reference: readable, labels when --cond).
-    Map<String, Object> c = new LinkedHashMap<>();
-    Map<String, Object> datasetKwargs = new LinkedHashMap<>();
-    datasetKwargs.put("class_name", "training.dataset.ImageFolderDataset");
-    datasetKwargs.put("path", data.toString());
-    datasetKwargs.put("use_labels", cond);
-    datasetKwargs.put("xflip", xflip);
-    datasetKwargs.put("cache", cache);
+  /**
+   * The run these flags describe: the dataset probed (readable, labels when --cond, as the
+   * reference validates it), the seed (a resumed run keeps its own), --transfer/--resume checked,
+   * and the run directory named like train.py's.
+   */
+  private TrainingConfig config(int world) throws IOException {
+    TrainingConfig.Builder b = TrainingConfig.builder()
+        .setData(data.toString()).setCond(cond).setArch(arch).setPrecond(precond).setDuration(duration)
+        .setBatch(batch).setBatchGpu(batchGpu).setCbase(cbase).setLr(lr).setEma(ema)
+        .setDropout(dropout).setAugment(augment).setSChurn(sChurn).setSMin(sMin).setSMax(sMax).setSNoise(sNoise)
+        .setMartingaleLambda(martingaleLambda).setMartingaleSteps(martingaleSteps).setXflip(xflip).setFp16(fp16)
+        .setChainFp16(chainFp16).setLs(ls).setBench(bench).setCache(cache).setWorkers(workers).setTick(tick)
+        .setSnap(snap).setDump(dump).setTransfer(transfer).setLrRampup(lrRampup).setNumBlocks(numBlocks)
+        .setMaxSteps(maxSteps).setMaxMinutes(maxMinutes);
     String datasetName;
-    int resolution;
-    int channels;
-    int labelDim;
     try (TrainingSet probe = new TrainingSet(ImageArchive.open(data), cond, xflip, false, 1, 0)) {
       datasetName = probe.name();
-      resolution = probe.resolution();
-      channels = probe.channels();
-      labelDim = probe.labelDim();
-      datasetKwargs.put("resolution", resolution);
-      datasetKwargs.put("max_size", probe.size()); // len(dataset): doubled by --xflip, as the reference records it
+      b.setResolution(probe.resolution()).setChannels(probe.channels()).setLabelDim(probe.labelDim())
+          .setDatasetSize(probe.size());
     } catch (IOException | IllegalArgumentException e) {
       throw bad("--data: " + e.getMessage());
     }
-    c.put("dataset_kwargs", datasetKwargs);
-    c.put("data_loader_kwargs", Map.of("pin_memory", true, "num_workers", workers, "prefetch_factor", 2));
-
-    Map<String, Object> networkKwargs = PrecondNetworks.networkKwargs(
-        arch, cbase, cres == null ? null : parseIntList(cres), dropout, fp16, augment > 0);
-    if (numBlocks != null) {
-      if (numBlocks < 1) {
-        throw bad("--num-blocks must be at least 1, got " + numBlocks);
-      }
-      networkKwargs.put("num_blocks", numBlocks);
+    b.setCres(cres == null ? null : parseIntList(cres));
+    if (numBlocks != null && numBlocks < 1) {
+      throw bad("--num-blocks must be at least 1, got " + numBlocks);
     }
-    String precondClass = PrecondNetworks.precondClass(precond);
-    Map<String, Object> nk = new LinkedHashMap<>();
-    nk.put("class_name", precondClass);
-    nk.putAll(networkKwargs);
-    c.put("network_kwargs", nk);
-
-    Map<String, Object> lossKwargs = new LinkedHashMap<>();
-    Loss loss;
-    switch (precond) {
-      case "vp":
-        lossKwargs.put("class_name", "training.loss.VPLoss");
-        loss = new VPLoss();
-        break;
-      case "ve":
-        lossKwargs.put("class_name", "training.loss.VELoss");
-        loss = new VELoss();
-        break;
-      case "edm":
-        lossKwargs.put("class_name", "training.loss.EDMLoss");
-        loss = new EDMLoss();
-        break;
-      default:
-        lossKwargs.put("class_name", "training.loss.MartingaleLoss");
-        lossKwargs.put("martingale_lambda", martingaleLambda);
-        lossKwargs.put("S_churn", sChurn);
-        lossKwargs.put("S_min", sMin);
-        lossKwargs.put("S_max", sMax);
-        lossKwargs.put("S_noise", sNoise);
-        lossKwargs.put("num_steps", martingaleSteps);
-        MartingaleLoss ml = new MartingaleLoss(-1.2, 1.2, 0.5, 0.0, 0.05, martingaleSteps, 7,
-            martingaleLambda, sChurn, sMin, sMax, sNoise);
-        if (chainFp16) {
-          ml.withChainNet(net -> new PrecisionView(PrecondNetworks.precond(
-              (dev.cdm.model.training.TrainableNetwork) net), Precision.FP16));
-        }
-        loss = ml;
-    }
-    c.put("loss_kwargs", lossKwargs);
-    Map<String, Object> optimizerKwargs = new LinkedHashMap<>();
-    optimizerKwargs.put("class_name", "torch.optim.Adam");
-    optimizerKwargs.put("lr", lr);
-    optimizerKwargs.put("betas", List.of(0.9, 0.999));
-    optimizerKwargs.put("eps", 1e-8);
-    c.put("optimizer_kwargs", optimizerKwargs);
-    AugmentPipe augmentPipe = null;
-    Map<String, Object> augmentKwargs = null;
-    if (augment > 0) {
-      augmentKwargs = new LinkedHashMap<>();
-      augmentKwargs.put("class_name", "training.augment.AugmentPipe");
-      augmentKwargs.put("p", augment);
-      augmentKwargs.put("xflip", 1e8);
-      augmentKwargs.put("yflip", 1);
-      augmentKwargs.put("scale", 1);
-      augmentKwargs.put("rotate_frac", 1);
-      augmentKwargs.put("aniso", 1);
-      augmentKwargs.put("translate_frac", 1);
-      c.put("augment_kwargs", augmentKwargs);
-      augmentPipe = AugmentPipe.training(augment);
-    }
-    long totalKimg = Math.max((long) (duration * 1000), 1);
-    c.put("total_kimg", totalKimg);
-    c.put("ema_halflife_kimg", (long) (ema * 1000));
-    c.put("batch_size", batch);
-    c.put("batch_gpu", batchGpu);
-    c.put("loss_scaling", ls);
-    c.put("cudnn_benchmark", bench);
-    c.put("kimg_per_tick", tick == Math.rint(tick) ? (Object) (long) tick : (Object) tick);
-    if (lrRampup != 10000) { // the reference's training_loop default: recorded only when changed
-      c.put("lr_rampup_kimg", lrRampup);
-    }
-    c.put("snapshot_ticks", snap);
-    c.put("state_dump_ticks", dump);
     // A resumed run keeps its seed: batches and draws are functions of (seed, images seen).
-    long theSeed = seed != null ? seed
+    b.setSeed(seed != null ? seed
         : resume != null && Files.isRegularFile(resume) && !isReferenceState(resume) ? TrainingState.readSeed(resume)
-        : new SecureRandom().nextInt(Integer.MAX_VALUE);
-    c.put("seed", theSeed);
-
-    Double emaRampup = 0.05;
-    Path resumeState = null;
+        : new SecureRandom().nextInt(Integer.MAX_VALUE));
     if (transfer != null) {
       if (resume != null) {
         throw bad("--transfer and --resume cannot be specified at the same time");
       }
-      c.put("resume_pkl", transfer);
-      c.put("ema_rampup_ratio", null);
-      emaRampup = null;
     } else if (resume != null) {
       Matcher m = Pattern.compile("training-state-(\\d+(?:\\.\\d+)?)\\.(safetensors|pt)").matcher(resume.getFileName().toString());
       if (!m.matches() || !Files.isRegularFile(resume)) {
         throw bad("--resume must point to training-state-*.safetensors (or the reference's training-state-*.pt)"
             + " from a previous training run, got " + resume);
       }
-      double resumeKimg = Double.parseDouble(m.group(1));
-      c.put("resume_kimg", resumeKimg == Math.rint(resumeKimg) ? (Object) (long) resumeKimg : (Object) resumeKimg);
-      c.put("resume_state_dump", resume.toString());
-      resumeState = resume;
+      b.setResume(resume).setResumeKimg(Double.parseDouble(m.group(1)));
     }
-
-    String condStr = cond ? "cond" : "uncond";
-    String dtypeStr = fp16 ? "fp16" : "fp32";
-    String fullDesc = String.format("%s-%s-%s-%s-gpus%d-batch%d-%s", datasetName, condStr, arch, precond, world, batch, dtypeStr);
+    String fullDesc = String.format("%s-%s-%s-%s-gpus%d-batch%d-%s", datasetName, cond ? "cond" : "uncond", arch,
+        precond, world, batch, fp16 ? "fp16" : "fp32");
     if (desc != null) {
       fullDesc += "-" + desc;
     }
-    Path runDir = nosubdir ? outdir : outdir.resolve(String.format("%05d-%s", nextRunId(outdir), fullDesc));
-    c.put("run_dir", runDir.toString());
+    return b.setRunDir(nosubdir ? outdir : outdir.resolve(String.format("%05d-%s", nextRunId(outdir), fullDesc)))
+        .build();
+  }
 
-    Gson gson = new GsonBuilder().setPrettyPrinting().serializeNulls().create();
-    String json = gson.toJson(c);
+  /** train.py's summary before training: the options and the main choices. */
+  private void printOptions(Consumer<String> print, TrainingConfig config, String json, List<Device> devs) {
     print.accept("");
     print.accept("Training options:");
     print.accept(json);
     print.accept("");
-    print.accept(String.format("%-25s%s", "Output directory:", runDir));
+    print.accept(String.format("%-25s%s", "Output directory:", config.runDir()));
     print.accept(String.format("%-25s%s", "Dataset path:", data));
     print.accept(String.format("%-25s%s", "Class-conditional:", cond));
     print.accept(String.format("%-25s%s", "Network architecture:", arch));
     print.accept(String.format("%-25s%s", "Preconditioning & loss:", precond));
-    print.accept(String.format("%-25s%s", "Number of GPUs:", world + (devs.get(0).isGpu() ? "" : " (CPU)")));
+    print.accept(String.format("%-25s%s", "Number of GPUs:", devs.size() + (devs.get(0).isGpu() ? "" : " (CPU)")));
     print.accept(String.format("%-25s%s", "Batch size:", batch));
     print.accept(String.format("%-25s%s", "Mixed-precision:", fp16));
     print.accept("");
-    if (dryRun) {
-      print.accept("Dry run; exiting.");
-      return 0;
-    }
+  }
 
+  /**
+   * Builds the loop (everything that can fail on the inputs: dataset, --transfer, --resume against
+   * this network, before the run directory exists), then writes training_options.json and log.txt
+   * and trains; with --evaluate, waits for the evaluation of the last snapshots.
+   */
+  private Integer run(TrainingConfig config, String json, List<Device> devs, Consumer<String> print) throws Exception {
+    Path runDir = config.runDir();
+    TrainingLog log = new TrainingLog(System.out);
     EvaluationProcess evaluation = null;
-    TrainingOptions options = TrainingOptions.builder()
-        .runDir(runDir).seed(theSeed).batchSize(batch).batchGpu(batchGpu).totalKimg(totalKimg)
-        .emaHalflifeKimg((long) (ema * 1000)).emaRampupRatio(emaRampup).lr(lr).lrRampupKimg(lrRampup)
-        .lossScaling(ls).kimgPerTick(tick).snapshotTicks(snap).stateDumpTicks(dump).maxSteps(maxSteps)
-        .maxSeconds(maxMinutes == null ? null : maxMinutes * 60)
-        .decimalKimgNames(tick != Math.rint(tick)).build();
-    Precision precision = fp16 ? Precision.FP16 : Precision.FP32;
-    ObjectConfig lossConfig = objectConfig(lossKwargs);
-    ObjectConfig augmentConfig = augmentKwargs == null ? null : objectConfig(augmentKwargs);
-    // Everything that can fail on the inputs (dataset, --transfer, --resume against this network)
-    // happens before the run directory exists; the log keeps its lines until then.
-    List<String> early = new ArrayList<>();
-    Path[] logFile = {null};
-    Consumer<String> log = line -> {
-      if (logFile[0] == null) {
-        System.out.println(line);
-        early.add(line);
-      } else {
-        TrainingLoop.tee(System.out, logFile[0]).accept(line);
-      }
-    };
     try (NDManager root = NDManager.newBaseManager(devs.get(0));
-        TrainingSet set = new TrainingSet(ImageArchive.open(data), cond, xflip, cache, workers, theSeed)) {
+        TrainingSet set = new TrainingSet(ImageArchive.open(data), cond, xflip, cache, workers, config.seed())) {
       log.accept("Loading dataset...");
-      NetworkFactory factory = PrecondNetworks.factory(precondClass, networkKwargs, resolution, channels, labelDim, precision);
-      Map<String, NDArray> initial = null;
-      if (transfer != null) {
-        log.accept("Loading network weights from \"" + transfer + "\"...");
-        Precond src = NetworkLoader.load(transfer, root);
-        initial = src.parameters();
-      }
-      TrainingState state = null;
-      if (resumeState != null) {
-        log.accept("Loading training state from \"" + resumeState + "\"...");
-        state = isReferenceState(resumeState)
-            ? TrainingState.loadReference(resumeState, tick, theSeed, root)
-            : TrainingState.load(resumeState, root);
-      }
-      log.accept("Constructing network...");
-      TrainingLoop loop;
-      try {
-        loop = new TrainingLoop(options, set, factory, loss, augmentPipe, devs, root, initial, state,
-            (path, emaNet) -> NetworkLoader.save(PrecondNetworks.precond(emaNet), path, lossConfig, augmentConfig,
-                datasetKwargs, Map.of("training_options", "training_options.json")),
-            ".safetensors", log);
-      } catch (IllegalArgumentException e) {
-        // --resume/--transfer weights that do not fit the network these flags describe.
-        throw bad(e.getMessage() + (resumeState != null
-            ? " (give the flags of the run that wrote " + resumeState.getFileName() + ")" : ""));
-      }
+      TrainingLoop loop = loop(config, set, devs, root, log);
       print.accept("Creating output directory...");
       boolean created = !Files.exists(runDir);
       Files.createDirectories(runDir);
@@ -515,13 +392,13 @@ public final class TrainCommand implements Callable<Integer> {
         Path part = runDir.resolve("training_options.json.part");
         Files.writeString(part, json);
         Files.move(part, opts, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        Files.write(runDir.resolve("log.txt"), early, java.nio.charset.StandardCharsets.UTF_8);
-        logFile[0] = runDir.resolve("log.txt");
+        log.toFile(runDir.resolve("log.txt"));
         if (evaluate != null) {
           evaluation = EvaluationProcess.start(runDir, evaluate, evaluateFlags);
         }
         log.accept(PrecondNetworks.precond(loop.ema()).describe());
-        log.accept(String.format("batch_gpu: %d, Acc rounds: %d, World size: %d", loop.batchGpu(), loop.accumulationRounds(), world));
+        log.accept(String.format("batch_gpu: %d, Acc rounds: %d, World size: %d", loop.batchGpu(),
+            loop.accumulationRounds(), devs.size()));
         loop.run();
       } catch (Exception | Error e) {
         removeIfEmpty(runDir, created);
@@ -533,6 +410,50 @@ public final class TrainCommand implements Callable<Integer> {
       return evaluation.awaitEnd() == 0 ? 0 : 1;
     }
     return 0;
+  }
+
+  /** The loop of {@code config}, with the --transfer weights or the --resume state loaded. */
+  private TrainingLoop loop(TrainingConfig config, TrainingSet set, List<Device> devs, NDManager root,
+      Consumer<String> log) throws IOException {
+    NetworkFactory factory = config.networkFactory();
+    Map<String, NDArray> initial = null;
+    if (transfer != null) {
+      log.accept("Loading network weights from \"" + transfer + "\"...");
+      Precond src = NetworkLoader.load(transfer, root);
+      initial = src.parameters();
+    }
+    Path resumeState = config.resume();
+    TrainingState state = null;
+    if (resumeState != null) {
+      log.accept("Loading training state from \"" + resumeState + "\"...");
+      state = isReferenceState(resumeState)
+          ? TrainingState.loadReference(resumeState, tick, config.seed(), root)
+          : TrainingState.load(resumeState, root);
+    }
+    log.accept("Constructing network...");
+    ObjectConfig lossConfig = config.lossConfig();
+    ObjectConfig augmentConfig = config.augmentConfig();
+    Map<String, Object> datasetKwargs = config.datasetKwargs();
+    try {
+      return TrainingLoop.builder()
+          .setOptions(config.loopOptions())
+          .setData(set)
+          .setNetworkFactory(factory)
+          .setLoss(config.loss())
+          .setAugmentation(config.augmentPipe())
+          .setDevices(devs)
+          .setRoot(root)
+          .setInitialWeights(initial)
+          .setResume(state)
+          .setSnapshotWriter((path, emaNet) -> NetworkLoader.save(PrecondNetworks.precond(emaNet), path, lossConfig,
+              augmentConfig, datasetKwargs, Map.of("training_options", "training_options.json")))
+          .setLog(log)
+          .build();
+    } catch (IllegalArgumentException e) {
+      // --resume/--transfer weights that do not fit the network these flags describe.
+      throw bad(e.getMessage() + (resumeState != null
+          ? " (give the flags of the run that wrote " + resumeState.getFileName() + ")" : ""));
+    }
   }
 
   /**
@@ -562,12 +483,6 @@ public final class TrainCommand implements Callable<Integer> {
   /** The reference's torch.save state ({@code .pt}) rather than ours ({@code .safetensors}). */
   private static boolean isReferenceState(Path state) {
     return state.getFileName().toString().endsWith(".pt");
-  }
-
-  private static ObjectConfig objectConfig(Map<String, Object> kwargs) {
-    Map<String, Object> kw = new LinkedHashMap<>(kwargs);
-    String cls = (String) kw.remove("class_name");
-    return ObjectConfig.of(cls.substring(cls.lastIndexOf('.') + 1), List.of(), kw);
   }
 
   /** The reference's run numbering: one more than the largest leading number of a subfolder. */
