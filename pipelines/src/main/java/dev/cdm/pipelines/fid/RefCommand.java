@@ -1,8 +1,8 @@
 package dev.cdm.pipelines.fid;
 
 import dev.cdm.fid.ImageSubsets;
-import dev.cdm.fid.NpyArray;
-import dev.cdm.fid.NpzFile;
+import dev.cdm.model.io.NpyArray;
+import dev.cdm.model.io.NpzFile;
 import dev.cdm.transforms.fid.WriteFeatureSample;
 import org.apache.beam.sdk.Pipeline;
 import dev.cdm.model.data.ImageArchive;
