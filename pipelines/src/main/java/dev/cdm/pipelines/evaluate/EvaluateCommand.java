@@ -8,7 +8,7 @@ import dev.cdm.fid.Detector;
 import dev.cdm.fid.GaussianStatistics;
 import dev.cdm.fid.RemoteFiles;
 import dev.cdm.pipelines.SamplerOptions;
-import dev.cdm.transforms.generate.NetworkFactory;
+import dev.cdm.transforms.generate.StoredNetwork;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -112,7 +112,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         throw CommandErrors.usage("unexpected argument '" + a + "'");
       }
     }
-    NetworkFactory.of("check", sampler.precision); // --precision errors before any work
+    StoredNetwork.of("check", sampler.precision); // --precision errors before any work
     // A bad --ref or --detector fails here, before any image is generated.
     GaussianStatistics reference = GaussianStatistics.read(RemoteFiles.localCopy(ref, "--ref"));
     if (num < reference.dim()) {

@@ -7,7 +7,7 @@ import dev.cdm.transforms.evaluate.WriteGrid;
 import dev.cdm.transforms.generate.AtomicFiles;
 import dev.cdm.transforms.generate.GenerateImages;
 import dev.cdm.transforms.generate.GeneratedImage;
-import dev.cdm.transforms.generate.NetworkFactory;
+import dev.cdm.transforms.generate.StoredNetwork;
 import dev.cdm.transforms.generate.WriteImages;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -76,7 +76,7 @@ public final class EvaluatePipeline {
     PCollection<GeneratedImage> samples = p
         .apply("SeedBatches", Create.of(batches).withCoder(ListCoder.of(VarLongCoder.of())))
         .apply("Generate", GenerateImages.builder()
-            .network(NetworkFactory.of(snapshot.location(), job.precision()))
+            .network(StoredNetwork.of(snapshot.location(), job.precision()))
             .sampler(job.sampler())
             .classIdx(job.classIdx())
             .device(job.device())

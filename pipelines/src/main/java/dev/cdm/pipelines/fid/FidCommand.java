@@ -16,7 +16,7 @@ import dev.cdm.transforms.fid.BatchImages;
 import dev.cdm.transforms.fid.GeneratedImageView;
 import dev.cdm.transforms.generate.GenerateImages;
 import dev.cdm.transforms.generate.AtomicFiles;
-import dev.cdm.transforms.generate.NetworkFactory;
+import dev.cdm.transforms.generate.StoredNetwork;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
@@ -209,7 +209,7 @@ public final class FidCommand implements Callable<Integer> {
         + (repeats > 1 ? " x " + repeats + " repeats" : "") + " of " + network + " (dimension "
         + reference.dim() + " reference)...");
     GenerateImages generate = GenerateImages.builder()
-        .network(NetworkFactory.of(network, sampler.precision))
+        .network(StoredNetwork.of(network, sampler.precision))
         .sampler(sampler.spec())
         .classIdx(sampler.classIdx())
         .device(detector.device.device)

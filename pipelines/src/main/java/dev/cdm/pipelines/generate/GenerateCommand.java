@@ -8,7 +8,7 @@ import dev.cdm.pipelines.NetworkCheck;
 import dev.cdm.pipelines.Outputs;
 import dev.cdm.pipelines.SamplerOptions;
 import dev.cdm.pipelines.fid.RunnerOptions;
-import dev.cdm.transforms.generate.NetworkFactory;
+import dev.cdm.transforms.generate.StoredNetwork;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -77,9 +77,9 @@ public final class GenerateCommand implements Callable<Integer> {
       throw CommandErrors.usage("--seeds=" + seeds + " names no seeds");
     }
     SamplerSpec spec = sampler.spec();
-    NetworkFactory factory;
+    StoredNetwork factory;
     try {
-      factory = NetworkFactory.of(network, sampler.precision);
+      factory = StoredNetwork.of(network, sampler.precision);
     } catch (IllegalArgumentException e) {
       throw CommandErrors.usage(e.getMessage());
     }
