@@ -211,12 +211,12 @@ public final class FidCommand implements Callable<Integer> {
         + (repeats > 1 ? " x " + repeats + " repeats" : "") + " of " + network + " (dimension "
         + reference.dim() + " reference)...");
     GenerateImages generate = GenerateImages.builder()
-        .network(StoredNetwork.of(network, sampler.precision))
-        .sampler(sampler.spec())
-        .classIdx(sampler.classIdx())
-        .device(detector.device.device)
-        .progressName("fid " + network)
-        .totalImages(needed)
+        .setNetwork(StoredNetwork.of(network, sampler.precision))
+        .setSampler(sampler.spec())
+        .setClassIdx(sampler.classIdx())
+        .setDevice(detector.device.device)
+        .setProgressName("fid " + network)
+        .setTotalImages(needed)
         .build();
     return FidPipelines.streaming(beam.create(), seedBatches, generate,
         BatchImages.of(new GeneratedImageView(groups), detector.batch), statistics, ref,
