@@ -1,5 +1,7 @@
 package dev.cdm.fid;
 
+import dev.cdm.model.io.NpyArray;
+import dev.cdm.model.io.NpzFile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package dev.cdm.fid;
 
+import dev.cdm.model.io.NpzFile;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;

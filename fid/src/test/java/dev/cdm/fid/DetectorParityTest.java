@@ -1,5 +1,6 @@
 package dev.cdm.fid;
 
+import dev.cdm.model.io.NpzFile;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;

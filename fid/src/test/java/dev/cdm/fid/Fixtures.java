@@ -1,5 +1,6 @@
 package dev.cdm.fid;
 
+import dev.cdm.model.io.NpzFile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URISyntaxException;

@@ -1,5 +1,7 @@
 package dev.cdm.fid;
 
+import dev.cdm.model.io.NpyArray;
+import dev.cdm.model.io.NpzFile;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

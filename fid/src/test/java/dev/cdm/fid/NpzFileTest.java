@@ -1,5 +1,7 @@
 package dev.cdm.fid;
 
+import dev.cdm.model.io.NpyArray;
+import dev.cdm.model.io.NpzFile;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

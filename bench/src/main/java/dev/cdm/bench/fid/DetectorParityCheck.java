@@ -3,7 +3,7 @@ package dev.cdm.bench.fid;
 import ai.djl.Device;
 import dev.cdm.fid.Detector;
 import dev.cdm.fid.DetectorParity;
-import dev.cdm.fid.NpzFile;
+import dev.cdm.model.io.NpzFile;
 import dev.cdm.fid.TorchScriptDetector;
 import java.io.IOException;
 import java.nio.file.Path;

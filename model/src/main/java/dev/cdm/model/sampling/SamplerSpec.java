@@ -6,6 +6,7 @@ import dev.cdm.model.sampling.AblationSampler.Scaling;
 import dev.cdm.model.sampling.AblationSampler.Schedule;
 import dev.cdm.model.sampling.AblationSampler.Solver;
 import java.io.Serializable;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The sampler flags of {@code generate.py} as one serializable value (it travels to pipeline

@@ -2,6 +2,7 @@ package dev.cdm.model.training;
 
 import com.google.auto.value.AutoValue;
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 
 /** The numbers of the reference's {@code training_loop(...)} arguments, named alike. */
 @AutoValue

@@ -4,14 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.cdm.model.precond.Precond;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -21,12 +18,7 @@ class NetworkParityTest {
   static final double TOL = 1e-4;
 
   static Map<String, NDArray> npz(Path p, NDManager m) throws IOException {
-    NDList list = NDList.decode(m, Files.readAllBytes(p));
-    Map<String, NDArray> out = new HashMap<>();
-    for (NDArray a : list) {
-      out.put(a.getName(), a);
-    }
-    return out;
+    return NpzFile.read(p).toNDArrays(m);
   }
 
   static Path fixture(String file) throws Exception {

@@ -4,19 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.cdm.model.augment.Augmentation;
 import dev.cdm.model.io.NetworkLoader;
+import dev.cdm.model.io.NpzFile;
 import dev.cdm.model.precond.Precond;
 import dev.cdm.model.torch.Autograd;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -28,12 +27,7 @@ class LossFixtureTest {
 
   static Map<String, NDArray> npz(NDManager m, String name) throws Exception {
     try (InputStream in = LossFixtureTest.class.getResourceAsStream("/fixtures/" + name + ".npz")) {
-      NDList list = NDList.decode(m, in);
-      Map<String, NDArray> out = new TreeMap<>();
-      for (NDArray a : list) {
-        out.put(a.getName().replace(".npy", ""), a);
-      }
-      return out;
+      return NpzFile.read(in, name + ".npz").toNDArrays(m);
     }
   }
 

@@ -1,11 +1,10 @@
 package dev.cdm.model.sampling;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import dev.cdm.model.io.NpzFile;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Reads a test fixture {@code .npz} from the classpath into named arrays. */
@@ -17,12 +16,7 @@ final class Npz {
       if (in == null) {
         throw new IOException("test resource " + resource + " not found");
       }
-      NDList list = NDList.decode(manager, in);
-      Map<String, NDArray> out = new LinkedHashMap<>();
-      for (NDArray a : list) {
-        out.put(a.getName(), a);
-      }
-      return out;
+      return NpzFile.read(in, resource).toNDArrays(manager);
     }
   }
 }

@@ -1,16 +1,15 @@
 package dev.cdm.pipelines.dataset;
 
+import dev.cdm.pipelines.BeamOptions;
 import dev.cdm.pipelines.CommandErrors;
 import dev.cdm.transforms.dataset.DatasetReport;
 import dev.cdm.transforms.dataset.ImageTransform;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Unmatched;
+import picocli.CommandLine.Mixin;
 
 /** {@code cdm dataset}: flags as the reference {@code dataset_tool.py}, plus Beam runner options. */
 @Command(
@@ -57,7 +56,7 @@ public final class DatasetCommand implements Callable<Integer> {
   @Option(names = "--shard-size", paramLabel = "INT", description = "Images per unit of parallel work (default: automatic)")
   Integer shardSize;
 
-  @Unmatched List<String> beamArgs = new ArrayList<>();
+  @Mixin BeamOptions beam;
 
   @Override
   public Integer call() throws Exception {
@@ -85,7 +84,7 @@ public final class DatasetCommand implements Callable<Integer> {
       throw CommandErrors.usage(e.getMessage());
     }
     long t0 = System.nanoTime();
-    DatasetReport report = DatasetPipeline.run(job, beamArgs);
+    DatasetReport report = DatasetPipeline.run(job, beam.args());
     System.err.printf("dataset: %s -> %s in %.1fs%n", report.summary(), dest, (System.nanoTime() - t0) / 1e9);
     return 0;
   }

@@ -69,7 +69,7 @@ public final class DatasetPipeline {
     if (Files.isDirectory(dest) && zip) {
       throw new IllegalArgumentException("--dest=" + job.dest + " names an existing folder, not a ZIP file");
     }
-    PipelineOptions options = dev.cdm.pipelines.fid.RunnerOptions.parse(beamArgs);
+    PipelineOptions options = dev.cdm.pipelines.BeamOptions.parse(beamArgs);
     Files.createDirectories(dest.getParent());
     removeLeftovers(dest);
     String runId = UUID.randomUUID().toString().substring(0, 8);

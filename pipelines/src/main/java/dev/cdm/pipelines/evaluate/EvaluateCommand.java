@@ -1,5 +1,6 @@
 package dev.cdm.pipelines.evaluate;
 
+import dev.cdm.pipelines.BeamOptions;
 import dev.cdm.pipelines.CommandErrors;
 import dev.cdm.pipelines.DeviceOption;
 import picocli.CommandLine.Mixin;
@@ -8,16 +9,12 @@ import dev.cdm.fid.Detector;
 import dev.cdm.fid.GaussianStatistics;
 import dev.cdm.fid.RemoteFiles;
 import dev.cdm.pipelines.SamplerOptions;
-import dev.cdm.transforms.generate.NetworkFactory;
-import java.util.ArrayList;
-import java.util.List;
+import dev.cdm.transforms.generate.StoredNetwork;
 import java.util.concurrent.Callable;
 import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Unmatched;
 
 /**
  * {@code cdm evaluate}: FID (with repeats), Inception Score and KID of every snapshot of a
@@ -85,7 +82,7 @@ public final class EvaluateCommand implements Callable<Integer> {
       description = "With --watch: seconds between looks at the run directory (default: ${DEFAULT-VALUE}).")
   double poll;
 
-  @Unmatched List<String> beamArgs = new ArrayList<>();
+  @Mixin BeamOptions beam;
 
   /** Validates the flags and builds the job; errors name the flag. */
   EvaluateJob job() throws java.io.IOException {
@@ -107,12 +104,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     if (untilKimg != null && !watch) {
       throw CommandErrors.usage("--until-kimg needs --watch");
     }
-    for (String a : beamArgs) {
-      if (!a.startsWith("--")) {
-        throw CommandErrors.usage("unexpected argument '" + a + "'");
-      }
-    }
-    NetworkFactory.of("check", sampler.precision); // --precision errors before any work
+    StoredNetwork.of("check", sampler.precision); // --precision errors before any work
     // A bad --ref or --detector fails here, before any image is generated.
     GaussianStatistics reference = GaussianStatistics.read(RemoteFiles.localCopy(ref, "--ref"));
     if (num < reference.dim()) {
@@ -141,15 +133,14 @@ public final class EvaluateCommand implements Callable<Integer> {
         .detector(detector)
         .kidImages(kidImages)
         .saveImages(saveImages)
-        .pipelineArgs(List.copyOf(beamArgs))
+        .pipelineArgs(beam.args())
         .build();
   }
 
   @Override
   public Integer call() throws Exception {
     {
-      FileSystems.setDefaultPipelineOptions(
-          PipelineOptionsFactory.fromArgs(beamArgs.toArray(new String[0])).create());
+      FileSystems.setDefaultPipelineOptions(beam.create());
       EvaluateJob job = job();
       SnapshotEvaluator evaluator = new SnapshotEvaluator(job, System.err::println);
       SnapshotWatcher watcher = new SnapshotWatcher(evaluator, snapshots, watch,

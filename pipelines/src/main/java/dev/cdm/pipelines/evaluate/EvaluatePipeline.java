@@ -7,7 +7,7 @@ import dev.cdm.transforms.evaluate.WriteGrid;
 import dev.cdm.transforms.generate.AtomicFiles;
 import dev.cdm.transforms.generate.GenerateImages;
 import dev.cdm.transforms.generate.GeneratedImage;
-import dev.cdm.transforms.generate.NetworkFactory;
+import dev.cdm.transforms.generate.StoredNetwork;
 import dev.cdm.transforms.generate.WriteImages;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -76,22 +76,22 @@ public final class EvaluatePipeline {
     PCollection<GeneratedImage> samples = p
         .apply("SeedBatches", Create.of(batches).withCoder(ListCoder.of(VarLongCoder.of())))
         .apply("Generate", GenerateImages.builder()
-            .network(NetworkFactory.of(snapshot.location(), job.precision()))
-            .sampler(job.sampler())
-            .classIdx(job.classIdx())
-            .device(job.device())
-            .progressName(snapshot.name())
-            .totalImages(seeds.size())
+            .setNetwork(StoredNetwork.of(snapshot.location(), job.precision()))
+            .setSampler(job.sampler())
+            .setClassIdx(job.classIdx())
+            .setDevice(job.device())
+            .setProgressName(snapshot.name())
+            .setTotalImages(seeds.size())
             .build());
     PCollection<String> scores = samples
         .apply("Score", ScoreSamples.builder()
-            .detector(job.detector())
-            .device(job.detectorDevice())
-            .maxBatch(job.batch())
-            .num(job.num())
-            .repeats(job.repeats())
-            .kidImages(job.kidImages())
-            .ref(job.ref())
+            .setDetector(job.detector())
+            .setDevice(job.detectorDevice())
+            .setMaxBatch(job.batch())
+            .setNum(job.num())
+            .setRepeats(job.repeats())
+            .setKidImages(job.kidImages())
+            .setRef(job.ref())
             .build())
         .apply("ScoreLines", MapElements.into(TypeDescriptors.strings())
             .via((RepeatScores r) -> "scores " + r.toLine()));

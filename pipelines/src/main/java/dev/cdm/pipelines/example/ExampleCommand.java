@@ -11,7 +11,7 @@ import dev.cdm.pipelines.CommandErrors;
 import dev.cdm.pipelines.DeviceOption;
 import dev.cdm.pipelines.Outputs;
 import dev.cdm.transforms.generate.AtomicFiles;
-import dev.cdm.transforms.generate.NetworkFactory;
+import dev.cdm.transforms.generate.StoredNetwork;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -88,7 +88,7 @@ public final class ExampleCommand implements Callable<Integer> {
     Outputs.checkFile("--output_path", output);
     try (NDManager m = NDManager.newBaseManager(device.resolve().get(0))) {
       System.err.println("Loading network from \"" + network + "\"...");
-      Denoiser net = NetworkFactory.of(network, precision).load(m);
+      Denoiser net = StoredNetwork.of(network, precision).load(m);
       int b = gridw * gridh;
       System.err.println("Generating " + b + " images...");
       long t0 = System.nanoTime();

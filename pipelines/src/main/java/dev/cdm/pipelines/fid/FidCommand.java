@@ -1,5 +1,6 @@
 package dev.cdm.pipelines.fid;
 
+import dev.cdm.pipelines.BeamOptions;
 import dev.cdm.pipelines.CommandErrors;
 import dev.cdm.pipelines.NetworkCheck;
 import dev.cdm.pipelines.Outputs;
@@ -16,7 +17,7 @@ import dev.cdm.transforms.fid.BatchImages;
 import dev.cdm.transforms.fid.GeneratedImageView;
 import dev.cdm.transforms.generate.GenerateImages;
 import dev.cdm.transforms.generate.AtomicFiles;
-import dev.cdm.transforms.generate.NetworkFactory;
+import dev.cdm.transforms.generate.StoredNetwork;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,10 +78,11 @@ public final class FidCommand implements Callable<Integer> {
       description = "Also keep the per-repeat FID values (full precision) in this file.")
   String results;
 
-  @Mixin RunnerOptions runner;
+  @Mixin BeamOptions beam;
 
   @Override
   public Integer call() throws Exception {
+    beam.create(); // a bad Beam option is a usage error before any work
     if (num < 2) {
       throw CommandErrors.usage("--num must be at least 2, got " + num);
     }
@@ -161,7 +163,7 @@ public final class FidCommand implements Callable<Integer> {
       return AtomicFiles.isLocalPath(results) ? Paths.get(results).toAbsolutePath().toString()
           : results;
     }
-    String temp = runner.create().getTempLocation();
+    String temp = beam.create().getTempLocation();
     if (temp != null && !temp.isEmpty()) {
       return temp.replaceAll("/+$", "") + "/cdm-fid-" + java.util.UUID.randomUUID() + ".txt";
     }
@@ -185,7 +187,7 @@ public final class FidCommand implements Callable<Integer> {
     System.err.println("Calculating statistics for " + num + " images"
         + (repeats > 1 ? " x " + repeats + " repeats" : "") + " of " + total + " (dimension "
         + reference.dim() + " reference)...");
-    return FidPipelines.fid(runner.create(),
+    return FidPipelines.fid(beam.create(),
         ReadImageBatches.builder().setPath(imagePath.toAbsolutePath().toString())
             .setSubsets(subsets).setBatchSize(detector.batch).build(),
         statistics, ref, resultFile);
@@ -209,14 +211,14 @@ public final class FidCommand implements Callable<Integer> {
         + (repeats > 1 ? " x " + repeats + " repeats" : "") + " of " + network + " (dimension "
         + reference.dim() + " reference)...");
     GenerateImages generate = GenerateImages.builder()
-        .network(NetworkFactory.of(network, sampler.precision))
-        .sampler(sampler.spec())
-        .classIdx(sampler.classIdx())
-        .device(detector.device.device)
-        .progressName("fid " + network)
-        .totalImages(needed)
+        .setNetwork(StoredNetwork.of(network, sampler.precision))
+        .setSampler(sampler.spec())
+        .setClassIdx(sampler.classIdx())
+        .setDevice(detector.device.device)
+        .setProgressName("fid " + network)
+        .setTotalImages(needed)
         .build();
-    return FidPipelines.streaming(runner.create(), seedBatches, generate,
+    return FidPipelines.streaming(beam.create(), seedBatches, generate,
         BatchImages.of(new GeneratedImageView(groups), detector.batch), statistics, ref,
         resultFile);
   }

@@ -1,11 +1,12 @@
 package dev.cdm.pipelines.fid;
 
 import dev.cdm.fid.ImageSubsets;
-import dev.cdm.fid.NpyArray;
-import dev.cdm.fid.NpzFile;
+import dev.cdm.model.io.NpyArray;
+import dev.cdm.model.io.NpzFile;
 import dev.cdm.transforms.fid.WriteFeatureSample;
 import org.apache.beam.sdk.Pipeline;
 import dev.cdm.model.data.ImageArchive;
+import dev.cdm.pipelines.BeamOptions;
 import dev.cdm.pipelines.CommandErrors;
 import dev.cdm.pipelines.Outputs;
 import dev.cdm.transforms.fid.ReadImageBatches;
@@ -37,10 +38,11 @@ public final class RefCommand implements Callable<Integer> {
 
   @Mixin DetectorOptions detector;
 
-  @Mixin RunnerOptions runner;
+  @Mixin BeamOptions beam;
 
   @Override
   public Integer call() throws Exception {
+    beam.create(); // a bad Beam option is a usage error before any work
     detector.checkFlags();
     if (features < 0) {
       throw CommandErrors.usage("--features must be >= 0, got " + features);
@@ -63,7 +65,7 @@ public final class RefCommand implements Callable<Integer> {
       throw CommandErrors.usage("--features needs a local --dest, got " + dest);
     }
     System.err.println("Calculating statistics for " + total + " images from " + data + "...");
-    FidPipelines.reference(runner.create(),
+    FidPipelines.reference(beam.create(),
         ReadImageBatches.builder().setPath(data.toAbsolutePath().toString())
             .setSubsets(ImageSubsets.disjoint(total, total, 1, 0)).setBatchSize(detector.batch).build(),
         detector.statistics(total),
@@ -85,7 +87,7 @@ public final class RefCommand implements Callable<Integer> {
     System.err.println("Storing the features of " + n + " images for KID...");
     Path sample = dev.cdm.fid.TempFiles.besides(destPath);
     try {
-      Pipeline p = Pipeline.create(runner.create());
+      Pipeline p = Pipeline.create(beam.create());
       p.apply("ReadImages", ReadImageBatches.builder().setPath(data.toAbsolutePath().toString())
               .setSubsets(ImageSubsets.disjoint(total, n, 1, 0)).setBatchSize(detector.batch).build())
           .apply("FeatureSample", new WriteFeatureSample(detector.detector, detector.device.device,

@@ -2,14 +2,13 @@ package dev.cdm.pipelines.generate;
 
 import dev.cdm.model.sampling.SamplerSpec;
 import dev.cdm.model.sampling.SeedList;
+import dev.cdm.pipelines.BeamOptions;
 import dev.cdm.pipelines.CommandErrors;
 import dev.cdm.pipelines.DeviceOption;
 import dev.cdm.pipelines.NetworkCheck;
 import dev.cdm.pipelines.Outputs;
 import dev.cdm.pipelines.SamplerOptions;
-import dev.cdm.pipelines.fid.RunnerOptions;
-import dev.cdm.transforms.generate.NetworkFactory;
-import java.util.ArrayList;
+import dev.cdm.transforms.generate.StoredNetwork;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.beam.sdk.Pipeline;
@@ -18,7 +17,6 @@ import org.apache.beam.sdk.options.PipelineOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Unmatched;
 
 /** {@code cdm generate}: the flags of the reference's {@code generate.py}, as a Beam pipeline. */
 @Command(
@@ -60,7 +58,7 @@ public final class GenerateCommand implements Callable<Integer> {
       description = "Skip seeds whose image already exists and is complete (decodes)")
   boolean resume;
 
-  @Unmatched List<String> beamArgs = new ArrayList<>();
+  @Mixin BeamOptions beam;
 
   /** Validates the flags and builds the job; errors name the flag. */
   GenerateJob job() {
@@ -77,9 +75,9 @@ public final class GenerateCommand implements Callable<Integer> {
       throw CommandErrors.usage("--seeds=" + seeds + " names no seeds");
     }
     SamplerSpec spec = sampler.spec();
-    NetworkFactory factory;
+    StoredNetwork factory;
     try {
-      factory = NetworkFactory.of(network, sampler.precision);
+      factory = StoredNetwork.of(network, sampler.precision);
     } catch (IllegalArgumentException e) {
       throw CommandErrors.usage(e.getMessage());
     }
@@ -109,7 +107,7 @@ public final class GenerateCommand implements Callable<Integer> {
     }
     // Everything that can be checked is checked before the first image: flags, then files.
     GenerateJob job = job();
-    PipelineOptions options = RunnerOptions.parse(beamArgs);
+    PipelineOptions options = beam.create();
     NetworkCheck.of(network, "--network").checkClass(job.classIdx());
     Outputs.checkFolder("--outdir", outdir);
     Pipeline p = Pipeline.create(options);

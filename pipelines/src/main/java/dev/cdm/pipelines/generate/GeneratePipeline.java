@@ -72,12 +72,12 @@ public final class GeneratePipeline {
         .apply(
             "Generate",
             GenerateImages.builder()
-                .network(job.network())
-                .sampler(job.sampler())
-                .classIdx(job.classIdx())
-                .device(job.device())
-                .progressName("generate " + job.outdir())
-                .totalImages(seeds.size())
+                .setNetwork(job.network())
+                .setSampler(job.sampler())
+                .setClassIdx(job.classIdx())
+                .setDevice(job.device())
+                .setProgressName("generate " + job.outdir())
+                .setTotalImages(seeds.size())
                 .build())
         .apply("Write", new WriteImages(job.outdir(), job.subdirs()));
     return seeds.size();

@@ -66,13 +66,13 @@ class EvaluateCommandTest {
   /** The reference statistics of the fixture, plus a feature sample for KID. */
   static Path refWithFeatures(Path tmp) throws Exception {
     Path ref = tmp.resolve("ref.npz");
-    java.util.Map<String, dev.cdm.fid.NpyArray> arrays = new java.util.LinkedHashMap<>(
-        dev.cdm.fid.NpzFile.read(fixture("fid-case.npz")).arrays());
-    java.util.Map<String, dev.cdm.fid.NpyArray> out = new java.util.LinkedHashMap<>();
-    out.put("mu", dev.cdm.fid.NpzFile.read(fixture("fid-refA.npz")).get("mu"));
-    out.put("sigma", dev.cdm.fid.NpzFile.read(fixture("fid-refA.npz")).get("sigma"));
+    java.util.Map<String, dev.cdm.model.io.NpyArray> arrays = new java.util.LinkedHashMap<>(
+        dev.cdm.model.io.NpzFile.read(fixture("fid-case.npz")).arrays());
+    java.util.Map<String, dev.cdm.model.io.NpyArray> out = new java.util.LinkedHashMap<>();
+    out.put("mu", dev.cdm.model.io.NpzFile.read(fixture("fid-refA.npz")).get("mu"));
+    out.put("sigma", dev.cdm.model.io.NpzFile.read(fixture("fid-refA.npz")).get("sigma"));
     out.put("features", arrays.get("featuresA"));
-    dev.cdm.fid.NpzFile.write(ref, out);
+    dev.cdm.model.io.NpzFile.write(ref, out);
     return ref;
   }
 

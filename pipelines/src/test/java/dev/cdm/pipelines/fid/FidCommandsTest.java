@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cdm.fid.GaussianStatistics;
-import dev.cdm.fid.NpzFile;
+import dev.cdm.model.io.NpzFile;
 import dev.cdm.pipelines.Cdm;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -227,8 +227,8 @@ class FidCommandsTest {
   @Test
   void badReferenceStatisticsAreAClearError() throws IOException {
     Path bad = tmp.resolve("bad.npz");
-    java.util.Map<String, dev.cdm.fid.NpyArray> arrays = new java.util.LinkedHashMap<>();
-    arrays.put("mu", dev.cdm.fid.NpyArray.ofDoubles(new double[64], 64));
+    java.util.Map<String, dev.cdm.model.io.NpyArray> arrays = new java.util.LinkedHashMap<>();
+    arrays.put("mu", dev.cdm.model.io.NpyArray.ofDoubles(new double[64], 64));
     NpzFile.write(bad, arrays);
     Object[] f = cdm("fid", "--images=" + zipB, "--ref=" + bad, "--num=600", "--detector=" + detector);
     assertEquals(1, f[0]);

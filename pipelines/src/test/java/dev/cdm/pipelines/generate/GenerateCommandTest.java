@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import dev.cdm.model.io.NpzFile;
 import dev.cdm.pipelines.Cdm;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -34,16 +34,9 @@ class GenerateCommandTest {
       throws Exception {
     try (NDManager m = NDManager.newBaseManager();
         InputStream in = Files.newInputStream(fixture(name + ".npz"))) {
-      NDList fx = NDList.decode(m, in);
-      NDArray expected = null;
-      long[] seeds = null;
-      for (NDArray a : fx) {
-        if (a.getName().equals("seed_stochastic_heun8")) {
-          expected = a;
-        } else if (a.getName().equals("seeds")) {
-          seeds = a.toType(DataType.INT64, false).toLongArray();
-        }
-      }
+      java.util.Map<String, NDArray> fx = NpzFile.read(in, name + ".npz").toNDArrays(m);
+      NDArray expected = fx.get("seed_stochastic_heun8");
+      long[] seeds = fx.get("seeds").toType(DataType.INT64, false).toLongArray();
       StringBuilder list = new StringBuilder();
       for (long s : seeds) {
         list.append(list.length() == 0 ? "" : ",").append(s);

@@ -144,7 +144,7 @@ public final class DatasetSources {
         }
         int b = name.charAt(name.length() - 1) - '1';
         String what = tarball + ":" + name;
-        CifarBatchUnpickler.Batch batch = CifarBatchUnpickler.read(tar.readData(e), what);
+        CifarBatch batch = CifarBatch.read(tar.readData(e), what);
         Path raw = workDir.resolve("cifar-batch-" + (b + 1) + ".raw");
         Path lab = workDir.resolve("cifar-batch-" + (b + 1) + ".labels");
         Files.write(raw, batch.data);

@@ -49,29 +49,29 @@ public abstract class ScoreSamples
 
   public static Builder builder() {
     return new AutoValue_ScoreSamples.Builder()
-        .detector(Detector.INCEPTION_URL)
-        .device("auto")
-        .maxBatch(64)
-        .repeats(1)
-        .kidImages(1000);
+        .setDetector(Detector.INCEPTION_URL)
+        .setDevice("auto")
+        .setMaxBatch(64)
+        .setRepeats(1)
+        .setKidImages(1000);
   }
 
   /** Configuration of the scoring step. */
   @AutoValue.Builder
   public abstract static class Builder {
-    public abstract Builder detector(String v);
+    public abstract Builder setDetector(String detector);
 
-    public abstract Builder device(String v);
+    public abstract Builder setDevice(String device);
 
-    public abstract Builder maxBatch(int v);
+    public abstract Builder setMaxBatch(int maxBatch);
 
-    public abstract Builder num(long v);
+    public abstract Builder setNum(long num);
 
-    public abstract Builder repeats(int v);
+    public abstract Builder setRepeats(int repeats);
 
-    public abstract Builder kidImages(long v);
+    public abstract Builder setKidImages(long kidImages);
 
-    public abstract Builder ref(String v);
+    public abstract Builder setRef(String ref);
 
     public abstract ScoreSamples build();
   }

@@ -36,26 +36,26 @@ public abstract class GenerateImages
 
   public static Builder builder() {
     return new AutoValue_GenerateImages.Builder()
-        .classIdx(-1)
-        .device(dev.cdm.fid.Devices.DEFAULT)
-        .progressName("generate")
-        .totalImages(0);
+        .setClassIdx(-1)
+        .setDevice(dev.cdm.fid.Devices.DEFAULT)
+        .setProgressName("generate")
+        .setTotalImages(0);
   }
 
   /** Configuration of the generation step. */
   @AutoValue.Builder
   public abstract static class Builder {
-    public abstract Builder network(DenoiserFactory v);
+    public abstract Builder setNetwork(DenoiserFactory network);
 
-    public abstract Builder sampler(SamplerSpec v);
+    public abstract Builder setSampler(SamplerSpec sampler);
 
-    public abstract Builder classIdx(int v);
+    public abstract Builder setClassIdx(int classIdx);
 
-    public abstract Builder device(String v);
+    public abstract Builder setDevice(String device);
 
-    public abstract Builder progressName(String v);
+    public abstract Builder setProgressName(String progressName);
 
-    public abstract Builder totalImages(long v);
+    public abstract Builder setTotalImages(long totalImages);
 
     public abstract GenerateImages build();
   }

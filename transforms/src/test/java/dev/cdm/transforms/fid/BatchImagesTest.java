@@ -2,7 +2,7 @@ package dev.cdm.transforms.fid;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.cdm.fid.NpzFile;
+import dev.cdm.model.io.NpzFile;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

@@ -6,7 +6,7 @@ import dev.cdm.fid.FeatureMoments;
 import dev.cdm.fid.FrechetDistance;
 import dev.cdm.fid.GaussianStatistics;
 import dev.cdm.fid.ImageSubsets;
-import dev.cdm.fid.NpzFile;
+import dev.cdm.model.io.NpzFile;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

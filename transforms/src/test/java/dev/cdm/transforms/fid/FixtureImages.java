@@ -1,6 +1,6 @@
 package dev.cdm.transforms.fid;
 
-import dev.cdm.fid.NpzFile;
+import dev.cdm.model.io.NpzFile;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

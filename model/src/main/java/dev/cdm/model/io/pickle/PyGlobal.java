@@ -21,6 +21,32 @@ public interface PyGlobal {
     throw new PickleException("global " + qualifiedName() + " cannot be instantiated");
   }
 
+  /** A global that {@code REDUCE} calls: {@code fn} builds the value from the arguments. */
+  static PyGlobal function(String qualifiedName, Function fn) {
+    return new PyGlobal() {
+      @Override
+      public String qualifiedName() {
+        return qualifiedName;
+      }
+
+      @Override
+      public Object call(PyTuple args) throws PickleException {
+        return fn.apply(args);
+      }
+
+      @Override
+      public String toString() {
+        return qualifiedName;
+      }
+    };
+  }
+
+  /** The Java code behind a {@link #function} global; it only builds data. */
+  @FunctionalInterface
+  interface Function {
+    Object apply(PyTuple args) throws PickleException;
+  }
+
   /** A global that is only a token (a storage type, a dtype) and is never called. */
   static PyGlobal token(String qualifiedName) {
     return new PyGlobal() {

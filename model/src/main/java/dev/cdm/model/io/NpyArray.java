@@ -1,5 +1,9 @@
-package dev.cdm.fid;
+package dev.cdm.model.io;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -15,7 +19,7 @@ import java.util.regex.Pattern;
 /**
  * One NumPy {@code .npy} array: a dtype ({@code <f8}, {@code <f4}, {@code |u1}, {@code <i8},
  * {@code <i4}), a C-order shape and its little-endian bytes. Enough of the format for statistics
- * files and fixtures; Fortran order and big-endian data are rejected by name.
+ * files, fixtures and pickled numpy arrays; Fortran order and big-endian data are rejected by name.
  */
 public final class NpyArray {
   private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
@@ -64,6 +68,47 @@ public final class NpyArray {
       throw new IllegalArgumentException(
           n + " values do not fill shape " + Arrays.toString(shape));
     }
+  }
+
+  /**
+   * An array of a dtype descriptor as numpy writes it ({@code <f8}, {@code |u1}, {@code u1}), a
+   * C-order shape and its bytes (not copied); {@code name} appears in every error.
+   */
+  static NpyArray of(String descr, long[] shape, byte[] data, String name) throws IOException {
+    String dtype = normalize(descr);
+    long bytes = Math.multiplyExact(count(shape), (long) itemSize(dtype, name));
+    if (data.length != bytes) {
+      throw new IOException(name + ": holds " + data.length + " data bytes, shape "
+          + Arrays.toString(shape) + " of " + dtype + " needs " + bytes);
+    }
+    return new NpyArray(dtype, shape.clone(), data);
+  }
+
+  private static String normalize(String descr) {
+    return descr.equals("<u1") || descr.equals("u1") || descr.equals("=u1") ? "|u1" : descr;
+  }
+
+  private static long count(long[] shape) {
+    long n = 1;
+    for (long s : shape) {
+      n = Math.multiplyExact(n, s);
+    }
+    return n;
+  }
+
+  /** A copy on {@code manager} with the matching DJL data type and shape (a scalar for shape ()). */
+  public NDArray toNDArray(NDManager manager) {
+    DataType type;
+    switch (dtype) {
+      case "<f8": type = DataType.FLOAT64; break;
+      case "<f4": type = DataType.FLOAT32; break;
+      case "<i8": type = DataType.INT64; break;
+      case "<i4": type = DataType.INT32; break;
+      default: type = DataType.UINT8; break; // |u1, the only other dtype parse and of accept
+    }
+    ByteBuffer b = ByteBuffer.allocateDirect(data.length).order(ByteOrder.LITTLE_ENDIAN);
+    b.put(data).rewind();
+    return manager.create(b, new Shape(shape), type);
   }
 
   public String dtype() {
@@ -155,10 +200,7 @@ public final class NpyArray {
     if (!d.find() || !f.find() || !s.find()) {
       throw new IOException(name + ": malformed .npy header " + header.trim());
     }
-    String dtype = d.group(1);
-    if (dtype.equals("<u1") || dtype.equals("u1")) {
-      dtype = "|u1";
-    }
+    String dtype = normalize(d.group(1));
     int itemSize = itemSize(dtype, name);
     if (f.group(1).equals("True")) {
       throw new IOException(name + ": Fortran-order arrays are not supported");

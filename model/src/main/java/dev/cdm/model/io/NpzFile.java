@@ -1,5 +1,7 @@
-package dev.cdm.fid;
+package dev.cdm.model.io;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -17,6 +19,8 @@ import java.util.zip.ZipOutputStream;
 /**
  * A NumPy {@code .npz} archive: a ZIP of {@code <key>.npy} members, as {@code np.savez} writes
  * (uncompressed) and {@code np.load} reads (compressed or not). Errors name the file and the key.
+ * The project's one {@code .npz} reader and writer: FID statistics files, the reference's test
+ * fixtures ({@link #toNDArrays}) and feature samples all go through it.
  */
 public final class NpzFile {
   private final String source;
@@ -67,6 +71,20 @@ public final class NpzFile {
     return arrays;
   }
 
+  /**
+   * Every array on {@code manager}, keyed as in the archive, with its dtype and shape (what DJL's
+   * {@code NDList.decode} gives for an {@code .npz}, named by key).
+   */
+  public Map<String, NDArray> toNDArrays(NDManager manager) {
+    Map<String, NDArray> out = new LinkedHashMap<>();
+    arrays.forEach((k, a) -> {
+      NDArray x = a.toNDArray(manager);
+      x.setName(k);
+      out.put(k, x);
+    });
+    return out;
+  }
+
   /** The array under {@code key}; an error names the file, the key and the keys present. */
   public NpyArray get(String key) throws IOException {
     NpyArray a = arrays.get(key);
@@ -106,7 +124,8 @@ public final class NpzFile {
   public static void write(Path path, Map<String, NpyArray> arrays) throws IOException {
     Path dir = path.toAbsolutePath().getParent();
     Files.createDirectories(dir);
-    Path tmp = TempFiles.besides(path);
+    // Not Files.createTempFile: its owner-only mode (0600) would stay on the renamed file.
+    Path tmp = dir.resolve("." + path.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
     try {
       Files.write(tmp, toBytes(arrays));
       Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
