@@ -208,7 +208,7 @@ class EvaluateCommandTest {
                     }
                     return px;
                   }))
-              .apply(org.apache.beam.sdk.transforms.Mean.globally())
+              .apply(org.apache.beam.sdk.transforms.Mean.<Double>globally().withoutDefaults())
               .apply(org.apache.beam.sdk.transforms.WithKeys.of("mean_pixel"));
         }
       };
