@@ -1,5 +1,6 @@
 package dev.cdm.model.training;
 
+import org.jspecify.annotations.Nullable;
 import com.google.auto.value.AutoValue;
 import com.google.gson.GsonBuilder;
 import dev.cdm.model.augment.AugmentPipe;

@@ -18,8 +18,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code cdm evaluate}: FID (with repeats), Inception Score and KID of every snapshot of a
- * training run, the reference's {@code eval.py} as Beam pipelines; see {@link SnapshotWatcher}
- * for which snapshots and when, {@link EvaluatePipeline} for one snapshot's job.
+ * training run, the reference's {@code eval.py} as Beam pipelines: the snapshots present, one
+ * bounded pipeline each, or with {@code --watch} one streaming pipeline over the run directory;
+ * see {@link EvaluatePipeline} and {@link SnapshotPollFn}.
  */
 @Command(
     name = "evaluate",
@@ -71,7 +72,8 @@ public final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--save-images", description = "Also write every sample as images/<snapshot>/{seed:06d}.png")
   boolean saveImages;
 
-  @Option(names = "--watch", description = "Keep polling for new snapshots until --until-kimg or the end of training")
+  @Option(names = "--watch", description = "Keep evaluating new snapshots as they are published (a streaming"
+      + " pipeline) until --until-kimg or the end of training")
   boolean watch;
 
   @Option(names = "--until-kimg", paramLabel = "KIMG",
@@ -143,14 +145,14 @@ public final class EvaluateCommand implements Callable<Integer> {
       FileSystems.setDefaultPipelineOptions(beam.create());
       EvaluateJob job = job();
       SnapshotEvaluator evaluator = new SnapshotEvaluator(job, System.err::println);
-      SnapshotWatcher watcher = new SnapshotWatcher(evaluator, snapshots, watch,
-          Math.round(poll * 1000), untilKimg, System.err::println);
-      int n = watcher.run();
+      int n = watch ? evaluator.watch(Math.round(poll * 1000), untilKimg) : evaluator.evaluateAll();
       System.err.println("Evaluated " + n + " snapshot" + (n == 1 ? "" : "s") + "; report: "
           + RunFiles.resolve(job.outdir(), EvaluationReport.HTML));
-      if (watcher.failures() > 0) {
-        System.err.println("cdm evaluate: error: " + watcher.failures() + " snapshot"
-            + (watcher.failures() == 1 ? "" : "s") + " could not be evaluated (see above)");
+      int failures = watch ? evaluator.failures() : 0;
+      if (failures > 0) {
+        System.err.println("cdm evaluate: error: " + failures + " snapshot"
+            + (failures == 1 ? "" : "s") + " could not be evaluated (see above and "
+            + ResultsLog.FAILURES + ")");
         return 1;
       }
       return 0;

@@ -9,12 +9,21 @@ import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 
-/** Everything {@code cdm evaluate} needs, independent of how it was given. */
+/**
+ * Everything {@code cdm evaluate} needs, independent of how it was given. Serializable: the
+ * pipeline's steps that record results carry it.
+ */
 @AutoValue
-public abstract class EvaluateJob {
+public abstract class EvaluateJob implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
+
   /**
    * An extra per-snapshot metric from the same samples (e.g. a classifier's accuracy on them):
-   * named values, one output each, recorded under {@code metrics} in {@code results.jsonl}.
+   * named values, one output each, recorded under {@code metrics} in {@code results.jsonl}. The
+   * transform sees the samples of one snapshot per window ({@code SnapshotWindow}), so a global
+   * combine in it needs {@code .withoutDefaults()} (e.g. {@code Mean.<Double>globally()
+   * .withoutDefaults()}) and its values are per snapshot; several snapshots may be in one
+   * pipeline.
    */
   public interface ExtraMetric
       extends java.io.Serializable {

@@ -1,5 +1,6 @@
 package dev.cdm.pipelines.evaluate;
 
+import dev.cdm.transforms.evaluate.SnapshotId;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -8,7 +9,10 @@ import java.util.regex.Pattern;
  * is the training progress in kimg (the reference's and our training loop's name). Files still
  * being written ({@code .part}, temporary names) do not match.
  */
-public record Snapshot(String location, String name, long kimg, long sizeBytes, long modifiedMillis) {
+public record Snapshot(String location, String name, long kimg, long sizeBytes, long modifiedMillis)
+    implements SnapshotId {
+  private static final long serialVersionUID = 1L;
+
   private static final Pattern NAME =
       Pattern.compile("network-snapshot-(\\d+)\\.(pkl|safetensors)");
 

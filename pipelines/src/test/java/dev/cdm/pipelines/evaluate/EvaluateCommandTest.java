@@ -208,7 +208,7 @@ class EvaluateCommandTest {
                     }
                     return px;
                   }))
-              .apply(org.apache.beam.sdk.transforms.Mean.globally())
+              .apply(org.apache.beam.sdk.transforms.Mean.<Double>globally().withoutDefaults())
               .apply(org.apache.beam.sdk.transforms.WithKeys.of("mean_pixel"));
         }
       };
@@ -261,9 +261,80 @@ class EvaluateCommandTest {
         assertTrue(html.contains(row.get("grid").getAsString()));
         assertTrue(Files.isRegularFile(run.resolve(row.get("grid").getAsString())));
       }
+      // A restart of the watch finds every snapshot in results.jsonl and the end marker: it
+      // evaluates nothing and ends by itself.
+      String before = Files.readString(run.resolve("results.jsonl"));
+      Object[] again = cdm(common(run, ref, "--repeats=1", "--watch", "--poll=0.3"));
+      assertEquals(0, again[0], (String) again[1]);
+      assertTrue(((String) again[1]).contains("Skipping 3 snapshots"), (String) again[1]);
+      assertTrue(((String) again[1]).contains("Evaluated 0 snapshots"), (String) again[1]);
+      assertEquals(before, Files.readString(run.resolve("results.jsonl")));
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  @Tag("slow")
+  @Test
+  void watchRecordsASnapshotThatCannotBeLoadedGoesOnAndStopsAtUntilKimg(@TempDir Path tmp)
+      throws Exception {
+    Path run = tmp.resolve("run");
+    Files.createDirectories(run);
+    Files.writeString(run.resolve("network-snapshot-000000.pkl"), "not a pickle");
+    Files.copy(fixture("ddpmpp-cdm-gray.pkl"), run.resolve("network-snapshot-000004.pkl"));
+    Files.copy(fixture("ncsnpp-ve-uncond.pkl"), run.resolve("network-snapshot-000008.pkl"));
+    Object[] r = cdm(common(run, fixture("fid-refA.npz"), "--repeats=1", "--watch", "--poll=0.2",
+        "--until-kimg=4"));
+    String log = (String) r[1];
+    assertEquals(1, r[0], log);
+    assertTrue(log.contains("1 snapshot could not be evaluated"), log);
+    assertTrue(log.contains("Reached --until-kimg=4"), log);
+    assertEquals(List.of(4L), rows(run).stream().map(o -> o.get("kimg").getAsLong()).toList());
+    List<JsonObject> failed = ResultsLog.failures(run.toString()).rows();
+    assertEquals(1, failed.size());
+    assertEquals("network-snapshot-000000.pkl", failed.get(0).get("snapshot").getAsString());
+    assertTrue(failed.get(0).get("error").getAsString().contains("expected the scores of 1 repeat"));
+  }
+
+  /**
+   * Several snapshots in one pipeline (as a watch with snapshots in flight together): each one's
+   * window keeps its scores apart, so each row equals the row of that snapshot evaluated alone.
+   */
+  @Tag("slow")
+  @Test
+  void snapshotsInOnePipelineAreScoredSeparately(@TempDir Path tmp) throws Exception {
+    Path run = tmp.resolve("run");
+    Files.createDirectories(run);
+    Files.copy(fixture("ddpmpp-cdm-gray.pkl"), run.resolve("network-snapshot-000000.pkl"));
+    Files.copy(fixture("ncsnpp-ve-uncond.pkl"), run.resolve("network-snapshot-000004.pkl"));
+    EvaluateJob alone = EvaluateJob.builder()
+        .snapshots(run.toString())
+        .ref(fixture("fid-refA.npz").toString())
+        .outdir(tmp.resolve("alone").toString())
+        .num(64)
+        .repeats(1)
+        .batch(16)
+        .kidImages(0)
+        .sampler(dev.cdm.model.sampling.SamplerSpec.builder().numSteps(2).build())
+        .detector(fixture("tiny-detector.pt").toString())
+        .pipelineArgs(List.of("--targetParallelism=2"))
+        .build();
+    List<Snapshot> snapshots = RunFiles.snapshots(run.toString());
+    assertEquals(2, new SnapshotEvaluator(alone, line -> { }).evaluateAll());
+    EvaluateJob together = alone.toBuilder().outdir(tmp.resolve("together").toString()).build();
+    EvaluatePipeline.run(EvaluatePipeline.once(together, snapshots, true), "test");
+    List<JsonObject> a = rows(tmp.resolve("alone"));
+    List<JsonObject> t = rows(tmp.resolve("together"));
+    assertEquals(2, t.size());
+    for (JsonObject row : a) {
+      JsonObject other = t.stream().filter(x -> x.get("snapshot").equals(row.get("snapshot")))
+          .findFirst().orElseThrow();
+      double fid = row.get("fid_mean").getAsDouble();
+      assertEquals(fid, other.get("fid_mean").getAsDouble(), 1e-9 * fid);
+      assertEquals(64, other.get("images").getAsLong());
+      assertTrue(Files.isRegularFile(tmp.resolve("together").resolve(other.get("grid").getAsString())));
+    }
+    assertNotEquals(t.get(0).get("fid_mean").getAsDouble(), t.get(1).get("fid_mean").getAsDouble());
   }
 
   @Test

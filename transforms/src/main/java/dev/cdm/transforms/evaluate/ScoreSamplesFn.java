@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
-import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.values.KV;
 
 /**
@@ -24,7 +23,8 @@ import org.apache.beam.sdk.values.KV;
  * seed {@code s < num * repeats} belongs to repeat {@code s / num} at position {@code s % num}.
  * Per bundle and repeat it sums the features on the device (FID), the class probabilities by
  * position part (Inception Score), and keeps the features of positions below {@code kidImages}
- * (KID); the partial {@link SampleScores} leave when the bundle finishes. Other seeds (extra grid
+ * (KID); the partial {@link SampleScores} leave when the bundle finishes, in the window of the
+ * samples (one per snapshot when several are evaluated in one pipeline). Other seeds (extra grid
  * seeds) are not scored.
  */
 final class ScoreSamplesFn extends DoFn<GeneratedImage, KV<Integer, SampleScores>> {
@@ -39,9 +39,12 @@ final class ScoreSamplesFn extends DoFn<GeneratedImage, KV<Integer, SampleScores
 
   private transient Detector detector;
   private transient NDManager manager;
-  private transient Map<Integer, List<GeneratedImage>> pending;
-  private transient Map<Integer, FeatureSums> sums;
-  private transient Map<Integer, SampleScores> scores;
+  private transient Map<Part, List<GeneratedImage>> pending;
+  private transient Map<Part, FeatureSums> sums;
+  private transient Map<Part, SampleScores> scores;
+
+  /** The samples of one repeat in one window. */
+  private record Part(BoundedWindow window, int repeat) {}
 
   ScoreSamplesFn(String detectorSpec, String device, int maxBatch, long num, int repeats,
       long kidImages) {
@@ -67,19 +70,19 @@ final class ScoreSamplesFn extends DoFn<GeneratedImage, KV<Integer, SampleScores
   }
 
   @ProcessElement
-  public void process(@Element GeneratedImage image) {
+  public void process(@Element GeneratedImage image, BoundedWindow window) {
     if (image.seed() < 0 || image.seed() >= num * repeats) {
       return;
     }
-    int repeat = (int) (image.seed() / num);
-    List<GeneratedImage> list = pending.computeIfAbsent(repeat, r -> new ArrayList<>());
+    Part part = new Part(window, (int) (image.seed() / num));
+    List<GeneratedImage> list = pending.computeIfAbsent(part, r -> new ArrayList<>());
     list.add(image);
     if (list.size() >= maxBatch) {
-      flush(repeat, list);
+      flush(part, list);
     }
   }
 
-  private void flush(int repeat, List<GeneratedImage> images) {
+  private void flush(Part part, List<GeneratedImage> images) {
     if (images.isEmpty()) {
       return;
     }
@@ -97,8 +100,8 @@ final class ScoreSamplesFn extends DoFn<GeneratedImage, KV<Integer, SampleScores
       }
       System.arraycopy(BatchImages.toChw(g.pixels(), h, w, c), 0, chw, i * per, per);
     }
-    SampleScores s = scores.computeIfAbsent(repeat, r -> new SampleScores());
-    FeatureSums f = sums.computeIfAbsent(repeat, r -> new FeatureSums(manager));
+    SampleScores s = scores.computeIfAbsent(part, r -> new SampleScores());
+    FeatureSums f = sums.computeIfAbsent(part, r -> new FeatureSums(manager));
     try (NDManager step = manager.newSubManager()) {
       NDArray batch = step.create(java.nio.ByteBuffer.wrap(chw),
           new Shape(images.size(), c, h, w), DataType.UINT8);
@@ -132,15 +135,15 @@ final class ScoreSamplesFn extends DoFn<GeneratedImage, KV<Integer, SampleScores
 
   @FinishBundle
   public void finishBundle(FinishBundleContext context) {
-    for (Map.Entry<Integer, List<GeneratedImage>> e : pending.entrySet()) {
+    for (Map.Entry<Part, List<GeneratedImage>> e : pending.entrySet()) {
       flush(e.getKey(), e.getValue());
     }
-    for (Map.Entry<Integer, SampleScores> e : scores.entrySet()) {
+    for (Map.Entry<Part, SampleScores> e : scores.entrySet()) {
       FeatureSums f = sums.get(e.getKey());
       e.getValue().addMoments(f.toMoments());
       f.close();
-      context.output(KV.of(e.getKey(), e.getValue()), BoundedWindow.TIMESTAMP_MIN_VALUE,
-          GlobalWindow.INSTANCE);
+      BoundedWindow w = e.getKey().window();
+      context.output(KV.of(e.getKey().repeat(), e.getValue()), w.maxTimestamp(), w);
     }
     pending = null;
     sums = null;

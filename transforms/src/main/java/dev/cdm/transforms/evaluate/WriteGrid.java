@@ -11,26 +11,40 @@ import org.apache.beam.sdk.transforms.Filter;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
  * The samples of seeds {@code 0 .. rows*cols-1} as one grid PNG at {@code dest} (written
- * atomically); emits {@code dest} once written. Other samples pass by untouched.
+ * atomically); emits {@code dest} once written. Other samples pass by untouched. One grid per
+ * window: with {@link #perWindow} the destination depends on the window (e.g. one grid per
+ * {@link SnapshotWindow}).
  */
 public final class WriteGrid extends PTransform<PCollection<GeneratedImage>, PCollection<String>> {
   private static final long serialVersionUID = 1L;
 
-  private final String dest;
+  private final SerializableFunction<BoundedWindow, String> dest;
   private final int rows;
   private final int cols;
 
   public WriteGrid(String dest, int rows, int cols) {
+    this(w -> dest, rows, cols);
+  }
+
+  private WriteGrid(SerializableFunction<BoundedWindow, String> dest, int rows, int cols) {
     this.dest = dest;
     this.rows = rows;
     this.cols = cols;
+  }
+
+  /** One grid per window, written to {@code dest.apply(window)}. */
+  public static WriteGrid perWindow(SerializableFunction<BoundedWindow, String> dest, int rows,
+      int cols) {
+    return new WriteGrid(dest, rows, cols);
   }
 
   @Override
@@ -45,25 +59,26 @@ public final class WriteGrid extends PTransform<PCollection<GeneratedImage>, PCo
   }
 
   static final class WriteFn extends DoFn<KV<Integer, Iterable<GeneratedImage>>, String> {
-    private final String dest;
+    private final SerializableFunction<BoundedWindow, String> dest;
     private final int rows;
     private final int cols;
 
-    WriteFn(String dest, int rows, int cols) {
+    WriteFn(SerializableFunction<BoundedWindow, String> dest, int rows, int cols) {
       this.dest = dest;
       this.rows = rows;
       this.cols = cols;
     }
 
     @ProcessElement
-    public void process(@Element KV<Integer, Iterable<GeneratedImage>> in, OutputReceiver<String> out)
-        throws IOException {
+    public void process(@Element KV<Integer, Iterable<GeneratedImage>> in, BoundedWindow window,
+        OutputReceiver<String> out) throws IOException {
       Map<Long, GeneratedImage> bySeed = new HashMap<>();
       for (GeneratedImage g : in.getValue()) {
         bySeed.put(g.seed(), g);
       }
-      AtomicFiles.write(dest, ImageGrid.png(bySeed, 0, rows, cols));
-      out.output(dest);
+      String file = dest.apply(window);
+      AtomicFiles.write(file, ImageGrid.png(bySeed, 0, rows, cols));
+      out.output(file);
     }
   }
 }

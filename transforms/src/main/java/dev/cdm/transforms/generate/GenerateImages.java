@@ -6,6 +6,8 @@ import java.util.List;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Reshuffle;
+import org.apache.beam.sdk.transforms.SerializableFunction;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.PCollection;
 
 /**
@@ -18,7 +20,11 @@ public abstract class GenerateImages
     extends PTransform<PCollection<List<Long>>, PCollection<GeneratedImage>> {
   private static final long serialVersionUID = 1L;
 
-  public abstract DenoiserFactory network();
+  /** The network of every window, or {@link #perWindow} the network of each window. */
+  public abstract SerializableFunction<BoundedWindow, DenoiserFactory> networks();
+
+  /** Whether {@link #networks} depends on the window (else it is one network, loaded at setup). */
+  public abstract boolean perWindow();
 
   public abstract SamplerSpec sampler();
 
@@ -45,7 +51,22 @@ public abstract class GenerateImages
   /** Configuration of the generation step. */
   @AutoValue.Builder
   public abstract static class Builder {
-    public abstract Builder setNetwork(DenoiserFactory network);
+    /** One network for all samples. */
+    public Builder setNetwork(DenoiserFactory v) {
+      return setNetworks(w -> v).setPerWindow(false);
+    }
+
+    /**
+     * The network of each element's window, e.g. one per snapshot window: totalImages is then
+     * per window and progress is reported per window.
+     */
+    public Builder setNetworkPerWindow(SerializableFunction<BoundedWindow, DenoiserFactory> v) {
+      return setNetworks(v).setPerWindow(true);
+    }
+
+    abstract Builder setNetworks(SerializableFunction<BoundedWindow, DenoiserFactory> v);
+
+    abstract Builder setPerWindow(boolean v);
 
     public abstract Builder setSampler(SamplerSpec sampler);
 
@@ -66,8 +87,10 @@ public abstract class GenerateImages
         .apply("SpreadBatches", Reshuffle.viaRandomKey())
         .apply(
             "Sample",
-            ParDo.of(
-                new GenerateImagesFn(
-                    network(), sampler(), classIdx(), device(), progressName(), totalImages())));
+            ParDo.of(perWindow()
+                ? GenerateImagesFn.perWindow(
+                    networks(), sampler(), classIdx(), device(), progressName(), totalImages())
+                : new GenerateImagesFn(networks().apply(null), sampler(), classIdx(), device(),
+                    progressName(), totalImages())));
   }
 }

@@ -13,11 +13,18 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.SerializableFunction;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 
 /**
  * Generates the images of one batch of seeds, as one iteration of {@code generate.py}'s loop.
  * The network is loaded once per DoFn instance ({@code @Setup}) on the worker slot's device
  * ({@link Devices#forSlot}: one of the {@code --device} devices per slot) and kept for every bundle; each output image depends only on its seed.
+ *
+ * <p>{@link #perWindow}: the network depends on the element's window (one snapshot per window in
+ * a streaming evaluation); the instance keeps the network of the last window it saw and loads
+ * another when the window changes. A network that cannot be loaded is reported once and its
+ * window's batches are dropped (the rest of the pipeline goes on); progress is per window.
  */
 public final class GenerateImagesFn extends DoFn<List<Long>, GeneratedImage> {
   private static final long serialVersionUID = 1L;
@@ -27,6 +34,7 @@ public final class GenerateImagesFn extends DoFn<List<Long>, GeneratedImage> {
   private final Counter failures = Metrics.counter("cdm", "generate.failures");
 
   private final DenoiserFactory network;
+  private final SerializableFunction<BoundedWindow, DenoiserFactory> networkOfWindow;
   private final SamplerSpec samplerSpec;
   private final int classIdx;
   private final String device;
@@ -39,6 +47,9 @@ public final class GenerateImagesFn extends DoFn<List<Long>, GeneratedImage> {
   private transient Denoiser net;
   private transient Sampler sampler;
   private transient ProgressMeter progress;
+  /** Per window: the window whose network is loaded, and the windows whose network failed. */
+  private transient BoundedWindow loaded;
+  private transient java.util.Set<BoundedWindow> failed;
 
   /**
    * @param classIdx forced class, or -1 for the per-seed random labels
@@ -53,7 +64,19 @@ public final class GenerateImagesFn extends DoFn<List<Long>, GeneratedImage> {
       String device,
       String progressKey,
       long totalImages) {
+    this(network, null, samplerSpec, classIdx, device, progressKey, totalImages);
+  }
+
+  private GenerateImagesFn(
+      DenoiserFactory network,
+      SerializableFunction<BoundedWindow, DenoiserFactory> networkOfWindow,
+      SamplerSpec samplerSpec,
+      int classIdx,
+      String device,
+      String progressKey,
+      long totalImages) {
     this.network = network;
+    this.networkOfWindow = networkOfWindow;
     this.samplerSpec = samplerSpec;
     this.classIdx = classIdx;
     this.device = device;
@@ -61,18 +84,66 @@ public final class GenerateImagesFn extends DoFn<List<Long>, GeneratedImage> {
     this.totalImages = totalImages;
   }
 
+  /**
+   * The network of each element's window ({@code networkOfWindow}); {@code totalImages} is per
+   * window, and the progress lines name the window ({@code toString}).
+   */
+  public static GenerateImagesFn perWindow(
+      SerializableFunction<BoundedWindow, DenoiserFactory> networkOfWindow,
+      SamplerSpec samplerSpec,
+      int classIdx,
+      String device,
+      String progressKey,
+      long totalImages) {
+    return new GenerateImagesFn(null, networkOfWindow, samplerSpec, classIdx, device, progressKey,
+        totalImages);
+  }
+
   @Setup
   public void setup() throws Exception {
     manager = NDManager.newBaseManager(Devices.forSlot(device, "--device"));
-    net = network.load(manager);
     sampler = samplerSpec.toSampler();
-    progress = ProgressMeter.of(runId + "/generate", progressKey, "images", totalImages);
+    if (network != null) {
+      net = network.load(manager);
+      progress = ProgressMeter.of(runId + "/generate", progressKey, "images", totalImages);
+    } else {
+      failed = new java.util.HashSet<>();
+    }
+  }
+
+  /** Loads the network of {@code window} unless it is the one loaded; false when it failed. */
+  private boolean networkFor(BoundedWindow window) {
+    if (network != null || window.equals(loaded)) {
+      return true;
+    }
+    if (failed.contains(window)) {
+      return false;
+    }
+    if (manager != null) {
+      manager.close(); // the previous window's network
+    }
+    manager = NDManager.newBaseManager(Devices.forSlot(device, "--device"));
+    loaded = null;
+    try {
+      net = networkOfWindow.apply(window).load(manager);
+    } catch (Exception e) {
+      failures.inc();
+      failed.add(window);
+      System.err.println(progressKey + " " + window + ": cannot load the network (" + e.getMessage()
+          + "); its samples are skipped");
+      return false;
+    }
+    loaded = window;
+    progress = ProgressMeter.of(runId + "/generate/" + window, progressKey + " " + window, "images",
+        totalImages);
+    return true;
   }
 
   @ProcessElement
-  public void process(@Element List<Long> seeds, OutputReceiver<GeneratedImage> out) {
+  public void process(@Element List<Long> seeds, BoundedWindow window,
+      OutputReceiver<GeneratedImage> out) {
     long[] s = seeds.stream().mapToLong(Long::longValue).toArray();
-    if (s.length == 0) {
+    if (s.length == 0 || !networkFor(window)) {
       return;
     }
     byte[] hwc;

@@ -1,0 +1,157 @@
+package dev.cdm.pipelines.evaluate;
+
+import dev.cdm.model.sampling.SeedList;
+import dev.cdm.transforms.evaluate.RepeatScores;
+import dev.cdm.transforms.evaluate.ScoreSamples;
+import dev.cdm.transforms.evaluate.SnapshotWindow;
+import dev.cdm.transforms.evaluate.SnapshotWindows;
+import dev.cdm.transforms.evaluate.WriteGrid;
+import dev.cdm.transforms.generate.GenerateImages;
+import dev.cdm.transforms.generate.GeneratedImage;
+import dev.cdm.transforms.generate.StoredNetwork;
+import dev.cdm.transforms.generate.WriteImages;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.beam.sdk.coders.ListCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.transforms.windowing.Window;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.TypeDescriptors;
+
+/**
+ * The evaluation of each snapshot that arrives, the same in a bounded pipeline (the snapshots
+ * present) and in a streaming one ({@code --watch}): each snapshot gets its own window, so its
+ * combines and its result close when its own samples are done, whatever else is in flight.
+ *
+ * <pre>
+ *   Snapshot → window of its own (SnapshotWindow)
+ *     ├→ seed batches (0 .. num*repeats-1, and 0..63 for the grid)
+ *     │    → GenerateImages (reshuffle; the window's network, loaded once per worker slot per snapshot)
+ *     │        ├→ ScoreSamples (detector → moments, IS sums, KID sample → per repeat → FID, IS, KID) ─┐
+ *     │        ├→ each extra metric (named values) ─────────────────────────────────────────────┤
+ *     │        ├→ WriteGrid (seeds 0..63 → grids/&lt;snapshot&gt;.png) ─────────────────────────────┤
+ *     │        └→ [--save-images] WriteImages (images/&lt;snapshot&gt;/{seed:06d}.png)            │
+ *     └→ "start" (wall time) ──────────────────────────────────────────────────────────────┤
+ *                                                   Flatten → one group per snapshot window
+ *                                                   → RecordResultFn (results.jsonl, report.html)
+ * </pre>
+ *
+ * Outputs the names of the snapshots recorded (in results.jsonl or, failed, in failures.jsonl).
+ */
+final class EvaluateSnapshots extends PTransform<PCollection<Snapshot>, PCollection<String>> {
+  private static final long serialVersionUID = 1L;
+  static final int GRID = 8;
+
+  private final EvaluateJob job;
+  private final boolean announce;
+
+  /** {@code announce}: print each snapshot's summary line where its result is recorded. */
+  EvaluateSnapshots(EvaluateJob job, boolean announce) {
+    this.job = job;
+    this.announce = announce;
+  }
+
+  @Override
+  public PCollection<String> expand(PCollection<Snapshot> snapshots) {
+    String outdir = job.outdir();
+    String precision = job.precision();
+    PCollection<Snapshot> windowed =
+        snapshots.apply("OneWindowPerSnapshot", Window.into(new SnapshotWindows()));
+    PCollection<GeneratedImage> samples = windowed
+        .apply("SeedBatches", ParDo.of(new SeedBatchesFn(job)))
+        .setCoder(ListCoder.of(VarLongCoder.of()))
+        .apply("Generate", GenerateImages.builder()
+            .setNetworkPerWindow(w -> StoredNetwork.of(((SnapshotWindow) w).location(), precision))
+            .setSampler(job.sampler())
+            .setClassIdx(job.classIdx())
+            .setDevice(job.device())
+            .setProgressName("evaluate")
+            .setTotalImages(EvaluatePipeline.seeds(job).size())
+            .build());
+    List<PCollection<String>> lines = new ArrayList<>();
+    lines.add(windowed.apply("Start", MapElements.into(TypeDescriptors.strings())
+        .via((Snapshot s) -> "start " + System.currentTimeMillis())));
+    lines.add(samples
+        .apply("Score", ScoreSamples.builder()
+            .setDetector(job.detector())
+            .setDevice(job.detectorDevice())
+            .setMaxBatch(job.batch())
+            .setNum(job.num())
+            .setRepeats(job.repeats())
+            .setKidImages(job.kidImages())
+            .setRef(job.ref())
+            .build())
+        .apply("ScoreLines", MapElements.into(TypeDescriptors.strings())
+            .via((RepeatScores r) -> "scores " + r.toLine())));
+    int i = 0;
+    for (EvaluateJob.ExtraMetric metric : job.extraMetrics()) {
+      lines.add(samples
+          .apply("Metric" + i, metric.transform())
+          .apply("MetricLines" + i++, MapElements.into(TypeDescriptors.strings())
+              .via((KV<String, Double> kv) -> metricLine(kv))));
+    }
+    lines.add(samples
+        .apply("Grid", WriteGrid.perWindow(
+            w -> RunFiles.resolve(outdir, ResultRow.gridName(((SnapshotWindow) w).name())),
+            GRID, GRID))
+        .apply("GridLines", MapElements.into(TypeDescriptors.strings()).via(f -> "grid " + f)));
+    if (job.saveImages()) {
+      samples.apply("SaveImages", WriteImages.perWindow(w -> RunFiles.resolve(
+          RunFiles.resolve(outdir, "images"), ((SnapshotWindow) w).stem()), false));
+    }
+    return PCollectionList.of(lines).apply("AllLines", Flatten.pCollections())
+        .setCoder(StringUtf8Coder.of())
+        .apply("OneKey", WithKeys.<Integer, String>of(0).withKeyType(TypeDescriptors.integers()))
+        .apply("PerSnapshot", GroupByKey.create())
+        .apply("Record", ParDo.of(new RecordResultFn(job, announce)))
+        .setCoder(StringUtf8Coder.of());
+  }
+
+  static String metricLine(KV<String, Double> kv) {
+    if (!kv.getKey().matches("[A-Za-z0-9_./-]+")) {
+      throw new IllegalArgumentException("metric name '" + kv.getKey()
+          + "': use letters, digits and _ . / - only");
+    }
+    return "metric " + kv.getKey() + " " + Double.toHexString(kv.getValue());
+  }
+
+  /** A snapshot to the seed batches of its evaluation (the repeats' and the grid's seeds). */
+  static final class SeedBatchesFn extends DoFn<Snapshot, List<Long>> {
+    private static final long serialVersionUID = 1L;
+    private final EvaluateJob job;
+    private transient List<List<Long>> batches;
+
+    SeedBatchesFn(EvaluateJob job) {
+      this.job = job;
+    }
+
+    @Setup
+    public void setup() {
+      batches = new ArrayList<>();
+      for (long[] b : SeedList.batches(EvaluatePipeline.seeds(job), job.batch())) {
+        List<Long> l = new ArrayList<>(b.length);
+        for (long s : b) {
+          l.add(s);
+        }
+        batches.add(l);
+      }
+    }
+
+    @ProcessElement
+    public void process(OutputReceiver<List<Long>> out) {
+      for (List<Long> b : batches) {
+        out.output(b);
+      }
+    }
+  }
+}
