@@ -106,7 +106,7 @@ public final class NpzFile {
   public static void write(Path path, Map<String, NpyArray> arrays) throws IOException {
     Path dir = path.toAbsolutePath().getParent();
     Files.createDirectories(dir);
-    Path tmp = TempFiles.besides(path);
+    Path tmp = dev.cdm.model.io.LocalFiles.tempBeside(path);
     try {
       Files.write(tmp, toBytes(arrays));
       Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -4,7 +4,7 @@ import dev.cdm.model.sampling.SeedList;
 import dev.cdm.transforms.evaluate.RepeatScores;
 import dev.cdm.transforms.evaluate.ScoreSamples;
 import dev.cdm.transforms.evaluate.WriteGrid;
-import dev.cdm.transforms.generate.AtomicFiles;
+import dev.cdm.transforms.io.AtomicFiles;
 import dev.cdm.transforms.generate.GenerateImages;
 import dev.cdm.transforms.generate.GeneratedImage;
 import dev.cdm.transforms.generate.NetworkFactory;

@@ -10,7 +10,7 @@ import dev.cdm.model.sampling.ImageQuantizer;
 import dev.cdm.pipelines.CommandErrors;
 import dev.cdm.pipelines.DeviceOption;
 import dev.cdm.pipelines.Outputs;
-import dev.cdm.transforms.generate.AtomicFiles;
+import dev.cdm.transforms.io.AtomicFiles;
 import dev.cdm.transforms.generate.NetworkFactory;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
