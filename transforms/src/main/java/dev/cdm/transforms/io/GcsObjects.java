@@ -5,7 +5,10 @@ import com.google.cloud.storage.BlobInfo;
 import com.google.cloud.storage.Storage;
 import com.google.cloud.storage.StorageException;
 import com.google.cloud.storage.StorageOptions;
+import com.google.cloud.WriteChannel;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.FileAlreadyExistsException;
 import java.net.URI;
 import java.util.function.Supplier;
 
@@ -56,20 +59,38 @@ public final class GcsObjects {
 
   /**
    * Creates the object {@code location} with {@code data} unless it exists; false when it does
-   * (the object is left as it is). The upload is one request: the object appears complete or not
-   * at all.
+   * (the object is left as it is). An upload session with {@code ifGenerationMatch=0}: the object
+   * appears, complete, when the session finishes, or not at all.
    */
   public static boolean createOnce(String location, byte[] data) throws IOException {
     BlobId id = blobId(location);
-    try {
-      client.get().create(BlobInfo.newBuilder(id).setContentType("application/octet-stream").build(),
-          data, Storage.BlobTargetOption.doesNotExist());
-      return true;
-    } catch (StorageException e) {
-      if (e.getCode() == PRECONDITION_FAILED) {
+    BlobInfo info = BlobInfo.newBuilder(id).setContentType("application/octet-stream").build();
+    try (WriteChannel out = client.get().writer(info, Storage.BlobWriteOption.doesNotExist())) {
+      ByteBuffer buf = ByteBuffer.wrap(data);
+      while (buf.hasRemaining()) {
+        out.write(buf);
+      }
+    } catch (IOException | StorageException e) {
+      if (alreadyExists(e)) {
         return false;
       }
       throw new IOException(location + ": " + e.getMessage(), e);
     }
+    return true;
+  }
+
+  /**
+   * Whether {@code e} says the object exists: HTTP 412 from Cloud Storage, or (from the client's
+   * in-memory fake, which checks the precondition when the upload opens) a
+   * {@code FileAlreadyExistsException}; either may come wrapped.
+   */
+  static boolean alreadyExists(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof StorageException && ((StorageException) t).getCode() == PRECONDITION_FAILED
+          || t instanceof FileAlreadyExistsException) {
+        return true;
+      }
+    }
+    return false;
   }
 }
