@@ -17,7 +17,9 @@ import org.apache.beam.sdk.transforms.DoFn;
 /**
  * Generates the images of one batch of seeds, as one iteration of {@code generate.py}'s loop.
  * The network is loaded once per DoFn instance ({@code @Setup}) on the worker slot's device
- * ({@link Devices#forSlot}: one of the {@code --device} devices per slot) and kept for every bundle; each output image depends only on its seed.
+ * ({@link Devices#forSlot}: entry slot mod n of the {@code --device} list, the same for every
+ * DoFn of the slot's thread, see {@code WorkerSlots}) and kept for every bundle; each output image
+ * depends only on its seed.
  */
 public final class GenerateImagesFn extends DoFn<List<Long>, GeneratedImage> {
   private static final long serialVersionUID = 1L;
