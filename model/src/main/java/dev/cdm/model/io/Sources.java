@@ -45,8 +45,9 @@ public final class Sources {
       throw new IOException(flag + "=" + location + ": file not found", e);
     } catch (IOException e) {
       String m = e.getMessage();
-      throw new IOException(flag + "=" + location + ": " + (m == null || m.isBlank()
-          ? e.getClass().getSimpleName() : m), e);
+      m = m == null || m.isBlank() ? e.getClass().getSimpleName()
+          : m.replace("give its local path", "give " + flag + "=PATH");
+      throw new IOException(flag + "=" + location + ": " + m, e);
     }
   }
 

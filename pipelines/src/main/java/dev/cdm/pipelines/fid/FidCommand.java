@@ -17,7 +17,6 @@ import dev.cdm.transforms.fid.GeneratedImageView;
 import dev.cdm.transforms.generate.GenerateImages;
 import dev.cdm.transforms.io.AtomicFiles;
 import dev.cdm.transforms.generate.NetworkFactory;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;
@@ -167,7 +166,9 @@ public final class FidCommand implements Callable<Integer> {
     if (temp != null && !temp.isEmpty()) {
       return temp.replaceAll("/+$", "") + "/cdm-fid-" + java.util.UUID.randomUUID() + ".txt";
     }
-    return Files.createTempFile("cdm-fid-", ".txt").toString();
+    // A fresh name, not a created file: the job creates it once.
+    return java.nio.file.Paths.get(System.getProperty("java.io.tmpdir"),
+        "cdm-fid-" + java.util.UUID.randomUUID() + ".txt").toString();
   }
 
   /** FID of image files: the reference's subset(s) of --images. */
