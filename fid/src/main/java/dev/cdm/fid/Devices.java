@@ -5,7 +5,6 @@ import ai.djl.engine.Engine;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -21,7 +20,7 @@ import java.util.regex.Pattern;
  *
  * A command that runs on several devices at once (training) takes {@link #resolve all of them};
  * worker slots of a pipeline (Flink task slots, DirectRunner threads) take them
- * {@link #forSlot round-robin}, one per slot. {@link #check} validates the text without starting
+ * {@link #forSlot one per slot} ({@link WorkerSlots}: slot s on device s mod n, stable per thread). {@link #check} validates the text without starting
  * the engine, so that a typo fails before any work.
  */
 public final class Devices {
@@ -30,7 +29,6 @@ public final class Devices {
 
   private static final Pattern GRAMMAR = Pattern.compile("auto|cpu|gpu(?::\\d+(?:,\\d+)*)?");
   private static final Pattern CARDS = Pattern.compile("gpu:(.*)");
-  private static final AtomicInteger NEXT_SLOT = new AtomicInteger();
 
   private Devices() {}
 
@@ -80,12 +78,12 @@ public final class Devices {
   }
 
   /**
-   * The device of one worker slot: the devices of {@code text} handed to successive callers
-   * round-robin, so that the slots of a multi-GPU worker spread over its cards.
+   * The device of the calling worker slot: entry {@code slot mod n} of the {@code n} devices of
+   * {@code text} ({@link WorkerSlots}), so that the slots of a multi-GPU worker spread over its
+   * cards and every DoFn of one slot (sampler, detector) uses the same card.
    */
   public static Device forSlot(String text, String flag) {
-    List<Device> all = resolve(text, flag);
-    return all.get(Math.floorMod(NEXT_SLOT.getAndIncrement(), all.size()));
+    return WorkerSlots.pick(resolve(text, flag));
   }
 
   /** The first device {@code text} names (single-device programs such as benchmarks). */

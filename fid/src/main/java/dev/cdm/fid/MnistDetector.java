@@ -50,7 +50,7 @@ public final class MnistDetector implements Detector {
     if (spec.equalsIgnoreCase(MNIST)) {
       return builtIn(device);
     }
-    return load(RemoteFiles.localCopy(spec, "--detector"), spec, device);
+    return load(dev.cdm.model.io.Sources.open(spec, "--detector"), spec, device);
   }
 
   /** The classifier shipped with the project. */

@@ -36,7 +36,7 @@ public final class TorchScriptDetector implements Detector {
    * URI onto {@code device}.
    */
   public static TorchScriptDetector load(String spec, Device device) throws IOException {
-    return load(RemoteFiles.localCopy(spec, "--detector"), spec, device);
+    return load(dev.cdm.model.io.Sources.open(spec, "--detector"), spec, device);
   }
 
   /** Loads a TorchScript file; {@code source} names it in errors. */

@@ -21,18 +21,51 @@ import java.util.zip.ZipFile;
  * <p>Images decode with {@link PngCodec#decode}, to what {@code np.array(PIL.Image.open(f))}
  * gives: 1 channel for grayscale and for palette images (their indices), 2 for gray+alpha, 3 for
  * RGB, 4 for RGBA. Thread-safe for reads.
+ *
+ * <p>A folder that is not on the local disk (e.g. {@code gs://bucket/images}) is read through a
+ * {@link FolderReader} that the caller provides ({@link #ofFolder}): model/ knows no file system but
+ * the local one.
  */
 public final class ImageArchive implements Closeable {
-  private final Path path;
+  /** Reads the files of a folder by their names relative to it (e.g. through Beam's FileSystems). */
+  @FunctionalInterface
+  public interface FolderReader {
+    byte[] read(String relativeName) throws IOException;
+  }
+
+  private final Path path; // null for a folder read through a FolderReader
+  private final String location;
   private final ZipFile zip; // null for a folder
+  private final FolderReader reader; // null for a local folder or a ZIP
   private final List<String> names;
   private final DatasetLabels labels;
 
   private ImageArchive(Path path, ZipFile zip, List<String> names, DatasetLabels labels) {
+    this(path, path.toString(), zip, null, names, labels);
+  }
+
+  private ImageArchive(Path path, String location, ZipFile zip, FolderReader reader,
+      List<String> names, DatasetLabels labels) {
     this.path = path;
+    this.location = location;
     this.zip = zip;
+    this.reader = reader;
     this.names = names;
     this.labels = labels;
+  }
+
+  /**
+   * A folder of images read through {@code reader}: {@code files} lists every file below {@code
+   * location} by its relative name ({@code a/b.png}), as a recursive listing gives them.
+   */
+  public static ImageArchive ofFolder(String location, List<String> files, FolderReader reader)
+      throws IOException {
+    List<String> all = new ArrayList<>(files);
+    DatasetLabels labels = DatasetLabels.NONE;
+    if (all.contains("dataset.json")) {
+      labels = DatasetLabels.parse(reader.read("dataset.json"), location + "/dataset.json");
+    }
+    return new ImageArchive(null, location, null, reader, imagesOf(all), labels);
   }
 
   /** Opens a ZIP file or a folder; an error names the path when it is neither. */
@@ -87,8 +120,14 @@ public final class ImageArchive implements Closeable {
     return Collections.unmodifiableList(images);
   }
 
+  /** The local ZIP file or folder; null for a folder read through a {@link FolderReader}. */
   public Path path() {
     return path;
+  }
+
+  /** Where the images are, as given (a local path or a URI). */
+  public String location() {
+    return location;
   }
 
   /** Image names in the reference's order (sorted). */
@@ -127,6 +166,9 @@ public final class ImageArchive implements Closeable {
         return in.readAllBytes();
       }
     }
+    if (reader != null) {
+      return reader.read(name);
+    }
     return Files.readAllBytes(path.resolve(name));
   }
 
@@ -137,10 +179,10 @@ public final class ImageArchive implements Closeable {
       return PngCodec.decode(bytes(index), name);
     } catch (BadImageException e) {
       throw new UncheckedIOException(new IOException(
-          "Cannot decode image " + e.getMessage() + " in " + path, e));
+          "Cannot decode image " + e.getMessage() + " in " + location, e));
     } catch (IOException e) {
       throw new UncheckedIOException(new IOException(
-          "Cannot read image " + name + " in " + path + ": " + e.getMessage(), e));
+          "Cannot read image " + name + " in " + location + ": " + e.getMessage(), e));
     }
   }
 

@@ -124,8 +124,7 @@ public final class NpzFile {
   public static void write(Path path, Map<String, NpyArray> arrays) throws IOException {
     Path dir = path.toAbsolutePath().getParent();
     Files.createDirectories(dir);
-    // Not Files.createTempFile: its owner-only mode (0600) would stay on the renamed file.
-    Path tmp = dir.resolve("." + path.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
+    Path tmp = LocalFiles.tempBeside(path);
     try {
       Files.write(tmp, toBytes(arrays));
       Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

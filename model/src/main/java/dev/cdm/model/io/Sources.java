@@ -9,11 +9,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -21,16 +19,37 @@ import java.util.HexFormat;
 import java.util.ServiceLoader;
 
 /**
- * Turns a path or URL given on the command line into a local file. Local paths (and {@code file:}
- * URIs) are used in place; {@code http(s)://} URLs are downloaded with the JDK's HTTP client; other
- * schemes ({@code gs://}) go through a {@link RemoteFetcher} found on the class path. Downloads land
- * in a cache directory ({@code ~/.cache/cdm/}, or the {@code cdm.cache} system property, or the
- * {@code CDM_CACHE} environment variable) under a name derived from the URL's hash, written to a
- * temporary name and renamed when complete, so a later call reuses them and an interrupted download
- * never looks finished.
+ * Turns a path or URL given on the command line into a local file: the one download cache of the
+ * project (networks, detectors, statistics, datasets that need random access). Local paths (and
+ * {@code file:} URIs) are used in place; {@code http(s)://} URLs are downloaded with the JDK's HTTP
+ * client; other schemes ({@code gs://}, any Beam file system) go through the {@link RemoteFetcher}
+ * found on the class path (transforms/ provides one over Beam's {@code FileSystems}). Downloads land
+ * in {@link #cacheDir} under a name derived from the URL's hash (and, for fetched objects, their
+ * size and modification time, so a replaced object is fetched again), written to a temporary name
+ * and renamed when complete, so a later call reuses them and an interrupted download never looks
+ * finished.
  */
 public final class Sources {
+  private static volatile boolean warnedAlias;
+
   private Sources() {}
+
+  /**
+   * The local file for {@code location}; errors start with {@code flag=location} (e.g. {@code
+   * --ref=gs://b/x.npz: ...}) so that the user sees which input failed.
+   */
+  public static Path open(String location, String flag) throws IOException {
+    try {
+      return open(location);
+    } catch (NoSuchFileException e) {
+      throw new IOException(flag + "=" + location + ": file not found", e);
+    } catch (IOException e) {
+      String m = e.getMessage();
+      m = m == null || m.isBlank() ? e.getClass().getSimpleName()
+          : m.replace("give its local path", "give " + flag + "=PATH");
+      throw new IOException(flag + "=" + location + ": " + m, e);
+    }
+  }
 
   /** The local file for {@code pathOrUri}, downloading it into the default cache if it is remote. */
   public static Path open(String pathOrUri) throws IOException {
@@ -47,25 +66,22 @@ public final class Sources {
       }
       return p;
     }
-    Path cached = cacheDir.resolve(cacheName(uri));
+    String scheme = uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+    boolean http = scheme.equals("http") || scheme.equals("https");
+    RemoteFetcher fetcher = http ? null : fetcherFor(uri);
+    Path cached = cacheDir.resolve(cacheName(uri, http ? "" : fetcher.version(uri)));
     if (Files.isRegularFile(cached)) {
       return cached;
     }
     Files.createDirectories(cacheDir);
-    // Not Files.createTempFile: its 0600 mode would stay on the cached file.
-    Path tmp = cacheDir.resolve("." + cached.getFileName() + "." + java.util.UUID.randomUUID() + ".part");
+    Path tmp = LocalFiles.tempBeside(cached);
     try {
-      String scheme = uri.getScheme().toLowerCase();
-      if (scheme.equals("http") || scheme.equals("https")) {
+      if (http) {
         download(uri, tmp);
       } else {
-        fetcherFor(uri).fetch(uri, tmp);
+        fetcher.fetch(uri, tmp);
       }
-      try {
-        Files.move(tmp, cached, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, cached, StandardCopyOption.REPLACE_EXISTING);
-      }
+      LocalFiles.moveOver(tmp, cached);
     } finally {
       Files.deleteIfExists(tmp);
     }
@@ -86,24 +102,50 @@ public final class Sources {
     }
   }
 
-  static Path defaultCacheDir() {
-    String prop = System.getProperty("cdm.cache");
-    if (prop != null) {
-      return Path.of(prop);
+  /**
+   * The download cache: the {@code cdm.cache} system property, else {@code $CDM_CACHE}, else the
+   * deprecated {@code $CDM_CACHE_DIR} (with a one-line warning), else {@code ~/.cache/cdm}.
+   */
+  public static Path cacheDir() {
+    return cacheDir(System.getProperty("cdm.cache"), System.getenv("CDM_CACHE"),
+        System.getenv("CDM_CACHE_DIR"));
+  }
+
+  static Path cacheDir(String property, String env, String deprecatedEnv) {
+    if (property != null && !property.isBlank()) {
+      return Path.of(property);
     }
-    String env = System.getenv("CDM_CACHE");
-    if (env != null && !env.isEmpty()) {
+    if (env != null && !env.isBlank()) {
       return Path.of(env);
+    }
+    if (deprecatedEnv != null && !deprecatedEnv.isBlank()) {
+      if (!warnedAlias) {
+        warnedAlias = true;
+        System.err.println("warning: CDM_CACHE_DIR is deprecated, set CDM_CACHE instead");
+      }
+      return Path.of(deprecatedEnv);
     }
     return Path.of(System.getProperty("user.home"), ".cache", "cdm");
   }
 
-  /** {@code <first 16 hex digits of sha256(url)>-<last path segment>}: unique per URL, readable. */
+  static Path defaultCacheDir() {
+    return cacheDir();
+  }
+
   static String cacheName(URI uri) {
+    return cacheName(uri, "");
+  }
+
+  /**
+   * {@code <first 16 hex digits of sha256(url[#version])>-<last path segment>}: unique per URL
+   * (and object version), readable in a listing.
+   */
+  static String cacheName(URI uri, String version) {
     String path = uri.getPath() == null ? "" : uri.getPath();
     String last = path.substring(path.lastIndexOf('/') + 1).replaceAll("[^A-Za-z0-9._-]", "_");
+    String key = version.isEmpty() ? uri.toString() : uri + "#" + version;
     try {
-      byte[] h = MessageDigest.getInstance("SHA-256").digest(uri.toString().getBytes(StandardCharsets.UTF_8));
+      byte[] h = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(h, 0, 8) + "-" + (last.isEmpty() ? "download" : last);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);

@@ -107,4 +107,55 @@ class SourcesTest {
     IOException e = assertThrows(IOException.class, () -> Sources.open("gs://bucket/model.pkl", tmp.resolve("cache")));
     assertTrue(e.getMessage().contains("gs://bucket/model.pkl") && e.getMessage().contains("no fetcher"), e.getMessage());
   }
+
+  @Test
+  void flagNamedErrorsNameTheInput() {
+    IOException missing = assertThrows(IOException.class,
+        () -> Sources.open(tmp.resolve("nope.pt").toString(), "--detector"));
+    assertTrue(missing.getMessage().startsWith("--detector=") && missing.getMessage().contains("nope.pt")
+        && missing.getMessage().contains("not found"), missing.getMessage());
+    IOException http = assertThrows(IOException.class, () -> Sources.open(url("/missing.pkl"), "--ref"));
+    assertTrue(http.getMessage().startsWith("--ref=" + url("/missing.pkl")) && http.getMessage().contains("404"),
+        http.getMessage());
+  }
+
+  @Test
+  void oneCacheVariableWithTheOldNameAsAnAlias() {
+    assertEquals(Path.of("/p"), Sources.cacheDir("/p", "/e", "/d"));
+    assertEquals(Path.of("/e"), Sources.cacheDir(null, "/e", "/d"));
+    assertEquals(Path.of("/d"), Sources.cacheDir(null, "", "/d"), "CDM_CACHE_DIR still works");
+    assertEquals(Path.of(System.getProperty("user.home"), ".cache", "cdm"), Sources.cacheDir(null, null, null));
+  }
+
+  @Test
+  void fetchedObjectsAreCachedPerVersion() throws Exception {
+    Path cache = tmp.resolve("cache");
+    VersionedFetcher.version = "v1";
+    Path a = Sources.open("versioned://bucket/stats.npz", cache);
+    assertEquals("v1", Files.readString(a));
+    assertEquals(a, Sources.open("versioned://bucket/stats.npz", cache), "same version: cached");
+    VersionedFetcher.version = "v2";
+    Path b = Sources.open("versioned://bucket/stats.npz", cache);
+    assertEquals("v2", Files.readString(b), "a replaced object is fetched again");
+  }
+
+  /** A fetcher whose objects change: {@link #version} is both the version and the content. */
+  public static final class VersionedFetcher implements RemoteFetcher {
+    static volatile String version = "v1";
+
+    @Override
+    public boolean supports(URI uri) {
+      return uri.getScheme().equals("versioned");
+    }
+
+    @Override
+    public String version(URI uri) {
+      return version;
+    }
+
+    @Override
+    public void fetch(URI uri, Path target) throws IOException {
+      Files.writeString(target, version);
+    }
+  }
 }

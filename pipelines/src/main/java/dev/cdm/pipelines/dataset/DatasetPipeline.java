@@ -8,6 +8,7 @@ import dev.cdm.transforms.dataset.DatasetSources;
 import dev.cdm.transforms.dataset.ImageTransform;
 import dev.cdm.transforms.dataset.PreparedSource;
 import dev.cdm.transforms.ProgressMeter;
+import dev.cdm.transforms.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -30,6 +31,13 @@ import org.apache.beam.sdk.options.PipelineOptions;
  * final rename stays on one file system; on a cluster that folder must be shared by the workers.
  * A run killed before it could clean up leaves that folder; the next run on the same destination
  * removes it (its owner process is gone) and says so.
+ *
+ * <p>{@code --source} and {@code --dest} may be on any Beam file system ({@code gs://}): a
+ * remote source is copied through the file layer into a local scratch folder first (the MNIST
+ * labels file beside MNIST images, every file of a folder), and a remote destination is built
+ * there and uploaded when complete (a ZIP as one object, a folder file by file), so that the
+ * conversion itself reads and writes local files with random access. That scratch folder is
+ * local to the submitting machine: on a multi-host cluster give local (shared) paths instead.
  */
 public final class DatasetPipeline {
   private DatasetPipeline() {}
@@ -57,6 +65,87 @@ public final class DatasetPipeline {
     if (job.dest == null || job.dest.isEmpty()) {
       throw new IllegalArgumentException("--dest output filename or directory must not be an empty string");
     }
+    boolean remoteSource = !AtomicFiles.isLocalPath(job.source);
+    boolean remoteDest = !AtomicFiles.isLocalPath(job.dest);
+    if (!remoteSource && !remoteDest) {
+      return runLocal(job, beamArgs);
+    }
+    Path scratch = Files.createTempDirectory("cdm-dataset-");
+    try {
+      Job local = new Job();
+      local.source = remoteSource ? stageSource(job.source, scratch.resolve("source")) : job.source;
+      String name = job.dest.replaceAll("/+$", "");
+      name = name.substring(name.lastIndexOf('/') + 1);
+      local.dest = remoteDest ? scratch.resolve("dest").resolve(name).toString() : job.dest;
+      local.maxImages = job.maxImages;
+      local.transform = job.transform;
+      local.skipBad = job.skipBad;
+      local.shardSize = job.shardSize;
+      boolean zip = job.dest.substring(job.dest.lastIndexOf('.') + 1).equals("zip");
+      if (remoteDest && !zip && !AtomicFiles.list(job.dest).isEmpty()) {
+        throw new IllegalArgumentException("--dest folder must be empty: " + job.dest);
+      }
+      DatasetReport report = runLocal(local, beamArgs);
+      if (remoteDest) {
+        Path built = Path.of(local.dest);
+        if (zip) {
+          AtomicFiles.upload(built, job.dest);
+        } else {
+          try (Stream<Path> s = Files.walk(built)) {
+            for (Path f : (Iterable<Path>) s.filter(Files::isRegularFile).sorted()::iterator) {
+              AtomicFiles.upload(f, AtomicFiles.resolve(job.dest,
+                  built.relativize(f).toString().replace('\\', '/')));
+            }
+          }
+        }
+      }
+      return report;
+    } finally {
+      deleteTree(scratch);
+    }
+  }
+
+  /**
+   * Copies a remote {@code --source} into {@code dir}: a folder with all its files (keeping its
+   * name, e.g. {@code *_lmdb}), a file with the MNIST labels file beside it when it is MNIST images.
+   */
+  static String stageSource(String source, Path dir) throws IOException {
+    String trimmed = source.replaceAll("/+$", "");
+    String name = trimmed.substring(trimmed.lastIndexOf('/') + 1);
+    Path local = dir.resolve(name);
+    if (AtomicFiles.exists(trimmed)) {
+      List<String> files = new java.util.ArrayList<>(List.of(name));
+      if (name.matches(".*-images-idx3-ubyte(\\.gz)?")) {
+        String labels = name.replace("-images-idx3-ubyte", "-labels-idx1-ubyte");
+        if (AtomicFiles.exists(AtomicFiles.resolve(trimmed.substring(0, trimmed.lastIndexOf('/')), labels))) {
+          files.add(labels);
+        }
+      }
+      String parent = trimmed.substring(0, trimmed.lastIndexOf('/'));
+      for (String f : files) {
+        copy(AtomicFiles.resolve(parent, f), dir.resolve(f));
+      }
+      return local.toString();
+    }
+    List<String> files = AtomicFiles.list(trimmed);
+    if (files.isEmpty()) {
+      throw new IOException("Missing input file or directory: --source=" + source);
+    }
+    System.err.printf("dataset: copying %d files of %s to %s%n", files.size(), source, local);
+    for (String f : files) {
+      copy(AtomicFiles.resolve(trimmed, f), local.resolve(f));
+    }
+    return local.toString();
+  }
+
+  private static void copy(String from, Path to) throws IOException {
+    Files.createDirectories(to.getParent());
+    try (java.io.InputStream in = AtomicFiles.open(from)) {
+      Files.copy(in, to, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  private static DatasetReport runLocal(Job job, List<String> beamArgs) throws IOException {
     // The reference: a ZIP when the text after the last '.' is "zip", else a folder.
     boolean zip = job.dest.substring(job.dest.lastIndexOf('.') + 1).equals("zip");
     Path dest = Path.of(job.dest).toAbsolutePath().normalize();

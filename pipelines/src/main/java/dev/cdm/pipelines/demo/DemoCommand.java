@@ -7,7 +7,7 @@ import dev.cdm.fid.MnistDetector;
 import dev.cdm.model.sampling.SamplerSpec;
 import dev.cdm.pipelines.Cdm;
 import dev.cdm.pipelines.CommandErrors;
-import dev.cdm.transforms.generate.AtomicFiles;
+import dev.cdm.transforms.io.AtomicFiles;
 import dev.cdm.transforms.ProgressMeter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

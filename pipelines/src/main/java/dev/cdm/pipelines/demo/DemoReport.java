@@ -3,7 +3,7 @@ package dev.cdm.pipelines.demo;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.cdm.transforms.generate.AtomicFiles;
+import dev.cdm.transforms.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -17,7 +17,7 @@ import dev.cdm.model.sampling.SamplerSpec;
 import dev.cdm.model.sampling.SeedImages;
 import dev.cdm.model.data.Pixels;
 import dev.cdm.model.data.PngCodec;
-import dev.cdm.transforms.generate.AtomicFiles;
+import dev.cdm.transforms.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -7,7 +7,7 @@ import picocli.CommandLine.Mixin;
 
 import dev.cdm.fid.Detector;
 import dev.cdm.fid.GaussianStatistics;
-import dev.cdm.fid.RemoteFiles;
+import dev.cdm.model.io.Sources;
 import dev.cdm.pipelines.SamplerOptions;
 import dev.cdm.transforms.generate.StoredNetwork;
 import java.util.concurrent.Callable;
@@ -108,12 +108,12 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
     StoredNetwork.of("check", sampler.precision); // --precision errors before any work
     // A bad --ref or --detector fails here, before any image is generated.
-    GaussianStatistics reference = GaussianStatistics.read(RemoteFiles.localCopy(ref, "--ref"));
+    GaussianStatistics reference = GaussianStatistics.read(Sources.open(ref, "--ref"));
     if (num < reference.dim()) {
       throw CommandErrors.usage("--num=" + num + " is fewer than the " + reference.dim()
           + " features of --ref=" + ref + ": statistics need at least " + reference.dim() + " images");
     }
-    RemoteFiles.localCopy(detector, "--detector");
+    Sources.open(detector, "--detector");
     String out = outdir;
     if (out == null) {
       out = Snapshot.isFile(snapshots)

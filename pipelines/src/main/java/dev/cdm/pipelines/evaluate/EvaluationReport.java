@@ -4,7 +4,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.cdm.pipelines.fid.FidResults;
-import dev.cdm.transforms.generate.AtomicFiles;
+import dev.cdm.transforms.io.AtomicFiles;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.ByteArrayOutputStream;

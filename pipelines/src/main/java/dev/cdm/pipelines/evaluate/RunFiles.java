@@ -1,6 +1,6 @@
 package dev.cdm.pipelines.evaluate;
 
-import dev.cdm.transforms.generate.AtomicFiles;
+import dev.cdm.transforms.io.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;

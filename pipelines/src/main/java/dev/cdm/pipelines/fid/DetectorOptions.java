@@ -1,7 +1,7 @@
 package dev.cdm.pipelines.fid;
 
 import dev.cdm.fid.Detector;
-import dev.cdm.fid.RemoteFiles;
+import dev.cdm.model.io.Sources;
 import dev.cdm.pipelines.CommandErrors;
 import dev.cdm.pipelines.DeviceOption;
 import dev.cdm.transforms.fid.ExtractStatistics;
@@ -32,7 +32,7 @@ public final class DetectorOptions {
   /** Fetches (or finds) the detector: a missing or unreachable file fails before the pipeline. */
   void fetch() throws java.io.IOException {
     if (!Detector.isMnist(detector)) {
-      RemoteFiles.localCopy(detector, "--detector");
+      Sources.open(detector, "--detector");
     }
   }
 

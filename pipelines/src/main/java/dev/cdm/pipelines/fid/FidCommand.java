@@ -8,7 +8,7 @@ import dev.cdm.pipelines.SamplerOptions;
 
 import dev.cdm.fid.GaussianStatistics;
 import dev.cdm.fid.ImageSubsets;
-import dev.cdm.fid.RemoteFiles;
+import dev.cdm.model.io.Sources;
 import dev.cdm.model.data.ImageArchive;
 import dev.cdm.transforms.fid.ExtractStatistics;
 import dev.cdm.transforms.fid.ReadImageBatches;
@@ -16,14 +16,12 @@ import dev.cdm.model.sampling.SeedList;
 import dev.cdm.transforms.fid.BatchImages;
 import dev.cdm.transforms.fid.GeneratedImageView;
 import dev.cdm.transforms.generate.GenerateImages;
-import dev.cdm.transforms.generate.AtomicFiles;
 import dev.cdm.transforms.generate.StoredNetwork;
+import dev.cdm.transforms.io.AtomicFiles;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -108,23 +106,28 @@ public final class FidCommand implements Callable<Integer> {
     }
     // Read the reference statistics first: a bad --ref fails before any image is decoded.
     System.err.println("Loading dataset reference statistics from \"" + ref + "\"...");
-    GaussianStatistics reference = GaussianStatistics.read(RemoteFiles.localCopy(ref, "--ref"));
+    GaussianStatistics reference = GaussianStatistics.read(Sources.open(ref, "--ref"));
     if (num < reference.dim()) {
       throw CommandErrors.usage("--num=" + num + " is fewer than the " + reference.dim()
           + " features of --ref=" + ref + ": statistics need at least " + reference.dim() + " images");
     }
     detector.fetch();
-    // A worker writes the result file and this command reads it: give a location both reach on
-    // a multi-host cluster (--results, or Beam's --tempLocation, e.g. gs://bucket/tmp).
+    // A worker writes the result file (once, under a fresh name) and this command reads it: give
+    // a location both reach on a multi-host cluster (--results, or Beam's --tempLocation, e.g.
+    // gs://bucket/tmp); the command then renames it onto --results.
     String resultFile = resultLocation();
-    AtomicFiles.delete(resultFile);
     ExtractStatistics statistics = detector.statistics((long) num * repeats);
-    Pipeline pipeline = images != null
-        ? filesPipeline(statistics, reference, resultFile)
-        : streamingPipeline(statistics, reference, resultFile, seedGroups);
-    pipeline.run().waitUntilFinish();
-    FidResults fids = FidResults.read(resultFile, repeats);
-    if (results == null) {
+    FidResults fids;
+    try {
+      Pipeline pipeline = images != null
+          ? filesPipeline(statistics, reference, resultFile)
+          : streamingPipeline(statistics, reference, resultFile, seedGroups);
+      pipeline.run().waitUntilFinish();
+      fids = FidResults.read(resultFile, repeats);
+      if (results != null) {
+        AtomicFiles.move(resultFile, AtomicFiles.absolute(results));
+      }
+    } finally {
       AtomicFiles.delete(resultFile);
     }
     print(fids, detector.metricName());
@@ -157,25 +160,26 @@ public final class FidCommand implements Callable<Integer> {
     return groups;
   }
 
-  /** --results, else a fresh name under --tempLocation, else a local temporary file. */
+  /** A fresh name beside --results, else under --tempLocation, else a local temporary file. */
   private String resultLocation() throws java.io.IOException {
     if (results != null) {
-      return AtomicFiles.isLocalPath(results) ? Paths.get(results).toAbsolutePath().toString()
-          : results;
+      return AtomicFiles.stagingFor(AtomicFiles.absolute(results));
     }
     String temp = beam.create().getTempLocation();
     if (temp != null && !temp.isEmpty()) {
       return temp.replaceAll("/+$", "") + "/cdm-fid-" + java.util.UUID.randomUUID() + ".txt";
     }
-    return Files.createTempFile("cdm-fid-", ".txt").toString();
+    // A fresh name, not a created file: the job creates it once.
+    return java.nio.file.Paths.get(System.getProperty("java.io.tmpdir"),
+        "cdm-fid-" + java.util.UUID.randomUUID() + ".txt").toString();
   }
 
   /** FID of image files: the reference's subset(s) of --images. */
   private Pipeline filesPipeline(ExtractStatistics statistics, GaussianStatistics reference,
       String resultFile) throws java.io.IOException {
-    Path imagePath = Paths.get(images);
+    String imagePath = AtomicFiles.absolute(images);
     int total;
-    try (ImageArchive archive = ImageArchive.open(imagePath)) {
+    try (ImageArchive archive = AtomicFiles.openArchive(imagePath)) {
       total = archive.size();
     }
     int[][] subsets;
@@ -188,7 +192,7 @@ public final class FidCommand implements Callable<Integer> {
         + (repeats > 1 ? " x " + repeats + " repeats" : "") + " of " + total + " (dimension "
         + reference.dim() + " reference)...");
     return FidPipelines.fid(beam.create(),
-        ReadImageBatches.builder().setPath(imagePath.toAbsolutePath().toString())
+        ReadImageBatches.builder().setPath(imagePath)
             .setSubsets(subsets).setBatchSize(detector.batch).build(),
         statistics, ref, resultFile);
   }

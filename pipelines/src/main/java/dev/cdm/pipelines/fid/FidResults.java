@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.TreeMap;
-import dev.cdm.transforms.generate.AtomicFiles;
+import dev.cdm.transforms.io.AtomicFiles;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CoderRegistry;
 import org.apache.beam.sdk.coders.ListCoder;
@@ -156,8 +156,9 @@ public final class FidResults {
     @ProcessElement
     public void process(@Element List<String> lines) throws IOException {
       // Through the file layer: the worker that runs this may be on another host than the
-      // command, so the file is on storage both reach (a shared path or gs://).
-      AtomicFiles.write(file, (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
+      // command, so the file is on storage both reach (a shared path or gs://). Created once:
+      // a job that restarts after writing it keeps the first result.
+      AtomicFiles.createOnce(file, (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
     }
   }
 }

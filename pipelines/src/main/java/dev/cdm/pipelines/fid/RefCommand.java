@@ -10,10 +10,7 @@ import dev.cdm.pipelines.BeamOptions;
 import dev.cdm.pipelines.CommandErrors;
 import dev.cdm.pipelines.Outputs;
 import dev.cdm.transforms.fid.ReadImageBatches;
-import dev.cdm.transforms.generate.AtomicFiles;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
+import dev.cdm.transforms.io.AtomicFiles;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -48,9 +45,9 @@ public final class RefCommand implements Callable<Integer> {
       throw CommandErrors.usage("--features must be >= 0, got " + features);
     }
     Outputs.checkFile("--dest", dest);
-    Path data = Paths.get(this.data);
+    String data = AtomicFiles.absolute(this.data);
     int total;
-    try (ImageArchive archive = ImageArchive.open(data)) {
+    try (ImageArchive archive = AtomicFiles.openArchive(data)) {
       total = archive.size();
     }
     if (total < 2) {
@@ -58,46 +55,60 @@ public final class RefCommand implements Callable<Integer> {
           "--data=" + this.data + ": found " + total + " images, but need at least 2 to compute statistics");
     }
     detector.fetch();
-    // Written by a worker through the file layer: a local path or gs:// (any Beam file system).
-    String destPath = AtomicFiles.isLocalPath(dest) ? Paths.get(dest).toAbsolutePath().toString()
-        : dest;
-    if (features > 0 && !AtomicFiles.isLocalPath(dest)) {
-      throw CommandErrors.usage("--features needs a local --dest, got " + dest);
-    }
+    // Written once by a worker through the file layer (a local path, gs:// or any Beam file
+    // system) under a fresh name beside --dest, then renamed onto --dest by this command.
+    String destPath = AtomicFiles.absolute(dest);
+    String staged = AtomicFiles.stagingFor(destPath);
     System.err.println("Calculating statistics for " + total + " images from " + data + "...");
-    FidPipelines.reference(beam.create(),
-        ReadImageBatches.builder().setPath(data.toAbsolutePath().toString())
-            .setSubsets(ImageSubsets.disjoint(total, total, 1, 0)).setBatchSize(detector.batch).build(),
-        detector.statistics(total),
-        destPath)
-        .run().waitUntilFinish();
-    if (!AtomicFiles.exists(destPath)) {
-      throw new IllegalStateException("the pipeline finished without writing " + destPath);
-    }
-    if (features > 0) {
-      addFeatureSample(data, total, Paths.get(destPath));
+    try {
+      FidPipelines.reference(beam.create(),
+          ReadImageBatches.builder().setPath(data)
+              .setSubsets(ImageSubsets.disjoint(total, total, 1, 0)).setBatchSize(detector.batch).build(),
+          detector.statistics(total),
+          staged)
+          .run().waitUntilFinish();
+      if (!AtomicFiles.exists(staged)) {
+        throw new IllegalStateException("the pipeline finished without writing " + staged);
+      }
+      if (features > 0) {
+        addFeatureSample(data, total, staged, destPath);
+      } else {
+        AtomicFiles.move(staged, destPath);
+      }
+    } finally {
+      AtomicFiles.delete(staged);
     }
     System.err.println("Saved dataset reference statistics to " + destPath + ".");
     return 0;
   }
 
-  /** Features of min(--features, all) images of a seeded random subset, added to the .npz. */
-  private void addFeatureSample(Path data, int total, Path destPath) throws java.io.IOException {
+  /**
+   * Features of min(--features, all) images of a seeded random subset, added to the statistics
+   * {@code staged}; the whole written to {@code destPath}.
+   */
+  private void addFeatureSample(String data, int total, String staged, String destPath)
+      throws java.io.IOException {
     int n = Math.min(features, total);
     System.err.println("Storing the features of " + n + " images for KID...");
-    Path sample = dev.cdm.fid.TempFiles.besides(destPath);
+    String sample = AtomicFiles.stagingFor(destPath);
     try {
       Pipeline p = Pipeline.create(beam.create());
-      p.apply("ReadImages", ReadImageBatches.builder().setPath(data.toAbsolutePath().toString())
+      p.apply("ReadImages", ReadImageBatches.builder().setPath(data)
               .setSubsets(ImageSubsets.disjoint(total, n, 1, 0)).setBatchSize(detector.batch).build())
           .apply("FeatureSample", new WriteFeatureSample(detector.detector, detector.device.device,
-              sample.toString()));
+              sample));
       p.run().waitUntilFinish();
-      java.util.Map<String, NpyArray> arrays = new java.util.LinkedHashMap<>(NpzFile.read(destPath).arrays());
-      arrays.putAll(NpzFile.read(sample).arrays());
-      NpzFile.write(destPath, arrays);
+      java.util.Map<String, NpyArray> arrays = new java.util.LinkedHashMap<>(read(staged).arrays());
+      arrays.putAll(read(sample).arrays());
+      AtomicFiles.write(destPath, NpzFile.toBytes(arrays));
     } finally {
-      Files.deleteIfExists(sample);
+      AtomicFiles.delete(sample);
+    }
+  }
+
+  private static NpzFile read(String location) throws java.io.IOException {
+    try (java.io.InputStream in = AtomicFiles.open(location)) {
+      return NpzFile.read(in, location);
     }
   }
 }

@@ -1,7 +1,7 @@
 package dev.cdm.pipelines.generate;
 
 import dev.cdm.model.sampling.SeedList;
-import dev.cdm.transforms.generate.AtomicFiles;
+import dev.cdm.transforms.io.AtomicFiles;
 import dev.cdm.transforms.generate.GenerateImages;
 import dev.cdm.transforms.generate.ImagePaths;
 import dev.cdm.model.data.PngCodec;

@@ -6,7 +6,7 @@ import dev.cdm.fid.InceptionScore;
 import dev.cdm.fid.KernelDistance;
 import dev.cdm.model.io.NpyArray;
 import dev.cdm.model.io.NpzFile;
-import dev.cdm.fid.RemoteFiles;
+import dev.cdm.model.io.Sources;
 import dev.cdm.transforms.fid.SharedDetectors;
 import java.io.IOException;
 import java.util.Map;
@@ -38,7 +38,7 @@ final class ScoreRepeatFn extends DoFn<KV<Integer, SampleScores>, RepeatScores> 
 
   @Setup
   public void setup() throws IOException {
-    NpzFile npz = NpzFile.read(RemoteFiles.localCopy(ref, "--ref"));
+    NpzFile npz = NpzFile.read(Sources.open(ref, "--ref"));
     reference = GaussianStatistics.from(npz);
     NpyArray f = npz.arrays().get(FEATURES_KEY);
     if (f != null) {

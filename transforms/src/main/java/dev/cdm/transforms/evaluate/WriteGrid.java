@@ -1,6 +1,6 @@
 package dev.cdm.transforms.evaluate;
 
-import dev.cdm.transforms.generate.AtomicFiles;
+import dev.cdm.transforms.io.AtomicFiles;
 import dev.cdm.transforms.generate.GeneratedImage;
 import java.io.IOException;
 import java.util.HashMap;

@@ -3,14 +3,14 @@ package dev.cdm.transforms.fid;
 import dev.cdm.model.data.ImageArchive;
 import dev.cdm.model.data.Pixels;
 import java.io.IOException;
-import java.nio.file.Paths;
+import dev.cdm.transforms.io.AtomicFiles;
 import java.util.List;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.values.KV;
 
 /**
  * Decodes a batch of image indices (keyed by group) of a dataset ZIP/folder into one {@link
- * ImageBatch}; the archive is opened once per DoFn instance. All images of a batch must share a
+ * ImageBatch}; the archive (a local path or any Beam file system) is opened once per DoFn instance. All images of a batch must share a
  * shape, as the reference's dataset asserts; an error names the image that differs.
  */
 final class DecodeImagesFn extends DoFn<KV<Integer, List<Integer>>, ImageBatch> {
@@ -23,7 +23,7 @@ final class DecodeImagesFn extends DoFn<KV<Integer, List<Integer>>, ImageBatch> 
 
   @Setup
   public void setup() throws IOException {
-    archive = ImageArchive.open(Paths.get(path));
+    archive = AtomicFiles.openArchive(path);
   }
 
   @ProcessElement

@@ -3,7 +3,7 @@ package dev.cdm.transforms.fid;
 import dev.cdm.fid.FeatureMoments;
 import dev.cdm.fid.FrechetDistance;
 import dev.cdm.fid.GaussianStatistics;
-import dev.cdm.fid.RemoteFiles;
+import dev.cdm.model.io.Sources;
 import java.io.IOException;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.values.KV;
@@ -22,7 +22,7 @@ public final class FrechetDistanceFn extends DoFn<KV<Integer, FeatureMoments>, K
 
   @Setup
   public void setup() throws IOException {
-    reference = GaussianStatistics.read(RemoteFiles.localCopy(ref, "--ref"));
+    reference = GaussianStatistics.read(Sources.open(ref, "--ref"));
   }
 
   @ProcessElement

@@ -28,7 +28,10 @@ public final class SharedDetectors {
     });
   }
 
-  /** The device of one worker slot for {@code name}, a {@code --device} value ({@link Devices}). */
+  /**
+   * The device of the calling worker slot for {@code name}, a {@code --device} value: the same
+   * card as the slot's sampler ({@link Devices#forSlot}, {@code WorkerSlots}).
+   */
   public static Device device(String name) {
     return Devices.forSlot(name, "--device");
   }

@@ -9,7 +9,6 @@ import dev.cdm.model.io.NpyArray;
 import dev.cdm.model.io.NpzFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -114,7 +113,8 @@ public final class WriteFeatureSample extends PTransform<PCollection<ImageBatch>
       }
       Map<String, NpyArray> arrays = new LinkedHashMap<>();
       arrays.put(KEY, NpyArray.ofFloats(flat, rows.size(), d));
-      NpzFile.write(Paths.get(dest), arrays);
+      // Through the file layer: the worker may be on another host than the command.
+      dev.cdm.transforms.io.AtomicFiles.write(dest, NpzFile.toBytes(arrays));
       out.output(dest);
     }
   }

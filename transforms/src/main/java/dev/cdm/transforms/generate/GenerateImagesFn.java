@@ -19,7 +19,9 @@ import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 /**
  * Generates the images of one batch of seeds, as one iteration of {@code generate.py}'s loop.
  * The network is loaded once per DoFn instance ({@code @Setup}) on the worker slot's device
- * ({@link Devices#forSlot}: one of the {@code --device} devices per slot) and kept for every bundle; each output image depends only on its seed.
+ * ({@link Devices#forSlot}: entry slot mod n of the {@code --device} list, the same for every
+ * DoFn of the slot's thread, see {@code WorkerSlots}) and kept for every bundle; each output image
+ * depends only on its seed.
  *
  * <p>{@link #perWindow}: the network depends on the element's window (one snapshot per window in
  * a streaming evaluation); the instance keeps the network of the last window it saw and loads

@@ -2,6 +2,7 @@ package dev.cdm.transforms.generate;
 
 import dev.cdm.model.data.Pixels;
 import dev.cdm.model.data.PngCodec;
+import dev.cdm.transforms.io.AtomicFiles;
 import java.io.IOException;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
