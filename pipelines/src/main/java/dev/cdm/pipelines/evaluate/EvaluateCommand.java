@@ -61,8 +61,9 @@ public final class EvaluateCommand implements Callable<Integer> {
 
   @Mixin DeviceOption device = new DeviceOption();
 
-  @Option(names = "--detector", defaultValue = Detector.INCEPTION_URL, paramLabel = "PT|URL",
-      description = "TorchScript feature detector (default: Inception-v3).")
+  @Option(names = "--detector", defaultValue = Detector.INCEPTION_URL, paramLabel = "PT|URL|mnist",
+      description = "TorchScript feature detector (default: Inception-v3), or 'mnist' for the"
+          + " project's MNIST classifier (FID-MNIST).")
   String detector;
 
   @Option(names = "--kid-images", defaultValue = "10000", paramLabel = "INT",
@@ -113,7 +114,9 @@ public final class EvaluateCommand implements Callable<Integer> {
       throw CommandErrors.usage("--num=" + num + " is fewer than the " + reference.dim()
           + " features of --ref=" + ref + ": statistics need at least " + reference.dim() + " images");
     }
-    Sources.open(detector, "--detector");
+    if (!Detector.isMnist(detector)) { // the built-in classifier is no file
+      Sources.open(detector, "--detector");
+    }
     String out = outdir;
     if (out == null) {
       out = Snapshot.isFile(snapshots)

@@ -354,6 +354,10 @@ class EvaluateCommandTest {
     assertEquals(1, empty[0]);
     assertTrue(((String) empty[1]).contains("no network-snapshot-*.pkl or .safetensors files"),
         (String) empty[1]);
+    // The built-in MNIST classifier is a detector name, not a file: the flags pass, the run folder fails.
+    Object[] mnist = cdm(common(tmp, ref, "--detector=mnist"));
+    assertEquals(1, mnist[0]);
+    assertTrue(((String) mnist[1]).contains("no network-snapshot-"), (String) mnist[1]);
   }
 
   @Test
