@@ -17,7 +17,7 @@
 #   FLINK_SLOTS=1 DEVICE=gpu infra/bench/flink-scaling.sh 1; FLINK_SLOTS=2 DEVICE=gpu ... 1
 #
 # Environment (defaults in brackets):
-#   BENCH_IMAGES   images per run [128]
+#   BENCH_IMAGES   images per run [128]; at least the detector's features (64) for `cdm fid`
 #   BENCH_STEPS    sampler steps [8]
 #   BENCH_BATCH    seeds per batch [1]
 #   BENCH_NETWORK  the network [the tests' 16x16 DDPM++ snapshot, pipelines' fixtures]
