@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.KV;
@@ -22,6 +24,9 @@ import org.apache.beam.sdk.values.KV;
  */
 final class RecordResultFn extends DoFn<KV<Integer, Iterable<String>>, String> {
   private static final long serialVersionUID = 1L;
+  // Beam metrics, in the Flink web UI (job, Accumulators): snapshots recorded, snapshots failed.
+  private final Counter snapshots = Metrics.counter("cdm", "evaluate.snapshots");
+  private final Counter failedSnapshots = Metrics.counter("cdm", "evaluate.failedSnapshots");
 
   private final EvaluateJob job;
   private final boolean announce;
@@ -61,6 +66,7 @@ final class RecordResultFn extends DoFn<KV<Integer, Iterable<String>>, String> {
       row.addProperty("error", error);
       ResultsLog.failures(job.outdir()).append(row);
       System.err.println("Evaluation of " + snapshot.location() + " failed: " + error);
+      failedSnapshots.inc();
       out.output(snapshot.name());
       return;
     }
@@ -71,6 +77,7 @@ final class RecordResultFn extends DoFn<KV<Integer, Iterable<String>>, String> {
       List<JsonObject> rows = new ResultsLog(job.outdir()).append(row);
       new EvaluationReport(job.outdir(), job.snapshots()).write(rows);
     }
+    snapshots.inc();
     if (announce) {
       System.err.println(ResultRow.summary(row));
     }

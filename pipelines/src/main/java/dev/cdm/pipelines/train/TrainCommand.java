@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.cdm.model.data.ImageArchive;
+import dev.cdm.model.io.Sources;
 import dev.cdm.model.io.NetworkLoader;
 import dev.cdm.model.io.ObjectConfig;
 import dev.cdm.model.precond.Precond;
@@ -58,8 +59,13 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--outdir", required = true, paramLabel = "DIR", description = "Where to save the results")
   Path outdir;
 
-  @Option(names = "--data", required = true, paramLabel = "ZIP|DIR", description = "Path to the dataset")
-  Path data;
+  @Option(names = "--data", required = true, paramLabel = "ZIP|DIR",
+      description = "Path to the dataset; a ZIP may be on gs:// (or any Beam file system): it is"
+          + " downloaded once into the cache ($CDM_CACHE)")
+  String data;
+
+  /** {@code --data} on this machine: the path given, or the cache's copy of a remote ZIP. */
+  private Path localData;
 
   @Option(names = "--cond", paramLabel = "BOOL", arity = "1", converter = Bool.class, description = "Train class-conditional model (default: ${DEFAULT-VALUE})")
   boolean cond = false;
@@ -310,7 +316,7 @@ public final class TrainCommand implements Callable<Integer> {
    */
   private TrainingConfig config(int world) throws IOException {
     TrainingConfig.Builder b = TrainingConfig.builder()
-        .setData(data.toString()).setCond(cond).setArch(arch).setPrecond(precond).setDuration(duration)
+        .setData(data).setCond(cond).setArch(arch).setPrecond(precond).setDuration(duration)
         .setBatch(batch).setBatchGpu(batchGpu).setCbase(cbase).setLr(lr).setEma(ema)
         .setDropout(dropout).setAugment(augment).setSChurn(sChurn).setSMin(sMin).setSMax(sMax).setSNoise(sNoise)
         .setMartingaleLambda(martingaleLambda).setMartingaleSteps(martingaleSteps).setXflip(xflip).setFp16(fp16)
@@ -318,8 +324,15 @@ public final class TrainCommand implements Callable<Integer> {
         .setSnap(snap).setDump(dump).setTransfer(transfer).setLrRampup(lrRampup).setNumBlocks(numBlocks)
         .setMaxSteps(maxSteps).setMaxMinutes(maxMinutes);
     String datasetName;
-    try (TrainingSet probe = new TrainingSet(ImageArchive.open(data), cond, xflip, false, 1, 0)) {
-      datasetName = probe.name();
+    try {
+      localData = Sources.open(data, "--data");
+    } catch (IOException e) {
+      throw bad(e.getMessage());
+    }
+    try (TrainingSet probe = new TrainingSet(ImageArchive.open(localData), cond, xflip, false, 1, 0)) {
+      // The reference's name (file name without extension) of what the user gave, not of the cache copy.
+      datasetName = localData.equals(Path.of(data)) ? probe.name()
+          : data.substring(data.lastIndexOf('/') + 1).replaceFirst("\\.[^.]*$", "");
       b.setResolution(probe.resolution()).setChannels(probe.channels()).setLabelDim(probe.labelDim())
           .setDatasetSize(probe.size());
     } catch (IOException | IllegalArgumentException e) {
@@ -381,7 +394,7 @@ public final class TrainCommand implements Callable<Integer> {
     TrainingLog log = new TrainingLog(System.out);
     EvaluationProcess evaluation = null;
     try (NDManager root = NDManager.newBaseManager(devs.get(0));
-        TrainingSet set = new TrainingSet(ImageArchive.open(data), cond, xflip, cache, workers, config.seed())) {
+        TrainingSet set = new TrainingSet(ImageArchive.open(localData), cond, xflip, cache, workers, config.seed())) {
       log.accept("Loading dataset...");
       TrainingLoop loop = loop(config, set, devs, root, log);
       print.accept("Creating output directory...");

@@ -139,6 +139,37 @@ final class FlinkCluster implements AutoCloseable {
     return get("/jobs/" + jobId + "/exceptions").path("exceptionHistory").path("entries").size();
   }
 
+  /**
+   * The {@code cdm} Beam counters of a job, summed over its steps, as Flink holds them: the
+   * accumulator {@code __metricscontainers} (the web UI's "Accumulators" tab of the job), a JSON
+   * list of Beam monitoring infos whose {@code payload} is the value as a base64 varint. In a batch
+   * job each task reports them when it finishes.
+   */
+  java.util.Map<String, Long> counters(String jobId) throws IOException, InterruptedException {
+    java.util.Map<String, Long> sums = new java.util.TreeMap<>();
+    for (JsonNode acc : get("/jobs/" + jobId + "/accumulators").path("user-task-accumulators")) {
+      if (!acc.path("name").asText().equals("__metricscontainers")) {
+        continue;
+      }
+      for (JsonNode info : JSON.readTree(acc.path("value").asText()).path("metrics")
+          .path("attempted")) {
+        JsonNode labels = info.path("labels");
+        if (!labels.path("NAMESPACE").asText().equals("cdm")
+            || !info.path("type").asText().contains("sum_int64")) {
+          continue;
+        }
+        long value = 0;
+        int shift = 0;
+        for (byte b : java.util.Base64.getDecoder().decode(info.path("payload").asText())) {
+          value |= (long) (b & 0x7F) << shift;
+          shift += 7;
+        }
+        sums.merge(labels.path("NAME").asText(), value, Long::sum);
+      }
+    }
+    return sums;
+  }
+
   /** The last job (by start time) whose name starts with {@code prefix}. */
   JsonNode lastJob(String prefix) throws IOException, InterruptedException {
     JsonNode best = null;

@@ -162,6 +162,12 @@ class FlinkClusterIT {
       PngCodec.decode(png, hwc);
       assertEquals(16, hwc[0]);
     }
+    // Its Beam counters reached Flink (the job's accumulators, as the web UI shows them).
+    long bytes = images.values().stream().mapToLong(png -> png.length).sum();
+    java.util.Map<String, Long> counters = cluster.counters(cluster.lastJob("").get("jid").asText());
+    assertEquals((long) N, counters.get("generate.images"), counters.toString());
+    assertEquals((long) N, counters.get("write.images"), counters.toString());
+    assertEquals(bytes, counters.get("write.bytes"), counters.toString());
 
     // cdm ref: statistics of the dataset, written by a worker.
     reference = tmp.resolve("mnist80-ref.npz");

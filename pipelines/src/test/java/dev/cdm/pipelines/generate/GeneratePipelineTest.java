@@ -98,21 +98,16 @@ class GeneratePipelineTest {
     GeneratePipeline.build(p, job);
     PipelineResult result = p.run();
     assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());
-    java.util.Map<String, Long> counters = new java.util.TreeMap<>();
-    for (var c : result.metrics().queryMetrics(org.apache.beam.sdk.metrics.MetricsFilter.builder()
-        .build()).getCounters()) {
-      counters.merge(c.getName().getNamespace() + "/" + c.getName().getName(), c.getAttempted(),
-          Long::sum);
-    }
+    java.util.Map<String, Long> counters = dev.cdm.transforms.BeamCounters.of(result);
     long bytes = 0;
     for (Path f : files(tmp)) {
       bytes += Files.size(f);
     }
-    assertEquals(5L, counters.get("cdm/generate.images"), counters.toString());
-    assertEquals(5L, counters.get("cdm/write.images"), counters.toString());
-    assertEquals(bytes, counters.get("cdm/write.bytes"), counters.toString());
-    assertEquals(0L, counters.getOrDefault("cdm/generate.failures", 0L));
-    assertEquals(0L, counters.getOrDefault("cdm/write.failures", 0L));
+    assertEquals(5L, counters.get("generate.images"), counters.toString());
+    assertEquals(5L, counters.get("write.images"), counters.toString());
+    assertEquals(bytes, counters.get("write.bytes"), counters.toString());
+    assertEquals(0L, counters.getOrDefault("generate.failures", 0L));
+    assertEquals(0L, counters.getOrDefault("write.failures", 0L));
   }
 
   @Test

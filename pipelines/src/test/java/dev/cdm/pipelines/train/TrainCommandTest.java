@@ -61,6 +61,34 @@ class TrainCommandTest {
     assertFalse(Files.exists(tmp.resolve("runs")), "dry run writes nothing");
   }
 
+  /**
+   * --data on a non-local file system (mem://, the code path of gs://): the ZIP is downloaded once
+   * into the cache and the run is the one of the local file, named after what the user gave.
+   */
+  @Test
+  void remoteDataComesThroughTheDownloadCache() throws Exception {
+    String remote = "mem://train-bucket/dataset-mnist-max500.zip";
+    dev.cdm.transforms.io.MemFileSystem.put(remote, Files.readAllBytes(mnist()));
+    System.setProperty("cdm.cache", tmp.resolve("cache").toString());
+    try {
+      Object[] local = cdm("train", "--outdir=" + tmp.resolve("runs"), "--data=" + mnist(), "--dry-run", "--seed=3");
+      Object[] r = cdm("train", "--outdir=" + tmp.resolve("runs"), "--data=" + remote, "--dry-run", "--seed=3");
+      assertEquals(0, r[0], (String) r[1]);
+      assertEquals(((String) local[1]).replace(mnist().toString(), remote), r[1]);
+      try (Stream<Path> cached = Files.list(tmp.resolve("cache"))) {
+        List<Path> files = cached.collect(Collectors.toList());
+        assertEquals(1, files.size(), files.toString());
+        assertTrue(java.util.Arrays.equals(Files.readAllBytes(mnist()), Files.readAllBytes(files.get(0))));
+      }
+      Object[] missing = cdm("train", "--outdir=" + tmp, "--data=mem://train-bucket/none.zip", "-n");
+      assertEquals(2, missing[0], (String) missing[1]);
+      assertTrue(((String) missing[1]).contains("--data=mem://train-bucket/none.zip"), (String) missing[1]);
+    } finally {
+      dev.cdm.transforms.io.MemFileSystem.clear("mem://train-bucket/");
+      System.clearProperty("cdm.cache");
+    }
+  }
+
   @Test
   void templatesLoadAndFlagsOverrideThem() throws Exception {
     for (String name : Templates.NAMES) {

@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.KV;
@@ -29,6 +31,10 @@ import org.apache.beam.sdk.values.KV;
  */
 final class ScoreSamplesFn extends DoFn<GeneratedImage, KV<Integer, SampleScores>> {
   private static final long serialVersionUID = 1L;
+  // Beam metrics, per transform in the Flink web UI (job, Accumulators):
+  // samples scored, detector batches that failed.
+  private final Counter scored = Metrics.counter("cdm", "evaluate.images");
+  private final Counter failures = Metrics.counter("cdm", "evaluate.failures");
 
   private final String detectorSpec;
   private final String device;
@@ -129,7 +135,11 @@ final class ScoreSamplesFn extends DoFn<GeneratedImage, KV<Integer, SampleScores
               java.util.Arrays.copyOfRange(hostFeatures, i * dim, (i + 1) * dim));
         }
       }
+    } catch (RuntimeException e) {
+      failures.inc();
+      throw e;
     }
+    scored.inc(images.size());
     images.clear();
   }
 

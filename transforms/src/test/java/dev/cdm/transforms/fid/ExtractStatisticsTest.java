@@ -7,13 +7,16 @@ import dev.cdm.fid.FrechetDistance;
 import dev.cdm.fid.GaussianStatistics;
 import dev.cdm.fid.ImageSubsets;
 import dev.cdm.model.io.NpzFile;
+import dev.cdm.transforms.BeamCounters;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.runners.flink.FlinkRunner;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.PAssert;
@@ -93,7 +96,14 @@ class ExtractStatisticsTest {
       assertEquals(List.of(0, 1, 2), groups);
       return null;
     });
-    p.run().waitUntilFinish();
+    PipelineResult result = p.run();
+    assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());
+    // The Beam counters a runner's UI shows: images scored, their pixel bytes (32x32 gray), no
+    // failed detector batch.
+    Map<String, Long> counters = BeamCounters.of(result);
+    assertEquals(90L, counters.get("fid.images"), counters.toString());
+    assertEquals(90L * 32 * 32, counters.get("fid.bytes"), counters.toString());
+    assertEquals(0L, counters.getOrDefault("fid.failures", 0L), counters.toString());
   }
 
   @Test
