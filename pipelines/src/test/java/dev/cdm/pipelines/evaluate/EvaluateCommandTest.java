@@ -297,6 +297,51 @@ class EvaluateCommandTest {
   }
 
   /**
+   * {@code --watch} on the embedded Flink runner in streaming mode: each snapshot's row lands
+   * while the watch runs (a snapshot published meanwhile is picked up), and the end-of-training
+   * marker ends the pipeline.
+   */
+  @Tag("slow")
+  @Test
+  void watchOnTheEmbeddedFlinkRunnerRecordsEachSnapshotAndEnds(@TempDir Path tmp)
+      throws Exception {
+    Path run = tmp.resolve("run");
+    Files.createDirectories(run);
+    Files.copy(fixture("ddpmpp-cdm-gray.pkl"), run.resolve("network-snapshot-000000.pkl"));
+    Path ref = fixture("fid-refA.npz");
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try {
+      Future<Object[]> watching = pool.submit(() -> cdm(common(run, ref, "--repeats=1",
+          "--kid-images=0", "--watch", "--poll=0.3", "--runner=FlinkRunner",
+          "--flinkMaster=[local]", "--streaming=true", "--parallelism=2")));
+      long deadline = System.currentTimeMillis() + 90_000;
+      while (rows(run).isEmpty()) {
+        assertFalse(watching.isDone(), "the watch ended before the first row");
+        assertTrue(System.currentTimeMillis() < deadline, "no row within 90 s");
+        Thread.sleep(200);
+      }
+      Path part = run.resolve("network-snapshot-000004.pkl.part");
+      Files.copy(fixture("ncsnpp-ve-uncond.pkl"), part);
+      Files.move(part, run.resolve("network-snapshot-000004.pkl"), StandardCopyOption.ATOMIC_MOVE);
+      Files.writeString(run.resolve(RunFiles.DONE_MARKER), "{}");
+      Object[] r = watching.get(90, TimeUnit.SECONDS);
+      String log = (String) r[1];
+      assertEquals(0, r[0], log);
+      assertTrue(log.contains("Training finished"), log);
+      List<JsonObject> rows = rows(run);
+      assertEquals(List.of(0L, 4L), rows.stream().map(o -> o.get("kimg").getAsLong()).toList());
+      for (JsonObject row : rows) {
+        assertEquals(64, row.get("images").getAsLong(), row.toString());
+        assertTrue(Files.isRegularFile(run.resolve(row.get("grid").getAsString())));
+      }
+      assertNotEquals(rows.get(0).get("fid_mean").getAsDouble(),
+          rows.get(1).get("fid_mean").getAsDouble());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /**
    * Several snapshots in one pipeline (as a watch with snapshots in flight together): each one's
    * window keeps its scores apart, so each row equals the row of that snapshot evaluated alone.
    */
