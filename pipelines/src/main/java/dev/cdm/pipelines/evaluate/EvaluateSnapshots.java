@@ -25,6 +25,7 @@ import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.transforms.windowing.AfterPane;
 import org.apache.beam.sdk.transforms.windowing.AfterWatermark;
 import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
+import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
@@ -111,21 +112,22 @@ final class EvaluateSnapshots extends PTransform<PCollection<Snapshot>, PCollect
         .apply("ScoreLines", MapElements.into(TypeDescriptors.strings())
             .via((RepeatScores r) -> "scores " + r.toLine())));
     if (!job.extraMetrics().isEmpty()) {
-      // A metric's grouping fires once all of the snapshot's samples are in (or at the end of
-      // the window), so that it does not depend on the watermark either.
+      // A metric's grouping fires as soon as it holds one element per sample (and again, with
+      // all it has, for every further multiple and at the end of the window), so that a metric
+      // that groups one value per sample does not wait for the watermark either; the row keeps
+      // the value of the latest pane.
       PCollection<GeneratedImage> all = samples.apply("WhenAllSamplesAreIn",
           Window.<GeneratedImage>configure()
               .triggering(AfterWatermark.pastEndOfWindow()
                   .withEarlyFirings(AfterPane.elementCountAtLeast(images)))
               .withAllowedLateness(Duration.ZERO)
               .withOnTimeBehavior(Window.OnTimeBehavior.FIRE_IF_NON_EMPTY)
-              .discardingFiredPanes());
+              .accumulatingFiredPanes());
       for (int i = 0; i < job.extraMetrics().size(); i++) {
-        int index = i;
         lines.add(all
             .apply("Metric" + i, job.extraMetrics().get(i).transform())
-            .apply("MetricLines" + i, MapElements.into(TypeDescriptors.strings())
-                .via((KV<String, Double> kv) -> metricLine(index, kv)))
+            .apply("MetricLines" + i, ParDo.of(new MetricLineFn(i)))
+            .setCoder(StringUtf8Coder.of())
             .apply("MetricLinesTrigger" + i, Window.<String>configure()
                 .triggering(DefaultTrigger.of())
                 .withAllowedLateness(Duration.ZERO)
@@ -148,13 +150,29 @@ final class EvaluateSnapshots extends PTransform<PCollection<Snapshot>, PCollect
         .setCoder(StringUtf8Coder.of());
   }
 
-  /** A value of extra metric number {@code index}. */
-  static String metricLine(int index, KV<String, Double> kv) {
+  /** A value of extra metric number {@code index}, from its pane number {@code pane}. */
+  static String metricLine(int index, long pane, KV<String, Double> kv) {
     if (!kv.getKey().matches("[A-Za-z0-9_./-]+")) {
       throw new IllegalArgumentException("metric name '" + kv.getKey()
           + "': use letters, digits and _ . / - only");
     }
-    return "metric " + index + " " + kv.getKey() + " " + Double.toHexString(kv.getValue());
+    return "metric " + index + " " + pane + " " + kv.getKey() + " "
+        + Double.toHexString(kv.getValue());
+  }
+
+  /** The values of one extra metric as lines, with the pane they come from (the latest wins). */
+  static final class MetricLineFn extends DoFn<KV<String, Double>, String> {
+    private static final long serialVersionUID = 1L;
+    private final int index;
+
+    MetricLineFn(int index) {
+      this.index = index;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<String, Double> kv, PaneInfo pane, OutputReceiver<String> out) {
+      out.output(metricLine(index, pane.getIndex(), kv));
+    }
   }
 
   /** A snapshot to the seed batches of its evaluation (the repeats' and the grid's seeds). */

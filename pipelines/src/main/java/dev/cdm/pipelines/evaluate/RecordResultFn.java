@@ -35,8 +35,9 @@ import org.apache.beam.sdk.values.KV;
  * <p>A snapshot whose network could not be loaded (a "failed" line from a worker), or that ends
  * without the scores of every repeat, goes to {@code failures.jsonl} instead. Idempotent: a row
  * replaces any earlier row of the same snapshot; a metric value that comes after the row was
- * written (a metric with several values) writes the row again with it. All snapshots share one
- * key, so on a cluster one worker writes the files, one at a time.
+ * written (a metric with several values, or a later pane of one) writes the row again, each name
+ * with the value of its latest pane. All snapshots share one key, so on a cluster one worker
+ * writes the files, one at a time.
  */
 final class RecordResultFn extends DoFn<KV<Integer, String>, String> {
   private static final long serialVersionUID = 1L;
@@ -127,6 +128,8 @@ final class RecordResultFn extends DoFn<KV<Integer, String>, String> {
     long start = Long.MAX_VALUE;
     final TreeMap<Integer, RepeatScores> repeats = new TreeMap<>();
     final Map<String, Double> metrics = new TreeMap<>();
+    /** Per metric name, the pane its value came from (the latest pane wins). */
+    private final Map<String, Long> metricPanes = new TreeMap<>();
     /** The indices of the extra metrics that gave a value. */
     final Set<Integer> metricsIn = new TreeSet<>();
     boolean grid;
@@ -140,9 +143,13 @@ final class RecordResultFn extends DoFn<KV<Integer, String>, String> {
           RepeatScores r = RepeatScores.parse(line.substring(7));
           repeats.put(r.repeat(), r);
         } else if (line.startsWith("metric ")) {
-          String[] f = line.split(" ");
+          String[] f = line.split(" "); // metric index pane name value
           metricsIn.add(Integer.parseInt(f[1]));
-          metrics.put(f[2], Double.parseDouble(f[3]));
+          long pane = Long.parseLong(f[2]);
+          if (metricPanes.getOrDefault(f[3], -1L) < pane) {
+            metricPanes.put(f[3], pane);
+            metrics.put(f[3], Double.parseDouble(f[4]));
+          }
         } else if (line.startsWith("grid ")) {
           grid = true;
         } else if (line.startsWith("failed ") && failure == null) {
