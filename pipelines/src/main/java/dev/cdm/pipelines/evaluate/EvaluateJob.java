@@ -24,6 +24,14 @@ public abstract class EvaluateJob implements java.io.Serializable {
    * combine in it needs {@code .withoutDefaults()} (e.g. {@code Mean.<Double>globally()
    * .withoutDefaults()}) and its values are per snapshot; several snapshots may be in one
    * pipeline.
+   *
+   * <p>A snapshot's row is written once every metric has given a value. So that this does not
+   * wait for the end of the snapshot's window (in a streaming {@code --watch} on Flink it never
+   * comes while the watch runs), the samples come with a trigger that fires a grouping as soon
+   * as it holds as many elements as the snapshot has samples, and again (accumulating) at every
+   * further multiple and at the window's end; the row keeps each name's latest value. Hence: give
+   * at least one value per snapshot, and let the first grouping see one element per sample (map
+   * each sample to its value, then combine), as {@code ClassAccuracy} and a mean per image do.
    */
   public interface ExtraMetric
       extends java.io.Serializable {

@@ -7,6 +7,7 @@ import dev.cdm.transforms.evaluate.SnapshotWindow;
 import dev.cdm.transforms.evaluate.SnapshotWindows;
 import dev.cdm.transforms.evaluate.WriteGrid;
 import dev.cdm.transforms.generate.GenerateImages;
+import dev.cdm.transforms.generate.GenerateImagesFn;
 import dev.cdm.transforms.generate.GeneratedImage;
 import dev.cdm.transforms.generate.StoredNetwork;
 import dev.cdm.transforms.generate.WriteImages;
@@ -17,34 +18,46 @@ import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
-import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.transforms.windowing.AfterPane;
+import org.apache.beam.sdk.transforms.windowing.AfterWatermark;
+import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
+import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TypeDescriptors;
+import org.joda.time.Duration;
 
 /**
  * The evaluation of each snapshot that arrives, the same in a bounded pipeline (the snapshots
  * present) and in a streaming one ({@code --watch}): each snapshot gets its own window, so its
- * combines and its result close when its own samples are done, whatever else is in flight.
+ * scores and its result are kept apart from whatever else is in flight.
  *
  * <pre>
  *   Snapshot → window of its own (SnapshotWindow)
  *     ├→ seed batches (0 .. num*repeats-1, and 0..63 for the grid)
  *     │    → GenerateImages (reshuffle; the window's network, loaded once per worker slot per snapshot)
- *     │        ├→ ScoreSamples (detector → moments, IS sums, KID sample → per repeat → FID, IS, KID) ─┐
- *     │        ├→ each extra metric (named values) ─────────────────────────────────────────────┤
- *     │        ├→ WriteGrid (seeds 0..63 → grids/&lt;snapshot&gt;.png) ─────────────────────────────┤
+ *     │        ├→ ScoreSamples (detector → moments, IS sums, KID sample → per repeat, once its num
+ *     │        │                images are counted → FID, IS, KID) ──────────────────────────────┐
+ *     │        ├→ each extra metric (its grouping fires when all the samples are in) ──────────┤
+ *     │        ├→ WriteGrid (seeds 0..63 → grids/&lt;snapshot&gt;.png, once the 64 are in) ──────────┤
+ *     │        ├→ "failed" (a worker could not load the network) ──────────────────────────────┤
  *     │        └→ [--save-images] WriteImages (images/&lt;snapshot&gt;/{seed:06d}.png)            │
  *     └→ "start" (wall time) ──────────────────────────────────────────────────────────────┤
- *                                                   Flatten → one group per snapshot window
+ *                                                   Flatten → one key, state per window
  *                                                   → RecordResultFn (results.jsonl, report.html)
  * </pre>
+ *
+ * Every step that gathers decides from counts when a snapshot's part is complete, and the end of
+ * the window (the watermark) only records what never completes: a streaming pipeline therefore
+ * records each snapshot as soon as its last sample is scored, also on runners where the watermark
+ * stalls while the watch polls (the Flink runner, see docs/evaluate.md).
  *
  * Outputs the names of the snapshots recorded (in results.jsonl or, failed, in failures.jsonl).
  */
@@ -67,7 +80,8 @@ final class EvaluateSnapshots extends PTransform<PCollection<Snapshot>, PCollect
     String precision = job.precision();
     PCollection<Snapshot> windowed =
         snapshots.apply("OneWindowPerSnapshot", Window.into(new SnapshotWindows()));
-    PCollection<GeneratedImage> samples = windowed
+    int images = EvaluatePipeline.seeds(job).size();
+    PCollectionTuple generated = windowed
         .apply("SeedBatches", ParDo.of(new SeedBatchesFn(job)))
         .setCoder(ListCoder.of(VarLongCoder.of()))
         .apply("Generate", GenerateImages.builder()
@@ -76,11 +90,15 @@ final class EvaluateSnapshots extends PTransform<PCollection<Snapshot>, PCollect
             .setClassIdx(job.classIdx())
             .setDevice(job.device())
             .setProgressName("evaluate")
-            .setTotalImages(EvaluatePipeline.seeds(job).size())
-            .build());
+            .setTotalImages(images)
+            .build()
+            .withFailures());
+    PCollection<GeneratedImage> samples = generated.get(GenerateImagesFn.SAMPLES);
     List<PCollection<String>> lines = new ArrayList<>();
     lines.add(windowed.apply("Start", MapElements.into(TypeDescriptors.strings())
         .via((Snapshot s) -> "start " + System.currentTimeMillis())));
+    lines.add(generated.get(GenerateImagesFn.FAILURES)
+        .apply("FailureLines", MapElements.into(TypeDescriptors.strings()).via(f -> "failed " + f)));
     lines.add(samples
         .apply("Score", ScoreSamples.builder()
             .setDetector(job.detector())
@@ -93,12 +111,28 @@ final class EvaluateSnapshots extends PTransform<PCollection<Snapshot>, PCollect
             .build())
         .apply("ScoreLines", MapElements.into(TypeDescriptors.strings())
             .via((RepeatScores r) -> "scores " + r.toLine())));
-    int i = 0;
-    for (EvaluateJob.ExtraMetric metric : job.extraMetrics()) {
-      lines.add(samples
-          .apply("Metric" + i, metric.transform())
-          .apply("MetricLines" + i++, MapElements.into(TypeDescriptors.strings())
-              .via((KV<String, Double> kv) -> metricLine(kv))));
+    if (!job.extraMetrics().isEmpty()) {
+      // A metric's grouping fires as soon as it holds one element per sample (and again, with
+      // all it has, for every further multiple and at the end of the window), so that a metric
+      // that groups one value per sample does not wait for the watermark either; the row keeps
+      // the value of the latest pane.
+      PCollection<GeneratedImage> all = samples.apply("WhenAllSamplesAreIn",
+          Window.<GeneratedImage>configure()
+              .triggering(AfterWatermark.pastEndOfWindow()
+                  .withEarlyFirings(AfterPane.elementCountAtLeast(images)))
+              .withAllowedLateness(Duration.ZERO)
+              .withOnTimeBehavior(Window.OnTimeBehavior.FIRE_IF_NON_EMPTY)
+              .accumulatingFiredPanes());
+      for (int i = 0; i < job.extraMetrics().size(); i++) {
+        lines.add(all
+            .apply("Metric" + i, job.extraMetrics().get(i).transform())
+            .apply("MetricLines" + i, ParDo.of(new MetricLineFn(i)))
+            .setCoder(StringUtf8Coder.of())
+            .apply("MetricLinesTrigger" + i, Window.<String>configure()
+                .triggering(DefaultTrigger.of())
+                .withAllowedLateness(Duration.ZERO)
+                .discardingFiredPanes()));
+      }
     }
     lines.add(samples
         .apply("Grid", WriteGrid.perWindow(
@@ -112,17 +146,33 @@ final class EvaluateSnapshots extends PTransform<PCollection<Snapshot>, PCollect
     return PCollectionList.of(lines).apply("AllLines", Flatten.pCollections())
         .setCoder(StringUtf8Coder.of())
         .apply("OneKey", WithKeys.<Integer, String>of(0).withKeyType(TypeDescriptors.integers()))
-        .apply("PerSnapshot", GroupByKey.create())
         .apply("Record", ParDo.of(new RecordResultFn(job, announce)))
         .setCoder(StringUtf8Coder.of());
   }
 
-  static String metricLine(KV<String, Double> kv) {
+  /** A value of extra metric number {@code index}, from its pane number {@code pane}. */
+  static String metricLine(int index, long pane, KV<String, Double> kv) {
     if (!kv.getKey().matches("[A-Za-z0-9_./-]+")) {
       throw new IllegalArgumentException("metric name '" + kv.getKey()
           + "': use letters, digits and _ . / - only");
     }
-    return "metric " + kv.getKey() + " " + Double.toHexString(kv.getValue());
+    return "metric " + index + " " + pane + " " + kv.getKey() + " "
+        + Double.toHexString(kv.getValue());
+  }
+
+  /** The values of one extra metric as lines, with the pane they come from (the latest wins). */
+  static final class MetricLineFn extends DoFn<KV<String, Double>, String> {
+    private static final long serialVersionUID = 1L;
+    private final int index;
+
+    MetricLineFn(int index) {
+      this.index = index;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<String, Double> kv, PaneInfo pane, OutputReceiver<String> out) {
+      out.output(metricLine(index, pane.getIndex(), kv));
+    }
   }
 
   /** A snapshot to the seed batches of its evaluation (the repeats' and the grid's seeds). */

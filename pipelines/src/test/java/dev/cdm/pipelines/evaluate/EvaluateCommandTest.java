@@ -188,7 +188,11 @@ class EvaluateCommandTest {
     assertEquals(sum / n, meanPixel, 1e-9 * meanPixel);
   }
 
-  /** A stand-in for a classifier's accuracy: the mean pixel value of all samples. */
+  /**
+   * A stand-in for a classifier's accuracy: the mean pixel value of all samples, as the mean of
+   * one value per sample (all samples have as many pixels), as {@link EvaluateJob.ExtraMetric}
+   * asks.
+   */
   static final class MeanPixel implements EvaluateJob.ExtraMetric {
     @Override
     public org.apache.beam.sdk.transforms.PTransform<org.apache.beam.sdk.values.PCollection<
@@ -199,14 +203,14 @@ class EvaluateCommandTest {
         public org.apache.beam.sdk.values.PCollection<org.apache.beam.sdk.values.KV<String, Double>>
             expand(org.apache.beam.sdk.values.PCollection<dev.cdm.transforms.generate.GeneratedImage> in) {
           return in
-              .apply(org.apache.beam.sdk.transforms.FlatMapElements
+              .apply(org.apache.beam.sdk.transforms.MapElements
                   .into(org.apache.beam.sdk.values.TypeDescriptors.doubles())
                   .via(g -> {
-                    List<Double> px = new java.util.ArrayList<>();
+                    double sum = 0;
                     for (byte b : g.pixels()) {
-                      px.add((double) (b & 0xff));
+                      sum += b & 0xff;
                     }
-                    return px;
+                    return sum / g.pixels().length;
                   }))
               .apply(org.apache.beam.sdk.transforms.Mean.<Double>globally().withoutDefaults())
               .apply(org.apache.beam.sdk.transforms.WithKeys.of("mean_pixel"));
@@ -293,7 +297,54 @@ class EvaluateCommandTest {
     List<JsonObject> failed = ResultsLog.failures(run.toString()).rows();
     assertEquals(1, failed.size());
     assertEquals("network-snapshot-000000.pkl", failed.get(0).get("snapshot").getAsString());
-    assertTrue(failed.get(0).get("error").getAsString().contains("expected the scores of 1 repeat"));
+    // The worker's load failure reaches the result as data (no need to wait for the window end).
+    assertTrue(failed.get(0).get("error").getAsString().contains("cannot load the network"),
+        failed.get(0).toString());
+  }
+
+  /**
+   * {@code --watch} on the embedded Flink runner in streaming mode: each snapshot's row lands
+   * while the watch runs (a snapshot published meanwhile is picked up), and the end-of-training
+   * marker ends the pipeline.
+   */
+  @Tag("slow")
+  @Test
+  void watchOnTheEmbeddedFlinkRunnerRecordsEachSnapshotAndEnds(@TempDir Path tmp)
+      throws Exception {
+    Path run = tmp.resolve("run");
+    Files.createDirectories(run);
+    Files.copy(fixture("ddpmpp-cdm-gray.pkl"), run.resolve("network-snapshot-000000.pkl"));
+    Path ref = fixture("fid-refA.npz");
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try {
+      Future<Object[]> watching = pool.submit(() -> cdm(common(run, ref, "--repeats=1",
+          "--kid-images=0", "--watch", "--poll=0.3", "--runner=FlinkRunner",
+          "--flinkMaster=[local]", "--streaming=true", "--parallelism=2")));
+      long deadline = System.currentTimeMillis() + 90_000;
+      while (rows(run).isEmpty()) {
+        assertFalse(watching.isDone(), "the watch ended before the first row");
+        assertTrue(System.currentTimeMillis() < deadline, "no row within 90 s");
+        Thread.sleep(200);
+      }
+      Path part = run.resolve("network-snapshot-000004.pkl.part");
+      Files.copy(fixture("ncsnpp-ve-uncond.pkl"), part);
+      Files.move(part, run.resolve("network-snapshot-000004.pkl"), StandardCopyOption.ATOMIC_MOVE);
+      Files.writeString(run.resolve(RunFiles.DONE_MARKER), "{}");
+      Object[] r = watching.get(90, TimeUnit.SECONDS);
+      String log = (String) r[1];
+      assertEquals(0, r[0], log);
+      assertTrue(log.contains("Training finished"), log);
+      List<JsonObject> rows = rows(run);
+      assertEquals(List.of(0L, 4L), rows.stream().map(o -> o.get("kimg").getAsLong()).toList());
+      for (JsonObject row : rows) {
+        assertEquals(64, row.get("images").getAsLong(), row.toString());
+        assertTrue(Files.isRegularFile(run.resolve(row.get("grid").getAsString())));
+      }
+      assertNotEquals(rows.get(0).get("fid_mean").getAsDouble(),
+          rows.get(1).get("fid_mean").getAsDouble());
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   /**

@@ -6,7 +6,6 @@ import dev.cdm.transforms.generate.GeneratedImage;
 import dev.cdm.transforms.io.JavaSerializedCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
-import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.KV;
@@ -19,8 +18,12 @@ import org.apache.beam.sdk.values.PCollection;
  *
  * <pre>
  *   GeneratedImage (seed r*num + k) → Detect (per bundle, on the device) → KV(r, partial scores)
- *     → Combine per repeat → Score (FID vs mu/sigma, IS, KID vs ref features) → RepeatScores
+ *     → gather per repeat and window until all num images are in (GatherRepeatFn)
+ *     → Score (FID vs mu/sigma, IS, KID vs ref features) → RepeatScores
  * </pre>
+ *
+ * Each repeat is scored as soon as its {@code num} images are counted, not when the watermark
+ * closes the window: a streaming pipeline gets its scores even where the watermark stalls.
  */
 @AutoValue
 public abstract class ScoreSamples
@@ -84,8 +87,7 @@ public abstract class ScoreSamples
         .apply("Detect", ParDo.of(
             new ScoreSamplesFn(detector(), device(), maxBatch(), num(), repeats(), kidImages())))
         .setCoder(coder)
-        .apply("CombineRepeats", Combine.<Integer, SampleScores, SampleScores>perKey(
-            new SampleScoresCombineFn()))
+        .apply("GatherRepeats", ParDo.of(new GatherRepeatFn(num())))
         .setCoder(coder)
         .apply("Score", ParDo.of(new ScoreRepeatFn(ref(), device())))
         .setCoder(JavaSerializedCoder.of(RepeatScores.class));

@@ -3,12 +3,15 @@ package dev.cdm.transforms.generate;
 import com.google.auto.value.AutoValue;
 import dev.cdm.model.sampling.SamplerSpec;
 import java.util.List;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTagList;
 
 /**
  * Seed batches in, generated images out: spreads the batches over the workers (a reshuffle, so
@@ -83,7 +86,28 @@ public abstract class GenerateImages
 
   @Override
   public PCollection<GeneratedImage> expand(PCollection<List<Long>> seedBatches) {
-    return seedBatches
+    return samplesAndFailures(seedBatches).get(GenerateImagesFn.SAMPLES);
+  }
+
+  /**
+   * The same step with its second output: {@link GenerateImagesFn#SAMPLES} and {@link
+   * GenerateImagesFn#FAILURES} (with {@link #perWindow}: one line per worker slot and window whose
+   * network could not be loaded, in that window).
+   */
+  public PTransform<PCollection<List<Long>>, PCollectionTuple> withFailures() {
+    GenerateImages self = this;
+    return new PTransform<PCollection<List<Long>>, PCollectionTuple>(getName()) {
+      private static final long serialVersionUID = 1L;
+
+      @Override
+      public PCollectionTuple expand(PCollection<List<Long>> seedBatches) {
+        return self.samplesAndFailures(seedBatches);
+      }
+    };
+  }
+
+  private PCollectionTuple samplesAndFailures(PCollection<List<Long>> seedBatches) {
+    PCollectionTuple out = seedBatches
         .apply("SpreadBatches", Reshuffle.viaRandomKey())
         .apply(
             "Sample",
@@ -91,6 +115,10 @@ public abstract class GenerateImages
                 ? GenerateImagesFn.perWindow(
                     networks(), sampler(), classIdx(), device(), progressName(), totalImages())
                 : new GenerateImagesFn(networks().apply(null), sampler(), classIdx(), device(),
-                    progressName(), totalImages())));
+                    progressName(), totalImages()))
+                .withOutputTags(GenerateImagesFn.SAMPLES,
+                    TupleTagList.of(GenerateImagesFn.FAILURES)));
+    out.get(GenerateImagesFn.FAILURES).setCoder(StringUtf8Coder.of());
+    return out;
   }
 }

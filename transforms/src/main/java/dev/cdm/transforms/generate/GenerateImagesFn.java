@@ -15,6 +15,7 @@ import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.values.TupleTag;
 
 /**
  * Generates the images of one batch of seeds, as one iteration of {@code generate.py}'s loop.
@@ -26,10 +27,16 @@ import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
  * <p>{@link #perWindow}: the network depends on the element's window (one snapshot per window in
  * a streaming evaluation); the instance keeps the network of the last window it saw and loads
  * another when the window changes. A network that cannot be loaded is reported once and its
- * window's batches are dropped (the rest of the pipeline goes on); progress is per window.
+ * window's batches are dropped (the rest of the pipeline goes on); progress is per window. The
+ * report also goes to the {@link #FAILURES} output (one line per instance and window), so that a
+ * step downstream learns of it from data, without waiting for the window to close.
  */
 public final class GenerateImagesFn extends DoFn<List<Long>, GeneratedImage> {
   private static final long serialVersionUID = 1L;
+  /** The main output: the samples. */
+  public static final TupleTag<GeneratedImage> SAMPLES = new TupleTag<GeneratedImage>() {};
+  /** Per window whose network could not be loaded: "window: reason" (perWindow only). */
+  public static final TupleTag<String> FAILURES = new TupleTag<String>() {};
   // Beam metrics, per transform in the Flink web UI (job, Accumulators):
   // images made, batches that failed.
   private final Counter images = Metrics.counter("cdm", "generate.images");
@@ -113,8 +120,11 @@ public final class GenerateImagesFn extends DoFn<List<Long>, GeneratedImage> {
     }
   }
 
-  /** Loads the network of {@code window} unless it is the one loaded; false when it failed. */
-  private boolean networkFor(BoundedWindow window) {
+  /**
+   * Loads the network of {@code window} unless it is the one loaded; false when it failed (the
+   * first time, the failure is reported to {@code failuresOut}).
+   */
+  private boolean networkFor(BoundedWindow window, OutputReceiver<String> failuresOut) {
     if (network != null || window.equals(loaded)) {
       return true;
     }
@@ -133,6 +143,7 @@ public final class GenerateImagesFn extends DoFn<List<Long>, GeneratedImage> {
       failed.add(window);
       System.err.println(progressKey + " " + window + ": cannot load the network (" + e.getMessage()
           + "); its samples are skipped");
+      failuresOut.output(window + ": cannot load the network (" + e.getMessage() + ")");
       return false;
     }
     loaded = window;
@@ -143,9 +154,10 @@ public final class GenerateImagesFn extends DoFn<List<Long>, GeneratedImage> {
 
   @ProcessElement
   public void process(@Element List<Long> seeds, BoundedWindow window,
-      OutputReceiver<GeneratedImage> out) {
+      MultiOutputReceiver outs) {
+    OutputReceiver<GeneratedImage> out = outs.get(SAMPLES);
     long[] s = seeds.stream().mapToLong(Long::longValue).toArray();
-    if (s.length == 0 || !networkFor(window)) {
+    if (s.length == 0 || !networkFor(window, outs.get(FAILURES))) {
       return;
     }
     byte[] hwc;
