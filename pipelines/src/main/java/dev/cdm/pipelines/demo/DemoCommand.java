@@ -157,8 +157,10 @@ public final class DemoCommand implements Callable<Integer> {
       say(String.format(Locale.ROOT, "  untrained: FID-MNIST %.2f, class accuracy %.1f%% (%.0f s)",
           ceiling.fidMnist(), 100 * ceiling.accuracy(), ceiling.seconds()));
 
-      // Evaluations take at most a fifth of the budget (at least the final snapshot's).
-      int evaluated = Math.max(1, Math.min(s.maxEvaluated(), (int) (EVALUATION_SHARE * minutes * 60 / evalSeconds)));
+      // Evaluations take at most a fifth of the budget, but two snapshots (one halfway and the
+      // final one) are evaluated even on a slow machine, to show FID-MNIST falling during training.
+      int evaluated = Math.max(Math.min(2, s.maxEvaluated()),
+          Math.min(s.maxEvaluated(), (int) (EVALUATION_SHARE * minutes * 60 / evalSeconds)));
       phase(4, "training a class-conditional CDM model (" + trainDir + ")");
       train(s, zip, trainDir, evalSeconds * evaluated);
 
