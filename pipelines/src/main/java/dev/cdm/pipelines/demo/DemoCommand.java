@@ -29,7 +29,7 @@ import picocli.CommandLine.Option;
  *   data/mnist ──dataset──> mnist-32x32.zip ──ref (MNIST classifier)──> mnist-ref.npz
  *                                │
  *                                ├──train --max-steps=0──> untrained/network-snapshot-000000
- *                                └──train --precond=cdm --max-minutes──> training/network-snapshot-*
+ *                                └──train --precond=edm, then --precond=cdm --resume (--max-minutes)──> training/network-snapshot-*
  *   every snapshot ──cdm evaluate's pipeline (samples, FID-MNIST; class accuracy, class grid)──> eval/results.jsonl
  *   eval/results.jsonl + training/stats.jsonl ──> report.html
  * </pre>
@@ -141,55 +141,53 @@ public final class DemoCommand implements Callable<Integer> {
 
     DemoEvaluation evaluation = new DemoEvaluation(evalDir, ref, s.samples(), s.samplerSteps(), dev,
         DemoCommand::say);
-    {
-      phase(3, "the untrained network (the FID-MNIST ceiling)");
-      Path untrained = latest(untrainedDir, "network-snapshot-");
-      if (untrained == null) {
-        train(s, zip, untrainedDir, "cdm", "--max-steps=0", "--duration=1000");
-        untrained = latest(untrainedDir, "network-snapshot-");
-      }
-      long e0 = System.nanoTime();
-      SnapshotScore ceiling = evaluation.evaluate(untrained, "untrained", -1);
-      double evalSeconds = (System.nanoTime() - e0) / 1e9;
-      if (evalSeconds < 1) { // reused: the time it took then
-        evalSeconds = ceiling.seconds();
-      }
-      say(String.format(Locale.ROOT, "  untrained: FID-MNIST %.2f, class accuracy %.1f%% (%.0f s)",
-          ceiling.fidMnist(), 100 * ceiling.accuracy(), ceiling.seconds()));
-
-      // Evaluations take at most a fifth of the budget, but two snapshots (one halfway and the
-      // final one) are evaluated even on a slow machine, to show FID-MNIST falling during training.
-      int evaluated = Math.max(Math.min(2, s.maxEvaluated()),
-          Math.min(s.maxEvaluated(), (int) (EVALUATION_SHARE * minutes * 60 / evalSeconds)));
-      phase(4, "training a class-conditional CDM model (" + trainDir + ")");
-      train(s, zip, trainDir, evalSeconds * evaluated);
-
-      List<Path> snapshots = chooseSnapshots(trainDir, evaluated);
-      phase(5, "evaluating " + snapshots.size() + " snapshot(s): " + evaluation.imagesPerSnapshot()
-          + " samples each, FID-MNIST and class accuracy");
-      List<SnapshotScore> results = new ArrayList<>();
-      results.add(ceiling);
-      for (Path snap : snapshots) {
-        Matcher m = SNAPSHOT.matcher(snap.getFileName().toString());
-        m.matches();
-        double kimg = Double.parseDouble(m.group(1));
-        String name = snap.getFileName().toString().replace(".safetensors", "");
-        SnapshotScore r = evaluation.evaluate(snap, name, kimg);
-        say(String.format(Locale.ROOT, "  %s: FID-MNIST %.2f, class accuracy %.1f%% (%.0f s)",
-            name, r.fidMnist(), 100 * r.accuracy(), r.seconds()));
-        results.add(r);
-      }
-
-      phase(6, "report");
-      Path report = outdir.resolve("report.html");
-      DemoReport.write(report, results, trainDir.resolve("stats.jsonl"), s, minutes,
-          (System.nanoTime() - start) / 60e9, dev);
-      SnapshotScore last = results.get(results.size() - 1);
-      say(String.format(Locale.ROOT, "FID-MNIST %.2f -> %.2f (untrained -> %s), class accuracy %.1f%% (chance 10%%)",
-          ceiling.fidMnist(), last.fidMnist(), last.snapshot(), 100 * last.accuracy()));
-      say("Report: " + report.toAbsolutePath());
-      say(String.format(Locale.ROOT, "Total %.1f min.", (System.nanoTime() - start) / 60e9));
+    phase(3, "the untrained network (the FID-MNIST ceiling)");
+    Path untrained = latest(untrainedDir, "network-snapshot-");
+    if (untrained == null) {
+      train(s, zip, untrainedDir, "cdm", "--max-steps=0", "--duration=1000");
+      untrained = latest(untrainedDir, "network-snapshot-");
     }
+    long e0 = System.nanoTime();
+    SnapshotScore ceiling = evaluation.evaluate(untrained, "untrained", -1);
+    double evalSeconds = (System.nanoTime() - e0) / 1e9;
+    if (evalSeconds < 1) { // reused: the time it took then
+      evalSeconds = ceiling.seconds();
+    }
+    say(String.format(Locale.ROOT, "  untrained: FID-MNIST %.2f, class accuracy %.1f%% (%.0f s)",
+        ceiling.fidMnist(), 100 * ceiling.accuracy(), ceiling.seconds()));
+
+    // Evaluations take at most a fifth of the budget, but two snapshots (one halfway and the
+    // final one) are evaluated even on a slow machine, to show FID-MNIST falling during training.
+    int evaluated = Math.max(Math.min(2, s.maxEvaluated()),
+        Math.min(s.maxEvaluated(), (int) (EVALUATION_SHARE * minutes * 60 / evalSeconds)));
+    phase(4, "training a class-conditional CDM model (" + trainDir + ")");
+    train(s, zip, trainDir, evalSeconds * evaluated);
+
+    List<Path> snapshots = chooseSnapshots(trainDir, evaluated);
+    phase(5, "evaluating " + snapshots.size() + " snapshot(s): " + evaluation.imagesPerSnapshot()
+        + " samples each, FID-MNIST and class accuracy");
+    List<SnapshotScore> results = new ArrayList<>();
+    results.add(ceiling);
+    for (Path snap : snapshots) {
+      Matcher m = SNAPSHOT.matcher(snap.getFileName().toString());
+      m.matches();
+      double kimg = Double.parseDouble(m.group(1));
+      String name = snap.getFileName().toString().replace(".safetensors", "");
+      SnapshotScore r = evaluation.evaluate(snap, name, kimg);
+      say(String.format(Locale.ROOT, "  %s: FID-MNIST %.2f, class accuracy %.1f%% (%.0f s)",
+          name, r.fidMnist(), 100 * r.accuracy(), r.seconds()));
+      results.add(r);
+    }
+
+    phase(6, "report");
+    Path report = outdir.resolve("report.html");
+    DemoReport.write(report, results, trainDir.resolve("stats.jsonl"), s, minutes,
+        (System.nanoTime() - start) / 60e9, dev);
+    SnapshotScore last = results.get(results.size() - 1);
+    say(String.format(Locale.ROOT, "FID-MNIST %.2f -> %.2f (untrained -> %s), class accuracy %.1f%% (chance 10%%)",
+        ceiling.fidMnist(), last.fidMnist(), last.snapshot(), 100 * last.accuracy()));
+    say("Report: " + report.toAbsolutePath());
+    say(String.format(Locale.ROOT, "Total %.1f min.", (System.nanoTime() - start) / 60e9));
     return 0;
   }
 
