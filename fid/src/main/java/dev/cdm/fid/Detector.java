@@ -57,6 +57,15 @@ public interface Detector extends AutoCloseable {
     return null;
   }
 
+  /**
+   * Per-class scores of a batch, [N, C], whose largest entry is the predicted class (logits or
+   * probabilities; for a classifier's accuracy), or null when the detector is no classifier. By
+   * default the {@link #probabilities}.
+   */
+  default NDArray classScores(NDArray images) {
+    return probabilities(images);
+  }
+
   @Override
   void close();
 }

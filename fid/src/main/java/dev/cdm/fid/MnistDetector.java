@@ -105,6 +105,12 @@ public final class MnistDetector implements Detector {
     return run(images, 1);
   }
 
+  /** The logits: their argmax is the predicted digit. */
+  @Override
+  public NDArray classScores(NDArray images) {
+    return logits(images);
+  }
+
   /** The predicted digit of each image. */
   public int[] classify(NDArray images) {
     try (NDArray logits = logits(images); NDArray arg = logits.argMax(1)) {

@@ -2,13 +2,11 @@ package dev.cdm.pipelines.demo;
 
 import ai.djl.Device;
 import dev.cdm.fid.Detector;
-import dev.cdm.fid.GaussianStatistics;
-import dev.cdm.fid.MnistDetector;
-import dev.cdm.model.sampling.SamplerSpec;
 import dev.cdm.pipelines.Cdm;
 import dev.cdm.pipelines.CommandErrors;
-import dev.cdm.transforms.io.AtomicFiles;
+import dev.cdm.pipelines.DeviceOption;
 import dev.cdm.transforms.ProgressMeter;
+import dev.cdm.transforms.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,6 +19,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -31,15 +30,16 @@ import picocli.CommandLine.Option;
  *   data/mnist ──dataset──> mnist-32x32.zip ──ref (MNIST classifier)──> mnist-ref.npz
  *                                │
  *                                ├──train --max-steps=0──> untrained/network-snapshot-000000
- *                                └──train --precond=cdm --max-minutes──> training/network-snapshot-*
- *   every snapshot ──evaluate (generate per class, FID-MNIST, class accuracy, grid)──> eval/*.json
- *   eval/*.json + training/stats.jsonl ──> report.html
+ *                                └──train --precond=edm, then --precond=cdm --resume (--max-minutes)──> training/network-snapshot-*
+ *   every snapshot ──cdm evaluate's pipeline (samples, FID-MNIST; class accuracy, class grid)──> eval/results.jsonl
+ *   eval/results.jsonl + training/stats.jsonl ──> report.html
  * </pre>
  *
- * Every step is an existing command run in this process with the demo's settings, except the
- * evaluation ({@link SnapshotEvaluation}, one call site). A step whose output exists is skipped,
- * so a second run reuses the dataset, statistics and evaluations and resumes an interrupted
- * training from its last state.
+ * Every step is an existing command run in this process with the demo's settings; the
+ * evaluation is {@code cdm evaluate}'s ({@link DemoEvaluation}, one call site). A step whose
+ * output exists is skipped, so a second run reuses the dataset, statistics and evaluations and
+ * resumes an interrupted training from its last state. {@code --device} is passed on to every
+ * step; the settings ({@link Settings}) follow the kind of device it names.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = "The whole workflow on MNIST in a time budget: dataset, FID-MNIST reference statistics,"
@@ -53,9 +53,7 @@ public final class DemoCommand implements Callable<Integer> {
       description = "Time budget of the whole run, in minutes (default: ${DEFAULT-VALUE}).")
   double minutes;
 
-  @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|gpu",
-      description = "Where to train and evaluate (default: ${DEFAULT-VALUE}).")
-  String device;
+  @Mixin DeviceOption device = new DeviceOption();
 
   @Option(names = "--max-images", paramLabel = "INT",
       description = "Use only the first N training digits (quick tests; default: all 60,000).")
@@ -65,20 +63,32 @@ public final class DemoCommand implements Callable<Integer> {
       description = "Folder with train-images-idx3-ubyte.gz and its labels (default: ${DEFAULT-VALUE}).")
   Path mnist;
 
-  /** The settings of one device: model size, CDM loss steps, snapshot cadence, evaluation size. */
-  record Settings(int cbase, String cres, int numBlocks, int batch, int martingaleSteps,
-      double tickKimg, int perClass, int samplerSteps, int maxEvaluated) {
-    static Settings of(String device, double minutes) {
-      if (device.equals("gpu")) {
+  /**
+   * The settings of one kind of device: model size, batch and learning rate, the share of the
+   * training time with the CDM loss (the rest first with the EDM loss) and its chain steps, the
+   * snapshot cadence, and the evaluation's size (samples, sampler steps, how many snapshots).
+   */
+  record Settings(int cbase, String cres, int numBlocks, int batch, double lr, double cdmShare,
+      int martingaleSteps, double tickKimg, int samples, int samplerSteps, int maxEvaluated) {
+    static Settings of(boolean gpu, double minutes) {
+      if (gpu) {
         // One GPU, 15 minutes: the DDPM++ layout at half width, the paper's CDM loss steps.
-        return new Settings(64, "1,2,2", 2, 128, 6, 20, 100, 18, 10);
+        return new Settings(64, "1,2,2", 2, 128, 1e-3, 1, 6, 20, 1000, 18, 10);
       }
-      // Two CPU cores: a 2-level U-Net of 16/32 channels, one block per level, two CDM chain
-      // steps; a few snapshots of 100 samples each (a short run: only the final one, 40 samples).
+      // Two CPU cores: a 2-level U-Net of 16/32 channels, one block per level, learning rate 2e-3;
+      // three quarters of the time with the EDM loss (measured: an image costs less than half of
+      // what it costs with the CDM loss of two chain steps, so the network sees twice the images
+      // while it learns digits and their classes), the last quarter with the CDM loss; a few
+      // snapshots of 100 samples each (a short run: only the final one, 64 samples, the seeds of
+      // the 8x8 grid).
       boolean shortRun = minutes < 10;
-      return new Settings(16, "1,2", 1, 32, 2, shortRun ? 0.1 : 0.25, shortRun ? 4 : 10, 6, shortRun ? 1 : 4);
+      return new Settings(16, "1,2", 1, 32, 2e-3, 0.25, 2, shortRun ? 0.1 : 0.25, shortRun ? 64 : 100, 6,
+          shortRun ? 1 : 4);
     }
   }
+
+  /** The most of the budget that evaluating training snapshots may take (it sets how many are). */
+  static final double EVALUATION_SHARE = 0.2;
 
   private static final Pattern SNAPSHOT = Pattern.compile("network-snapshot-(\\d+(?:\\.\\d+)?)\\.safetensors");
 
@@ -88,19 +98,17 @@ public final class DemoCommand implements Callable<Integer> {
   }
 
   private int run() throws Exception {
-    String dev = device.toLowerCase(Locale.ROOT);
-    if (!dev.equals("cpu") && !dev.equals("gpu")) {
-      throw new IllegalArgumentException("--device must be cpu or gpu, got '" + device + "'");
-    }
     if (!(minutes > 0)) {
-      throw new IllegalArgumentException("--minutes must be positive, got " + minutes);
+      throw CommandErrors.usage("--minutes must be positive, got " + minutes);
     }
     Path source = mnist.resolve("train-images-idx3-ubyte.gz");
     if (!Files.isRegularFile(source)) {
-      throw new IllegalArgumentException("--mnist=" + mnist + ": no train-images-idx3-ubyte.gz there"
+      throw CommandErrors.usage("--mnist=" + mnist + ": no train-images-idx3-ubyte.gz there"
           + " (run from the repository root, or point --mnist at the MNIST files)");
     }
-    Settings s = Settings.of(dev, minutes);
+    String dev = device.device;
+    List<Device> devices = device.resolve();
+    Settings s = Settings.of(devices.get(0).isGpu(), minutes);
     long start = System.nanoTime();
     long deadline = start + (long) (minutes * 60e9);
     startNanos = start;
@@ -132,105 +140,122 @@ public final class DemoCommand implements Callable<Integer> {
       say("  reusing " + ref);
     }
 
-    SnapshotEvaluation evaluation = new SnapshotEvaluation(s.perClass(), 10, 100,
-        SamplerSpec.builder().numSteps(s.samplerSteps()).build(), dev.equals("gpu") ? Device.gpu() : Device.cpu());
-    GaussianStatistics reference = GaussianStatistics.read(ref);
-    try (MnistDetector detector = MnistDetector.builtIn(dev.equals("gpu") ? Device.gpu() : Device.cpu())) {
-      phase(3, "the untrained network (the FID-MNIST ceiling)");
-      Path untrained = latest(untrainedDir, "network-snapshot-");
-      if (untrained == null) {
-        train(s, zip, untrainedDir, "--max-steps=0");
-        untrained = latest(untrainedDir, "network-snapshot-");
-      }
-      long e0 = System.nanoTime();
-      SnapshotEvaluation.Result ceiling =
-          evaluateOnce(evaluation, untrained, "untrained", -1, reference, detector, evalDir);
-      double evalSeconds = ceiling.seconds() > 0 ? ceiling.seconds() : (System.nanoTime() - e0) / 1e9;
-
-      phase(4, "training a class-conditional CDM model (" + trainDir + ")");
-      Path done = trainDir.resolve("DONE");
-      if (!Files.isRegularFile(done)) {
-        // What is left of the budget, less the evaluation of the expected snapshots and the report.
-        double left = (deadline - System.nanoTime()) / 60e9;
-        double trainMinutes = left - evalSeconds * s.maxEvaluated() / 60 - 0.3;
-        List<String> extra = new ArrayList<>();
-        if (trainMinutes >= 1) {
-          extra.add(String.format(Locale.ROOT, "--max-minutes=%.3f", trainMinutes));
-        } else {
-          // The budget is (nearly) spent: a fixed minimum of work instead, whatever the machine's speed.
-          trainMinutes = 0;
-          extra.add("--duration=0.001");
-        }
-        Path state = latest(trainDir, "training-state-");
-        if (state != null) {
-          say("  resuming from " + state);
-          extra.add("--resume=" + state);
-        }
-        say(trainMinutes > 0
-            ? String.format(Locale.ROOT, "  budget: %.1f min of training (evaluating one snapshot took %.0f s)",
-                trainMinutes, evalSeconds)
-            : "  budget spent: training the minimum of 1 kimg");
-        train(s, zip, trainDir, extra.toArray(new String[0]));
-        AtomicFiles.write(done.toString(), "training finished\n".getBytes(StandardCharsets.UTF_8));
-      } else {
-        say("  reusing " + trainDir);
-      }
-
-      List<Path> snapshots = chooseSnapshots(trainDir, s.maxEvaluated());
-      phase(5, "evaluating " + snapshots.size() + " snapshot(s): " + evaluation.imagesPerSnapshot(10)
-          + " samples each, FID-MNIST and class accuracy");
-      List<SnapshotEvaluation.Result> results = new ArrayList<>();
-      results.add(ceiling);
-      for (Path snap : snapshots) {
-        Matcher m = SNAPSHOT.matcher(snap.getFileName().toString());
-        m.matches();
-        double kimg = Double.parseDouble(m.group(1));
-        results.add(evaluateOnce(evaluation, snap, snap.getFileName().toString().replace(".safetensors", ""),
-            kimg, reference, detector, evalDir));
-      }
-
-      phase(6, "report");
-      Path report = outdir.resolve("report.html");
-      DemoReport.write(report, results, trainDir.resolve("stats.jsonl"), s, minutes,
-          (System.nanoTime() - start) / 60e9, dev);
-      SnapshotEvaluation.Result last = results.get(results.size() - 1);
-      say(String.format(Locale.ROOT, "FID-MNIST %.2f -> %.2f (untrained -> %s), class accuracy %.1f%% (chance 10%%)",
-          ceiling.fidMnist(), last.fidMnist(), last.snapshot(), 100 * last.accuracy()));
-      say("Report: " + report.toAbsolutePath());
-      say(String.format(Locale.ROOT, "Total %.1f min.", (System.nanoTime() - start) / 60e9));
+    DemoEvaluation evaluation = new DemoEvaluation(evalDir, ref, s.samples(), s.samplerSteps(), dev,
+        DemoCommand::say);
+    phase(3, "the untrained network (the FID-MNIST ceiling)");
+    Path untrained = latest(untrainedDir, "network-snapshot-");
+    if (untrained == null) {
+      train(s, zip, untrainedDir, "cdm", "--max-steps=0", "--duration=1000");
+      untrained = latest(untrainedDir, "network-snapshot-");
     }
+    long e0 = System.nanoTime();
+    SnapshotScore ceiling = evaluation.evaluate(untrained, "untrained", -1);
+    double evalSeconds = (System.nanoTime() - e0) / 1e9;
+    if (evalSeconds < 1) { // reused: the time it took then
+      evalSeconds = ceiling.seconds();
+    }
+    say(String.format(Locale.ROOT, "  untrained: FID-MNIST %.2f, class accuracy %.1f%% (%.0f s)",
+        ceiling.fidMnist(), 100 * ceiling.accuracy(), ceiling.seconds()));
+
+    // Evaluations take at most a fifth of the budget, but two snapshots (one halfway and the
+    // final one) are evaluated even on a slow machine, to show FID-MNIST falling during training.
+    int evaluated = Math.max(Math.min(2, s.maxEvaluated()),
+        Math.min(s.maxEvaluated(), (int) (EVALUATION_SHARE * minutes * 60 / evalSeconds)));
+    phase(4, "training a class-conditional CDM model (" + trainDir + ")");
+    train(s, zip, trainDir, evalSeconds * evaluated);
+
+    List<Path> snapshots = chooseSnapshots(trainDir, evaluated);
+    phase(5, "evaluating " + snapshots.size() + " snapshot(s): " + evaluation.imagesPerSnapshot()
+        + " samples each, FID-MNIST and class accuracy");
+    List<SnapshotScore> results = new ArrayList<>();
+    results.add(ceiling);
+    for (Path snap : snapshots) {
+      Matcher m = SNAPSHOT.matcher(snap.getFileName().toString());
+      m.matches();
+      double kimg = Double.parseDouble(m.group(1));
+      String name = snap.getFileName().toString().replace(".safetensors", "");
+      SnapshotScore r = evaluation.evaluate(snap, name, kimg);
+      say(String.format(Locale.ROOT, "  %s: FID-MNIST %.2f, class accuracy %.1f%% (%.0f s)",
+          name, r.fidMnist(), 100 * r.accuracy(), r.seconds()));
+      results.add(r);
+    }
+
+    phase(6, "report");
+    Path report = outdir.resolve("report.html");
+    DemoReport.write(report, results, trainDir.resolve("stats.jsonl"), s, minutes,
+        (System.nanoTime() - start) / 60e9, dev);
+    SnapshotScore last = results.get(results.size() - 1);
+    say(String.format(Locale.ROOT, "FID-MNIST %.2f -> %.2f (untrained -> %s), class accuracy %.1f%% (chance 10%%)",
+        ceiling.fidMnist(), last.fidMnist(), last.snapshot(), 100 * last.accuracy()));
+    say("Report: " + report.toAbsolutePath());
+    say(String.format(Locale.ROOT, "Total %.1f min.", (System.nanoTime() - start) / 60e9));
     return 0;
   }
 
-  /** Evaluates a snapshot unless {@code eval/<name>.json} exists; the only evaluation call site. */
-  private SnapshotEvaluation.Result evaluateOnce(SnapshotEvaluation evaluation, Path snapshot, String name,
-      double kimg, GaussianStatistics reference, MnistDetector detector, Path evalDir) throws IOException {
-    Path json = evalDir.resolve(name + ".json");
-    if (Files.isRegularFile(json)) {
-      say("  reusing " + json);
-      return SnapshotEvaluation.Result.read(json);
+  /**
+   * The training, in two stages into one run directory: the EDM loss for the first
+   * {@code 1 - cdmShare} of the time (cheap steps: the network learns digits and their classes),
+   * then the CDM loss from that state for the rest. The time is what is left of the budget, less
+   * the evaluation of the snapshots ({@code evalReserve} seconds) and the report. With
+   * less than a minute left, a fixed minimum instead: 24 EDM steps, then CDM to 1 kimg (overrunning
+   * the budget on a slow or busy machine rather than showing nothing). {@code EDM-DONE} and
+   * {@code DONE} mark the finished stages; an interrupted stage resumes from its last state.
+   */
+  private void train(Settings s, Path zip, Path trainDir, double evalReserve) throws IOException {
+    Path done = trainDir.resolve("DONE");
+    if (Files.isRegularFile(done)) {
+      say("  reusing " + trainDir);
+      return;
     }
-    ProgressMeter meter = ProgressMeter.of(java.util.UUID.randomUUID().toString(), "evaluate " + name, "images", evaluation.imagesPerSnapshot(10));
-    SnapshotEvaluation.Result r = evaluation.evaluate(snapshot, kimg, reference, detector,
-        evalDir.resolve(name + ".png"), meter::add);
-    AtomicFiles.write(json.toString(), r.toJson().getBytes(StandardCharsets.UTF_8));
-    say(String.format(Locale.ROOT, "  %s: FID-MNIST %.2f, class accuracy %.1f%% (%.0f s)",
-        name, r.fidMnist(), 100 * r.accuracy(), r.seconds()));
-    return r;
+    Path edmDone = trainDir.resolve("EDM-DONE");
+    double trainMinutes = minutesLeft() - evalReserve / 60 - 0.3;
+    boolean minimum = trainMinutes < 1;
+    say(minimum ? "  budget spent: training the minimum of 1 kimg"
+        : String.format(Locale.ROOT, "  budget: %.1f min of training, %.0f%% of it with the CDM loss"
+            + " (%.0f s kept for evaluating the snapshots)", trainMinutes, 100 * s.cdmShare(), evalReserve));
+    if (s.cdmShare() < 1 && !Files.isRegularFile(edmDone)) {
+      say("  stage 1: EDM loss");
+      train(s, zip, trainDir, "edm", minimum ? "--max-steps=24"
+          : String.format(Locale.ROOT, "--max-minutes=%.3f", trainMinutes * (1 - s.cdmShare())));
+      AtomicFiles.write(edmDone.toString(), "EDM stage finished\n".getBytes(StandardCharsets.UTF_8));
+    }
+    say("  stage 2: CDM loss");
+    double cdmMinutes = minutesLeft() - evalReserve / 60 - 0.3;
+    train(s, zip, trainDir, "cdm", minimum ? "--duration=0.001"
+        : String.format(Locale.ROOT, "--max-minutes=%.3f", Math.max(cdmMinutes, MIN_CDM_MINUTES)));
+    AtomicFiles.write(done.toString(), "training finished\n".getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The least time the CDM stage gets, even when the EDM stage or a busy machine used up the budget. */
+  private static final double MIN_CDM_MINUTES = 0.5;
+
+  private double minutesLeft() {
+    return (deadlineNanos - System.nanoTime()) / 60e9;
+  }
+
+  /** One {@code cdm train} run of the demo's model with {@code precond}'s loss, resuming the latest state. */
+  private void train(Settings s, Path zip, Path dir, String precond, String limit) throws IOException {
+    Path state = latest(dir, "training-state-");
+    List<String> extra = new ArrayList<>(List.of(limit));
+    if (state != null) {
+      say("  resuming from " + state);
+      extra.add("--resume=" + state);
+    }
+    if (!limit.startsWith("--duration=")) {
+      extra.add("--duration=1000"); // the time or step limit ends it
+    }
+    train(s, zip, dir, precond, extra.toArray(new String[0]));
   }
 
   /** {@code cdm train} with the demo's model and loss settings, into {@code dir}. */
-  private void train(Settings s, Path zip, Path dir, String... extra) {
+  private void train(Settings s, Path zip, Path dir, String precond, String... extra) {
     List<String> args = new ArrayList<>(List.of("train", "--outdir=" + dir, "--nosubdir", "--data=" + zip,
-        "--cond=1", "--arch=ddpmpp", "--precond=cdm", "--cbase=" + s.cbase(), "--cres=" + s.cres(),
+        "--cond=1", "--arch=ddpmpp", "--precond=" + precond, "--cbase=" + s.cbase(), "--cres=" + s.cres(),
         "--num-blocks=" + s.numBlocks(), "--batch=" + s.batch(), "--dropout=0", "--augment=0",
-        "--martingale_steps=" + s.martingaleSteps(), "--lr-rampup=0.25",
-        String.format(Locale.ROOT, "--tick=%s", s.tickKimg()), "--snap=1", "--dump=1", "--seed=0",
-        "--device=" + (device.equalsIgnoreCase("gpu") ? "gpu:0" : "cpu")));
+        "--martingale_steps=" + s.martingaleSteps(), String.format(Locale.ROOT, "--lr=%s", s.lr()),
+        "--lr-rampup=0.25", String.format(Locale.ROOT, "--tick=%s", s.tickKimg()), "--snap=1", "--dump=1",
+        "--seed=0", "--device=" + device.device));
     args.addAll(List.of(extra));
-    if (args.stream().noneMatch(a -> a.startsWith("--duration="))) {
-      args.add("--duration=1000"); // the time limit ends it
-    }
     command(args.toArray(new String[0]));
   }
 

@@ -20,12 +20,12 @@ import java.util.Locale;
 final class DemoReport {
   private DemoReport() {}
 
-  static void write(Path file, List<SnapshotEvaluation.Result> results, Path stats,
+  static void write(Path file, List<SnapshotScore> results, Path stats,
       DemoCommand.Settings s, double budgetMinutes, double usedMinutes, String device) throws IOException {
     List<double[]> loss = loss(stats);
-    SnapshotEvaluation.Result untrained = results.get(0);
+    SnapshotScore untrained = results.get(0);
     List<double[]> fid = new ArrayList<>();
-    for (SnapshotEvaluation.Result r : results) {
+    for (SnapshotScore r : results) {
       fid.add(new double[] {Math.max(r.kimg(), 0), r.fidMnist()});
     }
     StringBuilder h = new StringBuilder();
@@ -36,15 +36,19 @@ final class DemoReport {
         .append(".g{display:inline-block;margin:0 1em 1em 0;text-align:center}code{background:#f3f3f3}</style>")
         .append("</head><body>\n<h1>cdm demo: class-conditional CDM on MNIST</h1>\n");
     h.append(String.format(Locale.ROOT, "<p>Device: %s. Budget %.1f min, used %.1f min. Model: DDPM++ U-Net,"
-            + " %d base channels, channel multipliers %s, %d block(s) per resolution, batch %d; CDM loss with"
-            + " %d martingale steps. Evaluation: %d samples per class (seeds 0..%d), EDM sampler with %d steps.</p>\n",
-        esc(device), budgetMinutes, usedMinutes, s.cbase(), s.cres(), s.numBlocks(), s.batch(),
-        s.martingaleSteps(), s.perClass(), s.perClass() - 1, s.samplerSteps()));
+            + " %d base channels, channel multipliers %s, %d block(s) per resolution, batch %d, learning rate %s;"
+            + " %s with %d martingale steps. Evaluation (<code>cdm evaluate</code>'s pipeline): %d samples (seeds 0..%d, each of its drawn class),"
+            + " EDM sampler with %d steps.</p>\n",
+        esc(device), budgetMinutes, usedMinutes, s.cbase(), s.cres(), s.numBlocks(), s.batch(), s.lr(),
+        s.cdmShare() >= 1 ? "CDM loss" : String.format(Locale.ROOT,
+            "the EDM loss for the first %.0f%% of the training time, then the CDM loss", 100 * (1 - s.cdmShare())),
+        s.martingaleSteps(), s.samples(), s.samples() - 1, s.samplerSteps()));
     h.append("<p><b>FID-MNIST</b> is the Fréchet distance between the features (penultimate layer) of the"
         + " project's own MNIST classifier (<code>--detector=mnist</code>), not Inception-v3: it is not"
         + " comparable with published FIDs. It is computed from " + untrained.images() + " samples against the"
         + " 60,000 training digits, so even perfect samples score above the test-set floor given in the README."
-        + " Class accuracy: how often the classifier recognises the requested digit (chance: 10%).</p>\n");
+        + " Class accuracy: how often the classifier recognises the digit each sample was generated for"
+        + " (chance: 10%).</p>\n");
     h.append("<h2>FID-MNIST against training progress</h2>\n")
         .append(chart(fid, "kimg", "FID-MNIST", "untrained network at kimg 0"));
     h.append("<h2>Training loss</h2>\n").append(loss.isEmpty() ? "<p>(no stats.jsonl)</p>"
@@ -55,18 +59,18 @@ final class DemoReport {
       h.append("<th>").append(c).append("</th>");
     }
     h.append("</tr>\n");
-    for (SnapshotEvaluation.Result r : results) {
+    for (SnapshotScore r : results) {
       h.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%s</td><td>%.2f</td><td>%.1f%%</td>",
           esc(r.snapshot()), r.kimg() < 0 ? "untrained" : String.format(Locale.ROOT, "%.2f", r.kimg()),
           r.fidMnist(), 100 * r.accuracy()));
       for (double a : r.classAccuracy()) {
-        h.append(String.format(Locale.ROOT, "<td>%.0f%%</td>", 100 * a));
+        h.append(Double.isNaN(a) ? "<td>-</td>" : String.format(Locale.ROOT, "<td>%.0f%%</td>", 100 * a));
       }
       h.append("</tr>\n");
     }
     h.append("</table>\n<h2>Samples (one row per class, 0 at the top)</h2>\n");
-    for (SnapshotEvaluation.Result r : results) {
-      h.append(String.format(Locale.ROOT, "<div class=\"g\"><img src=\"eval/%s\" alt=\"%s\"><br>%s<br>FID-MNIST %.2f,"
+    for (SnapshotScore r : results) {
+      h.append(String.format(Locale.ROOT, "<div class=\"g\"><img src=\"%s\" alt=\"%s\"><br>%s<br>FID-MNIST %.2f,"
               + " accuracy %.0f%%</div>\n", esc(r.grid()), esc(r.snapshot()),
           r.kimg() < 0 ? "untrained" : String.format(Locale.ROOT, "kimg %.2f", r.kimg()), r.fidMnist(),
           100 * r.accuracy()));

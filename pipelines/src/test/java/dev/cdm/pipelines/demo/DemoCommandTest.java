@@ -3,13 +3,18 @@ package dev.cdm.pipelines.demo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonObject;
 import dev.cdm.pipelines.Cdm;
+import dev.cdm.pipelines.evaluate.ResultsLog;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,18 +39,30 @@ class DemoCommandTest {
     assertTrue(Files.isRegularFile(out.resolve("training/stats.jsonl")));
     List<Path> snapshots = DemoCommand.chooseSnapshots(out.resolve("training"), 100);
     assertTrue(snapshots.size() >= 2, "a tick-0 and a final snapshot at least: " + snapshots);
-    SnapshotEvaluation.Result untrained = SnapshotEvaluation.Result.read(out.resolve("eval/untrained.json"));
+    assertTrue(Files.isRegularFile(out.resolve("training/EDM-DONE")), "the EDM stage ran first");
     Path last = snapshots.get(snapshots.size() - 1);
     String name = last.getFileName().toString().replace(".safetensors", "");
-    SnapshotEvaluation.Result trained = SnapshotEvaluation.Result.read(out.resolve("eval/" + name + ".json"));
-    assertTrue(Files.size(out.resolve("eval/untrained.png")) > 0);
-    assertTrue(Files.size(out.resolve("eval/" + name + ".png")) > 0);
-    assertEquals(10, trained.classAccuracy().length);
-    assertTrue(trained.kimg() > 0);
-    assertTrue(trained.fidMnist() < untrained.fidMnist(),
-        "FID-MNIST trained " + trained.fidMnist() + " should be below untrained " + untrained.fidMnist());
+    // One evaluation path: cdm evaluate's results.jsonl, with the class accuracy as extra metric.
+    Map<String, JsonObject> rows = new HashMap<>();
+    for (JsonObject row : new ResultsLog(out.resolve("eval").toString()).rows()) {
+      rows.put(row.get("snapshot").getAsString(), row);
+    }
+    JsonObject untrained = rows.get("untrained.safetensors");
+    JsonObject trained = rows.get(name + ".safetensors");
+    assertTrue(untrained != null && trained != null, "rows of the untrained and the final snapshot: " + rows.keySet());
+    assertTrue(Files.size(out.resolve("eval/class-grids/untrained.png")) > 0);
+    assertTrue(Files.size(out.resolve("eval/class-grids/" + name + ".png")) > 0);
+    assertTrue(Files.size(out.resolve("eval/grids/" + name + ".png")) > 0);
+    SnapshotScore score = SnapshotScore.of(trained, name, 1, "g", 10);
+    assertEquals(10, Arrays.stream(score.classAccuracy()).filter(a -> !Double.isNaN(a)).count(),
+        "an accuracy for every class: " + trained);
+    assertTrue(score.accuracy() >= 0 && score.accuracy() <= 1, trained.toString());
+    double fidTrained = trained.get("fid_mean").getAsDouble();
+    double fidUntrained = untrained.get("fid_mean").getAsDouble();
+    assertTrue(fidTrained < fidUntrained,
+        "FID-MNIST trained " + fidTrained + " should be below untrained " + fidUntrained);
     String report = Files.readString(out.resolve("report.html"), StandardCharsets.UTF_8);
-    assertTrue(report.contains("FID-MNIST") && report.contains("eval/" + name + ".png")
+    assertTrue(report.contains("FID-MNIST") && report.contains("eval/class-grids/" + name + ".png")
         && report.contains("<svg"), "report.html lacks the chart, grid or label");
 
     // A second run reuses everything that is done.
@@ -61,7 +78,7 @@ class DemoCommandTest {
     String again = buf.toString(StandardCharsets.UTF_8);
     assertTrue(again.contains("reusing " + out.resolve("mnist-32x32.zip"))
         && again.contains("reusing " + out.resolve("training"))
-        && again.contains("reusing " + out.resolve("eval/" + name + ".json")), again);
+        && again.contains("reusing the evaluation of " + name), again);
     assertTrue((System.nanoTime() - t0) / 1e9 < 60, "the second run should only rewrite the report");
   }
 }

@@ -160,9 +160,9 @@ public final class GenerateImagesFn extends DoFn<List<Long>, GeneratedImage> {
     if (s.length == 0 || !networkFor(window, outs.get(FAILURES))) {
       return;
     }
-    byte[] hwc;
+    SeedImages.HwcBatch batch;
     try {
-      hwc = SeedImages.sampleHwcBytes(net, sampler, manager, s, classIdx);
+      batch = SeedImages.sampleHwc(net, sampler, manager, s, classIdx);
     } catch (RuntimeException e) {
       failures.inc();
       throw e;
@@ -170,9 +170,10 @@ public final class GenerateImagesFn extends DoFn<List<Long>, GeneratedImage> {
     int r = net.imgResolution();
     int c = net.imgChannels();
     int per = r * r * c;
+    byte[] hwc = batch.pixels();
     for (int b = 0; b < s.length; b++) {
       byte[] px = java.util.Arrays.copyOfRange(hwc, b * per, (b + 1) * per);
-      out.output(new GeneratedImage(s[b], r, r, c, px));
+      out.output(new GeneratedImage(s[b], batch.classes()[b], r, r, c, px));
     }
     images.inc(s.length);
     progress.add(s.length);

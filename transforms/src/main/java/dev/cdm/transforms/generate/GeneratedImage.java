@@ -5,24 +5,35 @@ import java.util.Arrays;
 import org.apache.beam.sdk.coders.DefaultCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 
-/** One generated image: its seed and 8-bit pixels in [H, W, C] order (as PIL receives them). */
+/**
+ * One generated image: its seed, the class it was generated for (-1 for an unconditional
+ * network; for a conditional one the seed's drawn label or the forced {@code --class}) and 8-bit
+ * pixels in [H, W, C] order (as PIL receives them).
+ */
 @DefaultCoder(SerializableCoder.class)
 public final class GeneratedImage implements Serializable {
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
 
   private final long seed;
+  private final int label;
   private final int height;
   private final int width;
   private final int channels;
   private final byte[] pixels;
 
+  /** An image without a class (an unconditional network's). */
   public GeneratedImage(long seed, int height, int width, int channels, byte[] pixels) {
+    this(seed, -1, height, width, channels, pixels);
+  }
+
+  public GeneratedImage(long seed, int label, int height, int width, int channels, byte[] pixels) {
     if (pixels.length != height * width * channels) {
       throw new IllegalArgumentException(
           "seed " + seed + ": " + pixels.length + " bytes for a " + height + "x" + width + "x"
               + channels + " image");
     }
     this.seed = seed;
+    this.label = label;
     this.height = height;
     this.width = width;
     this.channels = channels;
@@ -31,6 +42,11 @@ public final class GeneratedImage implements Serializable {
 
   public long seed() {
     return seed;
+  }
+
+  /** The class the image was generated for, or -1 (unconditional network). */
+  public int label() {
+    return label;
   }
 
   public int height() {
@@ -56,7 +72,7 @@ public final class GeneratedImage implements Serializable {
       return false;
     }
     GeneratedImage g = (GeneratedImage) o;
-    return seed == g.seed && height == g.height && width == g.width && channels == g.channels
+    return seed == g.seed && label == g.label && height == g.height && width == g.width && channels == g.channels
         && Arrays.equals(pixels, g.pixels);
   }
 

@@ -1,0 +1,115 @@
+package dev.cdm.transforms.evaluate;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.cdm.fid.Detector;
+import dev.cdm.transforms.fid.BatchImages;
+import dev.cdm.transforms.fid.SharedDetectors;
+import dev.cdm.transforms.generate.GeneratedImage;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
+import org.apache.beam.sdk.values.KV;
+
+/**
+ * Classifies labelled samples in batches of up to {@code maxBatch} per bundle: emits
+ * {@code KV(label, 1)} when the detector's most probable class is the label, else
+ * {@code KV(label, 0)}. Unlabelled samples ({@code label() < 0}) are skipped.
+ */
+final class ClassifyFn extends DoFn<GeneratedImage, KV<Integer, Integer>> {
+  private static final long serialVersionUID = 1L;
+
+  private final String detectorSpec;
+  private final String device;
+  private final int maxBatch;
+
+  private transient Detector detector;
+  private transient NDManager manager;
+  private transient List<GeneratedImage> pending;
+  private transient List<KV<Integer, Integer>> done;
+
+  ClassifyFn(String detectorSpec, String device, int maxBatch) {
+    this.detectorSpec = detectorSpec;
+    this.device = device;
+    this.maxBatch = maxBatch;
+  }
+
+  @Setup
+  public void setup() {
+    detector = SharedDetectors.get(detectorSpec, device);
+    manager = NDManager.newBaseManager(detector.device());
+  }
+
+  @StartBundle
+  public void startBundle() {
+    pending = new ArrayList<>();
+    done = new ArrayList<>();
+  }
+
+  @ProcessElement
+  public void process(@Element GeneratedImage image) {
+    if (image.label() < 0) {
+      return;
+    }
+    pending.add(image);
+    if (pending.size() >= maxBatch) {
+      flush();
+    }
+  }
+
+  private void flush() {
+    if (pending.isEmpty()) {
+      return;
+    }
+    GeneratedImage first = pending.get(0);
+    int h = first.height();
+    int w = first.width();
+    int c = first.channels();
+    int per = h * w * c;
+    byte[] chw = new byte[pending.size() * per];
+    for (int i = 0; i < pending.size(); i++) {
+      GeneratedImage g = pending.get(i);
+      if (g.height() != h || g.width() != w || g.channels() != c) {
+        throw new IllegalArgumentException("images of different shapes in one evaluation: seed "
+            + g.seed() + " is " + g.channels() + "x" + g.height() + "x" + g.width());
+      }
+      System.arraycopy(BatchImages.toChw(g.pixels(), h, w, c), 0, chw, i * per, per);
+    }
+    try (NDManager step = manager.newSubManager()) {
+      NDArray batch = step.create(java.nio.ByteBuffer.wrap(chw), new Shape(pending.size(), c, h, w),
+          DataType.UINT8);
+      NDArray probs = detector.classScores(batch);
+      if (probs == null) {
+        throw new IllegalArgumentException("detector " + detectorSpec
+            + " gives no class scores: class accuracy needs a classifier (e.g. mnist)");
+      }
+      long[] predicted = probs.argMax(1).toType(DataType.INT64, false).toLongArray();
+      for (int i = 0; i < pending.size(); i++) {
+        int label = pending.get(i).label();
+        done.add(KV.of(label, predicted[i] == label ? 1 : 0));
+      }
+    }
+    pending.clear();
+  }
+
+  @FinishBundle
+  public void finishBundle(FinishBundleContext context) {
+    flush();
+    for (KV<Integer, Integer> kv : done) {
+      context.output(kv, BoundedWindow.TIMESTAMP_MIN_VALUE, GlobalWindow.INSTANCE);
+    }
+    pending = null;
+    done = null;
+  }
+
+  @Teardown
+  public void teardown() {
+    if (manager != null) {
+      manager.close();
+    }
+  }
+}
