@@ -16,6 +16,7 @@ import dev.cdm.model.precond.Precond;
 import dev.cdm.model.torch.Autograd;
 import dev.cdm.model.training.Adam;
 import dev.cdm.model.training.BatchSource;
+import dev.cdm.model.training.StepListener;
 import dev.cdm.model.training.TrainingLoop;
 import dev.cdm.model.training.TrainingOptions;
 import dev.cdm.model.training.TrainingSet;
@@ -23,7 +24,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import dev.cdm.model.training.PhaseTimes;
 import dev.cdm.model.training.PrecisionView;
 import dev.cdm.model.training.PrecondNetworks;
 import dev.cdm.model.training.Tensors;
@@ -187,20 +187,9 @@ public final class TrainBench {
       ((MartingaleLoss) loss).withChainNet(net -> new PrecisionView(PrecondNetworks.precond((TrainableNetwork) net), chain));
     }
     try (NDManager root = NDManager.newBaseManager(devs.get(0))) {
-      TrainingLoop loop = TrainingLoop.builder()
-          .setOptions(o)
-          .setData(source)
-          .setNetworkFactory(PrecondNetworks.factory("EDMPrecond", kw, res, 3, 0, precision))
-          .setLoss(loss)
-          .setAugmentation(AugmentPipe.training(p))
-          .setDevices(devs)
-          .setRoot(root)
-          .setLog(line -> {})
-          .build();
       long[] t = new long[2];
-      PhaseTimes phases = timing ? new PhaseTimes() : null;
-      loop.setPhaseTimes(phases);
-      loop.setStepListener(n -> {
+      PhaseTimes phases = timing ? new PhaseTimes(root, devs) : null;
+      StepListener clock = StepListener.afterEachStep(n -> {
         if (phases != null && n == warmup) {
           phases.reset();
         }
@@ -213,6 +202,17 @@ public final class TrainBench {
           t[n == warmup ? 0 : 1] = System.nanoTime();
         }
       });
+      TrainingLoop loop = TrainingLoop.builder()
+          .setOptions(o)
+          .setData(source)
+          .setNetworkFactory(PrecondNetworks.factory("EDMPrecond", kw, res, 3, 0, precision))
+          .setLoss(loss)
+          .setAugmentation(AugmentPipe.training(p))
+          .setDevices(devs)
+          .setRoot(root)
+          .setLog(line -> {})
+          .setStepListener(phases == null ? clock : new BothListeners(phases, clock))
+          .build();
       loop.run();
       double dt = (t[1] - t[0]) / 1e9 / steps;
       double mem = device.isGpu() ? CudaUtils.getGpuMemory(devs.get(0)).getCommitted() / 1e9 : 0;
@@ -279,5 +279,46 @@ public final class TrainBench {
 
   private static void sync(NDManager m) {
     m.zeros(new Shape(1)).toFloatArray(); // a device-to-host copy waits for queued kernels
+  }
+
+  /** Tells {@code first}, then {@code second}, of every event. */
+  private static final class BothListeners implements StepListener {
+    private final StepListener first;
+    private final StepListener second;
+
+    BothListeners(StepListener first, StepListener second) {
+      this.first = first;
+      this.second = second;
+    }
+
+    @Override
+    public void stepStarted() {
+      first.stepStarted();
+      second.stepStarted();
+    }
+
+    @Override
+    public void replicaStarted(int replica) {
+      first.replicaStarted(replica);
+      second.replicaStarted(replica);
+    }
+
+    @Override
+    public void replicaQueued(int replica) {
+      first.replicaQueued(replica);
+      second.replicaQueued(replica);
+    }
+
+    @Override
+    public void phaseQueued(String phase) {
+      first.phaseQueued(phase);
+      second.phaseQueued(phase);
+    }
+
+    @Override
+    public void stepDone(long stepsThisRun) {
+      first.stepDone(stepsThisRun);
+      second.stepDone(stepsThisRun);
+    }
   }
 }
