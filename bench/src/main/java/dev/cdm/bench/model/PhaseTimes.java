@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.LongConsumer;
 
 /**
  * Wall time per phase of the training step ({@code TrainBench timing=1}), seen through the loop's
@@ -18,21 +19,28 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * phase ends with a sync of the devices (a one-element copy to the host), so a phase's time
  * includes its device work; the syncs cost a little throughput, which is why real runs do not time.
  *
+ * <p>The first {@code warmup} steps are not counted; {@code afterStep} is then told of every step,
+ * as {@link StepListener#afterEachStep} would be.
+ *
  * <p>Contention on the engine lock of {@code SeededRandomSource} is not counted here; record it
  * with JFR ({@code jdk.JavaMonitorEnter} events).
  */
 final class PhaseTimes implements StepListener {
   private final NDManager root;
   private final List<Device> devices;
+  private final long warmup;
+  private final LongConsumer afterStep;
   private final AtomicLongArray replicaStart;
   private final Map<String, Long> totals = new TreeMap<>();
   private long phaseStart;
   private long steps;
 
   /** {@code devices}: the loop's, in replica order; the syncs allocate on {@code root}. */
-  PhaseTimes(NDManager root, List<Device> devices) {
+  PhaseTimes(NDManager root, List<Device> devices, long warmup, LongConsumer afterStep) {
     this.root = root;
     this.devices = devices;
+    this.warmup = warmup;
+    this.afterStep = afterStep;
     this.replicaStart = new AtomicLongArray(devices.size());
   }
 
@@ -67,18 +75,20 @@ final class PhaseTimes implements StepListener {
   }
 
   @Override
-  public synchronized void stepDone(long stepsThisRun) {
-    steps++;
+  public void stepDone(long stepsThisRun) {
+    synchronized (this) {
+      steps++;
+      if (stepsThisRun == warmup) {
+        totals.clear();
+        steps = 0;
+      }
+    }
+    afterStep.accept(stepsThisRun);
   }
 
   /** Adds {@code nanos} to {@code phase} (thread-safe: replica threads report their own phases). */
   private synchronized void add(String phase, long nanos) {
     totals.merge(phase, nanos, Long::sum);
-  }
-
-  synchronized void reset() {
-    totals.clear();
-    steps = 0;
   }
 
   /** Waits for everything queued on {@code device}. */

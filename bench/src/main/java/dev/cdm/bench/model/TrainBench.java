@@ -188,11 +188,7 @@ public final class TrainBench {
     }
     try (NDManager root = NDManager.newBaseManager(devs.get(0))) {
       long[] t = new long[2];
-      PhaseTimes phases = timing ? new PhaseTimes(root, devs) : null;
-      StepListener clock = StepListener.afterEachStep(n -> {
-        if (phases != null && n == warmup) {
-          phases.reset();
-        }
+      java.util.function.LongConsumer clock = n -> {
         if (n == warmup || n == warmup + steps) {
           for (Device d : devs) {
             try (NDManager sm = root.newSubManager(d)) {
@@ -201,7 +197,8 @@ public final class TrainBench {
           }
           t[n == warmup ? 0 : 1] = System.nanoTime();
         }
-      });
+      };
+      PhaseTimes phases = timing ? new PhaseTimes(root, devs, warmup, clock) : null;
       TrainingLoop loop = TrainingLoop.builder()
           .setOptions(o)
           .setData(source)
@@ -211,7 +208,7 @@ public final class TrainBench {
           .setDevices(devs)
           .setRoot(root)
           .setLog(line -> {})
-          .setStepListener(phases == null ? clock : new BothListeners(phases, clock))
+          .setStepListener(phases == null ? StepListener.afterEachStep(clock) : phases)
           .build();
       loop.run();
       double dt = (t[1] - t[0]) / 1e9 / steps;
@@ -281,44 +278,4 @@ public final class TrainBench {
     m.zeros(new Shape(1)).toFloatArray(); // a device-to-host copy waits for queued kernels
   }
 
-  /** Tells {@code first}, then {@code second}, of every event. */
-  private static final class BothListeners implements StepListener {
-    private final StepListener first;
-    private final StepListener second;
-
-    BothListeners(StepListener first, StepListener second) {
-      this.first = first;
-      this.second = second;
-    }
-
-    @Override
-    public void stepStarted() {
-      first.stepStarted();
-      second.stepStarted();
-    }
-
-    @Override
-    public void replicaStarted(int replica) {
-      first.replicaStarted(replica);
-      second.replicaStarted(replica);
-    }
-
-    @Override
-    public void replicaQueued(int replica) {
-      first.replicaQueued(replica);
-      second.replicaQueued(replica);
-    }
-
-    @Override
-    public void phaseQueued(String phase) {
-      first.phaseQueued(phase);
-      second.phaseQueued(phase);
-    }
-
-    @Override
-    public void stepDone(long stepsThisRun) {
-      first.stepDone(stepsThisRun);
-      second.stepDone(stepsThisRun);
-    }
-  }
 }
