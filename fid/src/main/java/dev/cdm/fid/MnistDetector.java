@@ -132,24 +132,22 @@ public final class MnistDetector implements Detector {
           + " images, got " + s + " (" + source + ")");
     }
     NDManager owner = images.getManager();
-    boolean gradMode = Autograd.isGradMode();
-    Autograd.setGradMode(false);
-    try (NDManager scope = manager.newSubManager()) {
-      NDArray x = images.toDevice(device(), false).toType(DataType.FLOAT32, false);
-      x.tempAttach(scope);
-      if (s.get(1) == 3) {
-        x = x.mean(new int[] {1}, true);
+    return Autograd.noGrad(() -> {
+      try (NDManager scope = manager.newSubManager()) {
+        NDArray x = images.toDevice(device(), false).toType(DataType.FLOAT32, false);
+        x.tempAttach(scope);
+        if (s.get(1) == 3) {
+          x = x.mean(new int[] {1}, true);
+        }
+        if (h == 28) {
+          x = x.pad(new Shape(2, 2, 2, 2), 0);
+        }
+        NDList out = net.forward(net.input(x));
+        NDArray result = out.get(output);
+        result.attach(owner);
+        return result;
       }
-      if (h == 28) {
-        x = x.pad(new Shape(2, 2, 2, 2), 0);
-      }
-      NDList out = net.forward(net.input(x));
-      NDArray result = out.get(output);
-      result.attach(owner);
-      return result;
-    } finally {
-      Autograd.setGradMode(gradMode);
-    }
+    });
   }
 
   @Override

@@ -113,22 +113,19 @@ public final class TorchScriptDetector implements Detector {
         x = x.tile(new long[] {1, 3, 1, 1});
       }
       // Inference only: no autograd graph is recorded for the module's parameters. Grad mode is
-      // per thread; restore it so that a caller that trains on this thread is unaffected.
-      boolean gradMode = Autograd.isGradMode();
-      Autograd.setGradMode(false);
-      try {
+      // per thread; noGrad restores it so that a caller that trains on this thread is unaffected.
+      NDArray input = x;
+      return Autograd.noGrad(() -> {
         NDArray f;
         try {
-          f = module.forward(x, returnFeatures, scope);
+          f = module.forward(input, returnFeatures, scope);
         } catch (IllegalStateException e) {
           throw new IllegalStateException("detector " + source + " " + e.getMessage(), e);
         }
         NDArray result = f.reshape(s.get(0), -1).toType(DataType.FLOAT32, false);
         result.attach(owner);
         return result;
-      } finally {
-        Autograd.setGradMode(gradMode);
-      }
+      });
     }
   }
 

@@ -16,6 +16,7 @@ import dev.cdm.model.precond.Precond;
 import dev.cdm.model.torch.Autograd;
 import dev.cdm.model.training.Adam;
 import dev.cdm.model.training.BatchSource;
+import dev.cdm.model.training.StepListener;
 import dev.cdm.model.training.TrainingLoop;
 import dev.cdm.model.training.TrainingOptions;
 import dev.cdm.model.training.TrainingSet;
@@ -23,7 +24,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import dev.cdm.model.training.PhaseTimes;
 import dev.cdm.model.training.PrecisionView;
 import dev.cdm.model.training.PrecondNetworks;
 import dev.cdm.model.training.Tensors;
@@ -187,6 +187,18 @@ public final class TrainBench {
       ((MartingaleLoss) loss).withChainNet(net -> new PrecisionView(PrecondNetworks.precond((TrainableNetwork) net), chain));
     }
     try (NDManager root = NDManager.newBaseManager(devs.get(0))) {
+      long[] t = new long[2];
+      java.util.function.LongConsumer clock = n -> {
+        if (n == warmup || n == warmup + steps) {
+          for (Device d : devs) {
+            try (NDManager sm = root.newSubManager(d)) {
+              sm.zeros(new Shape(1)).toFloatArray();
+            }
+          }
+          t[n == warmup ? 0 : 1] = System.nanoTime();
+        }
+      };
+      PhaseTimes phases = timing ? new PhaseTimes(root, devs, warmup, clock) : null;
       TrainingLoop loop = TrainingLoop.builder()
           .setOptions(o)
           .setData(source)
@@ -196,23 +208,8 @@ public final class TrainBench {
           .setDevices(devs)
           .setRoot(root)
           .setLog(line -> {})
+          .setStepListener(phases == null ? StepListener.afterEachStep(clock) : phases)
           .build();
-      long[] t = new long[2];
-      PhaseTimes phases = timing ? new PhaseTimes() : null;
-      loop.setPhaseTimes(phases);
-      loop.setStepListener(n -> {
-        if (phases != null && n == warmup) {
-          phases.reset();
-        }
-        if (n == warmup || n == warmup + steps) {
-          for (Device d : devs) {
-            try (NDManager sm = root.newSubManager(d)) {
-              sm.zeros(new Shape(1)).toFloatArray();
-            }
-          }
-          t[n == warmup ? 0 : 1] = System.nanoTime();
-        }
-      });
       loop.run();
       double dt = (t[1] - t[0]) / 1e9 / steps;
       double mem = device.isGpu() ? CudaUtils.getGpuMemory(devs.get(0)).getCommitted() / 1e9 : 0;
@@ -280,4 +277,5 @@ public final class TrainBench {
   private static void sync(NDManager m) {
     m.zeros(new Shape(1)).toFloatArray(); // a device-to-host copy waits for queued kernels
   }
+
 }

@@ -44,10 +44,6 @@ public final class EDMLoss implements Loss {
       Denoiser net, NDArray images, NDArray labels, Augmentation augment, RandomSource random) {
     NDArray sigma = drawSigma(images, random);
     NDArray weight = weight(sigma);
-    Augmentation.Augmented a = Loss.augment(augment, images, random);
-    NDArray y = a.images();
-    NDArray noise = random.randnLike(y).mul(sigma);
-    NDArray d = Loss.call(net, y.add(noise), sigma, labels, a.labels());
-    return weight.mul(d.sub(y).square());
+    return Loss.weightedError(net, images, labels, augment, random, sigma, weight);
   }
 }

@@ -34,6 +34,21 @@ public interface Loss {
     return net.denoise(x, s, l, augmentLabels);
   }
 
+  /**
+   * What the VP, VE and EDM losses share once sigma [N,1,1,1] and the weight are drawn: {@code y,
+   * augment_labels = augment_pipe(images); n = randn_like(y) * sigma; D_yn = net(y + n, sigma,
+   * labels, augment_labels); loss = weight * (D_yn - y) ** 2}, drawing in that order.
+   */
+  static NDArray weightedError(
+      Denoiser net, NDArray images, NDArray labels, Augmentation augment, RandomSource random,
+      NDArray sigma, NDArray weight) {
+    Augmentation.Augmented a = augment(augment, images, random);
+    NDArray y = a.images();
+    NDArray noise = random.randnLike(y).mul(sigma);
+    NDArray d = call(net, y.add(noise), sigma, labels, a.labels());
+    return weight.mul(d.sub(y).square());
+  }
+
   /** {@code augment_pipe(images) if augment_pipe is not None else (images, None)}. */
   static Augmentation.Augmented augment(Augmentation augment, NDArray images, RandomSource random) {
     return augment == null ? new Augmentation.Augmented(images, null) : augment.apply(images, random);

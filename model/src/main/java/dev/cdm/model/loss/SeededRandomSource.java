@@ -16,7 +16,6 @@ import ai.djl.ndarray.types.Shape;
  */
 public final class SeededRandomSource implements RandomSource {
   private static final Object ENGINE_LOCK = new Object();
-  private static final java.util.concurrent.atomic.AtomicLong LOCK_WAIT_NS = new java.util.concurrent.atomic.AtomicLong();
 
   private final long seed;
   private final long stream;
@@ -39,33 +38,20 @@ public final class SeededRandomSource implements RandomSource {
     return z ^ (z >>> 31);
   }
 
-  /** Total time threads have waited for the engine lock (benchmarks' phase timing). */
-  public static long lockWaitNanos() {
-    return LOCK_WAIT_NS.get();
-  }
-
-  private static Object lock() {
-    long t = System.nanoTime();
-    synchronized (ENGINE_LOCK) {
-      LOCK_WAIT_NS.addAndGet(System.nanoTime() - t);
-    }
-    return ENGINE_LOCK;
-  }
-
   private long nextSeed() {
     return mix(mix(seed ^ mix(stream)) + counter++) & Long.MAX_VALUE;
   }
 
   /** Seeds the engine for a draw the caller makes itself (e.g. dropout inside a network call). */
   public void seedEngine() {
-    synchronized (lock()) {
+    synchronized (ENGINE_LOCK) {
       Engine.getInstance().setRandomSeed((int) nextSeed());
     }
   }
 
   @Override
   public NDArray randn(NDManager manager, Shape shape, DataType dtype) {
-    synchronized (lock()) {
+    synchronized (ENGINE_LOCK) {
       Engine.getInstance().setRandomSeed((int) nextSeed());
       return manager.randomNormal(0f, 1f, shape, dtype);
     }
@@ -73,7 +59,7 @@ public final class SeededRandomSource implements RandomSource {
 
   @Override
   public NDArray rand(NDManager manager, Shape shape, DataType dtype) {
-    synchronized (lock()) {
+    synchronized (ENGINE_LOCK) {
       Engine.getInstance().setRandomSeed((int) nextSeed());
       return manager.randomUniform(0f, 1f, shape, dtype);
     }
@@ -81,7 +67,7 @@ public final class SeededRandomSource implements RandomSource {
 
   @Override
   public NDArray randint(NDManager manager, long high, Shape shape) {
-    synchronized (lock()) {
+    synchronized (ENGINE_LOCK) {
       Engine.getInstance().setRandomSeed((int) nextSeed());
       return manager.randomInteger(0, high, shape, DataType.INT64);
     }

@@ -31,10 +31,6 @@ public final class VELoss implements Loss {
     // sigma_min * (sigma_max / sigma_min) ** u: a float32 base raised to the draw, as torch does.
     NDArray sigma = mul(rpow(sigmaMax / sigmaMin, rndUniform), sigmaMin);
     NDArray weight = rdiv(1, sigma.square());
-    Augmentation.Augmented a = Loss.augment(augment, images, random);
-    NDArray y = a.images();
-    NDArray noise = random.randnLike(y).mul(sigma);
-    NDArray d = Loss.call(net, y.add(noise), sigma, labels, a.labels());
-    return weight.mul(d.sub(y).square());
+    return Loss.weightedError(net, images, labels, augment, random, sigma, weight);
   }
 }

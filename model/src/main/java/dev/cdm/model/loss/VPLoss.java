@@ -40,10 +40,6 @@ public final class VPLoss implements Loss {
     NDArray rndUniform = random.rand(images.getManager(), new Shape(n, 1, 1, 1), DataType.FLOAT32);
     NDArray sigma = sigma(add(mul(rndUniform, epsilonT - 1), 1));
     NDArray weight = rdiv(1, sigma.square());
-    Augmentation.Augmented a = Loss.augment(augment, images, random);
-    NDArray y = a.images();
-    NDArray noise = random.randnLike(y).mul(sigma);
-    NDArray d = Loss.call(net, y.add(noise), sigma, labels, a.labels());
-    return weight.mul(d.sub(y).square());
+    return Loss.weightedError(net, images, labels, augment, random, sigma, weight);
   }
 }

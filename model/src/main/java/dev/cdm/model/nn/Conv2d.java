@@ -27,6 +27,11 @@ public final class Conv2d extends Module {
   public final boolean fusedResample;
   private final boolean boxFilter;
 
+  /** A convolution with bias and without resampling. */
+  public static Conv2d plain(NDManager m, int inChannels, int outChannels, int kernel, WeightInit.Spec init) {
+    return new Conv2d(m, inChannels, outChannels, kernel, true, false, false, List.of(1, 1), false, init);
+  }
+
   public Conv2d(
       NDManager m,
       int inChannels,

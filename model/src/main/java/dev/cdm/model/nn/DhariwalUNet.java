@@ -1,8 +1,6 @@
 package dev.cdm.model.nn;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -20,19 +18,13 @@ public final class DhariwalUNet extends UNet {
   private final Linear mapLayer0;
   private final Linear mapLayer1;
   private final Linear mapLabel;
-  private final SongUNet.Dict enc;
-  private final SongUNet.Dict dec;
+  private final Dict enc;
+  private final Dict dec;
   private final GroupNorm outNorm;
   private final Conv2d outConv;
 
   public DhariwalUNet(NDManager m, Kwargs kw) {
-    super(
-        kw.getInt("img_resolution", null),
-        kw.getInt("in_channels", null),
-        kw.getInt("out_channels", null),
-        kw.getInt("label_dim", 0),
-        kw.getInt("augment_dim", 0),
-        kw.getDouble("label_dropout", 0.0));
+    super(kw);
     int modelChannels = kw.getInt("model_channels", 192);
     List<Integer> channelMult = kw.getInts("channel_mult", List.of(1, 2, 3, 4));
     int channelMultEmb = kw.getInt("channel_mult_emb", 4);
@@ -66,7 +58,7 @@ public final class DhariwalUNet extends UNet {
                 : null);
 
     // Encoder.
-    enc = addChild("enc", new SongUNet.Dict());
+    enc = addChild("enc", new Dict());
     int cout = inChannels;
     List<Integer> skips = new ArrayList<>();
     for (int level = 0; level < channelMult.size(); level++) {
@@ -76,7 +68,7 @@ public final class DhariwalUNet extends UNet {
       if (level == 0) {
         int cin = cout;
         cout = modelChannels * mult;
-        skips.add(enc.put(r + "_conv", new Conv2d(m, cin, cout, 3, true, false, false, List.of(1, 1), false, init)).outChannels);
+        skips.add(enc.put(r + "_conv", Conv2d.plain(m, cin, cout, 3, init)).outChannels);
       } else {
         skips.add(enc.put(r + "_down", new UNetBlock(m, cout, cout, false, true, false, bk)).outChannels);
       }
@@ -89,17 +81,12 @@ public final class DhariwalUNet extends UNet {
     }
 
     // Decoder.
-    dec = addChild("dec", new SongUNet.Dict());
+    dec = addChild("dec", new Dict());
     for (int level = channelMult.size() - 1; level >= 0; level--) {
       int mult = channelMult.get(level);
       int res = imgResolution >> level;
       String r = res + "x" + res;
-      if (level == channelMult.size() - 1) {
-        dec.put(r + "_in0", new UNetBlock(m, cout, cout, false, false, true, bk));
-        dec.put(r + "_in1", new UNetBlock(m, cout, cout, false, false, false, bk));
-      } else {
-        dec.put(r + "_up", new UNetBlock(m, cout, cout, true, false, false, bk));
-      }
+      putDecoderLevelInput(dec, m, r, cout, level == channelMult.size() - 1, bk);
       for (int idx = 0; idx < numBlocks + 1; idx++) {
         int cin = cout + skips.remove(skips.size() - 1);
         cout = modelChannels * mult;
@@ -108,7 +95,7 @@ public final class DhariwalUNet extends UNet {
       }
     }
     outNorm = addChild("out_norm", new GroupNorm(m, cout, 1e-5));
-    outConv = addChild("out_conv", new Conv2d(m, cout, outChannels, 3, true, false, false, List.of(1, 1), false, initZero));
+    outConv = addChild("out_conv", Conv2d.plain(m, cout, outChannels, 3, initZero));
   }
 
   @Override
@@ -135,17 +122,13 @@ public final class DhariwalUNet extends UNet {
     // Encoder.
     Deque<NDArray> skips = new ArrayDeque<>();
     for (Module block : enc.children().values()) {
-      x = block instanceof UNetBlock ? ((UNetBlock) block).forward(f, x, emb) : ((Conv2d) block).forward(f, x);
+      x = encoderLayer(f, block, x, emb);
       skips.addLast(x);
     }
 
     // Decoder.
     for (Module block : dec.children().values()) {
-      UNetBlock b = (UNetBlock) block;
-      if (x.getShape().get(1) != b.inChannels) {
-        x = NDArrays.concat(new NDList(x, skips.pollLast()), 1);
-      }
-      x = b.forward(f, x, emb);
+      x = decoderBlock(f, (UNetBlock) block, x, emb, skips);
     }
     return outConv.forward(f, outNorm.forwardSilu(f, x));
   }

@@ -1,8 +1,6 @@
 package dev.cdm.model.nn;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -24,26 +22,13 @@ public final class SongUNet extends UNet {
   private final Dict enc;
   private final Dict dec;
 
-  /** An ordered container of named layers ({@code torch.nn.ModuleDict}). */
-  static final class Dict extends Module {
-    <M extends Module> M put(String name, M m) {
-      return addChild(name, m);
-    }
-  }
-
   /**
    * Builds from the reference's keyword arguments ({@code img_resolution}, {@code in_channels},
    * {@code out_channels}, {@code label_dim}, ..., defaults as the reference), drawing weights from
    * the global generator in the reference's order.
    */
   public SongUNet(NDManager m, Kwargs kw) {
-    super(
-        kw.getInt("img_resolution", null),
-        kw.getInt("in_channels", null),
-        kw.getInt("out_channels", null),
-        kw.getInt("label_dim", 0),
-        kw.getInt("augment_dim", 0),
-        kw.getDouble("label_dropout", 0.0));
+    super(kw);
     int modelChannels = kw.getInt("model_channels", 128);
     List<Integer> channelMult = kw.getInts("channel_mult", List.of(1, 2, 2, 2));
     int channelMultEmb = kw.getInt("channel_mult_emb", 4);
@@ -103,12 +88,12 @@ public final class SongUNet extends UNet {
       if (level == 0) {
         int cin = cout;
         cout = modelChannels;
-        skips.add(enc.put(r + "_conv", new Conv2d(m, cin, cout, 3, true, false, false, List.of(1, 1), false, init)).outChannels);
+        skips.add(enc.put(r + "_conv", Conv2d.plain(m, cin, cout, 3, init)).outChannels);
       } else {
         skips.add(enc.put(r + "_down", new UNetBlock(m, cout, cout, false, true, false, bk)).outChannels);
         if (encoderType.equals("skip")) {
           enc.put(r + "_aux_down", new Conv2d(m, caux, caux, 0, true, false, true, resampleFilter, false, WeightInit.Spec.of(WeightInit.KAIMING_NORMAL)));
-          enc.put(r + "_aux_skip", new Conv2d(m, caux, cout, 1, true, false, false, List.of(1, 1), false, init));
+          enc.put(r + "_aux_skip", Conv2d.plain(m, caux, cout, 1, init));
         }
         if (encoderType.equals("residual")) {
           enc.put(r + "_aux_residual", new Conv2d(m, caux, cout, 3, true, false, true, resampleFilter, true, init));
@@ -129,12 +114,7 @@ public final class SongUNet extends UNet {
       int mult = channelMult.get(level);
       int res = imgResolution >> level;
       String r = res + "x" + res;
-      if (level == channelMult.size() - 1) {
-        dec.put(r + "_in0", new UNetBlock(m, cout, cout, false, false, true, bk));
-        dec.put(r + "_in1", new UNetBlock(m, cout, cout, false, false, false, bk));
-      } else {
-        dec.put(r + "_up", new UNetBlock(m, cout, cout, true, false, false, bk));
-      }
+      putDecoderLevelInput(dec, m, r, cout, level == channelMult.size() - 1, bk);
       for (int idx = 0; idx < numBlocks + 1; idx++) {
         int cin = cout + skips.remove(skips.size() - 1);
         cout = modelChannels * mult;
@@ -146,7 +126,7 @@ public final class SongUNet extends UNet {
           dec.put(r + "_aux_up", new Conv2d(m, outChannels, outChannels, 0, true, true, false, resampleFilter, false, WeightInit.Spec.of(WeightInit.KAIMING_NORMAL)));
         }
         dec.put(r + "_aux_norm", new GroupNorm(m, cout, 1e-6));
-        dec.put(r + "_aux_conv", new Conv2d(m, cout, outChannels, 3, true, false, false, List.of(1, 1), false, initZero));
+        dec.put(r + "_aux_conv", Conv2d.plain(m, cout, outChannels, 3, initZero));
       }
     }
   }
@@ -199,7 +179,7 @@ public final class SongUNet extends UNet {
         aux = x;
         skips.set(skips.size() - 1, x);
       } else {
-        x = block instanceof UNetBlock ? ((UNetBlock) block).forward(f, x, emb) : ((Conv2d) block).forward(f, x);
+        x = encoderLayer(f, block, x, emb);
         skips.add(x);
       }
     }
@@ -219,11 +199,7 @@ public final class SongUNet extends UNet {
         tmp = ((Conv2d) block).forward(f, Ops.silu(tmp));
         aux = aux == null ? tmp : tmp.add(aux);
       } else {
-        UNetBlock b = (UNetBlock) block;
-        if (x.getShape().get(1) != b.inChannels) {
-          x = NDArrays.concat(new NDList(x, stack.pollLast()), 1);
-        }
-        x = b.forward(f, x, emb);
+        x = decoderBlock(f, (UNetBlock) block, x, emb, stack);
       }
     }
     return aux;

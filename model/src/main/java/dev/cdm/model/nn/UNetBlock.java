@@ -70,7 +70,7 @@ public final class UNetBlock extends Module {
     conv1 =
         addChild(
             "conv1",
-            new Conv2d(m, outChannels, outChannels, 3, true, false, false, List.of(1, 1), false, c.initZero));
+            Conv2d.plain(m, outChannels, outChannels, 3, c.initZero));
     Conv2d s = null;
     if (outChannels != inChannels || up || down) {
       int kernel = c.resampleProj || outChannels != inChannels ? 1 : 0;
@@ -82,13 +82,11 @@ public final class UNetBlock extends Module {
       qkv =
           addChild(
               "qkv",
-              new Conv2d(
-                  m, outChannels, outChannels * 3, 1, true, false, false, List.of(1, 1), false,
-                  c.initAttn != null ? c.initAttn : c.init));
+              Conv2d.plain(m, outChannels, outChannels * 3, 1, c.initAttn != null ? c.initAttn : c.init));
       proj =
           addChild(
               "proj",
-              new Conv2d(m, outChannels, outChannels, 1, true, false, false, List.of(1, 1), false, c.initZero));
+              Conv2d.plain(m, outChannels, outChannels, 1, c.initZero));
     } else {
       norm2 = null;
       qkv = null;

@@ -8,8 +8,6 @@ import java.util.Map;
 
 /** The EDM paper's preconditioning (Table 1, "ours"), unit-variance input and target for F. */
 public final class EDMPrecond extends Precond {
-  private double sigmaMin;
-  private double sigmaMax;
   private double sigmaData;
 
   public EDMPrecond(Map<String, Object> initKwargs, NDManager manager) {
@@ -18,8 +16,8 @@ public final class EDMPrecond extends Precond {
 
   @Override
   protected void readOwnKwargs(Kwargs kw) {
-    sigmaMin = kw.getDouble("sigma_min", 0.0);
-    sigmaMax = kw.getDouble("sigma_max", Double.POSITIVE_INFINITY);
+    setSigmaRange(
+        kw.getDouble("sigma_min", 0.0), kw.getDouble("sigma_max", Double.POSITIVE_INFINITY));
     sigmaData = kw.getDouble("sigma_data", 0.5);
   }
 
@@ -52,15 +50,5 @@ public final class EDMPrecond extends Precond {
   @Override
   public NDArray cNoise(NDArray sigma) {
     return HostScalars.div(sigma.log(), 4);
-  }
-
-  @Override
-  public double sigmaMin() {
-    return sigmaMin;
-  }
-
-  @Override
-  public double sigmaMax() {
-    return sigmaMax;
   }
 }

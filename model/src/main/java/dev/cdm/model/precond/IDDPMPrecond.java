@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import dev.cdm.model.nn.HostScalars;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import dev.cdm.model.nn.Kwargs;
 import java.util.Map;
 
@@ -12,13 +11,12 @@ import java.util.Map;
  * Improved DDPM preconditioning (Nichol and Dhariwal; EDM paper Table 1, "iDDPM"): a table {@code
  * u} of M + 1 discrete noise levels from the cosine schedule; {@code round_sigma} snaps to it and
  * c_noise is the index. The model predicts 2C channels (mean and variance); D uses the first C.
+ * c_skip, c_out and c_in are the noise-predicting ones of {@code EpsilonPrecond}.
  */
-public final class IDDPMPrecond extends Precond {
+public final class IDDPMPrecond extends EpsilonPrecond {
   private double c1;
   private double c2;
   private int bigM;
-  private double sigmaMin;
-  private double sigmaMax;
 
   public IDDPMPrecond(Map<String, Object> initKwargs, NDManager manager) {
     super("iDDPMPrecond", initKwargs, manager, "DhariwalUNet", 2);
@@ -47,8 +45,7 @@ public final class IDDPMPrecond extends Precond {
   @Override
   protected void stateLoaded() {
     float[] u = p("u").toFloatArray();
-    sigmaMin = u[bigM - 1];
-    sigmaMax = u[0];
+    setSigmaRange(u[bigM - 1], u[0]);
   }
 
   /** alpha_bar(j) = sin(pi/2 * j / M / (C_2 + 1))^2 in float32. */
@@ -92,24 +89,6 @@ public final class IDDPMPrecond extends Precond {
     }
   }
 
-  /** 1. */
-  @Override
-  public NDArray cSkip(NDArray sigma) {
-    return sigma.onesLike();
-  }
-
-  /** -sigma. */
-  @Override
-  public NDArray cOut(NDArray sigma) {
-    return sigma.neg();
-  }
-
-  /** 1 / sqrt(sigma^2 + 1). */
-  @Override
-  public NDArray cIn(NDArray sigma) {
-    return HostScalars.rdiv(1, HostScalars.add(sigma.square(), 1).sqrt());
-  }
-
   /** M - 1 - index of the nearest u. */
   @Override
   public NDArray cNoise(NDArray sigma) {
@@ -118,17 +97,6 @@ public final class IDDPMPrecond extends Precond {
 
   @Override
   protected NDArray modelOutput(NDArray fx) {
-    Shape s = fx.getShape();
     return fx.get(":, :{}", imgChannels);
-  }
-
-  @Override
-  public double sigmaMin() {
-    return sigmaMin;
-  }
-
-  @Override
-  public double sigmaMax() {
-    return sigmaMax;
   }
 }

@@ -38,6 +38,8 @@ public abstract class Precond extends Module implements Denoiser, AutoCloseable 
   private final Map<String, Object> initKwargs;
   private final Map<String, NDArray> cache = new ConcurrentHashMap<>();
   private Precision precision;
+  private double sigmaMin;
+  private double sigmaMax;
 
   /**
    * Reads the precond's own arguments through {@link #readOwnKwargs}, then builds the model from
@@ -89,6 +91,22 @@ public abstract class Precond extends Module implements Denoiser, AutoCloseable 
 
   /** Reads the arguments specific to this preconditioning (sigma range, schedule constants). */
   protected abstract void readOwnKwargs(Kwargs kw);
+
+  /** Sets {@link #sigmaMin()} and {@link #sigmaMax()}: from the kwargs, or from the schedule. */
+  protected final void setSigmaRange(double sigmaMin, double sigmaMax) {
+    this.sigmaMin = sigmaMin;
+    this.sigmaMax = sigmaMax;
+  }
+
+  @Override
+  public final double sigmaMin() {
+    return sigmaMin;
+  }
+
+  @Override
+  public final double sigmaMax() {
+    return sigmaMax;
+  }
 
   /** Hook for draws the reference makes before building the model (none so far). */
   protected void beforeModel() {}

@@ -8,8 +8,6 @@ import java.util.Map;
 
 /** Variance-exploding preconditioning (Song et al. score SDE; EDM paper Table 1, "VE"). */
 public final class VEPrecond extends Precond {
-  private double sigmaMin;
-  private double sigmaMax;
 
   public VEPrecond(Map<String, Object> initKwargs, NDManager manager) {
     super("VEPrecond", initKwargs, manager, "SongUNet", 1);
@@ -17,8 +15,7 @@ public final class VEPrecond extends Precond {
 
   @Override
   protected void readOwnKwargs(Kwargs kw) {
-    sigmaMin = kw.getDouble("sigma_min", 0.02);
-    sigmaMax = kw.getDouble("sigma_max", 100.0);
+    setSigmaRange(kw.getDouble("sigma_min", 0.02), kw.getDouble("sigma_max", 100.0));
   }
 
   /** 1. */
@@ -43,15 +40,5 @@ public final class VEPrecond extends Precond {
   @Override
   public NDArray cNoise(NDArray sigma) {
     return HostScalars.mul(sigma, 0.5).log();
-  }
-
-  @Override
-  public double sigmaMin() {
-    return sigmaMin;
-  }
-
-  @Override
-  public double sigmaMax() {
-    return sigmaMax;
   }
 }

@@ -9,15 +9,14 @@ import java.util.Map;
 
 /**
  * Variance-preserving preconditioning (Song et al. score SDE; EDM paper Table 1, "VP"): {@code
- * sigma(t) = sqrt(exp(beta_d t^2 / 2 + beta_min t) - 1)}, c_noise = (M - 1) sigma^-1(sigma).
+ * sigma(t) = sqrt(exp(beta_d t^2 / 2 + beta_min t) - 1)}, c_noise = (M - 1) sigma^-1(sigma); c_skip,
+ * c_out and c_in are the noise-predicting ones of {@code EpsilonPrecond}.
  */
-public final class VPPrecond extends Precond {
+public final class VPPrecond extends EpsilonPrecond {
   private double betaD;
   private double betaMin;
   private int bigM;
   private double epsilonT;
-  private double sigmaMin;
-  private double sigmaMax;
 
   public VPPrecond(Map<String, Object> initKwargs, NDManager manager) {
     super("VPPrecond", initKwargs, manager, "SongUNet", 1);
@@ -30,8 +29,7 @@ public final class VPPrecond extends Precond {
     bigM = kw.getInt("M", 1000);
     epsilonT = kw.getDouble("epsilon_t", 1e-5);
     // The reference evaluates these on float32 tensors.
-    sigmaMin = sigmaF32((float) epsilonT);
-    sigmaMax = sigmaF32(1f);
+    setSigmaRange(sigmaF32((float) epsilonT), sigmaF32(1f));
   }
 
   private float sigmaF32(float t) {
@@ -78,37 +76,9 @@ public final class VPPrecond extends Precond {
     return (Math.sqrt(betaMin * betaMin + 2 * betaD * Math.log(1 + sigma * sigma)) - betaMin) / betaD;
   }
 
-  /** 1. */
-  @Override
-  public NDArray cSkip(NDArray sigma) {
-    return sigma.onesLike();
-  }
-
-  /** -sigma. */
-  @Override
-  public NDArray cOut(NDArray sigma) {
-    return sigma.neg();
-  }
-
-  /** 1 / sqrt(sigma^2 + 1). */
-  @Override
-  public NDArray cIn(NDArray sigma) {
-    return HostScalars.rdiv(1, HostScalars.add(sigma.square(), 1).sqrt());
-  }
-
   /** (M - 1) sigma^-1(sigma). */
   @Override
   public NDArray cNoise(NDArray sigma) {
     return HostScalars.mul(sigmaInv(sigma.toType(DataType.FLOAT32, false)), bigM - 1);
-  }
-
-  @Override
-  public double sigmaMin() {
-    return sigmaMin;
-  }
-
-  @Override
-  public double sigmaMax() {
-    return sigmaMax;
   }
 }

@@ -66,9 +66,7 @@ public abstract class AblationSampler implements Sampler {
 
   /** Defaults of the reference: Heun, EDM steps, linear schedule, no scaling, 18 steps. */
   public static Builder builder() {
-    return new AutoValue_AblationSampler.Builder()
-        .numSteps(18)
-        .rho(7)
+    return SamplerSettings.defaults(new AutoValue_AblationSampler.Builder())
         .solver(Solver.HEUN)
         .discretization(Discretization.EDM)
         .schedule(Schedule.LINEAR)
@@ -77,20 +75,17 @@ public abstract class AblationSampler implements Sampler {
         .c1(0.001)
         .c2(0.008)
         .m(1000)
-        .alpha(1)
-        .sChurn(0)
-        .sMin(0)
-        .sMax(Double.POSITIVE_INFINITY)
-        .sNoise(1);
+        .alpha(1);
   }
 
   public abstract Builder toBuilder();
 
-  /** Configuration of the ablation sampler; names follow the reference's arguments. */
+  /**
+   * Configuration of the ablation sampler (steps, rho and churn: {@link SamplerSettings}); names
+   * follow the reference's arguments.
+   */
   @AutoValue.Builder
-  public abstract static class Builder {
-    public abstract Builder numSteps(int n);
-
+  public abstract static class Builder implements SamplerSettings<Builder> {
     public abstract Builder sigmaMin(double v);
 
     public abstract Builder sigmaMax(double v);
@@ -98,8 +93,6 @@ public abstract class AblationSampler implements Sampler {
     public abstract Builder sigmaMin(OptionalDouble v);
 
     public abstract Builder sigmaMax(OptionalDouble v);
-
-    public abstract Builder rho(double v);
 
     public abstract Builder solver(Solver v);
 
@@ -119,21 +112,11 @@ public abstract class AblationSampler implements Sampler {
 
     public abstract Builder alpha(double v);
 
-    public abstract Builder sChurn(double v);
-
-    public abstract Builder sMin(double v);
-
-    public abstract Builder sMax(double v);
-
-    public abstract Builder sNoise(double v);
-
     abstract AblationSampler autoBuild();
 
     public AblationSampler build() {
       AblationSampler s = autoBuild();
-      if (s.numSteps() < 1) {
-        throw new IllegalArgumentException("steps: must be >= 1, got " + s.numSteps());
-      }
+      SamplerSettings.checkSteps(s.numSteps());
       return s;
     }
   }
@@ -388,7 +371,7 @@ public abstract class AblationSampler implements Sampler {
           NDArray z = noise.randnLike(x);
           z.attach(step);
           if (p.noiseCoef[i] != 0) {
-            xHat = xHat.add(HostScalars.mul(z, p.noiseCoef[i]));
+            xHat = StepEquations.churn(xHat, z, p.noiseCoef[i]);
           }
         }
         // Euler step.

@@ -1,6 +1,5 @@
 package dev.cdm.model.sampling;
 
-import dev.cdm.model.nn.HostScalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.cdm.model.precond.Denoiser;
@@ -36,7 +35,7 @@ public final class ChurnStep {
       double tHat = TimeSteps.roundSigma(net, step, tCur + gamma * tCur);
       NDArray z = noise.randnLike(xCur);
       z.attach(step);
-      NDArray xHat = xCur.add(HostScalars.mul(z, Math.sqrt(tHat * tHat - tCur * tCur) * sNoise));
+      NDArray xHat = StepEquations.churn(xCur, z, StepEquations.churnStd(tHat, tCur, sNoise));
       StepEquations.Heun h =
           StepEquations.heun(net, xHat, tHat, tNext, classLabels, i < numSteps - 1 && secondOrder, step);
       h.xNext.attach(parent);

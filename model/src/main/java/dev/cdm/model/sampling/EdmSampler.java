@@ -33,45 +33,23 @@ public abstract class EdmSampler implements Sampler {
 
   /** Defaults of {@code generate.py}: 18 steps, sigma in [0.002, 80], rho 7, no churn. */
   public static Builder builder() {
-    return new AutoValue_EdmSampler.Builder()
-        .numSteps(18)
-        .sigmaMin(0.002)
-        .sigmaMax(80)
-        .rho(7)
-        .sChurn(0)
-        .sMin(0)
-        .sMax(Double.POSITIVE_INFINITY)
-        .sNoise(1);
+    return SamplerSettings.defaults(new AutoValue_EdmSampler.Builder()).sigmaMin(0.002).sigmaMax(80);
   }
 
   public abstract Builder toBuilder();
 
-  /** Configuration of the EDM sampler; names follow the paper. */
+  /** Configuration of the EDM sampler (steps, rho and churn: {@link SamplerSettings}); names follow the paper. */
   @AutoValue.Builder
-  public abstract static class Builder {
-    public abstract Builder numSteps(int n);
-
+  public abstract static class Builder implements SamplerSettings<Builder> {
     public abstract Builder sigmaMin(double v);
 
     public abstract Builder sigmaMax(double v);
-
-    public abstract Builder rho(double v);
-
-    public abstract Builder sChurn(double v);
-
-    public abstract Builder sMin(double v);
-
-    public abstract Builder sMax(double v);
-
-    public abstract Builder sNoise(double v);
 
     abstract EdmSampler autoBuild();
 
     public EdmSampler build() {
       EdmSampler s = autoBuild();
-      if (s.numSteps() < 1) {
-        throw new IllegalArgumentException("steps: must be >= 1, got " + s.numSteps());
-      }
+      SamplerSettings.checkSteps(s.numSteps());
       return s;
     }
   }
@@ -89,7 +67,7 @@ public abstract class EdmSampler implements Sampler {
     for (int i = 0; i < numSteps(); i++) {
       double gamma = TimeSteps.gamma(t[i], sChurn(), sMin(), sMax(), numSteps());
       tHat[i] = TimeSteps.roundSigma(net, manager, t[i] + gamma * t[i]);
-      noiseCoef[i] = Math.sqrt(tHat[i] * tHat[i] - t[i] * t[i]) * sNoise();
+      noiseCoef[i] = StepEquations.churnStd(tHat[i], t[i], sNoise());
     }
     return new Plan(t, tHat, noiseCoef);
   }
@@ -111,7 +89,6 @@ public abstract class EdmSampler implements Sampler {
     for (int i = 0; i < numSteps(); i++) {
       try (NDManager step = parent.newSubManager()) {
         x.attach(step);
-        double tCur = t[i];
         double tNext = t[i + 1];
         double tHat = p.tHat[i];
         // Increase noise temporarily (a zero coefficient adds exactly nothing: skip the draw).
@@ -120,7 +97,7 @@ public abstract class EdmSampler implements Sampler {
           NDArray z = noise.randnLike(x);
           z.attach(step);
           if (p.noiseCoef[i] != 0) {
-            xHat = x.add(HostScalars.mul(z, p.noiseCoef[i]));
+            xHat = StepEquations.churn(x, z, p.noiseCoef[i]);
           }
         }
         // Euler step, then the 2nd order correction (not after the last step).

@@ -43,12 +43,12 @@ public final class InpaintingSampler {
       for (int i = 0; i < n; i++) {
         try (NDManager step = parent.newSubManager()) {
           x.attach(step);
-          double tCur = t[i];
           double tNext = t[i + 1];
           double tHat = p.tHat[i];
           NDArray z = noise.randnLike(x);
           z.attach(step);
-          NDArray xHat = x.add(HostScalars.mul(z, Math.sqrt(tHat * tHat - tCur * tCur) * config.sNoise()));
+          // Always added, as the reference does, even where the coefficient is zero.
+          NDArray xHat = StepEquations.churn(x, z, p.noiseCoef[i]);
           StepEquations.Heun h = StepEquations.heun(net, xHat, tHat, tNext, classLabels, i < n - 1, step);
           NDArray xNext = h.xNext;
           if (h.dPrime != null) {

@@ -6,6 +6,7 @@ import dev.cdm.model.sampling.AblationSampler.Scaling;
 import dev.cdm.model.sampling.AblationSampler.Schedule;
 import dev.cdm.model.sampling.AblationSampler.Solver;
 import java.io.Serializable;
+import java.util.OptionalDouble;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -44,35 +45,17 @@ public abstract class SamplerSpec implements Serializable {
 
   /** {@code generate.py}'s defaults: 18 steps, rho 7, no churn, EDM sampler. */
   public static Builder builder() {
-    return new AutoValue_SamplerSpec.Builder()
-        .numSteps(18)
-        .rho(7)
-        .sChurn(0)
-        .sMin(0)
-        .sMax(Double.POSITIVE_INFINITY)
-        .sNoise(1);
+    return SamplerSettings.defaults(new AutoValue_SamplerSpec.Builder());
   }
 
   public abstract Builder toBuilder();
 
-  /** Builder; setters are named as the reference's flags. */
+  /** Builder (steps, rho and churn: {@link SamplerSettings}); setters are named as the reference's flags. */
   @AutoValue.Builder
-  public abstract static class Builder {
-    public abstract Builder numSteps(int v);
-
+  public abstract static class Builder implements SamplerSettings<Builder> {
     public abstract Builder sigmaMin(@Nullable Double v);
 
     public abstract Builder sigmaMax(@Nullable Double v);
-
-    public abstract Builder rho(double v);
-
-    public abstract Builder sChurn(double v);
-
-    public abstract Builder sMin(double v);
-
-    public abstract Builder sMax(double v);
-
-    public abstract Builder sNoise(double v);
 
     public abstract Builder solver(@Nullable Solver v);
 
@@ -94,19 +77,9 @@ public abstract class SamplerSpec implements Serializable {
   public Sampler toSampler() {
     if (isAblation()) {
       AblationSampler.Builder b =
-          AblationSampler.builder()
-              .numSteps(numSteps())
-              .rho(rho())
-              .sChurn(sChurn())
-              .sMin(sMin())
-              .sMax(sMax())
-              .sNoise(sNoise());
-      if (sigmaMin() != null) {
-        b.sigmaMin(sigmaMin());
-      }
-      if (sigmaMax() != null) {
-        b.sigmaMax(sigmaMax());
-      }
+          copySettings(AblationSampler.builder())
+              .sigmaMin(optional(sigmaMin()))
+              .sigmaMax(optional(sigmaMax()));
       if (solver() != null) {
         b.solver(solver());
       }
@@ -121,14 +94,7 @@ public abstract class SamplerSpec implements Serializable {
       }
       return b.build();
     }
-    EdmSampler.Builder b =
-        EdmSampler.builder()
-            .numSteps(numSteps())
-            .rho(rho())
-            .sChurn(sChurn())
-            .sMin(sMin())
-            .sMax(sMax())
-            .sNoise(sNoise());
+    EdmSampler.Builder b = copySettings(EdmSampler.builder());
     if (sigmaMin() != null) {
       b.sigmaMin(sigmaMin());
     }
@@ -136,5 +102,15 @@ public abstract class SamplerSpec implements Serializable {
       b.sigmaMax(sigmaMax());
     }
     return b.build();
+  }
+
+  /** Sets this spec's steps, rho and churn on a sampler's builder. */
+  private <B extends SamplerSettings<B>> B copySettings(B b) {
+    return b.numSteps(numSteps()).rho(rho()).sChurn(sChurn()).sMin(sMin()).sMax(sMax()).sNoise(sNoise());
+  }
+
+  /** Unset (null) is the ablation sampler's "the discretisation's default". */
+  private static OptionalDouble optional(@Nullable Double v) {
+    return v == null ? OptionalDouble.empty() : OptionalDouble.of(v);
   }
 }

@@ -50,14 +50,15 @@ public final class SeedList {
   /**
    * Splits seeds into batches as {@code generate.py} does on one process:
    * {@code ceil(n / maxBatch)} batches of nearly equal size ({@code tensor_split}: the first
-   * {@code n % batches} batches hold one more seed).
+   * {@code n % batches} batches hold one more seed). Each batch is a list, the element type a
+   * pipeline's {@code Create} and the generate transforms take.
    */
-  public static List<long[]> batches(List<Long> seeds, int maxBatch) {
+  public static List<List<Long>> batches(List<Long> seeds, int maxBatch) {
     if (maxBatch < 1) {
       throw new IllegalArgumentException("--batch: must be >= 1, got " + maxBatch);
     }
     int n = seeds.size();
-    List<long[]> out = new ArrayList<>();
+    List<List<Long>> out = new ArrayList<>();
     if (n == 0) {
       return out;
     }
@@ -67,11 +68,8 @@ public final class SeedList {
     int pos = 0;
     for (int b = 0; b < count; b++) {
       int size = base + (b < extra ? 1 : 0);
-      long[] batch = new long[size];
-      for (int k = 0; k < size; k++) {
-        batch[k] = seeds.get(pos++);
-      }
-      out.add(batch);
+      out.add(new ArrayList<>(seeds.subList(pos, pos + size)));
+      pos += size;
     }
     return out;
   }

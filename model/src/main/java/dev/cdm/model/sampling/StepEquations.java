@@ -13,13 +13,16 @@ import dev.cdm.model.precond.Denoiser;
  * the precond). Operation order is the reference's, so that results stay bit-identical:
  *
  * <pre>
+ * x̂  = x + sqrt(t̂² − t²) S_noise z                       EDM's churn: noise raised from t to t̂        churn, churnStd
  * d  = (x − D(x; t)) / t                                 slope of the probability-flow ODE, σ(t) = t   slope
  * x' = x̂ + (t_next − t̂) d                               Euler step                                   euler
  * d̄  = (1 − 1/(2α)) d + 1/(2α) d′                        Heun's average slope (EDM: α = 1)            heunSlope
  * x' = x + 2 (t_next − t) d + sqrt(2 |t − t_next| t) z   Euler–Maruyama step of the reverse SDE      backwardSde
  * </pre>
  *
- * <p>{@link #heun} is the step of {@code edm_sampler} after the churn (Euler, then Heun's correction
+ * <p>{@link #churn} adds noise of the standard deviation {@link #churnStd} for the churn, EDM and
+ * inpainting samplers; the ablation sampler adds it with its own, scaled standard deviation.
+ * {@link #heun} is the step of {@code edm_sampler} after the churn (Euler, then Heun's correction
  * at t_next), shared by the EDM, inpainting, churn and deterministic samplers; the ablation sampler
  * uses {@link #heunSlope} with its own slope and α; the backward-SDE sampler and the CDM loss use
  * {@link #backwardSde}, the sampler with Heun's slope when second order (the reference then draws
@@ -27,6 +30,16 @@ import dev.cdm.model.precond.Denoiser;
  */
 public final class StepEquations {
   private StepEquations() {}
+
+  /** sqrt(t̂² − t²) S_noise: the standard deviation of the noise that raises the level t to t̂. */
+  static double churnStd(double tHat, double t, double sNoise) {
+    return Math.sqrt(tHat * tHat - t * t) * sNoise;
+  }
+
+  /** x̂ = x + std z, {@code std} from {@link #churnStd} (precomputed by the samplers' plans). */
+  static NDArray churn(NDArray x, NDArray z, double std) {
+    return x.add(mul(z, std));
+  }
 
   /** d = (x − D) / t with a scalar t; {@code denoised} is float64. */
   static NDArray slope(NDArray x, NDArray denoised, double t) {

@@ -1,6 +1,7 @@
 package dev.cdm.model.training;
 
 import ai.djl.ndarray.NDArray;
+import dev.cdm.model.precond.PaperNetworks;
 import dev.cdm.model.precond.Precision;
 import dev.cdm.model.precond.ForwardingDenoiser;
 import dev.cdm.model.precond.Precond;
@@ -9,8 +10,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Builds the networks of {@code train.py}: the reference's architecture presets, preconditioning
- * classes and option overrides, and adapts {@link Precond} to the training loop.
+ * Builds the networks of {@code train.py}: the architecture presets ({@link
+ * PaperNetworks#architecture}) with the option overrides, the preconditioning classes, and adapts
+ * {@link Precond} to the training loop.
  */
 public final class PrecondNetworks {
   private PrecondNetworks() {}
@@ -18,36 +20,7 @@ public final class PrecondNetworks {
   /** {@code c.network_kwargs} of train.py (without the dataset's resolution/channels/labels). */
   public static Map<String, Object> networkKwargs(
       String arch, Integer cbase, List<Integer> cres, double dropout, boolean fp16, boolean augment) {
-    Map<String, Object> kw = new LinkedHashMap<>();
-    switch (arch) {
-      case "ddpmpp":
-        kw.put("model_type", "SongUNet");
-        kw.put("embedding_type", "positional");
-        kw.put("encoder_type", "standard");
-        kw.put("decoder_type", "standard");
-        kw.put("channel_mult_noise", 1);
-        kw.put("resample_filter", List.of(1, 1));
-        kw.put("model_channels", 128);
-        kw.put("channel_mult", List.of(2, 2, 2));
-        break;
-      case "ncsnpp":
-        kw.put("model_type", "SongUNet");
-        kw.put("embedding_type", "fourier");
-        kw.put("encoder_type", "residual");
-        kw.put("decoder_type", "standard");
-        kw.put("channel_mult_noise", 2);
-        kw.put("resample_filter", List.of(1, 3, 3, 1));
-        kw.put("model_channels", 128);
-        kw.put("channel_mult", List.of(2, 2, 2));
-        break;
-      case "adm":
-        kw.put("model_type", "DhariwalUNet");
-        kw.put("model_channels", 192);
-        kw.put("channel_mult", List.of(1, 2, 3, 4));
-        break;
-      default:
-        throw new IllegalArgumentException("--arch must be ddpmpp, ncsnpp or adm, got '" + arch + "'");
-    }
+    Map<String, Object> kw = PaperNetworks.architecture(arch);
     if (cbase != null) {
       kw.put("model_channels", cbase);
     }

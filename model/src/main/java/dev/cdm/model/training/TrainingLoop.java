@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
-import java.util.function.LongConsumer;
 
 /**
  * The reference's {@code training_loop}: {@link Replicas} accumulate gradients on every device,
@@ -42,8 +41,7 @@ public final class TrainingLoop {
   private final Consumer<String> log;
   private long curNimg;
   private long curTick;
-  private PhaseTimes phaseTimes;
-  private LongConsumer stepListener = s -> {};
+  private final StepListener listener;
 
   private TrainingLoop(Builder b) {
     this.opts = b.options;
@@ -51,6 +49,7 @@ public final class TrainingLoop {
     this.loss = b.loss;
     this.augment = b.augmentation;
     this.log = b.log;
+    this.listener = b.stepListener;
     TrainingState resume = b.resume;
 
     // The replicas start identical: replica 0 is initialised from the seed, the others copy it.
@@ -108,6 +107,7 @@ public final class TrainingLoop {
     private SnapshotWriter snapshotWriter;
     private String snapshotExtension = ".safetensors";
     private Consumer<String> log = line -> {};
+    private StepListener stepListener = StepListener.NONE;
 
     private Builder() {}
 
@@ -181,11 +181,17 @@ public final class TrainingLoop {
       return this;
     }
 
+    /** Optional: observes every step and its phases (default: none). */
+    public Builder setStepListener(StepListener v) {
+      this.stepListener = v;
+      return this;
+    }
+
     /** Makes the replicas and loads the initial or resumed weights. */
     public TrainingLoop build() {
       for (Object[] required : new Object[][] {{options, "options"}, {data, "data"},
           {networkFactory, "networkFactory"}, {loss, "loss"}, {devices, "devices"}, {root, "root"},
-          {snapshotExtension, "snapshotExtension"}, {log, "log"}}) {
+          {snapshotExtension, "snapshotExtension"}, {log, "log"}, {stepListener, "stepListener"}}) {
         if (required[0] == null) {
           throw new IllegalStateException("TrainingLoop.Builder: " + required[1] + " not set");
         }
@@ -225,16 +231,6 @@ public final class TrainingLoop {
     optimizer.onGradients = hook;
   }
 
-  /** Turns on per-phase timing (with device syncs between phases; benchmarks only). */
-  public void setPhaseTimes(PhaseTimes times) {
-    this.phaseTimes = times;
-  }
-
-  /** Called after every optimizer step with the number of steps this run has made (benchmarks). */
-  public void setStepListener(LongConsumer listener) {
-    this.stepListener = listener;
-  }
-
   /** Runs until total_kimg (or maxSteps, or maxSeconds); returns the number of images seen. */
   public long run() throws IOException {
     checkpoints.clearDoneMarker();
@@ -259,7 +255,7 @@ public final class TrainingLoop {
       step(stepIndex, batches, stepNimg);
       curNimg += opts.batchSize();
       steps++;
-      stepListener.accept(steps);
+      listener.stepDone(steps);
       boolean done = curNimg >= opts.totalKimg() * 1000
           || (opts.maxSteps() != null && steps >= opts.maxSteps())
           || (opts.maxSeconds() != null && report.elapsedSeconds() >= opts.maxSeconds());
@@ -303,65 +299,33 @@ public final class TrainingLoop {
   /** One optimizer step: accumulate on every replica, reduce, guard, Adam, broadcast, EMA. */
   private void step(long stepIndex, List<TrainingSet.HostBatch> batches, long stepNimg) {
     double scale = opts.lossScaling() / (double) (replicas.batchGpu() * replicas.rounds());
-    long lockWait0 = SeededRandomSource.lockWaitNanos();
-    long t = System.nanoTime();
+    listener.stepStarted();
     // Forward, backward and the flattening of the gradient run on each replica's own thread.
     List<Replicas.Result> results = replicas.onEach(r -> {
       Replicas.Replica rep = replicas.get(r);
-      long t0 = System.nanoTime();
+      listener.replicaStarted(r);
       NDArray moments = replicas.accumulate(rep, stepIndex, batches, scale, loss, augment, opts.seed());
       NDArray flat = Autograd.noGrad(() -> Replicas.flatGradient(rep));
-      if (phaseTimes != null) {
-        long t1 = System.nanoTime();
-        phaseTimes.add("replica" + r + ".enqueue", t1 - t0);
-        PhaseTimes.sync(rep.manager(), rep.manager().getDevice());
-        phaseTimes.add("replica" + r + ".done", System.nanoTime() - t0);
-      }
+      listener.replicaQueued(r);
       return new Replicas.Result(moments, flat);
     });
-    t = phase("accumulate", t);
-    if (phaseTimes != null) {
-      phaseTimes.add("rng_lock_wait", SeededRandomSource.lockWaitNanos() - lockWait0);
-    }
+    listener.phaseQueued("accumulate");
     LinkedHashMap<String, NDArray> p0 = replicas.master().net().parameters();
 
     NDArray flat = Replicas.averageGradients(results);
-    syncAll();
-    t = phase("reduce", t);
+    listener.phaseQueued("reduce");
 
     NDArray master0 = optimizer.adam(p0, flat, stepNimg, replicas.size() > 1);
-    syncAll();
-    t = phase("adam", t);
+    listener.phaseQueued("adam");
 
     optimizer.broadcast(replicas, master0);
-    syncAll();
-    t = phase("broadcast", t);
+    listener.phaseQueued("broadcast");
 
     Autograd.noGrad(() -> {
       optimizer.updateEma(p0, stepNimg);
       report.addLossMoments(Replicas.sumMoments(results));
       return null;
     });
-    syncAll();
-    phase("ema", t);
-    if (phaseTimes != null) {
-      phaseTimes.stepDone();
-    }
-  }
-
-  private long phase(String name, long since) {
-    long now = System.nanoTime();
-    if (phaseTimes != null) {
-      phaseTimes.add(name, now - since);
-    }
-    return now;
-  }
-
-  private void syncAll() {
-    if (phaseTimes != null) {
-      for (Replicas.Replica rep : replicas.all()) {
-        PhaseTimes.sync(rep.manager(), rep.manager().getDevice());
-      }
-    }
+    listener.phaseQueued("ema");
   }
 }

@@ -84,4 +84,15 @@ class SeedStreamsTest {
         assertThrows(IllegalArgumentException.class, () -> SeedList.parse("1,x", "--seeds"));
     assertEquals(true, e.getMessage().startsWith("--seeds"));
   }
+
+  @Test
+  void seedBatchesSplitAsTensorSplit() {
+    // generate.py: ceil(10 / 4) = 3 batches; tensor_split gives the first 10 % 3 one more seed.
+    assertEquals(
+        List.of(List.of(7L, 8L, 9L, 10L), List.of(11L, 0L, 1L), List.of(2L, 2L, 3L)),
+        SeedList.batches(List.of(7L, 8L, 9L, 10L, 11L, 0L, 1L, 2L, 2L, 3L), 4));
+    assertEquals(List.of(List.of(0L, 1L), List.of(2L, 3L)), SeedList.batches(SeedList.parse("0-3"), 2));
+    assertEquals(List.of(), SeedList.batches(List.of(), 4));
+    assertThrows(IllegalArgumentException.class, () -> SeedList.batches(List.of(1L), 0));
+  }
 }

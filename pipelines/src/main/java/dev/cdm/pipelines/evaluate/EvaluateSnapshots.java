@@ -187,14 +187,7 @@ final class EvaluateSnapshots extends PTransform<PCollection<Snapshot>, PCollect
 
     @Setup
     public void setup() {
-      batches = new ArrayList<>();
-      for (long[] b : SeedList.batches(EvaluatePipeline.seeds(job), job.batch())) {
-        List<Long> l = new ArrayList<>(b.length);
-        for (long s : b) {
-          l.add(s);
-        }
-        batches.add(l);
-      }
+      batches = SeedList.batches(EvaluatePipeline.seeds(job), job.batch());
     }
 
     @ProcessElement

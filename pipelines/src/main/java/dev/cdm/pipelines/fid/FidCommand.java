@@ -203,14 +203,7 @@ public final class FidCommand implements Callable<Integer> {
     long needed = (long) num * repeats;
     List<Long> used = new ArrayList<>();
     groups.forEach(used::addAll);
-    List<List<Long>> seedBatches = new ArrayList<>();
-    for (long[] b : SeedList.batches(used, detector.batch)) {
-      List<Long> l = new ArrayList<>(b.length);
-      for (long x : b) {
-        l.add(x);
-      }
-      seedBatches.add(l);
-    }
+    List<List<Long>> seedBatches = SeedList.batches(used, detector.batch);
     System.err.println("Generating and scoring " + num + " images"
         + (repeats > 1 ? " x " + repeats + " repeats" : "") + " of " + network + " (dimension "
         + reference.dim() + " reference)...");

@@ -60,14 +60,7 @@ public final class GeneratePipeline {
   /** Adds the job to {@code p}; returns the number of images it will write. */
   public static int build(Pipeline p, GenerateJob job) throws IOException {
     List<Long> seeds = pendingSeeds(job);
-    List<List<Long>> batches = new ArrayList<>();
-    for (long[] b : SeedList.batches(seeds, job.batch())) {
-      List<Long> l = new ArrayList<>(b.length);
-      for (long s : b) {
-        l.add(s);
-      }
-      batches.add(l);
-    }
+    List<List<Long>> batches = SeedList.batches(seeds, job.batch());
     p.apply("SeedBatches", Create.of(batches).withCoder(ListCoder.of(VarLongCoder.of())))
         .apply(
             "Generate",

@@ -75,12 +75,7 @@ final class StoredZipWriter implements Closeable {
     le16(d, 20); // version needed: 2.0
     le16(d, utf8 ? 0x800 : 0);
     le16(d, 0); // stored
-    le16(d, dosTime);
-    le16(d, dosDate);
-    d.writeInt(Integer.reverseBytes((int) crc32));
-    d.writeInt(Integer.reverseBytes((int) size));
-    d.writeInt(Integer.reverseBytes((int) size));
-    le16(d, n.length);
+    entryFields(d, size, crc32, n.length);
     le16(d, 0);
     d.write(n);
     return offset;
@@ -95,13 +90,8 @@ final class StoredZipWriter implements Closeable {
     le16(d, zip64 ? 45 : 20); // version made by
     le16(d, zip64 ? 45 : 20); // version needed
     le16(d, utf8 ? 0x800 : 0);
-    le16(d, 0);
-    le16(d, dosTime);
-    le16(d, dosDate);
-    d.writeInt(Integer.reverseBytes((int) crc32));
-    d.writeInt(Integer.reverseBytes((int) size));
-    d.writeInt(Integer.reverseBytes((int) size));
-    le16(d, n.length);
+    le16(d, 0); // stored
+    entryFields(d, size, crc32, n.length);
     le16(d, zip64 ? 12 : 0); // extra: the ZIP64 offset
     le16(d, 0); // comment
     le16(d, 0); // disk
@@ -152,6 +142,20 @@ final class StoredZipWriter implements Closeable {
     d.writeInt(Integer.reverseBytes((int) Math.min(cdOffset, MAX32)));
     le16(d, 0);
     out.close();
+  }
+
+  /**
+   * The fields the local and the central header share, in their order: modification time and
+   * date, CRC-32, compressed and uncompressed size (equal: stored), name length.
+   */
+  private void entryFields(DataOutputStream d, long size, long crc32, int nameLength)
+      throws IOException {
+    le16(d, dosTime);
+    le16(d, dosDate);
+    d.writeInt(Integer.reverseBytes((int) crc32));
+    d.writeInt(Integer.reverseBytes((int) size));
+    d.writeInt(Integer.reverseBytes((int) size));
+    le16(d, nameLength);
   }
 
   private static void le16(DataOutputStream d, int v) throws IOException {

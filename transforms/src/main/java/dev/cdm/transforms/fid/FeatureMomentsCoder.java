@@ -4,14 +4,11 @@ import dev.cdm.fid.FeatureMoments;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import org.apache.beam.sdk.coders.AtomicCoder;
 
 /** Coder for {@link FeatureMoments}: dimension, count, then the float64 sums as raw bytes. */
-public final class FeatureMomentsCoder extends AtomicCoder<FeatureMoments> {
+public final class FeatureMomentsCoder extends DataStreamCoder<FeatureMoments> {
   private static final FeatureMomentsCoder INSTANCE = new FeatureMomentsCoder();
 
   public static FeatureMomentsCoder of() {
@@ -19,18 +16,15 @@ public final class FeatureMomentsCoder extends AtomicCoder<FeatureMoments> {
   }
 
   @Override
-  public void encode(FeatureMoments m, OutputStream out) throws IOException {
-    DataOutputStream d = new DataOutputStream(out);
+  void write(FeatureMoments m, DataOutputStream d) throws IOException {
     d.writeInt(m.dim());
     d.writeLong(m.count());
     d.write(toBytes(m.sum()));
     d.write(toBytes(m.outer()));
-    d.flush();
   }
 
   @Override
-  public FeatureMoments decode(InputStream in) throws IOException {
-    DataInputStream d = new DataInputStream(in);
+  FeatureMoments read(DataInputStream d) throws IOException {
     int dim = d.readInt();
     long count = d.readLong();
     double[] sum = readDoubles(d, dim);

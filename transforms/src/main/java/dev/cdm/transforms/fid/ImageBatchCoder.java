@@ -3,12 +3,9 @@ package dev.cdm.transforms.fid;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import org.apache.beam.sdk.coders.AtomicCoder;
 
 /** Compact coder for {@link ImageBatch}: six header numbers and the raw pixels. */
-public final class ImageBatchCoder extends AtomicCoder<ImageBatch> {
+public final class ImageBatchCoder extends DataStreamCoder<ImageBatch> {
   private static final ImageBatchCoder INSTANCE = new ImageBatchCoder();
 
   public static ImageBatchCoder of() {
@@ -16,8 +13,7 @@ public final class ImageBatchCoder extends AtomicCoder<ImageBatch> {
   }
 
   @Override
-  public void encode(ImageBatch b, OutputStream out) throws IOException {
-    DataOutputStream d = new DataOutputStream(out);
+  void write(ImageBatch b, DataOutputStream d) throws IOException {
     d.writeInt(b.group());
     d.writeLong(b.firstIndex());
     d.writeInt(b.count());
@@ -25,12 +21,10 @@ public final class ImageBatchCoder extends AtomicCoder<ImageBatch> {
     d.writeInt(b.height());
     d.writeInt(b.width());
     d.write(b.pixels());
-    d.flush();
   }
 
   @Override
-  public ImageBatch decode(InputStream in) throws IOException {
-    DataInputStream d = new DataInputStream(in);
+  ImageBatch read(DataInputStream d) throws IOException {
     int group = d.readInt();
     long first = d.readLong();
     int n = d.readInt();
@@ -41,7 +35,4 @@ public final class ImageBatchCoder extends AtomicCoder<ImageBatch> {
     d.readFully(pixels);
     return new ImageBatch(group, first, n, c, h, w, pixels);
   }
-
-  @Override
-  public void verifyDeterministic() {}
 }
