@@ -29,12 +29,12 @@ import java.util.stream.Stream;
  *       (lower peak memory at the same speed; with two GPUs in one process it ended in "illegal
  *       memory access" on a 2x H100 run, so it stays off there).
  *   <li>{@code ONEDNN_MAX_CPU_ISA}, see {@link #cpuIsaCap}: the Maven CPU libtorch's oneDNN 3.7.1
- *       computes convolutions wrongly on AMD processors that report AVX-512 (a 3x3 convolution
- *       with 24 input channels depends on the other images of its batch, by 1.3-1.7 on outputs of
- *       about 6, and sometimes returns NaN; capped at AVX2 some training gradients are still NaN
- *       now and then). Capped at SSE4.1 every convolution, FID statistic and training test is
- *       right. {@code -Dcdm.cpuIsa=native} (or {@code CDM_CPU_ISA=native}) keeps oneDNN's own
- *       choice; any other value is passed to oneDNN as the cap.
+ *       computes convolutions wrongly on AMD processors that report AVX-512 (a 3x3 convolution with
+ *       24 input channels depends on the other images of its batch, by 1.3-1.7 on outputs of about
+ *       6, and sometimes returns NaN; capped at AVX2 some training gradients are still NaN now and
+ *       then). Capped at SSE4.1 every convolution, FID statistic and training test is right. {@code
+ *       -Dcdm.cpuIsa=native} (or {@code CDM_CPU_ISA=native}) keeps oneDNN's own choice; any other
+ *       value is passed to oneDNN as the cap.
  * </ul>
  *
  * <p>Environment variables are set with libc's {@code setenv} (through JNA), which libtorch,
@@ -84,14 +84,17 @@ public final class EngineDefaults {
     return hasMiscomputingOneDnn(cpuInfo) ? "SSE41" : null;
   }
 
-  /** An AMD processor that reports AVX-512: where oneDNN 3.7.1's AVX-512/AVX2 kernels miscompute. */
+  /**
+   * An AMD processor that reports AVX-512: where oneDNN 3.7.1's AVX-512/AVX2 kernels miscompute.
+   */
   static boolean hasMiscomputingOneDnn(String cpuInfo) {
     if (cpuInfo == null) {
       return false;
     }
     boolean amd = cpuInfo.contains("AuthenticAMD");
     boolean avx512 =
-        cpuInfo.lines()
+        cpuInfo
+            .lines()
             .filter(l -> l.startsWith("flags"))
             .findFirst()
             .map(l -> List.of(l.split("\\s+")).contains("avx512f"))

@@ -13,8 +13,7 @@ import org.junit.jupiter.api.Test;
 class EngineDefaultsTest {
   private static final String AMD_AVX512 =
       "vendor_id\t: AuthenticAMD\nmodel name\t: AMD EPYC\nflags\t\t: fpu sse4_1 avx2 avx512f avx512bw\n";
-  private static final String AMD_AVX2 =
-      "vendor_id\t: AuthenticAMD\nflags\t\t: fpu sse4_1 avx2\n";
+  private static final String AMD_AVX2 = "vendor_id\t: AuthenticAMD\nflags\t\t: fpu sse4_1 avx2\n";
   private static final String INTEL_AVX512 =
       "vendor_id\t: GenuineIntel\nflags\t\t: fpu sse4_1 avx2 avx512f avx512bw\n";
 
@@ -45,7 +44,8 @@ class EngineDefaultsTest {
         && EngineDefaults.hasMiscomputingOneDnn(cpuInfo)) {
       assertEquals("SSE41", set.get("ONEDNN_MAX_CPU_ISA"));
     } else {
-      assertFalse(set.containsKey("ONEDNN_MAX_CPU_ISA") && System.getenv("ONEDNN_MAX_CPU_ISA") != null);
+      assertFalse(
+          set.containsKey("ONEDNN_MAX_CPU_ISA") && System.getenv("ONEDNN_MAX_CPU_ISA") != null);
     }
     assertTrue(Engine.getInstance().getEngineName().equals("PyTorch"));
   }

@@ -50,8 +50,8 @@ public interface Detector extends AutoCloseable {
   NDArray features(NDArray images);
 
   /**
-   * Class probabilities of a batch, [N, C] float32 (the input of the Inception Score), or null
-   * when the detector has no such output.
+   * Class probabilities of a batch, [N, C] float32 (the input of the Inception Score), or null when
+   * the detector has no such output.
    */
   default NDArray probabilities(NDArray images) {
     return null;

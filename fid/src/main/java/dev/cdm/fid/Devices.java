@@ -19,9 +19,9 @@ import java.util.regex.Pattern;
  * </ul>
  *
  * A command that runs on several devices at once (training) takes {@link #resolve all of them};
- * worker slots of a pipeline (Flink task slots, DirectRunner threads) take them
- * {@link #forSlot one per slot} ({@link WorkerSlots}: slot s on device s mod n, stable per thread). {@link #check} validates the text without starting
- * the engine, so that a typo fails before any work.
+ * worker slots of a pipeline (Flink task slots, DirectRunner threads) take them {@link #forSlot one
+ * per slot} ({@link WorkerSlots}: slot s on device s mod n, stable per thread). {@link #check}
+ * validates the text without starting the engine, so that a typo fails before any work.
  */
 public final class Devices {
   /** The default of every {@code --device} flag. */
@@ -54,8 +54,12 @@ public final class Devices {
     if (n.equals("auto") || n.equals("gpu")) {
       if (gpus == 0) {
         if (n.equals("gpu")) {
-          throw new IllegalArgumentException(flag + "=gpu: no GPU visible to the PyTorch engine"
-              + " (CPU build of libtorch, or no usable CUDA driver); use " + flag + "=cpu or auto");
+          throw new IllegalArgumentException(
+              flag
+                  + "=gpu: no GPU visible to the PyTorch engine"
+                  + " (CPU build of libtorch, or no usable CUDA driver); use "
+                  + flag
+                  + "=cpu or auto");
         }
         out.add(Device.cpu());
       }
@@ -69,8 +73,18 @@ public final class Devices {
     for (String id : m.group(1).split(",")) {
       int i = Integer.parseInt(id);
       if (i >= gpus) {
-        throw new IllegalArgumentException(flag + "=" + text + ": GPU " + i + " does not exist"
-            + " (this host has " + gpus + " GPU" + (gpus == 1 ? "" : "s") + " visible)");
+        throw new IllegalArgumentException(
+            flag
+                + "="
+                + text
+                + ": GPU "
+                + i
+                + " does not exist"
+                + " (this host has "
+                + gpus
+                + " GPU"
+                + (gpus == 1 ? "" : "s")
+                + " visible)");
       }
       out.add(Device.gpu(i));
     }

@@ -77,7 +77,10 @@ public final class FeatureMoments implements Serializable {
     }
     if (dim != other.dim) {
       throw new IllegalArgumentException(
-          "cannot merge features of dimension " + other.dim + " into dimension " + dim
+          "cannot merge features of dimension "
+              + other.dim
+              + " into dimension "
+              + dim
               + " (were they computed with the same detector?)");
     }
     count += other.count;
@@ -96,13 +99,19 @@ public final class FeatureMoments implements Serializable {
 
   /**
    * An error naming both counts when there are fewer images than features: their covariance is
-   * singular, and a dataset's statistics or an FID from it would not mean what the number
-   * suggests. The product's statistics (cdm ref, cdm fid) go through this check.
+   * singular, and a dataset's statistics or an FID from it would not mean what the number suggests.
+   * The product's statistics (cdm ref, cdm fid) go through this check.
    */
   public void requireAtLeastDimImages() {
     if (count < dim) {
-      throw new IllegalStateException("Found " + count + " images, but the detector gives " + dim
-          + " features: statistics need at least " + dim + " images");
+      throw new IllegalStateException(
+          "Found "
+              + count
+              + " images, but the detector gives "
+              + dim
+              + " features: statistics need at least "
+              + dim
+              + " images");
     }
   }
 
@@ -118,8 +127,15 @@ public final class FeatureMoments implements Serializable {
     }
     for (int i = 0; i < dim; i++) {
       if (!Double.isFinite(sum[i]) || !Double.isFinite(outer[i * dim + i])) {
-        throw new IllegalStateException("The detector's features of " + count + " images are not"
-            + " finite (feature " + i + " sums to " + sum[i] + "): NaN or infinite detector output");
+        throw new IllegalStateException(
+            "The detector's features of "
+                + count
+                + " images are not"
+                + " finite (feature "
+                + i
+                + " sums to "
+                + sum[i]
+                + "): NaN or infinite detector output");
       }
     }
     double n = count;

@@ -48,7 +48,9 @@ public final class FeatureSums implements AutoCloseable {
       } else {
         if (sum.getShape().get(0) != s.get(1)) {
           throw new IllegalArgumentException(
-              "features of dimension " + s.get(1) + " added to sums of dimension "
+              "features of dimension "
+                  + s.get(1)
+                  + " added to sums of dimension "
                   + sum.getShape().get(0));
         }
         sum.addi(batchSum);

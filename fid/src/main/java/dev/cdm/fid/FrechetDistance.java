@@ -8,16 +8,16 @@ import ai.djl.ndarray.types.Shape;
 
 /**
  * The Fréchet distance between two Gaussians, as the reference's {@code
- * calculate_fid_from_inception_stats}: {@code |mu1 - mu2|^2 + tr(S1) + tr(S2) - 2 tr
- * sqrtm(S1 S2)}, real part.
+ * calculate_fid_from_inception_stats}: {@code |mu1 - mu2|^2 + tr(S1) + tr(S2) - 2 tr sqrtm(S1 S2)},
+ * real part.
  *
- * <p>Why not a general matrix square root: the reference takes scipy's Schur-based {@code sqrtm}
- * of the non-symmetric product and keeps the real part of the trace. The trace only depends on the
+ * <p>Why not a general matrix square root: the reference takes scipy's Schur-based {@code sqrtm} of
+ * the non-symmetric product and keeps the real part of the trace. The trace only depends on the
  * eigenvalues of {@code S1 S2}, which are those of the symmetric PSD matrix {@code L^T S2 L} for
  * any factor {@code S1 = L L^T}. A pivoted Cholesky factor exists for every PSD {@code S1},
  * including singular and ill-conditioned ones (fewer images than features), stopping at the
- * numerical rank; then {@code tr sqrtm = sum sqrt(max(lambda, 0))} over the symmetric
- * eigenvalues, where clipping tiny negative rounding errors to 0 matches taking the real part.
+ * numerical rank; then {@code tr sqrtm = sum sqrt(max(lambda, 0))} over the symmetric eigenvalues,
+ * where clipping tiny negative rounding errors to 0 matches taking the real part.
  */
 public final class FrechetDistance {
   private FrechetDistance() {}
@@ -26,8 +26,11 @@ public final class FrechetDistance {
   public static double between(GaussianStatistics a, GaussianStatistics b) {
     if (a.dim() != b.dim()) {
       throw new IllegalArgumentException(
-          "cannot compare statistics of feature dimension " + a.dim() + " with dimension "
-              + b.dim() + " (computed with different detectors?)");
+          "cannot compare statistics of feature dimension "
+              + a.dim()
+              + " with dimension "
+              + b.dim()
+              + " (computed with different detectors?)");
     }
     int n = a.dim();
     double m = 0;
@@ -41,8 +44,15 @@ public final class FrechetDistance {
     }
     double fid = m + traces - 2 * traceSqrtOfProduct(a.sigma(), b.sigma(), n);
     if (!Double.isFinite(fid)) {
-      throw new IllegalArgumentException("the Frechet distance is " + fid + " (non-finite statistics:"
-          + " mean term " + m + ", traces " + traces + ")");
+      throw new IllegalArgumentException(
+          "the Frechet distance is "
+              + fid
+              + " (non-finite statistics:"
+              + " mean term "
+              + m
+              + ", traces "
+              + traces
+              + ")");
     }
     return fid;
   }
@@ -64,8 +74,8 @@ public final class FrechetDistance {
   }
 
   /**
-   * {@code L^T S L} for {@code L} [n, r], symmetrised. Runs on the engine's float64 CPU matmul:
-   * two 2048-sized products cost seconds in plain Java loops and milliseconds in BLAS.
+   * {@code L^T S L} for {@code L} [n, r], symmetrised. Runs on the engine's float64 CPU matmul: two
+   * 2048-sized products cost seconds in plain Java loops and milliseconds in BLAS.
    */
   private static double[] congruence(double[] l, double[] s, int n, int r) {
     try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {

@@ -68,8 +68,16 @@ public final class GaussianStatistics {
     long[] ss = sigma.shape();
     if (ss.length != 2 || ss[0] != d || ss[1] != d) {
       throw new IOException(
-          npz.source() + ": key 'sigma' has shape " + Arrays.toString(ss) + ", expected ["
-              + d + ", " + d + "] to match 'mu' of shape [" + d + "]");
+          npz.source()
+              + ": key 'sigma' has shape "
+              + Arrays.toString(ss)
+              + ", expected ["
+              + d
+              + ", "
+              + d
+              + "] to match 'mu' of shape ["
+              + d
+              + "]");
     }
     double[] m = mu.toDoubles();
     double[] s = sigma.toDoubles();
@@ -81,8 +89,15 @@ public final class GaussianStatistics {
   private static void requireFinite(double[] values, String source, String key) throws IOException {
     for (int i = 0; i < values.length; i++) {
       if (!Double.isFinite(values[i])) {
-        throw new IOException(source + ": key '" + key + "' holds " + values[i] + " at index " + i
-            + " (statistics must be finite)");
+        throw new IOException(
+            source
+                + ": key '"
+                + key
+                + "' holds "
+                + values[i]
+                + " at index "
+                + i
+                + " (statistics must be finite)");
       }
     }
   }
@@ -92,7 +107,9 @@ public final class GaussianStatistics {
     NpzFile.write(path, arrays());
   }
 
-  /** The bytes of the {@code .npz} file {@link #write} writes (for writers of other file systems). */
+  /**
+   * The bytes of the {@code .npz} file {@link #write} writes (for writers of other file systems).
+   */
   public byte[] toNpzBytes() throws IOException {
     return NpzFile.toBytes(arrays());
   }

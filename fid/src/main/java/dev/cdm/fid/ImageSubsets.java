@@ -4,10 +4,10 @@ import java.util.Arrays;
 
 /**
  * Which images the FID uses, as the reference's {@code ImageFolderDataset(max_size=num,
- * random_seed=seed)}: all of them when there are exactly {@code num}; otherwise the indices
- * {@code 0..total-1} shuffled by {@code np.random.RandomState(seed % 2^31)}, the first {@code num}
- * taken and sorted. Repeats take the next disjoint slices of the same permutation, so repeat 0 is
- * exactly the reference's subset.
+ * random_seed=seed)}: all of them when there are exactly {@code num}; otherwise the indices {@code
+ * 0..total-1} shuffled by {@code np.random.RandomState(seed % 2^31)}, the first {@code num} taken
+ * and sorted. Repeats take the next disjoint slices of the same permutation, so repeat 0 is exactly
+ * the reference's subset.
  */
 public final class ImageSubsets {
   private ImageSubsets() {}
@@ -32,7 +32,10 @@ public final class ImageSubsets {
     long needed = (long) num * repeats;
     if (total < needed) {
       throw new IllegalArgumentException(
-          "Found " + total + " images, but expected at least " + needed
+          "Found "
+              + total
+              + " images, but expected at least "
+              + needed
               + (repeats > 1 ? " (--num=" + num + " x --repeats=" + repeats + ")" : ""));
     }
     int[] order = new int[total];

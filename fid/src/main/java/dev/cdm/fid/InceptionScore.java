@@ -4,14 +4,14 @@ import java.io.Serializable;
 
 /**
  * The Inception Score of class probabilities, as StyleGAN2-ADA's {@code inception_score.py}
- * computes it: the images are cut into {@code splits} parts (10) by their position, and each
- * part scores {@code exp(mean_i KL(p_i || p_part))}; the result is the mean and the (population)
+ * computes it: the images are cut into {@code splits} parts (10) by their position, and each part
+ * scores {@code exp(mean_i KL(p_i || p_part))}; the result is the mean and the (population)
  * standard deviation over the parts.
  *
- * <p>Kept as mergeable sums per part, so that workers can score their images separately: the
- * mean KL of a part is {@code (1/n) sum_i sum_c p_ic log p_ic - sum_c pbar_c log pbar_c} with
- * {@code pbar = (1/n) sum_i p_i}, which needs only the count, the scalar {@code sum p log p} and
- * the vector {@code sum p}. Zero probabilities count as {@code 0 log 0 = 0}.
+ * <p>Kept as mergeable sums per part, so that workers can score their images separately: the mean
+ * KL of a part is {@code (1/n) sum_i sum_c p_ic log p_ic - sum_c pbar_c log pbar_c} with {@code
+ * pbar = (1/n) sum_i p_i}, which needs only the count, the scalar {@code sum p log p} and the
+ * vector {@code sum p}. Zero probabilities count as {@code 0 log 0 = 0}.
  */
 public final class InceptionScore implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -36,7 +36,10 @@ public final class InceptionScore implements Serializable {
     this.sumP = new double[splits][];
   }
 
-  /** The part of the image at {@code position} of {@code total}: {@code floor(position * splits / total)}. */
+  /**
+   * The part of the image at {@code position} of {@code total}: {@code floor(position * splits /
+   * total)}.
+   */
   public static int part(long position, long total, int splits) {
     if (position < 0 || position >= total) {
       throw new IllegalArgumentException("position " + position + " outside 0.." + (total - 1));
@@ -132,8 +135,13 @@ public final class InceptionScore implements Serializable {
     for (int i = 0; i < splits; i++) {
       if (count[i] == 0) {
         throw new IllegalStateException(
-            "Inception Score part " + i + " of " + splits + " has no images (need at least "
-                + splits + " images)");
+            "Inception Score part "
+                + i
+                + " of "
+                + splits
+                + " has no images (need at least "
+                + splits
+                + " images)");
       }
       double n = count[i];
       double marginal = 0;

@@ -7,8 +7,8 @@ import ai.djl.ndarray.types.Shape;
 import java.util.SplittableRandom;
 
 /**
- * The Kernel Inception Distance (Binkowski et al. 2018) as clean-fid's {@code kernel_distance}
- * and torch-fidelity compute it: the unbiased estimate of MMD^2 between two feature sets under the
+ * The Kernel Inception Distance (Binkowski et al. 2018) as clean-fid's {@code kernel_distance} and
+ * torch-fidelity compute it: the unbiased estimate of MMD^2 between two feature sets under the
  * cubic polynomial kernel {@code k(x, y) = (x.y / d + 1)^3}, averaged over {@code subsets} random
  * subsets of {@code m = min(n1, n2, maxSubsetSize)} rows of each set drawn without replacement:
  *
@@ -18,9 +18,9 @@ import java.util.SplittableRandom;
  *
  * Unlike FID it has an unbiased estimator, so it stays comparable at small sample sizes. The
  * subsets come from a seeded generator (not NumPy's), so values match clean-fid's in distribution,
- * not bit for bit. The Gram matrices are float32 products, as clean-fid's NumPy products of
- * float32 features, on the given device (100 subsets of 1000 x 2048 features are 600 GFLOP: seconds
- * on a GPU, minutes on a few CPU cores); the kernel values are summed in float64.
+ * not bit for bit. The Gram matrices are float32 products, as clean-fid's NumPy products of float32
+ * features, on the given device (100 subsets of 1000 x 2048 features are 600 GFLOP: seconds on a
+ * GPU, minutes on a few CPU cores); the kernel values are summed in float64.
  */
 public final class KernelDistance {
   /** clean-fid's and torch-fidelity's defaults. */
@@ -40,12 +40,31 @@ public final class KernelDistance {
   }
 
   /** As {@link #between(float[], int, float[], int, int, int, int, long)}, on {@code device}. */
-  public static double[] between(float[] a, int n1, float[] b, int n2, int d, int subsets,
-      int maxSubsetSize, long seed, Device device) {
+  public static double[] between(
+      float[] a,
+      int n1,
+      float[] b,
+      int n2,
+      int d,
+      int subsets,
+      int maxSubsetSize,
+      long seed,
+      Device device) {
     if ((long) n1 * d != a.length || (long) n2 * d != b.length) {
       throw new IllegalArgumentException(
-          "features: " + a.length + " and " + b.length + " values are not [" + n1 + ", " + d
-              + "] and [" + n2 + ", " + d + "]");
+          "features: "
+              + a.length
+              + " and "
+              + b.length
+              + " values are not ["
+              + n1
+              + ", "
+              + d
+              + "] and ["
+              + n2
+              + ", "
+              + d
+              + "]");
     }
     int m = Math.min(Math.min(n1, n2), maxSubsetSize);
     if (m < 2) {
@@ -82,8 +101,11 @@ public final class KernelDistance {
 
   /** {@code (x y^T / d + 1)^3}: the product in the features' float32, the rest in float64. */
   static NDArray kernel(NDArray x, NDArray y, int d) {
-    return x.matMul(y.transpose()).toType(ai.djl.ndarray.types.DataType.FLOAT64, false)
-        .div(d).add(1).pow(3);
+    return x.matMul(y.transpose())
+        .toType(ai.djl.ndarray.types.DataType.FLOAT64, false)
+        .div(d)
+        .add(1)
+        .pow(3);
   }
 
   private static double offDiagonalSum(NDArray k) {

@@ -27,9 +27,9 @@ import java.util.SplittableRandom;
  *   fc2 128->10                           [N, 10]    the logits
  * </pre>
  *
- * <p>Parameters are named like a torch {@code state_dict} ({@code conv1.weight}, ...) and stored
- * as one safetensors file. Initial weights are drawn from a {@link SplittableRandom} with a given
- * seed (uniform in ±1/√fan_in, biases zero), so a training run is reproducible on any machine.
+ * <p>Parameters are named like a torch {@code state_dict} ({@code conv1.weight}, ...) and stored as
+ * one safetensors file. Initial weights are drawn from a {@link SplittableRandom} with a given seed
+ * (uniform in ±1/√fan_in, biases zero), so a training run is reproducible on any machine.
  */
 public final class MnistClassifier implements AutoCloseable {
   public static final int RESOLUTION = 32;
@@ -75,7 +75,8 @@ public final class MnistClassifier implements AutoCloseable {
   }
 
   /** Reads weights written by {@link #save}; errors name {@code source}. */
-  public static MnistClassifier load(Path file, String source, NDManager parent) throws IOException {
+  public static MnistClassifier load(Path file, String source, NDManager parent)
+      throws IOException {
     SafetensorsFile f = SafetensorsFile.read(file);
     MnistClassifier expected = initial(parent, 0);
     NDManager m = expected.manager;
@@ -85,8 +86,14 @@ public final class MnistClassifier implements AutoCloseable {
       Shape want = e.getValue().getShape();
       if (t == null || !new Shape(t.shape()).equals(want)) {
         expected.close();
-        throw new IOException(source + ": not MNIST classifier weights (tensor " + e.getKey()
-            + (t == null ? " missing" : " has shape " + new Shape(t.shape())) + ", expected " + want + ")");
+        throw new IOException(
+            source
+                + ": not MNIST classifier weights (tensor "
+                + e.getKey()
+                + (t == null ? " missing" : " has shape " + new Shape(t.shape()))
+                + ", expected "
+                + want
+                + ")");
       }
       NDArray cpu = t.toNDArray(m).toType(DataType.FLOAT32, false);
       p.put(e.getKey(), cpu.toDevice(m.getDevice(), true));
@@ -114,15 +121,18 @@ public final class MnistClassifier implements AutoCloseable {
   }
 
   /**
-   * Scales uint8-range pixels [N, 1, 32, 32] (any dtype, 0..255) to the network's input: float32
-   * in -1..1, on the network's device.
+   * Scales uint8-range pixels [N, 1, 32, 32] (any dtype, 0..255) to the network's input: float32 in
+   * -1..1, on the network's device.
    */
   public NDArray input(NDArray pixels) {
     NDArray x = pixels.toDevice(manager.getDevice(), false).toType(DataType.FLOAT32, false);
     return x.div(127.5f).sub(1f);
   }
 
-  /** The penultimate layer [N, 128] (after its ReLU) and the logits [N, 10], for inputs from {@link #input}. */
+  /**
+   * The penultimate layer [N, 128] (after its ReLU) and the logits [N, 10], for inputs from {@link
+   * #input}.
+   */
   public NDList forward(NDArray x) {
     NDArray h = x;
     for (String c : CONVS) {
@@ -132,10 +142,16 @@ public final class MnistClassifier implements AutoCloseable {
     }
     h = h.reshape(h.getShape().get(0), -1);
     NDArray features =
-        h.getNDArrayInternal().linear(h, params.get("fc1.weight"), params.get("fc1.bias"))
-            .singletonOrThrow().getNDArrayInternal().relu();
-    NDArray logits = features.getNDArrayInternal()
-        .linear(features, params.get("fc2.weight"), params.get("fc2.bias")).singletonOrThrow();
+        h.getNDArrayInternal()
+            .linear(h, params.get("fc1.weight"), params.get("fc1.bias"))
+            .singletonOrThrow()
+            .getNDArrayInternal()
+            .relu();
+    NDArray logits =
+        features
+            .getNDArrayInternal()
+            .linear(features, params.get("fc2.weight"), params.get("fc2.bias"))
+            .singletonOrThrow();
     return new NDList(features, logits);
   }
 

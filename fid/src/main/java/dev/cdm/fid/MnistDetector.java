@@ -21,8 +21,8 @@ import java.util.Locale;
  *
  * <p>Images as every detector takes them: [N, 1 or 3, H, W], uint8 (or float) in 0..255. Three
  * channels are averaged to one (a grayscale image repeated to RGB comes back unchanged). The
- * network sees MNIST as {@code cdm dataset} writes it, 32x32 with the 28x28 digit zero-padded by
- * 2; 28x28 images (raw MNIST) are padded the same way; any other size is refused (resizing would
+ * network sees MNIST as {@code cdm dataset} writes it, 32x32 with the 28x28 digit zero-padded by 2;
+ * 28x28 images (raw MNIST) are padded the same way; any other size is refused (resizing would
  * change the statistics the FID compares).
  */
 public final class MnistDetector implements Detector {
@@ -58,8 +58,10 @@ public final class MnistDetector implements Detector {
     Path tmp = Files.createTempFile("cdm-mnist-classifier", ".safetensors");
     try (InputStream in = MnistDetector.class.getResourceAsStream(RESOURCE)) {
       if (in == null) {
-        throw new IOException("--detector=mnist: the built-in weights " + RESOURCE
-            + " are missing from the class path (run 'cdm detector train')");
+        throw new IOException(
+            "--detector=mnist: the built-in weights "
+                + RESOURCE
+                + " are missing from the class path (run 'cdm detector train')");
       }
       Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
       return load(tmp, MNIST, device);
@@ -72,7 +74,8 @@ public final class MnistDetector implements Detector {
   public static MnistDetector load(Path file, String source, Device device) throws IOException {
     NDManager manager = NDManager.newBaseManager(device, "PyTorch");
     try {
-      return new MnistDetector(source, manager, MnistClassifier.load(file, "--detector=" + source, manager));
+      return new MnistDetector(
+          source, manager, MnistClassifier.load(file, "--detector=" + source, manager));
     } catch (IOException | RuntimeException e) {
       manager.close();
       throw e;
@@ -94,7 +97,10 @@ public final class MnistDetector implements Detector {
     return manager.getDevice();
   }
 
-  /** The penultimate layer [N, 128], float32 on the detector's device, attached to the images' manager. */
+  /**
+   * The penultimate layer [N, 128], float32 on the detector's device, attached to the images'
+   * manager.
+   */
   @Override
   public NDArray features(NDArray images) {
     return run(images, 0);
@@ -113,7 +119,8 @@ public final class MnistDetector implements Detector {
 
   /** The predicted digit of each image. */
   public int[] classify(NDArray images) {
-    try (NDArray logits = logits(images); NDArray arg = logits.argMax(1)) {
+    try (NDArray logits = logits(images);
+        NDArray arg = logits.argMax(1)) {
       long[] l = arg.toType(DataType.INT64, false).toLongArray();
       int[] out = new int[l.length];
       for (int i = 0; i < l.length; i++) {
@@ -126,28 +133,36 @@ public final class MnistDetector implements Detector {
   private NDArray run(NDArray images, int output) {
     Shape s = images.getShape();
     long h = s.dimension() == 4 ? s.get(2) : -1;
-    if (s.dimension() != 4 || (s.get(1) != 1 && s.get(1) != 3) || h != s.get(3)
+    if (s.dimension() != 4
+        || (s.get(1) != 1 && s.get(1) != 3)
+        || h != s.get(3)
         || (h != MnistClassifier.RESOLUTION && h != 28)) {
-      throw new IllegalArgumentException("the MNIST detector takes [N, 1 or 3, 32, 32] (or 28x28)"
-          + " images, got " + s + " (" + source + ")");
+      throw new IllegalArgumentException(
+          "the MNIST detector takes [N, 1 or 3, 32, 32] (or 28x28)"
+              + " images, got "
+              + s
+              + " ("
+              + source
+              + ")");
     }
     NDManager owner = images.getManager();
-    return Autograd.noGrad(() -> {
-      try (NDManager scope = manager.newSubManager()) {
-        NDArray x = images.toDevice(device(), false).toType(DataType.FLOAT32, false);
-        x.tempAttach(scope);
-        if (s.get(1) == 3) {
-          x = x.mean(new int[] {1}, true);
-        }
-        if (h == 28) {
-          x = x.pad(new Shape(2, 2, 2, 2), 0);
-        }
-        NDList out = net.forward(net.input(x));
-        NDArray result = out.get(output);
-        result.attach(owner);
-        return result;
-      }
-    });
+    return Autograd.noGrad(
+        () -> {
+          try (NDManager scope = manager.newSubManager()) {
+            NDArray x = images.toDevice(device(), false).toType(DataType.FLOAT32, false);
+            x.tempAttach(scope);
+            if (s.get(1) == 3) {
+              x = x.mean(new int[] {1}, true);
+            }
+            if (h == 28) {
+              x = x.pad(new Shape(2, 2, 2, 2), 0);
+            }
+            NDList out = net.forward(net.input(x));
+            NDArray result = out.get(output);
+            result.attach(owner);
+            return result;
+          }
+        });
   }
 
   @Override

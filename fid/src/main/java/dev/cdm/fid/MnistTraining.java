@@ -16,8 +16,8 @@ import java.util.function.LongConsumer;
 
 /**
  * Deterministic training of the {@link MnistClassifier}: cross-entropy, Adam, a fixed number of
- * epochs over the training digits in an order drawn from the seed. Every number depends only on
- * the seed and the data (single-threaded CPU kernels: run with {@code OMP_NUM_THREADS=1}).
+ * epochs over the training digits in an order drawn from the seed. Every number depends only on the
+ * seed and the data (single-threaded CPU kernels: run with {@code OMP_NUM_THREADS=1}).
  */
 public final class MnistTraining {
   private MnistTraining() {}
@@ -28,10 +28,13 @@ public final class MnistTraining {
       return labels.length;
     }
 
-    /** The digits of a dataset archive written by {@code cdm dataset} (32x32, 1 channel, labels). */
+    /**
+     * The digits of a dataset archive written by {@code cdm dataset} (32x32, 1 channel, labels).
+     */
     public static Digits read(ImageArchive archive, String what) throws IOException {
       if (!archive.hasLabels()) {
-        throw new IOException(what + "=" + archive.path() + ": the dataset has no labels (dataset.json)");
+        throw new IOException(
+            what + "=" + archive.path() + ": the dataset has no labels (dataset.json)");
       }
       int n = archive.size();
       int px = MnistClassifier.RESOLUTION * MnistClassifier.RESOLUTION;
@@ -40,17 +43,35 @@ public final class MnistTraining {
       DatasetLabels.Table table = archive.labelTable();
       for (int i = 0; i < n; i++) {
         Pixels p = archive.pixels(i);
-        if (p.channels() != 1 || p.width() != MnistClassifier.RESOLUTION
+        if (p.channels() != 1
+            || p.width() != MnistClassifier.RESOLUTION
             || p.height() != MnistClassifier.RESOLUTION) {
-          throw new IOException(what + "=" + archive.path() + ": expected 32x32 grayscale MNIST as 'cdm dataset'"
-              + " writes it, image " + archive.names().get(i) + " is " + p.width() + "x" + p.height()
-              + "x" + p.channels());
+          throw new IOException(
+              what
+                  + "="
+                  + archive.path()
+                  + ": expected 32x32 grayscale MNIST as 'cdm dataset'"
+                  + " writes it, image "
+                  + archive.names().get(i)
+                  + " is "
+                  + p.width()
+                  + "x"
+                  + p.height()
+                  + "x"
+                  + p.channels());
         }
         System.arraycopy(p.data(), 0, pixels, i * px, px);
         labels[i] = (int) table.classOf(i);
         if (labels[i] < 0 || labels[i] >= MnistClassifier.CLASSES) {
-          throw new IOException(what + "=" + archive.path() + ": label " + labels[i] + " of "
-              + archive.names().get(i) + " is not a digit");
+          throw new IOException(
+              what
+                  + "="
+                  + archive.path()
+                  + ": label "
+                  + labels[i]
+                  + " of "
+                  + archive.names().get(i)
+                  + " is not a digit");
         }
       }
       return new Digits(pixels, labels);
@@ -63,7 +84,10 @@ public final class MnistTraining {
       for (int i = 0; i < idx.length; i++) {
         System.arraycopy(pixels, idx[i] * px, b, i * px, px);
       }
-      return m.create(java.nio.ByteBuffer.wrap(b), new Shape(idx.length, 1, 32, 32), ai.djl.ndarray.types.DataType.UINT8);
+      return m.create(
+          java.nio.ByteBuffer.wrap(b),
+          new Shape(idx.length, 1, 32, 32),
+          ai.djl.ndarray.types.DataType.UINT8);
     }
   }
 
@@ -79,7 +103,8 @@ public final class MnistTraining {
    * Trains a fresh network on {@code train}; {@code onImages} hears of every batch done (for a
    * progress meter). The learning rate is halved after each epoch.
    */
-  public static MnistClassifier train(Digits train, Settings s, NDManager manager, LongConsumer onImages) {
+  public static MnistClassifier train(
+      Digits train, Settings s, NDManager manager, LongConsumer onImages) {
     MnistClassifier net = MnistClassifier.initial(manager, s.seed());
     for (NDArray p : net.parameters().values()) {
       p.setRequiresGradient(true);
@@ -110,12 +135,13 @@ public final class MnistTraining {
         onehot[i * MnistClassifier.CLASSES + train.labels()[idx[i]]] = 1;
       }
       NDArray target = scope.create(onehot, new Shape(idx.length, MnistClassifier.CLASSES));
-      Autograd.withGrad(() -> {
-        NDArray logits = net.forward(net.input(images)).get(1);
-        NDArray loss = logits.logSoftmax(1).mul(target).sum().neg().div(idx.length);
-        Autograd.backward(loss);
-        return null;
-      });
+      Autograd.withGrad(
+          () -> {
+            NDArray logits = net.forward(net.input(images)).get(1);
+            NDArray loss = logits.logSoftmax(1).mul(target).sum().neg().div(idx.length);
+            Autograd.backward(loss);
+            return null;
+          });
       List<NDArray> grads = new ArrayList<>();
       for (NDArray p : net.parameters().values()) {
         grads.add(p.getGradient());

@@ -1,8 +1,8 @@
 package dev.cdm.fid;
 
 /**
- * The 32-bit Mersenne Twister as NumPy's legacy {@code np.random.RandomState(seed)} seeds and
- * draws it, so that image subsets chosen by a seed are the reference's subsets.
+ * The 32-bit Mersenne Twister as NumPy's legacy {@code np.random.RandomState(seed)} seeds and draws
+ * it, so that image subsets chosen by a seed are the reference's subsets.
  */
 public final class Mt19937 {
   private static final int N = 624;
@@ -48,8 +48,8 @@ public final class Mt19937 {
   }
 
   /**
-   * A uniform integer in [0, max] by masked rejection, as NumPy's {@code random_interval} (the
-   * draw {@code shuffle} uses); {@code max} below 2^32.
+   * A uniform integer in [0, max] by masked rejection, as NumPy's {@code random_interval} (the draw
+   * {@code shuffle} uses); {@code max} below 2^32.
    */
   public long interval(long max) {
     if (max == 0) {
@@ -68,7 +68,9 @@ public final class Mt19937 {
     return value;
   }
 
-  /** Shuffles in place as {@code RandomState.shuffle} does a 1-D array (Fisher-Yates from the end). */
+  /**
+   * Shuffles in place as {@code RandomState.shuffle} does a 1-D array (Fisher-Yates from the end).
+   */
   public void shuffle(int[] values) {
     for (int i = values.length - 1; i > 0; i--) {
       int j = (int) interval(i);

@@ -3,8 +3,8 @@ package dev.cdm.fid;
 import java.util.stream.IntStream;
 
 /**
- * Splits the independent rows of the dense float64 kernels (Cholesky, Householder) over the
- * cores; small problems stay on the calling thread, where fork/join overhead would dominate.
+ * Splits the independent rows of the dense float64 kernels (Cholesky, Householder) over the cores;
+ * small problems stay on the calling thread, where fork/join overhead would dominate.
  */
 final class Parallel {
   /** Below this many multiply-adds a loop runs on one thread. */
@@ -34,9 +34,9 @@ final class Parallel {
   }
 
   /**
-   * Runs {@code body} on {@code chunks} contiguous pieces of [from, to). Triangular loops put
-   * more work in the first rows, so pieces are cut with equal areas of the triangle, not equal
-   * lengths; for rectangular loops this only shifts the boundaries slightly.
+   * Runs {@code body} on {@code chunks} contiguous pieces of [from, to). Triangular loops put more
+   * work in the first rows, so pieces are cut with equal areas of the triangle, not equal lengths;
+   * for rectangular loops this only shifts the boundaries slightly.
    */
   static void forChunks(int from, int to, int chunks, Chunk body) {
     int n = to - from;
@@ -52,10 +52,13 @@ final class Parallel {
       bounds[k] = from + (int) Math.round(frac * n);
     }
     bounds[c] = to;
-    IntStream.range(0, c).parallel().forEach(k -> {
-      if (bounds[k + 1] > bounds[k]) {
-        body.run(k, bounds[k], bounds[k + 1]);
-      }
-    });
+    IntStream.range(0, c)
+        .parallel()
+        .forEach(
+            k -> {
+              if (bounds[k + 1] > bounds[k]) {
+                body.run(k, bounds[k], bounds[k + 1]);
+              }
+            });
   }
 }

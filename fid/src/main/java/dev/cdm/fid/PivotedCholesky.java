@@ -2,9 +2,9 @@ package dev.cdm.fid;
 
 /**
  * A symmetric-pivoting Cholesky factor {@code S = L L^T} of a positive semi-definite matrix, with
- * {@code L} [n, rank] in the original row order. Stops at the numerical rank (the largest
- * remaining diagonal at or below {@code n * eps * max diag}, LAPACK {@code dpstrf}'s default), so
- * singular covariances factor without error.
+ * {@code L} [n, rank] in the original row order. Stops at the numerical rank (the largest remaining
+ * diagonal at or below {@code n * eps * max diag}, LAPACK {@code dpstrf}'s default), so singular
+ * covariances factor without error.
  */
 public final class PivotedCholesky {
   private final double[] factor; // [n, rank] row-major, rows in the input's order
@@ -73,15 +73,19 @@ public final class PivotedCholesky {
       // are independent, so large trailing blocks are updated on all cores.
       final int from = k + 1;
       final double[][] rows = a;
-      Parallel.forRange(from, n, (lo, hi) -> {
-        for (int i = lo; i < hi; i++) {
-          double ci = col[i];
-          double[] ai = rows[i];
-          for (int j = from; j < n; j++) {
-            ai[j] -= ci * col[j];
-          }
-        }
-      }, (long) (n - from) * (n - from));
+      Parallel.forRange(
+          from,
+          n,
+          (lo, hi) -> {
+            for (int i = lo; i < hi; i++) {
+              double ci = col[i];
+              double[] ai = rows[i];
+              for (int j = from; j < n; j++) {
+                ai[j] -= ci * col[j];
+              }
+            }
+          },
+          (long) (n - from) * (n - from));
       rank = k + 1;
     }
     double[] l = new double[n * rank];

@@ -39,8 +39,8 @@ public final class SymmetricEigenvalues {
   /**
    * Householder reduction of symmetric {@code w} (rows; only used as workspace afterwards) to a
    * tridiagonal matrix with diagonal {@code d} and sub-diagonal {@code e[1..n-1]} ({@code e[0] =
-   * 0}). Works on the last row first; {@code w[j][k]} for k in [j, i) is the transposed view of
-   * the lower triangle that still has to be reduced.
+   * 0}). Works on the last row first; {@code w[j][k]} for k in [j, i) is the transposed view of the
+   * lower triangle that still has to be reduced.
    */
   static void tridiagonalize(double[][] w, double[] d, double[] e) {
     int n = d.length;
@@ -97,16 +97,20 @@ public final class SymmetricEigenvalues {
         // Rank-2 update A -= u q^T + q u^T on the remaining triangle: rows are independent
         // (d is only read here, and written after all rows are done).
         final int rows = i;
-        Parallel.forRange(0, rows, (lo, hi) -> {
-          for (int j = lo; j < hi; j++) {
-            double[] wj = w[j];
-            double fj = d[j];
-            double gj = e[j];
-            for (int k = j; k < rows; k++) {
-              wj[k] -= fj * e[k] + gj * d[k];
-            }
-          }
-        }, (long) rows * rows);
+        Parallel.forRange(
+            0,
+            rows,
+            (lo, hi) -> {
+              for (int j = lo; j < hi; j++) {
+                double[] wj = w[j];
+                double fj = d[j];
+                double gj = e[j];
+                for (int k = j; k < rows; k++) {
+                  wj[k] -= fj * e[k] + gj * d[k];
+                }
+              }
+            },
+            (long) rows * rows);
         for (int j = 0; j < i; j++) {
           d[j] = w[j][i - 1];
           w[j][i] = 0;
@@ -128,20 +132,24 @@ public final class SymmetricEigenvalues {
   private static void matVecLower(double[][] w, double[] d, double[] e, int i) {
     int chunks = Parallel.chunks((long) i * i);
     double[][] partial = new double[chunks][];
-    Parallel.forChunks(0, i, chunks, (c, lo, hi) -> {
-      double[] scatter = new double[i];
-      for (int j = lo; j < hi; j++) {
-        double[] wj = w[j];
-        double f = d[j];
-        double g = wj[j] * f;
-        for (int k = j + 1; k < i; k++) {
-          g += wj[k] * d[k];
-          scatter[k] += wj[k] * f;
-        }
-        scatter[j] += g;
-      }
-      partial[c] = scatter;
-    });
+    Parallel.forChunks(
+        0,
+        i,
+        chunks,
+        (c, lo, hi) -> {
+          double[] scatter = new double[i];
+          for (int j = lo; j < hi; j++) {
+            double[] wj = w[j];
+            double f = d[j];
+            double g = wj[j] * f;
+            for (int k = j + 1; k < i; k++) {
+              g += wj[k] * d[k];
+              scatter[k] += wj[k] * f;
+            }
+            scatter[j] += g;
+          }
+          partial[c] = scatter;
+        });
     for (int k = 0; k < i; k++) {
       double sum = 0;
       for (int c = 0; c < chunks; c++) {

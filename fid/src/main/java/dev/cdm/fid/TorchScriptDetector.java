@@ -32,15 +32,16 @@ public final class TorchScriptDetector implements Detector {
   }
 
   /**
-   * Loads a detector from a path, http(s) URL (downloaded once, cached by URL) or {@code gs://}
-   * URI onto {@code device}.
+   * Loads a detector from a path, http(s) URL (downloaded once, cached by URL) or {@code gs://} URI
+   * onto {@code device}.
    */
   public static TorchScriptDetector load(String spec, Device device) throws IOException {
     return load(dev.cdm.model.io.Sources.open(spec, "--detector"), spec, device);
   }
 
   /** Loads a TorchScript file; {@code source} names it in errors. */
-  public static TorchScriptDetector load(Path file, String source, Device device) throws IOException {
+  public static TorchScriptDetector load(Path file, String source, Device device)
+      throws IOException {
     NDManager manager = NDManager.newBaseManager(device, "PyTorch");
     try {
       ScriptModule module = ScriptModule.loadForInference(file, manager);
@@ -115,17 +116,18 @@ public final class TorchScriptDetector implements Detector {
       // Inference only: no autograd graph is recorded for the module's parameters. Grad mode is
       // per thread; noGrad restores it so that a caller that trains on this thread is unaffected.
       NDArray input = x;
-      return Autograd.noGrad(() -> {
-        NDArray f;
-        try {
-          f = module.forward(input, returnFeatures, scope);
-        } catch (IllegalStateException e) {
-          throw new IllegalStateException("detector " + source + " " + e.getMessage(), e);
-        }
-        NDArray result = f.reshape(s.get(0), -1).toType(DataType.FLOAT32, false);
-        result.attach(owner);
-        return result;
-      });
+      return Autograd.noGrad(
+          () -> {
+            NDArray f;
+            try {
+              f = module.forward(input, returnFeatures, scope);
+            } catch (IllegalStateException e) {
+              throw new IllegalStateException("detector " + source + " " + e.getMessage(), e);
+            }
+            NDArray result = f.reshape(s.get(0), -1).toType(DataType.FLOAT32, false);
+            result.attach(owner);
+            return result;
+          });
     }
   }
 

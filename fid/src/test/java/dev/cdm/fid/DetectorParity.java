@@ -1,10 +1,10 @@
 package dev.cdm.fid;
 
-import dev.cdm.model.io.NpzFile;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.cdm.model.io.NpzFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
@@ -50,7 +50,9 @@ public final class DetectorParity {
           double[] f = detector.features(images).toType(DataType.FLOAT64, false).toDoubleArray();
           for (int i = 0; i < f.length; i++) {
             double ref = expected[start * dim + i];
-            maxDiff = Math.max(maxDiff, Double.isNaN(f[i]) ? Double.POSITIVE_INFINITY : Math.abs(f[i] - ref));
+            maxDiff =
+                Math.max(
+                    maxDiff, Double.isNaN(f[i]) ? Double.POSITIVE_INFINITY : Math.abs(f[i] - ref));
             maxRef = Math.max(maxRef, Math.abs(ref));
           }
         }

@@ -1,9 +1,9 @@
 package dev.cdm.fid;
 
-import dev.cdm.model.io.NpzFile;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
+import dev.cdm.model.io.NpzFile;
 import java.io.IOException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -18,12 +18,17 @@ import org.junit.jupiter.params.provider.CsvSource;
 class DetectorParityTest {
   @ParameterizedTest(name = "{0} at batch {2}")
   @CsvSource({
-    "inception-shaped, inception, 1", "inception-shaped, inception, 7",
-    "inception-shaped, inception, 64", "conv24, conv24, 1", "conv24, conv24, 7", "conv24, conv24, 64"
+    "inception-shaped, inception, 1",
+    "inception-shaped, inception, 7",
+    "inception-shaped, inception, 64",
+    "conv24, conv24, 1",
+    "conv24, conv24, 7",
+    "conv24, conv24, 64"
   })
   void featuresMatchPyTorchAtAnyBatchSize(String file, String key, int batch) throws IOException {
     NpzFile fx = Fixtures.npz("detector-parity.npz");
-    try (Detector d = TorchScriptDetector.load(Fixtures.path(file + "-detector.pt"), file, Device.cpu())) {
+    try (Detector d =
+        TorchScriptDetector.load(Fixtures.path(file + "-detector.pt"), file, Device.cpu())) {
       double err = DetectorParity.relativeError(d, fx, key, batch);
       assertTrue(
           err <= DetectorParity.TOLERANCE,

@@ -1,6 +1,5 @@
 package dev.cdm.fid;
 
-import dev.cdm.model.io.NpzFile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +9,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.cdm.model.io.NpzFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -43,9 +43,11 @@ class DetectorTest {
     for (int start = 0; start < n; start += 64) {
       int b = Math.min(64, n - start);
       try (NDManager step = m.newSubManager()) {
-        NDArray images = step.create(
-            ByteBuffer.wrap(pixels, start * hw, b * hw).slice(), new Shape(b, 1, 32, 32),
-            DataType.UINT8);
+        NDArray images =
+            step.create(
+                ByteBuffer.wrap(pixels, start * hw, b * hw).slice(),
+                new Shape(b, 1, 32, 32),
+                DataType.UINT8);
         NDArray f = detector.features(images);
         assertEquals(new Shape(b, 64), f.getShape());
         assertEquals(step, f.getManager());
@@ -116,8 +118,14 @@ class DetectorTest {
     for (int i = 0; i < sigmaB.length; i++) {
       assertEquals(sigmaB[i], s.sigma()[i], 1e-14);
     }
-    IllegalStateException one = assertThrows(IllegalStateException.class,
-        () -> { FeatureMoments m = new FeatureMoments(2); m.add(new double[2]); m.toStatistics(); });
+    IllegalStateException one =
+        assertThrows(
+            IllegalStateException.class,
+            () -> {
+              FeatureMoments m = new FeatureMoments(2);
+              m.add(new double[2]);
+              m.toStatistics();
+            });
     assertTrue(one.getMessage().contains("at least 2"), one.getMessage());
   }
 
@@ -128,25 +136,30 @@ class DetectorTest {
     m.add(new double[] {Double.NaN, 0, 1});
     m.add(new double[] {0, 1, 2});
     IllegalStateException e = assertThrows(IllegalStateException.class, m::toStatistics);
-    assertTrue(e.getMessage().contains("3 images") && e.getMessage().contains("NaN"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("3 images") && e.getMessage().contains("NaN"), e.getMessage());
 
     Path npz = tmp.resolve("nan-stats.npz");
     GaussianStatistics.of(new double[] {0, Double.NaN}, new double[] {1, 0, 0, 1}).write(npz);
     IOException read = assertThrows(IOException.class, () -> GaussianStatistics.read(npz));
-    assertTrue(read.getMessage().contains("nan-stats.npz") && read.getMessage().contains("NaN"),
+    assertTrue(
+        read.getMessage().contains("nan-stats.npz") && read.getMessage().contains("NaN"),
         read.getMessage());
   }
 
   @Test
   void missingOrBrokenDetectorNamesTheInput(@TempDir Path tmp) throws IOException {
-    IOException missing = assertThrows(IOException.class,
-        () -> Detector.load(tmp.resolve("none.pt").toString(), Device.cpu()));
-    assertTrue(missing.getMessage().contains("--detector") && missing.getMessage().contains("none.pt"),
+    IOException missing =
+        assertThrows(
+            IOException.class,
+            () -> Detector.load(tmp.resolve("none.pt").toString(), Device.cpu()));
+    assertTrue(
+        missing.getMessage().contains("--detector") && missing.getMessage().contains("none.pt"),
         missing.getMessage());
     Path junk = tmp.resolve("junk.pt");
     Files.writeString(junk, "not torchscript");
-    IOException broken = assertThrows(IOException.class,
-        () -> Detector.load(junk.toString(), Device.cpu()));
+    IOException broken =
+        assertThrows(IOException.class, () -> Detector.load(junk.toString(), Device.cpu()));
     assertTrue(broken.getMessage().contains("junk.pt"), broken.getMessage());
   }
 
@@ -155,8 +168,11 @@ class DetectorTest {
   void probabilitiesAreTheSoftmaxOutput() throws IOException {
     byte[] pixels = fx.get("imagesA").toUint8();
     try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
-      NDArray images = m.create(ByteBuffer.wrap(pixels, 0, 8 * 32 * 32).slice(),
-          new Shape(8, 1, 32, 32), DataType.UINT8);
+      NDArray images =
+          m.create(
+              ByteBuffer.wrap(pixels, 0, 8 * 32 * 32).slice(),
+              new Shape(8, 1, 32, 32),
+              DataType.UINT8);
       NDArray p = detector.probabilities(images);
       assertEquals(new Shape(8, 64), p.getShape());
       float[] got = p.toFloatArray();

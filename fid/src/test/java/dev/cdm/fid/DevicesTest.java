@@ -17,7 +17,9 @@ class DevicesTest {
     for (String bad : new String[] {"tpu", "gpu2", "cuda", "gpu:", "gpu:a", "2"}) {
       IllegalArgumentException e =
           assertThrows(IllegalArgumentException.class, () -> Devices.check(bad, "--device"), bad);
-      assertTrue(e.getMessage().startsWith("--device=" + bad + ": expected auto, cpu, gpu"), e.getMessage());
+      assertTrue(
+          e.getMessage().startsWith("--device=" + bad + ": expected auto, cpu, gpu"),
+          e.getMessage());
     }
   }
 
@@ -27,8 +29,9 @@ class DevicesTest {
     assertEquals(List.of(Device.cpu()), Devices.resolve("cpu", "--device"));
     assertEquals(gpus == 0 ? Device.cpu() : Device.gpu(0), Devices.parse("auto", "--device"));
     assertEquals(Math.max(gpus, 1), Devices.resolve("auto", "--device").size());
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> Devices.resolve("gpu:" + gpus, "--device"));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> Devices.resolve("gpu:" + gpus, "--device"));
     assertTrue(e.getMessage().contains("GPU " + gpus + " does not exist"), e.getMessage());
     if (gpus == 0) {
       e = assertThrows(IllegalArgumentException.class, () -> Devices.resolve("gpu", "--device"));

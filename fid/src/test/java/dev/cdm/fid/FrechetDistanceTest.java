@@ -1,10 +1,10 @@
 package dev.cdm.fid;
 
-import dev.cdm.model.io.NpzFile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cdm.model.io.NpzFile;
 import java.io.IOException;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -31,7 +31,8 @@ class FrechetDistanceTest {
     double fid = FrechetDistance.between(a, a);
     // Both are rounding noise around 0; bound it by the scale of the traces involved.
     double scale = 2 * trace(a);
-    // The reference gets -5.2e-11 (trace 4.3e-3): sqrt of rounding-level eigenvalues, on both sides.
+    // The reference gets -5.2e-11 (trace 4.3e-3): sqrt of rounding-level eigenvalues, on both
+    // sides.
     assertEquals(expected, fid, 1e-7 * scale);
     assertTrue(Math.abs(fid) < 1e-7 * scale, "FID of a set with itself is " + fid);
   }

@@ -36,7 +36,8 @@ class ImageSubsetsTest {
     // Exactly num images: all of them, in order (no shuffle).
     assertArrayEquals(new int[] {0, 1, 2, 3}, ImageSubsets.select(4, 4, 123));
     // Seeds are taken modulo 2^31 as the reference does.
-    assertArrayEquals(ImageSubsets.select(100, 10, 5), ImageSubsets.select(100, 10, 5 + (1L << 31)));
+    assertArrayEquals(
+        ImageSubsets.select(100, 10, 5), ImageSubsets.select(100, 10, 5 + (1L << 31)));
   }
 
   @Test

@@ -39,21 +39,26 @@ class MnistDetectorTest {
     detector.close();
   }
 
-  /** MNIST from the repository's IDX files, zero-padded by 2 to 32x32 (as cdm dataset writes it). */
+  /**
+   * MNIST from the repository's IDX files, zero-padded by 2 to 32x32 (as cdm dataset writes it).
+   */
   static Digits readIdx(String prefix) throws IOException {
     Path dir = Path.of("..", "data", "mnist");
     if (!Files.isDirectory(dir)) {
       dir = Path.of("data", "mnist");
     }
     byte[] labels;
-    try (InputStream in = new GZIPInputStream(Files.newInputStream(dir.resolve(prefix + "-labels-idx1-ubyte.gz")))) {
+    try (InputStream in =
+        new GZIPInputStream(Files.newInputStream(dir.resolve(prefix + "-labels-idx1-ubyte.gz")))) {
       byte[] all = in.readAllBytes();
       labels = Arrays.copyOfRange(all, 8, all.length);
     }
     int n = labels.length;
     byte[] pixels = new byte[n * 32 * 32];
-    try (DataInputStream in = new DataInputStream(
-        new GZIPInputStream(Files.newInputStream(dir.resolve(prefix + "-images-idx3-ubyte.gz"))))) {
+    try (DataInputStream in =
+        new DataInputStream(
+            new GZIPInputStream(
+                Files.newInputStream(dir.resolve(prefix + "-images-idx3-ubyte.gz"))))) {
       in.skipNBytes(16);
       byte[] row = new byte[28];
       for (int i = 0; i < n; i++) {
@@ -83,33 +88,42 @@ class MnistDetectorTest {
       NDArray f = detector.features(padded);
       assertEquals(new Shape(4, MnistClassifier.FEATURES), f.getShape());
       assertEquals(DataType.FLOAT32, f.getDataType());
-      // Raw 28x28 MNIST is padded like the dataset tool; grayscale repeated to RGB is the same image.
+      // Raw 28x28 MNIST is padded like the dataset tool; grayscale repeated to RGB is the same
+      // image.
       NDArray raw = padded.get(":, :, 2:30, 2:30");
       assertArrayEquals(f.toFloatArray(), detector.features(raw).toFloatArray(), 0f);
       NDArray rgb = padded.tile(new long[] {1, 3, 1, 1});
       assertArrayEquals(f.toFloatArray(), detector.features(rgb).toFloatArray(), 1e-5f);
       // Float pixels in 0..255 are the same as uint8.
-      assertArrayEquals(f.toFloatArray(),
-          detector.features(padded.toType(DataType.FLOAT32, false)).toFloatArray(), 0f);
+      assertArrayEquals(
+          f.toFloatArray(),
+          detector.features(padded.toType(DataType.FLOAT32, false)).toFloatArray(),
+          0f);
       assertEquals(4, detector.logits(padded).getShape().get(0));
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> detector.features(m.zeros(new Shape(2, 1, 64, 64), DataType.UINT8)));
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> detector.features(m.zeros(new Shape(2, 1, 64, 64), DataType.UINT8)));
       assertTrue(e.getMessage().contains("[N, 1 or 3, 32, 32]"), e.getMessage());
     }
   }
 
   @Test
   void trainingIsDeterministicAndLearns() {
-    Digits small = new Digits(Arrays.copyOf(test.pixels(), 512 * 1024), Arrays.copyOf(test.labels(), 512));
+    Digits small =
+        new Digits(Arrays.copyOf(test.pixels(), 512 * 1024), Arrays.copyOf(test.labels(), 512));
     MnistTraining.Settings s = new MnistTraining.Settings(7, 1, 64, 1e-3);
     try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
-      MnistClassifier a = MnistTraining.train(small, s, m, n -> { });
-      MnistClassifier b = MnistTraining.train(small, s, m, n -> { });
-      MnistClassifier other = MnistTraining.train(small, new MnistTraining.Settings(8, 1, 64, 1e-3), m, n -> { });
+      MnistClassifier a = MnistTraining.train(small, s, m, n -> {});
+      MnistClassifier b = MnistTraining.train(small, s, m, n -> {});
+      MnistClassifier other =
+          MnistTraining.train(small, new MnistTraining.Settings(8, 1, 64, 1e-3), m, n -> {});
       for (String k : a.parameters().keySet()) {
-        assertArrayEquals(a.parameters().get(k).toFloatArray(), b.parameters().get(k).toFloatArray(), 0f, k);
+        assertArrayEquals(
+            a.parameters().get(k).toFloatArray(), b.parameters().get(k).toFloatArray(), 0f, k);
       }
-      assertNotEquals(Arrays.toString(a.parameters().get("fc2.weight").toFloatArray()),
+      assertNotEquals(
+          Arrays.toString(a.parameters().get("fc2.weight").toFloatArray()),
           Arrays.toString(other.parameters().get("fc2.weight").toFloatArray()));
       // 8 steps on 512 digits: well above chance on the same digits already.
       double acc = MnistTraining.accuracy(MnistDetector.of(a, "a"), small, 256);
@@ -118,7 +132,8 @@ class MnistDetectorTest {
   }
 
   @Test
-  void savedWeightsLoadBackAndWrongFilesAreRefused(@org.junit.jupiter.api.io.TempDir Path tmp) throws IOException {
+  void savedWeightsLoadBackAndWrongFilesAreRefused(@org.junit.jupiter.api.io.TempDir Path tmp)
+      throws IOException {
     try (NDManager m = NDManager.newBaseManager(Device.cpu());
         MnistClassifier net = MnistClassifier.initial(m, 3)) {
       Path file = tmp.resolve("w.safetensors");
@@ -127,12 +142,19 @@ class MnistDetectorTest {
           NDManager s = NDManager.newBaseManager(Device.cpu())) {
         assertTrue(d instanceof MnistDetector);
         NDArray img = test.images(s, new int[] {5});
-        assertArrayEquals(MnistDetector.of(net, "n").features(img).toFloatArray(), d.features(img).toFloatArray(), 0f);
+        assertArrayEquals(
+            MnistDetector.of(net, "n").features(img).toFloatArray(),
+            d.features(img).toFloatArray(),
+            0f);
       }
       Path junk = tmp.resolve("junk.safetensors");
-      dev.cdm.model.io.SafetensorsFile.write(junk,
-          java.util.Map.of("x", dev.cdm.model.io.TensorData.ofFloats(new long[] {1}, new float[] {1})), java.util.Map.of());
-      IOException e = assertThrows(IOException.class, () -> Detector.load(junk.toString(), Device.cpu()));
+      dev.cdm.model.io.SafetensorsFile.write(
+          junk,
+          java.util.Map.of(
+              "x", dev.cdm.model.io.TensorData.ofFloats(new long[] {1}, new float[] {1})),
+          java.util.Map.of());
+      IOException e =
+          assertThrows(IOException.class, () -> Detector.load(junk.toString(), Device.cpu()));
       assertTrue(e.getMessage().contains("not MNIST classifier weights"), e.getMessage());
     }
   }

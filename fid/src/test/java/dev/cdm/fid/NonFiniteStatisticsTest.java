@@ -1,10 +1,10 @@
 package dev.cdm.fid;
 
-import dev.cdm.model.io.NpyArray;
-import dev.cdm.model.io.NpzFile;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cdm.model.io.NpyArray;
+import dev.cdm.model.io.NpzFile;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -21,7 +21,9 @@ class NonFiniteStatisticsTest {
     m.add(new double[] {1, Double.NaN, 3});
     m.add(new double[] {0, 1, 2});
     IllegalStateException e = assertThrows(IllegalStateException.class, m::toStatistics);
-    assertTrue(e.getMessage().contains("not finite") && e.getMessage().contains("feature 1"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("not finite") && e.getMessage().contains("feature 1"),
+        e.getMessage());
   }
 
   @Test
@@ -31,7 +33,9 @@ class NonFiniteStatisticsTest {
       m.add(new double[] {i, 2 * i, 1, -i});
     }
     IllegalStateException e = assertThrows(IllegalStateException.class, m::requireAtLeastDimImages);
-    assertTrue(e.getMessage().contains("Found 3 images") && e.getMessage().contains("4 features"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("Found 3 images") && e.getMessage().contains("4 features"),
+        e.getMessage());
     m.add(new double[] {5, 1, 0, 2});
     m.requireAtLeastDimImages(); // four images for four features: accepted
   }
@@ -44,15 +48,20 @@ class NonFiniteStatisticsTest {
     Path file = tmp.resolve("stats.npz");
     NpzFile.write(file, arrays);
     IOException e = assertThrows(IOException.class, () -> GaussianStatistics.read(file));
-    assertTrue(e.getMessage().contains("stats.npz") && e.getMessage().contains("'sigma'")
-        && e.getMessage().contains("NaN"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("stats.npz")
+            && e.getMessage().contains("'sigma'")
+            && e.getMessage().contains("NaN"),
+        e.getMessage());
   }
 
   @Test
   void nonFiniteDistanceIsAnError() {
-    GaussianStatistics a = GaussianStatistics.of(new double[] {Double.POSITIVE_INFINITY}, new double[] {1});
+    GaussianStatistics a =
+        GaussianStatistics.of(new double[] {Double.POSITIVE_INFINITY}, new double[] {1});
     GaussianStatistics b = GaussianStatistics.of(new double[] {0}, new double[] {1});
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FrechetDistance.between(a, b));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> FrechetDistance.between(a, b));
     assertTrue(e.getMessage().contains("Infinity"), e.getMessage());
   }
 }

@@ -1,12 +1,12 @@
 package dev.cdm.fid;
 
-import dev.cdm.model.io.NpyArray;
-import dev.cdm.model.io.NpzFile;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cdm.model.io.NpyArray;
+import dev.cdm.model.io.NpzFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,8 +89,8 @@ class NpzFileTest {
     IOException e = assertThrows(IOException.class, () -> GaussianStatistics.read(bad));
     assertTrue(e.getMessage().contains(bad.toString()), e.getMessage());
     assertTrue(e.getMessage().contains("'sigma'"), e.getMessage());
-    assertTrue(e.getMessage().contains("[2, 2]") && e.getMessage().contains("[3, 3]"),
-        e.getMessage());
+    assertTrue(
+        e.getMessage().contains("[2, 2]") && e.getMessage().contains("[3, 3]"), e.getMessage());
 
     Path flat = tmp.resolve("flat.npz");
     arrays.put("mu", NpyArray.ofDoubles(new double[4], 2, 2));

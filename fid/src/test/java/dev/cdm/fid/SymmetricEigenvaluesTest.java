@@ -109,7 +109,8 @@ class SymmetricEigenvaluesTest {
         new double[] {1, 3}, SymmetricEigenvalues.of(new double[] {2, 1, 1, 2}, 2), 1e-14);
     assertArrayEquals(
         new double[] {-1, 0, 4},
-        SymmetricEigenvalues.of(new double[] {4, 0, 0, 0, -1, 0, 0, 0, 0}, 3), 0);
+        SymmetricEigenvalues.of(new double[] {4, 0, 0, 0, -1, 0, 0, 0, 0}, 3),
+        0);
     assertEquals(0, SymmetricEigenvalues.of(new double[0], 0).length);
   }
 

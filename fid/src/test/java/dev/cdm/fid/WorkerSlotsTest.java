@@ -25,17 +25,19 @@ class WorkerSlotsTest {
     for (int i = 0; i < n; i++) {
       int slot = i;
       CountDownLatch picked = new CountDownLatch(1);
-      Thread t = new Thread(() -> {
-        Device sampler = WorkerSlots.pick(devices);
-        Device detector = WorkerSlots.pick(devices);
-        got.set(slot, sampler.equals(detector) ? sampler : null);
-        picked.countDown();
-        try {
-          release.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      });
+      Thread t =
+          new Thread(
+              () -> {
+                Device sampler = WorkerSlots.pick(devices);
+                Device detector = WorkerSlots.pick(devices);
+                got.set(slot, sampler.equals(detector) ? sampler : null);
+                picked.countDown();
+                try {
+                  release.await();
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              });
       t.start();
       threads.add(t);
       picked.await(); // one after the other, so that thread i takes slot i
@@ -53,7 +55,8 @@ class WorkerSlotsTest {
 
   @Test
   void eachSlotKeepsOneDeviceAndSlotsSpreadOverTheListedCards() throws Exception {
-    assertEquals(List.of(Device.gpu(2), Device.gpu(3), Device.gpu(2), Device.gpu(3)), slots(4, CARDS));
+    assertEquals(
+        List.of(Device.gpu(2), Device.gpu(3), Device.gpu(2), Device.gpu(3)), slots(4, CARDS));
   }
 
   @Test
@@ -66,7 +69,8 @@ class WorkerSlotsTest {
 
   @Test
   void theCpuAndASingleCardAreEverySlotsDevice() throws Exception {
-    assertEquals(List.of(Device.cpu(), Device.cpu(), Device.cpu()), slots(3, List.of(Device.cpu())));
+    assertEquals(
+        List.of(Device.cpu(), Device.cpu(), Device.cpu()), slots(3, List.of(Device.cpu())));
     assertEquals(List.of(Device.gpu(1), Device.gpu(1)), slots(2, List.of(Device.gpu(1))));
   }
 }

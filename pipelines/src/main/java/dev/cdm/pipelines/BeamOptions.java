@@ -24,51 +24,68 @@ import picocli.CommandLine.Spec;
 public final class BeamOptions {
   private static final Pattern UNKNOWN = Pattern.compile("missing a property named '([^']*)'");
 
-  @Option(names = "--runner", defaultValue = "DirectRunner", paramLabel = "DirectRunner|FlinkRunner",
+  @Option(
+      names = "--runner",
+      defaultValue = "DirectRunner",
+      paramLabel = "DirectRunner|FlinkRunner",
       description = "Beam runner: DirectRunner or FlinkRunner (default: ${DEFAULT-VALUE}).")
   String runner = "DirectRunner";
 
-  @Option(names = "--flinkMaster", paramLabel = "[local]|HOST:PORT", description = "Flink master: [local] or host:port.")
+  @Option(
+      names = "--flinkMaster",
+      paramLabel = "[local]|HOST:PORT",
+      description = "Flink master: [local] or host:port.")
   String flinkMaster;
 
-  @Option(names = "--parallelism", paramLabel = "INT", description = "Parallelism (Flink) / worker threads (Direct).")
+  @Option(
+      names = "--parallelism",
+      paramLabel = "INT",
+      description = "Parallelism (Flink) / worker threads (Direct).")
   Integer parallelism;
 
-  @Option(names = "--filesToStage", paramLabel = "JAR[,JAR...]",
-      description = "Files a Flink job ships to the cluster (default: the whole classpath). A cluster"
-          + " whose processes hold the project's classpath (infra/flink) needs only the cdm jar.")
+  @Option(
+      names = "--filesToStage",
+      paramLabel = "JAR[,JAR...]",
+      description =
+          "Files a Flink job ships to the cluster (default: the whole classpath). A cluster"
+              + " whose processes hold the project's classpath (infra/flink) needs only the cdm jar.")
   String filesToStage;
 
-  @Option(names = "--tempLocation", paramLabel = "DIR|gs://...",
-      description = "Where workers leave files for this command (e.g. the FID result file when"
-          + " --results is not given); on a multi-host cluster a place every host reaches.")
+  @Option(
+      names = "--tempLocation",
+      paramLabel = "DIR|gs://...",
+      description =
+          "Where workers leave files for this command (e.g. the FID result file when"
+              + " --results is not given); on a multi-host cluster a place every host reaches.")
   String tempLocation;
 
   /** Every other argument: further Beam options, checked by {@link #parse}. */
   private final List<String> passThrough = new ArrayList<>();
 
   /**
-   * Makes the command that mixes these options in hand its unmatched arguments to
-   * {@link #passThrough} (picocli does not carry an {@code @Unmatched} field over from a mixin).
+   * Makes the command that mixes these options in hand its unmatched arguments to {@link
+   * #passThrough} (picocli does not carry an {@code @Unmatched} field over from a mixin).
    */
   @Spec(Spec.Target.MIXEE)
   void collectUnmatchedOf(CommandSpec command) {
-    command.addUnmatchedArgsBinding(UnmatchedArgsBinding.forStringArrayConsumer(new ISetter() {
-      @Override
-      public <T> T set(T value) {
-        if (value == null) {
-          passThrough.clear(); // picocli's reset before each parse
-        } else {
-          passThrough.addAll(Arrays.asList((String[]) value));
-        }
-        return null;
-      }
-    }));
+    command.addUnmatchedArgsBinding(
+        UnmatchedArgsBinding.forStringArrayConsumer(
+            new ISetter() {
+              @Override
+              public <T> T set(T value) {
+                if (value == null) {
+                  passThrough.clear(); // picocli's reset before each parse
+                } else {
+                  passThrough.addAll(Arrays.asList((String[]) value));
+                }
+                return null;
+              }
+            }));
   }
 
   /**
-   * The Beam arguments these flags stand for: the named ones ({@code --parallelism} becomes
-   * {@code --targetParallelism} on the DirectRunner, whose worker threads it sets), then the
+   * The Beam arguments these flags stand for: the named ones ({@code --parallelism} becomes {@code
+   * --targetParallelism} on the DirectRunner, whose worker threads it sets), then the
    * passed-through ones in their order.
    */
   public List<String> args() {
@@ -84,8 +101,9 @@ public final class BeamOptions {
       args.add("--filesToStage=" + filesToStage);
     }
     if (parallelism != null) {
-      args.add((runner.toLowerCase().contains("direct") ? "--targetParallelism=" : "--parallelism=")
-          + parallelism);
+      args.add(
+          (runner.toLowerCase().contains("direct") ? "--targetParallelism=" : "--parallelism=")
+              + parallelism);
     }
     args.addAll(passThrough);
     return List.copyOf(args);
@@ -112,8 +130,10 @@ public final class BeamOptions {
       String msg = CommandErrors.message(e);
       Matcher m = UNKNOWN.matcher(msg);
       if (m.find()) {
-        throw CommandErrors.usage("unknown option --" + m.group(1)
-            + " (neither a flag of this command nor a Beam pipeline option; see --help)");
+        throw CommandErrors.usage(
+            "unknown option --"
+                + m.group(1)
+                + " (neither a flag of this command nor a Beam pipeline option; see --help)");
       }
       throw CommandErrors.usage(msg);
     }

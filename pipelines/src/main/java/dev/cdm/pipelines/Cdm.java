@@ -15,7 +15,8 @@ import picocli.CommandLine.ScopeType;
     name = "cdm",
     mixinStandardHelpOptions = true,
     version = "cdm 0.1.0",
-    description = "Consistent Diffusion Models (EDM design space + CDM consistency loss) on the JVM.",
+    description =
+        "Consistent Diffusion Models (EDM design space + CDM consistency loss) on the JVM.",
     subcommands = {
       CommandLine.HelpCommand.class,
       dev.cdm.pipelines.demo.DemoCommand.class,
@@ -33,7 +34,9 @@ import picocli.CommandLine.ScopeType;
 public final class Cdm implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--verbose", scope = ScopeType.INHERIT,
+  @Option(
+      names = "--verbose",
+      scope = ScopeType.INHERIT,
       description = "Print the stack trace of an error.")
   boolean verbose;
 
@@ -42,8 +45,8 @@ public final class Cdm implements Runnable {
     // No command given: that is a usage error, not a successful run.
     CommandLine cl = spec.commandLine();
     cl.usage(cl.getErr());
-    throw new CommandLine.ParameterException(cl, "no command given; choose one of "
-        + String.join(", ", cl.getSubcommands().keySet()));
+    throw new CommandLine.ParameterException(
+        cl, "no command given; choose one of " + String.join(", ", cl.getSubcommands().keySet()));
   }
 
   /** Builds the command line; tests call this to run commands in-process. */
@@ -52,14 +55,16 @@ public final class Cdm implements Runnable {
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     boolean[] verbose = {false};
     CommandErrors errors = new CommandErrors(verbose);
-    cl.setParameterExceptionHandler((e, args) -> {
-      verbose[0] = List.of(args).contains("--verbose");
-      return errors.handleParseException(e, args);
-    });
-    cl.setExecutionExceptionHandler((e, c, parseResult) -> {
-      verbose[0] = parseResult.originalArgs().contains("--verbose");
-      return errors.handleExecutionException(e, c, parseResult);
-    });
+    cl.setParameterExceptionHandler(
+        (e, args) -> {
+          verbose[0] = List.of(args).contains("--verbose");
+          return errors.handleParseException(e, args);
+        });
+    cl.setExecutionExceptionHandler(
+        (e, c, parseResult) -> {
+          verbose[0] = parseResult.originalArgs().contains("--verbose");
+          return errors.handleExecutionException(e, c, parseResult);
+        });
     return cl;
   }
 

@@ -10,9 +10,9 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 
 /**
- * The one error path of every {@code cdm} command. A failure is one line on stderr,
- * {@code cdm <command>: error: <message>}, whose message names the flag or file at fault and what
- * was expected; the stack trace only with {@code --verbose}. Exit codes:
+ * The one error path of every {@code cdm} command. A failure is one line on stderr, {@code cdm
+ * <command>: error: <message>}, whose message names the flag or file at fault and what was
+ * expected; the stack trace only with {@code --verbose}. Exit codes:
  *
  * <ul>
  *   <li>{@value #USAGE}: the command line is wrong (unknown flag, a value that does not parse or is
@@ -22,9 +22,9 @@ import picocli.CommandLine.ParseResult;
  *       failed pipeline).
  * </ul>
  *
- * Runners and caches wrap the exception that names the input (Beam's
- * {@code PipelineExecutionException}, Guava's {@code UncheckedExecutionException}, Flink's job
- * failures, {@link ExecutionException}, ...): the line shows the cause inside them.
+ * Runners and caches wrap the exception that names the input (Beam's {@code
+ * PipelineExecutionException}, Guava's {@code UncheckedExecutionException}, Flink's job failures,
+ * {@link ExecutionException}, ...): the line shows the cause inside them.
  */
 public final class CommandErrors implements IExecutionExceptionHandler, IParameterExceptionHandler {
   public static final int USAGE = 2;
@@ -39,7 +39,9 @@ public final class CommandErrors implements IExecutionExceptionHandler, IParamet
     }
   }
 
-  /** A usage error whose message names the flag, e.g. {@code usage("--batch must be at least 1")}. */
+  /**
+   * A usage error whose message names the flag, e.g. {@code usage("--batch must be at least 1")}.
+   */
   public static UsageException usage(String message) {
     return new UsageException(message);
   }
@@ -61,7 +63,8 @@ public final class CommandErrors implements IExecutionExceptionHandler, IParamet
   @Override
   public int handleExecutionException(Exception e, CommandLine cl, ParseResult parseResult) {
     Throwable cause = cause(e);
-    int code = cause instanceof UsageException || cause instanceof ParameterException ? USAGE : FAILED;
+    int code =
+        cause instanceof UsageException || cause instanceof ParameterException ? USAGE : FAILED;
     report(cl, cause, code);
     return code;
   }
@@ -70,7 +73,9 @@ public final class CommandErrors implements IExecutionExceptionHandler, IParamet
     PrintWriter err = cl.getErr();
     String name = cl.getCommandSpec().qualifiedName(" ");
     String line = name + ": error: " + message(cause);
-    if (code == USAGE && !(cause instanceof UsageException) && cl.getCommandSpec().usageMessage() != null) {
+    if (code == USAGE
+        && !(cause instanceof UsageException)
+        && cl.getCommandSpec().usageMessage() != null) {
       line += " (see '" + name + " --help')";
     }
     err.println(line);
@@ -124,8 +129,11 @@ public final class CommandErrors implements IExecutionExceptionHandler, IParamet
       return "out of Java heap memory (raise -Xmx through CDM_JAVA_OPTS, or lower --batch)";
     }
     StackTraceElement[] st = t.getStackTrace();
-    return kind + (st.length > 0 ? " in " + st[0].getClassName().replaceAll(".*\\.", "")
-        + "." + st[0].getMethodName() : "") + " (run with --verbose for the stack trace)";
+    return kind
+        + (st.length > 0
+            ? " in " + st[0].getClassName().replaceAll(".*\\.", "") + "." + st[0].getMethodName()
+            : "")
+        + " (run with --verbose for the stack trace)";
   }
 
   private static boolean isWrapper(Throwable t) {

@@ -17,14 +17,22 @@ import picocli.CommandLine.Option;
 @Command(
     name = "convert-network",
     mixinStandardHelpOptions = true,
-    description = "Convert a reference network pickle (network-snapshot-*.pkl, path or http(s)/gs URL) into a cdm "
-        + "snapshot (.safetensors tensors + JSON config). Nothing in the pickle is executed.")
+    description =
+        "Convert a reference network pickle (network-snapshot-*.pkl, path or http(s)/gs URL) into a cdm "
+            + "snapshot (.safetensors tensors + JSON config). Nothing in the pickle is executed.")
 public final class ConvertNetworkCommand implements Callable<Integer> {
-  @Option(names = "--network", required = true, paramLabel = "PATH|URL",
+  @Option(
+      names = "--network",
+      required = true,
+      paramLabel = "PATH|URL",
       description = "Reference .pkl (the 'ema' network, else 'net') or cdm .safetensors snapshot.")
   String network;
 
-  @Option(names = "--dest", required = true, paramLabel = "FILE", description = "Output .safetensors file (written atomically).")
+  @Option(
+      names = "--dest",
+      required = true,
+      paramLabel = "FILE",
+      description = "Output .safetensors file (written atomically).")
   Path dest;
 
   @Override
@@ -38,10 +46,14 @@ public final class ConvertNetworkCommand implements Callable<Integer> {
     }
     s.write(dest);
     System.out.printf("%s: %s(%s)%n", network, s.className(), s.initKwargs());
-    s.lossFn().ifPresent(l -> System.out.printf("  loss_fn: %s(%s)%n", l.className(), l.initKwargs()));
-    s.augmentPipe().ifPresent(a -> System.out.printf("  augment_pipe: %s(%s)%n", a.className(), a.initKwargs()));
-    System.out.printf("wrote %s: %d state-dict tensors, %,d elements (parameters and buffers), %.1f MB in %.2f s%n", dest, s.stateDict().size(), params,
-        Files.size(dest) / 1e6, (System.nanoTime() - t0) / 1e9);
+    s.lossFn()
+        .ifPresent(l -> System.out.printf("  loss_fn: %s(%s)%n", l.className(), l.initKwargs()));
+    s.augmentPipe()
+        .ifPresent(
+            a -> System.out.printf("  augment_pipe: %s(%s)%n", a.className(), a.initKwargs()));
+    System.out.printf(
+        "wrote %s: %d state-dict tensors, %,d elements (parameters and buffers), %.1f MB in %.2f s%n",
+        dest, s.stateDict().size(), params, Files.size(dest) / 1e6, (System.nanoTime() - t0) / 1e9);
     return 0;
   }
 }

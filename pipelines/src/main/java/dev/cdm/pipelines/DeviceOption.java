@@ -12,10 +12,14 @@ import picocli.CommandLine.Option;
  * {@code auto}. A malformed value is a usage error at parse time.
  */
 public final class DeviceOption {
-  @Option(names = "--device", defaultValue = Devices.DEFAULT, paramLabel = "auto|cpu|gpu|gpu:N",
+  @Option(
+      names = "--device",
+      defaultValue = Devices.DEFAULT,
+      paramLabel = "auto|cpu|gpu|gpu:N",
       converter = Grammar.class,
-      description = "Where to run: auto (the host's GPUs, else the CPU), cpu, gpu (every GPU;"
-          + " one per worker slot) or gpu:N[,M...] (those cards) (default: ${DEFAULT-VALUE}).")
+      description =
+          "Where to run: auto (the host's GPUs, else the CPU), cpu, gpu (every GPU;"
+              + " one per worker slot) or gpu:N[,M...] (those cards) (default: ${DEFAULT-VALUE}).")
   public String device = Devices.DEFAULT;
 
   /** The devices this flag names on this host; a usage error when they do not exist. */

@@ -25,9 +25,13 @@ import picocli.CommandLine.Spec;
 public final class InspectCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--network", required = true, paramLabel = "PATH",
-      description = "Network: a reference .pkl (its 'ema' entry) or our .safetensors snapshot;"
-          + " a local path, http(s):// or gs:// URL.")
+  @Option(
+      names = "--network",
+      required = true,
+      paramLabel = "PATH",
+      description =
+          "Network: a reference .pkl (its 'ema' entry) or our .safetensors snapshot;"
+              + " a local path, http(s):// or gs:// URL.")
   String network;
 
   @Override
@@ -42,7 +46,8 @@ public final class InspectCommand implements Callable<Integer> {
       out.printf("architecture:    %s%s%n", net.model().referenceName(), variant(kw));
       out.printf("resolution:      %dx%d%n", net.imgResolution(), net.imgResolution());
       out.printf("channels:        %d%n", net.imgChannels());
-      out.printf("label_dim:       %d%s%n", net.labelDim(), net.labelDim() == 0 ? " (unconditional)" : "");
+      out.printf(
+          "label_dim:       %d%s%n", net.labelDim(), net.labelDim() == 0 ? " (unconditional)" : "");
       out.printf("augment_dim:     %d%n", net.augmentDim());
       out.printf("parameters:      %,d%n", net.parameterCount());
       out.printf("sigma range:     [%s, %s]%n", net.sigmaMin(), net.sigmaMax());
@@ -64,10 +69,17 @@ public final class InspectCommand implements Callable<Integer> {
       return "";
     }
     Object emb = kw.getOrDefault("embedding_type", "positional");
-    return " (" + ("fourier".equals(emb) ? "NCSN++" : "DDPM++") + ": embedding " + emb
-        + ", encoder " + kw.getOrDefault("encoder_type", "standard")
-        + ", decoder " + kw.getOrDefault("decoder_type", "standard")
-        + ", resample_filter " + kw.getOrDefault("resample_filter", "[1, 1]") + ")";
+    return " ("
+        + ("fourier".equals(emb) ? "NCSN++" : "DDPM++")
+        + ": embedding "
+        + emb
+        + ", encoder "
+        + kw.getOrDefault("encoder_type", "standard")
+        + ", decoder "
+        + kw.getOrDefault("decoder_type", "standard")
+        + ", resample_filter "
+        + kw.getOrDefault("resample_filter", "[1, 1]")
+        + ")";
   }
 
   private static String describe(Optional<ObjectConfig> o) {

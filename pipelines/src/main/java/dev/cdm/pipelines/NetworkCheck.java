@@ -9,8 +9,9 @@ import java.util.Map;
 
 /**
  * A {@code --network} file read once on the command's own JVM before any pipeline starts: a missing
- * file, a file of an unknown format or a truncated one fails here, in one line that names it, instead
- * of inside every worker after the job began. Also checks the flags that depend on the network.
+ * file, a file of an unknown format or a truncated one fails here, in one line that names it,
+ * instead of inside every worker after the job began. Also checks the flags that depend on the
+ * network.
  */
 public final class NetworkCheck {
   private final String flag;
@@ -44,8 +45,14 @@ public final class NetworkCheck {
     try {
       return new NetworkCheck(flag, location, NetworkSnapshot.load(local));
     } catch (IOException | RuntimeException e) {
-      throw new IOException(flag + "=" + location + ": not a usable network (expected a reference"
-          + " .pkl checkpoint or a cdm .safetensors snapshot): " + CommandErrors.message(e), e);
+      throw new IOException(
+          flag
+              + "="
+              + location
+              + ": not a usable network (expected a reference"
+              + " .pkl checkpoint or a cdm .safetensors snapshot): "
+              + CommandErrors.message(e),
+          e);
     }
   }
 
@@ -66,8 +73,18 @@ public final class NetworkCheck {
   public void checkClass(int classIdx) {
     int n = labelDim();
     if (classIdx >= 0 && n > 0 && classIdx >= n) {
-      throw CommandErrors.usage("--class=" + classIdx + ": " + flag + "=" + location + " has " + n
-          + " classes (0 to " + (n - 1) + ")");
+      throw CommandErrors.usage(
+          "--class="
+              + classIdx
+              + ": "
+              + flag
+              + "="
+              + location
+              + " has "
+              + n
+              + " classes (0 to "
+              + (n - 1)
+              + ")");
     }
   }
 

@@ -55,12 +55,15 @@ public final class Outputs {
     try {
       Files.write(probe, new byte[0]);
     } catch (IOException e) {
-      String why = e instanceof java.nio.file.AccessDeniedException ? "permission denied"
-          : e instanceof java.nio.file.FileSystemException
-              && ((java.nio.file.FileSystemException) e).getReason() != null
-              ? ((java.nio.file.FileSystemException) e).getReason()
-              : e.getClass().getSimpleName();
-      throw new IOException(flag + "=" + location + ": cannot write in " + existing + " (" + why + ")", e);
+      String why =
+          e instanceof java.nio.file.AccessDeniedException
+              ? "permission denied"
+              : e instanceof java.nio.file.FileSystemException
+                      && ((java.nio.file.FileSystemException) e).getReason() != null
+                  ? ((java.nio.file.FileSystemException) e).getReason()
+                  : e.getClass().getSimpleName();
+      throw new IOException(
+          flag + "=" + location + ": cannot write in " + existing + " (" + why + ")", e);
     } finally {
       try {
         Files.deleteIfExists(probe);

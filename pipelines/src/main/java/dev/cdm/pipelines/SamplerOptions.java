@@ -15,51 +15,85 @@ public final class SamplerOptions {
   @Option(names = "--class", paramLabel = "INT", description = "Class label (default: random)")
   Integer classIdx;
 
-  @Option(names = "--steps", defaultValue = "18", paramLabel = "INT",
+  @Option(
+      names = "--steps",
+      defaultValue = "18",
+      paramLabel = "INT",
       description = "Number of sampling steps (default: ${DEFAULT-VALUE})")
   int steps;
 
-  @Option(names = {"--sigma_min", "--sigma-min"}, paramLabel = "FLOAT", description = "Lowest noise level (default: varies)")
+  @Option(
+      names = {"--sigma_min", "--sigma-min"},
+      paramLabel = "FLOAT",
+      description = "Lowest noise level (default: varies)")
   Double sigmaMin;
 
-  @Option(names = {"--sigma_max", "--sigma-max"}, paramLabel = "FLOAT", description = "Highest noise level (default: varies)")
+  @Option(
+      names = {"--sigma_max", "--sigma-max"},
+      paramLabel = "FLOAT",
+      description = "Highest noise level (default: varies)")
   Double sigmaMax;
 
-  @Option(names = "--rho", defaultValue = "7", paramLabel = "FLOAT",
+  @Option(
+      names = "--rho",
+      defaultValue = "7",
+      paramLabel = "FLOAT",
       description = "Time step exponent (default: ${DEFAULT-VALUE})")
   double rho;
 
-  @Option(names = {"--S_churn", "--s-churn"}, defaultValue = "0", paramLabel = "FLOAT",
+  @Option(
+      names = {"--S_churn", "--s-churn"},
+      defaultValue = "0",
+      paramLabel = "FLOAT",
       description = "Stochasticity strength (default: ${DEFAULT-VALUE})")
   double sChurn;
 
-  @Option(names = {"--S_min", "--s-min"}, defaultValue = "0", paramLabel = "FLOAT",
+  @Option(
+      names = {"--S_min", "--s-min"},
+      defaultValue = "0",
+      paramLabel = "FLOAT",
       description = "Stoch. min noise level (default: ${DEFAULT-VALUE})")
   double sMin;
 
-  @Option(names = {"--S_max", "--s-max"}, defaultValue = "inf", paramLabel = "FLOAT",
+  @Option(
+      names = {"--S_max", "--s-max"},
+      defaultValue = "inf",
+      paramLabel = "FLOAT",
       description = "Stoch. max noise level (default: ${DEFAULT-VALUE})")
   String sMax;
 
-  @Option(names = {"--S_noise", "--s-noise"}, defaultValue = "1", paramLabel = "FLOAT",
+  @Option(
+      names = {"--S_noise", "--s-noise"},
+      defaultValue = "1",
+      paramLabel = "FLOAT",
       description = "Stoch. noise inflation (default: ${DEFAULT-VALUE})")
   double sNoise;
 
   @Option(names = "--solver", paramLabel = "euler|heun", description = "Ablate ODE solver")
   Solver solver;
 
-  @Option(names = "--disc", paramLabel = "vp|ve|iddpm|edm", description = "Ablate time step discretization {t_i}")
+  @Option(
+      names = "--disc",
+      paramLabel = "vp|ve|iddpm|edm",
+      description = "Ablate time step discretization {t_i}")
   Discretization disc;
 
-  @Option(names = "--schedule", paramLabel = "vp|ve|linear", description = "Ablate noise schedule sigma(t)")
+  @Option(
+      names = "--schedule",
+      paramLabel = "vp|ve|linear",
+      description = "Ablate noise schedule sigma(t)")
   Schedule schedule;
 
   @Option(names = "--scaling", paramLabel = "vp|none", description = "Ablate signal scaling s(t)")
   Scaling scaling;
 
-  @Option(names = "--precision", defaultValue = "fp32", paramLabel = "fp32|fp16",
-      description = "Network execution precision on the GPU (the sampler stays float64; bf16 is refused:"
-          + " DJL 0.36 has no bfloat16 tensors) (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--precision",
+      defaultValue = "fp32",
+      paramLabel = "fp32|fp16",
+      description =
+          "Network execution precision on the GPU (the sampler stays float64; bf16 is refused:"
+              + " DJL 0.36 has no bfloat16 tensors) (default: ${DEFAULT-VALUE})")
   public String precision;
 
   /** The sampler these flags describe; errors name the flag. */

@@ -23,12 +23,13 @@ class BeamOptionsTest {
   @TempDir Path tmp;
 
   /** The required flags of each command (their values are not read when parsing). */
-  private static final Map<String, List<String>> REQUIRED = Map.of(
-      "dataset", List.of("--source=in", "--dest=out.zip"),
-      "ref", List.of("--data=in", "--dest=ref.npz"),
-      "fid", List.of("--images=in", "--ref=ref.npz"),
-      "generate", List.of("--network=net.pkl", "--outdir=out"),
-      "evaluate", List.of("--snapshots=run", "--ref=ref.npz"));
+  private static final Map<String, List<String>> REQUIRED =
+      Map.of(
+          "dataset", List.of("--source=in", "--dest=out.zip"),
+          "ref", List.of("--data=in", "--dest=ref.npz"),
+          "fid", List.of("--images=in", "--ref=ref.npz"),
+          "generate", List.of("--network=net.pkl", "--outdir=out"),
+          "evaluate", List.of("--snapshots=run", "--ref=ref.npz"));
 
   private static PipelineOptions options(String command, String... beamFlags) {
     List<String> args = new ArrayList<>(List.of(command));
@@ -42,8 +43,14 @@ class BeamOptionsTest {
   @ParameterizedTest
   @ValueSource(strings = {"dataset", "ref", "fid", "generate", "evaluate"})
   void flinkFlagsAndPassThroughOptionsReachBeam(String command) {
-    PipelineOptions o = options(command, "--runner=FlinkRunner", "--flinkMaster=[local]",
-        "--parallelism=2", "--maxBundleSize=7", "--tempLocation=" + tmp);
+    PipelineOptions o =
+        options(
+            command,
+            "--runner=FlinkRunner",
+            "--flinkMaster=[local]",
+            "--parallelism=2",
+            "--maxBundleSize=7",
+            "--tempLocation=" + tmp);
     FlinkPipelineOptions flink = o.as(FlinkPipelineOptions.class);
     assertEquals("FlinkRunner", o.getRunner().getSimpleName(), command);
     assertEquals("[local]", flink.getFlinkMaster(), command);
@@ -63,10 +70,15 @@ class BeamOptionsTest {
   @Test
   void anUnknownOptionIsTheSameUsageErrorForTwoCommands() throws Exception {
     Path images = Files.createDirectories(tmp.resolve("images"));
-    UserErrorsTest.Run ref = UserErrorsTest.cdm("ref", "--data=" + images, "--dest=" + tmp.resolve("r.npz"),
-        "--noSuchBeamOption=1");
-    UserErrorsTest.Run dataset = UserErrorsTest.cdm("dataset", "--source=" + images,
-        "--dest=" + tmp.resolve("d.zip"), "--noSuchBeamOption=1");
+    UserErrorsTest.Run ref =
+        UserErrorsTest.cdm(
+            "ref", "--data=" + images, "--dest=" + tmp.resolve("r.npz"), "--noSuchBeamOption=1");
+    UserErrorsTest.Run dataset =
+        UserErrorsTest.cdm(
+            "dataset",
+            "--source=" + images,
+            "--dest=" + tmp.resolve("d.zip"),
+            "--noSuchBeamOption=1");
     for (UserErrorsTest.Run r : List.of(ref, dataset)) {
       assertEquals(2, r.rc(), r.err());
       String line = r.oneLineNaming("--noSuchBeamOption");

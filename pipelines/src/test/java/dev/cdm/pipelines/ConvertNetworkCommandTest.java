@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cdm.model.io.NetworkSnapshot;
-import dev.cdm.model.io.TensorData;
 import dev.cdm.model.io.SyntheticCheckpoint;
+import dev.cdm.model.io.TensorData;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -22,11 +22,20 @@ class ConvertNetworkCommandTest {
   void convertsAReferencePickle() throws Exception {
     Path pkl = tmp.resolve("network-snapshot-000100.pkl");
     try (OutputStream out = Files.newOutputStream(pkl)) {
-      SyntheticCheckpoint.write(out, SyntheticCheckpoint.Layout.REFERENCE_PKL, "EDMPrecond", Map.of("img_resolution", 32L),
-          Map.of("w", SyntheticCheckpoint.View.of(TensorData.ofFloats(new long[] {2, 2}, new float[] {1, 2, 3, 4}))));
+      SyntheticCheckpoint.write(
+          out,
+          SyntheticCheckpoint.Layout.REFERENCE_PKL,
+          "EDMPrecond",
+          Map.of("img_resolution", 32L),
+          Map.of(
+              "w",
+              SyntheticCheckpoint.View.of(
+                  TensorData.ofFloats(new long[] {2, 2}, new float[] {1, 2, 3, 4}))));
     }
     Path dest = tmp.resolve("net.safetensors");
-    int rc = Cdm.commandLine().execute("convert-network", "--network", pkl.toString(), "--dest", dest.toString());
+    int rc =
+        Cdm.commandLine()
+            .execute("convert-network", "--network", pkl.toString(), "--dest", dest.toString());
     assertEquals(0, rc);
     NetworkSnapshot s = NetworkSnapshot.read(dest);
     assertEquals("EDMPrecond", s.className());
@@ -41,7 +50,14 @@ class ConvertNetworkCommandTest {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     System.setErr(new PrintStream(err, true));
     try {
-      int rc = Cdm.commandLine().execute("convert-network", "--network", pkl.toString(), "--dest", tmp.resolve("o.safetensors").toString());
+      int rc =
+          Cdm.commandLine()
+              .execute(
+                  "convert-network",
+                  "--network",
+                  pkl.toString(),
+                  "--dest",
+                  tmp.resolve("o.safetensors").toString());
       assertEquals(1, rc);
     } finally {
       System.setErr(old);

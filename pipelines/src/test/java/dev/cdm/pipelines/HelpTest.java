@@ -26,10 +26,13 @@ class HelpTest {
         if (o.arity().max() > 0) {
           String label = o.paramLabel();
           assertFalse(label.startsWith("<"), where + ": placeholder label " + label);
-          assertFalse(label.matches(".*[a-z]_[a-z].*") || label.matches("S_[a-z]+"), where + ": label " + label);
+          assertFalse(
+              label.matches(".*[a-z]_[a-z].*") || label.matches("S_[a-z]+"),
+              where + ": label " + label);
         }
         String text = String.join(" ", o.description());
-        assertFalse(text.contains("[default:"), where + ": write defaults as (default: ...): " + text);
+        assertFalse(
+            text.contains("[default:"), where + ": write defaults as (default: ...): " + text);
         assertFalse(text.contains("Default:"), where + ": " + text);
       }
     }

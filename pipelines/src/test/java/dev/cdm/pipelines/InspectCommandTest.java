@@ -42,7 +42,9 @@ class InspectCommandTest {
   @Test
   void aCorruptFileIsAnErrorThatNamesIt(@TempDir Path dir) throws Exception {
     Path bad = dir.resolve("broken.pkl");
-    byte[] good = Files.readAllBytes(Path.of(getClass().getResource("/fixtures/ncsnpp-ve-uncond.pkl").toURI()));
+    byte[] good =
+        Files.readAllBytes(
+            Path.of(getClass().getResource("/fixtures/ncsnpp-ve-uncond.pkl").toURI()));
     Files.write(bad, java.util.Arrays.copyOf(good, good.length / 3));
     String[] r = run("inspect", "--network", bad.toString());
     assertEquals("1", r[0]);

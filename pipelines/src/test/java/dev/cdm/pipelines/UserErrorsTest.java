@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.cdm.model.data.PngCodec;
 import dev.cdm.model.io.NetworkSnapshot;
 import dev.cdm.model.training.TrainingState;
-import dev.cdm.model.data.PngCodec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -29,8 +29,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Every user mistake of the issue "every user mistake gets one clear line, early": the exit code
- * (2 usage, 1 failed work), exactly one error line naming the input and no stack trace, and nothing
+ * Every user mistake of the issue "every user mistake gets one clear line, early": the exit code (2
+ * usage, 1 failed work), exactly one error line naming the input and no stack trace, and nothing
  * left behind (no output folder, no half-written file).
  */
 class UserErrorsTest {
@@ -47,7 +47,8 @@ class UserErrorsTest {
     String oneLineNaming(String... names) {
       List<String> lines = errorLines();
       assertEquals(1, lines.size(), "one error line:\n" + err);
-      assertFalse(err.contains("\tat ") || err.contains("Exception in thread"), "no stack trace:\n" + err);
+      assertFalse(
+          err.contains("\tat ") || err.contains("Exception in thread"), "no stack trace:\n" + err);
       for (String n : names) {
         assertTrue(lines.get(0).contains(n), "the error names " + n + ": " + lines.get(0));
       }
@@ -68,8 +69,8 @@ class UserErrorsTest {
       var cl = Cdm.commandLine();
       cl.setErr(new PrintWriter(picocliErr, true));
       int rc = cl.execute(args);
-      return new Run(rc, o.toString(StandardCharsets.UTF_8),
-          e.toString(StandardCharsets.UTF_8) + picocliErr);
+      return new Run(
+          rc, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8) + picocliErr);
     } finally {
       System.setOut(out);
       System.setErr(err);
@@ -90,20 +91,21 @@ class UserErrorsTest {
     }
   }
 
-  // generate --seeds=abc, --batch=0, --steps=0, --class=99; --seeds=5-2: usage errors, nothing made.
+  // generate --seeds=abc, --batch=0, --steps=0, --class=99; --seeds=5-2: usage errors, nothing
+  // made.
   @ParameterizedTest
   @CsvSource({
-      "--seeds=abc, --seeds",
-      "--seeds=5-2, --seeds",
-      "--seeds=3-1, 3-1",
-      "--batch=0, --batch",
-      "--steps=0, --steps",
-      "--class=99, --class=99",
-      "--class=-1, --class",
-      "--device=tpu, --device",
-      "--precision=bf17, --precision",
-      "--bogus=1, --bogus",
-      "stray, stray",
+    "--seeds=abc, --seeds",
+    "--seeds=5-2, --seeds",
+    "--seeds=3-1, 3-1",
+    "--batch=0, --batch",
+    "--steps=0, --steps",
+    "--class=99, --class=99",
+    "--class=-1, --class",
+    "--device=tpu, --device",
+    "--precision=bf17, --precision",
+    "--bogus=1, --bogus",
+    "stray, stray",
   })
   void generateFlagMistakesAreUsageErrorsBeforeAnyWork(String flag, String named) throws Exception {
     Path out = tmp.resolve("out");
@@ -119,8 +121,13 @@ class UserErrorsTest {
   @Test
   void badNetworkFilesFailBeforeGenerating() throws Exception {
     Path random = tmp.resolve("random.pkl");
-    Files.write(random, new java.util.Random(1).ints(4096).mapToObj(Integer::toString)
-        .collect(Collectors.joining(",")).getBytes(StandardCharsets.UTF_8));
+    Files.write(
+        random,
+        new java.util.Random(1)
+            .ints(4096)
+            .mapToObj(Integer::toString)
+            .collect(Collectors.joining(","))
+            .getBytes(StandardCharsets.UTF_8));
     Path whole = tmp.resolve("whole.safetensors");
     NetworkSnapshot.load(fixture("ddpmpp-cdm-gray.pkl")).write(whole);
     byte[] bytes = Files.readAllBytes(whole);
@@ -142,8 +149,13 @@ class UserErrorsTest {
   void outdirNamingAFileFailsBeforeSampling() throws Exception {
     Path file = tmp.resolve("notes.txt");
     Files.writeString(file, "keep me");
-    Run r = cdm("generate", "--network=" + fixture("ddpmpp-cdm-gray.pkl"), "--outdir=" + file,
-        "--seeds=0-1", "--steps=2");
+    Run r =
+        cdm(
+            "generate",
+            "--network=" + fixture("ddpmpp-cdm-gray.pkl"),
+            "--outdir=" + file,
+            "--seeds=0-1",
+            "--steps=2");
     assertEquals(1, r.rc(), r.err());
     r.oneLineNaming("--outdir", "notes.txt", "not a folder");
     assertFalse(r.err().contains("Generating"), r.err());
@@ -154,8 +166,15 @@ class UserErrorsTest {
   @Test
   void resumeRemakesIncompleteImagesAndRemovesLeftovers() throws Exception {
     Path out = tmp.resolve("out");
-    String[] args = {"generate", "--network=" + fixture("ddpmpp-cdm-gray.pkl"), "--outdir=" + out,
-        "--seeds=0-2", "--steps=2", "--batch=3", "--device=cpu"};
+    String[] args = {
+      "generate",
+      "--network=" + fixture("ddpmpp-cdm-gray.pkl"),
+      "--outdir=" + out,
+      "--seeds=0-2",
+      "--steps=2",
+      "--batch=3",
+      "--device=cpu"
+    };
     Run first = cdm(args);
     assertEquals(0, first.rc(), first.err());
     byte[] good0 = Files.readAllBytes(out.resolve("000000.png"));
@@ -185,8 +204,14 @@ class UserErrorsTest {
   @Test
   void trainBatchSplitIsCheckedBeforeTheRunFolder() throws Exception {
     Path runs = tmp.resolve("runs");
-    Run r = cdm("train", "--outdir=" + runs, "--data=" + mnist(), "--batch=32", "--batch-gpu=5",
-        "--device=cpu");
+    Run r =
+        cdm(
+            "train",
+            "--outdir=" + runs,
+            "--data=" + mnist(),
+            "--batch=32",
+            "--batch-gpu=5",
+            "--device=cpu");
     assertEquals(2, r.rc(), r.err());
     r.oneLineNaming("--batch=32", "--batch-gpu=5");
     assertFalse(Files.exists(runs), "no run folder");
@@ -199,12 +224,23 @@ class UserErrorsTest {
     Files.createDirectories(state.getParent());
     try (NDManager m = NDManager.newBaseManager(ai.djl.Device.cpu())) {
       NDArray w = m.zeros(new ai.djl.ndarray.types.Shape(32, 8));
-      new TrainingState(0, 0, 0, 7, Map.of("model.map_layer0.weight", w), Map.of(), Map.of(), Map.of())
+      new TrainingState(
+              0, 0, 0, 7, Map.of("model.map_layer0.weight", w), Map.of(), Map.of(), Map.of())
           .save(state);
     }
     Path runs = tmp.resolve("runs");
-    Run r = cdm("train", "--outdir=" + runs, "--data=" + mnist(), "--precond=edm", "--cbase=16",
-        "--cres=1,1", "--batch=8", "--augment=0", "--device=cpu", "--resume=" + state);
+    Run r =
+        cdm(
+            "train",
+            "--outdir=" + runs,
+            "--data=" + mnist(),
+            "--precond=edm",
+            "--cbase=16",
+            "--cres=1,1",
+            "--batch=8",
+            "--augment=0",
+            "--device=cpu",
+            "--resume=" + state);
     assertEquals(2, r.rc(), r.err());
     r.oneLineNaming("--resume", "training-state-000000.safetensors");
     assertFalse(Files.exists(runs), "no run folder");
@@ -219,14 +255,18 @@ class UserErrorsTest {
     Path killed = tmp.resolve(".mnist.zip.cdm-0badf00d");
     Files.createDirectories(killed.resolve("work"));
     Files.write(killed.resolve("work/shard-0.bin"), new byte[1 << 16]);
-    Files.writeString(killed.resolve("owner"), dead.pid() + "@" + java.net.InetAddress.getLocalHost().getHostName());
+    Files.writeString(
+        killed.resolve("owner"),
+        dead.pid() + "@" + java.net.InetAddress.getLocalHost().getHostName());
     Path running = tmp.resolve(".mnist.zip.cdm-0000abcd"); // owned by a live process: kept
     Files.createDirectories(running);
-    Files.writeString(running.resolve("owner"), ProcessHandle.current().pid() + "@"
-        + java.net.InetAddress.getLocalHost().getHostName());
+    Files.writeString(
+        running.resolve("owner"),
+        ProcessHandle.current().pid() + "@" + java.net.InetAddress.getLocalHost().getHostName());
     Run r = cdm("dataset", "--source=" + mnist(), "--dest=" + dest, "--max-images=8");
     assertEquals(0, r.rc(), r.err());
-    List<String> said = r.err().lines().filter(l -> l.contains("interrupted run")).collect(Collectors.toList());
+    List<String> said =
+        r.err().lines().filter(l -> l.contains("interrupted run")).collect(Collectors.toList());
     assertEquals(1, said.size(), r.err());
     assertTrue(said.get(0).contains(killed.getFileName().toString()), said.get(0));
     assertEquals(List.of(running.getFileName().toString(), "mnist.zip"), list(tmp));
@@ -250,8 +290,13 @@ class UserErrorsTest {
     Path file = tmp.resolve("plain-file");
     Files.writeString(file, "x");
     Path images = Files.createDirectories(tmp.resolve("imgs"));
-    Run r = cdm("ref", "--data=" + images, "--dest=" + file.resolve("ref.npz"),
-        "--detector=" + fixture("tiny-detector.pt"), "--device=cpu");
+    Run r =
+        cdm(
+            "ref",
+            "--data=" + images,
+            "--dest=" + file.resolve("ref.npz"),
+            "--detector=" + fixture("tiny-detector.pt"),
+            "--device=cpu");
     assertEquals(1, r.rc(), r.err());
     r.oneLineNaming("--dest=", "plain-file", "not a folder");
     assertFalse(r.err().contains("Calculating"), r.err());
@@ -260,8 +305,13 @@ class UserErrorsTest {
     readOnly.toFile().setWritable(false, false);
     try {
       if (!Files.isWritable(readOnly)) { // as root every folder is writable: nothing to check
-        r = cdm("ref", "--data=" + images, "--dest=" + readOnly.resolve("ref.npz"),
-            "--detector=" + fixture("tiny-detector.pt"), "--device=cpu");
+        r =
+            cdm(
+                "ref",
+                "--data=" + images,
+                "--dest=" + readOnly.resolve("ref.npz"),
+                "--detector=" + fixture("tiny-detector.pt"),
+                "--device=cpu");
         assertEquals(1, r.rc(), r.err());
         r.oneLineNaming("--dest=", "cannot write");
       }
@@ -290,9 +340,10 @@ class UserErrorsTest {
   @Test
   void runnerAndCacheWrappersAreUnwrapped() {
     IOException cause = new IOException("--network=a.pkl: truncated");
-    Throwable wrapped = new org.apache.beam.sdk.Pipeline.PipelineExecutionException(
-        new com.google.common.util.concurrent.UncheckedExecutionException(
-            new java.util.concurrent.ExecutionException(cause)));
+    Throwable wrapped =
+        new org.apache.beam.sdk.Pipeline.PipelineExecutionException(
+            new com.google.common.util.concurrent.UncheckedExecutionException(
+                new java.util.concurrent.ExecutionException(cause)));
     assertEquals(cause, CommandErrors.cause(wrapped));
     assertEquals("--network=a.pkl: truncated", CommandErrors.message(wrapped));
     String none = CommandErrors.message(new RuntimeException(new java.net.ConnectException()));

@@ -7,9 +7,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The progress line of every long job ({@code dataset}, {@code generate}, {@code ref}, {@code fid}):
- * one line on stderr after the first batch, then at most every few seconds, and when the total is
- * reached, always in the same form:
+ * The progress line of every long job ({@code dataset}, {@code generate}, {@code ref}, {@code
+ * fid}): one line on stderr after the first batch, then at most every few seconds, and when the
+ * total is reached, always in the same form:
  *
  * <pre>
  *   generate out: 128/50000 images (0%), 2.31 images/s, elapsed 55s, ETA 5h59m
@@ -27,10 +27,13 @@ public final class ProgressMeter {
   private final long total;
   private final long startNanos = System.nanoTime();
   private final AtomicLong done = new AtomicLong();
+
   /** When the last line was printed; 0 until the first. */
   private final AtomicLong lastPrint = new AtomicLong();
+
   /** The count of the last line printed (-1: none). */
   private final AtomicLong printed = new AtomicLong(-1);
+
   private final PrintStream out = System.err;
 
   private ProgressMeter(String label, String unit, long total) {
@@ -50,7 +53,9 @@ public final class ProgressMeter {
     return METERS.computeIfAbsent(key, k -> new ProgressMeter(label, unit, total));
   }
 
-  /** Forgets the meters whose key starts with {@code runId} (the driver calls this when a run ends). */
+  /**
+   * Forgets the meters whose key starts with {@code runId} (the driver calls this when a run ends).
+   */
   public static void release(String runId) {
     METERS.keySet().removeIf(k -> k.startsWith(runId));
   }
@@ -60,7 +65,8 @@ public final class ProgressMeter {
     long d = done.addAndGet(n);
     long now = System.nanoTime();
     long last = lastPrint.get();
-    boolean due = last == 0 || now - last >= INTERVAL_NANOS || (total > 0 && d >= total && d - n < total);
+    boolean due =
+        last == 0 || now - last >= INTERVAL_NANOS || (total > 0 && d >= total && d - n < total);
     if (due && lastPrint.compareAndSet(last, now)) {
       printed.set(d);
       out.println(line(d, now));
@@ -85,7 +91,10 @@ public final class ProgressMeter {
     double rate = d / secs;
     StringBuilder b = new StringBuilder(label).append(": ").append(d);
     if (total > 0) {
-      b.append('/').append(total).append(' ').append(unit)
+      b.append('/')
+          .append(total)
+          .append(' ')
+          .append(unit)
           .append(String.format(Locale.ROOT, " (%.0f%%)", 100.0 * d / total));
     } else {
       b.append(' ').append(unit);
@@ -93,7 +102,8 @@ public final class ProgressMeter {
     b.append(String.format(Locale.ROOT, rate < 10 ? ", %.2f %s/s" : ", %.0f %s/s", rate, unit));
     b.append(", elapsed ").append(formatSeconds(secs));
     if (total > 0) {
-      b.append(", ETA ").append(rate > 0 ? formatSeconds(Math.max(0, total - d) / rate) : "unknown");
+      b.append(", ETA ")
+          .append(rate > 0 ? formatSeconds(Math.max(0, total - d) / rate) : "unknown");
     }
     return b.toString();
   }
@@ -101,7 +111,8 @@ public final class ProgressMeter {
   /** 42s, 3m05s, 2h07m. */
   public static String formatSeconds(double s) {
     long t = Math.round(s);
-    return t >= 3600 ? String.format(Locale.ROOT, "%dh%02dm", t / 3600, t % 3600 / 60)
+    return t >= 3600
+        ? String.format(Locale.ROOT, "%dh%02dm", t / 3600, t % 3600 / 60)
         : t >= 60 ? String.format(Locale.ROOT, "%dm%02ds", t / 60, t % 60) : t + "s";
   }
 }

@@ -28,8 +28,12 @@ class ProgressMeterTest {
     }
     List<String> lines = buf.toString(StandardCharsets.UTF_8).lines().collect(Collectors.toList());
     assertEquals(2, lines.size(), lines.toString());
-    assertTrue(lines.get(0).matches(
-        "generate out: 64/256 images \\(25%\\), [0-9.]+ images/s, elapsed \\d+s, ETA \\d+s"), lines.get(0));
+    assertTrue(
+        lines
+            .get(0)
+            .matches(
+                "generate out: 64/256 images \\(25%\\), [0-9.]+ images/s, elapsed \\d+s, ETA \\d+s"),
+        lines.get(0));
     assertTrue(lines.get(1).startsWith("generate out: 256/256 images (100%), "), lines.get(1));
     assertTrue(lines.get(1).endsWith("ETA 0s"), lines.get(1));
   }

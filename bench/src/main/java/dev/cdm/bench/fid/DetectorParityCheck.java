@@ -3,8 +3,8 @@ package dev.cdm.bench.fid;
 import ai.djl.Device;
 import dev.cdm.fid.Detector;
 import dev.cdm.fid.DetectorParity;
-import dev.cdm.model.io.NpzFile;
 import dev.cdm.fid.TorchScriptDetector;
+import dev.cdm.model.io.NpzFile;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -16,8 +16,8 @@ import java.nio.file.Path;
  * java -cp ... dev.cdm.bench.fid.DetectorParityCheck FIXTURE_DIR [cpu|gpu] [batches, e.g. 1,7,64]
  * </pre>
  *
- * Prints one JSON line per (detector, batch); exits with status 1 when any exceeds
- * {@link DetectorParity#TOLERANCE}.
+ * Prints one JSON line per (detector, batch); exits with status 1 when any exceeds {@link
+ * DetectorParity#TOLERANCE}.
  */
 public final class DetectorParityCheck {
   private DetectorParityCheck() {}
@@ -29,9 +29,12 @@ public final class DetectorParityCheck {
     NpzFile fx = NpzFile.read(dir.resolve("detector-parity.npz"));
     boolean ok = true;
     for (String name : DetectorParity.DETECTORS) {
-      try (Detector d = TorchScriptDetector.load(dir.resolve(name + "-detector.pt"), name, device)) {
+      try (Detector d =
+          TorchScriptDetector.load(dir.resolve(name + "-detector.pt"), name, device)) {
         for (String b : batches) {
-          double err = DetectorParity.relativeError(d, fx, DetectorParity.featureKey(name), Integer.parseInt(b));
+          double err =
+              DetectorParity.relativeError(
+                  d, fx, DetectorParity.featureKey(name), Integer.parseInt(b));
           ok &= err <= DetectorParity.TOLERANCE;
           System.out.printf(
               "{\"detector\":\"%s\",\"device\":\"%s\",\"batch\":%s,\"max_rel_error_vs_f64\":%.3g}%n",

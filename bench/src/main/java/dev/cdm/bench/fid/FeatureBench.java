@@ -17,10 +17,10 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * Feature-extraction throughput of a TorchScript detector, the loop {@code cdm ref}/{@code cdm
- * fid} run per worker: uint8 host images -> device -> {@code forward(img, return_features=True)}
- * -> float64 sums on the device; one host copy of the sums at the end. Mirrors
- * {@code fid/bench/bench_features.py} (the reference's batch loop) for a same-call comparison.
+ * Feature-extraction throughput of a TorchScript detector, the loop {@code cdm ref}/{@code cdm fid}
+ * run per worker: uint8 host images -> device -> {@code forward(img, return_features=True)} ->
+ * float64 sums on the device; one host copy of the sums at the end. Mirrors {@code
+ * fid/bench/bench_features.py} (the reference's batch loop) for a same-call comparison.
  *
  * <p>Arguments ({@code key=value}): detector=PATH (required), device=cpu|gpu (default cpu),
  * batch=64, res=32, channels=3, warmup=3, iters=10.
@@ -64,17 +64,25 @@ public final class FeatureBench {
         }
         try (NDManager step = manager.newSubManager(Device.cpu())) {
           // Host uint8 images, as decoded by the pipeline.
-          NDArray images = step.create(ByteBuffer.wrap(pixels),
-              new Shape(batch, channels, res, res), DataType.UINT8);
+          NDArray images =
+              step.create(
+                  ByteBuffer.wrap(pixels), new Shape(batch, channels, res, res), DataType.UINT8);
           sums.add(detector.features(images));
         }
       }
       FeatureMoments m = sums.toMoments(); // waits for the device
       double secs = (System.nanoTime() - start) / 1e9;
-      System.out.printf(Locale.ROOT,
+      System.out.printf(
+          Locale.ROOT,
           "java-djl %s engine=%s batch=%d res=%d dim=%d: %.2f ms/batch, %.1f img/s (%d images)%n",
-          device, Engine.getInstance().getVersion(), batch, res, m.dim(),
-          1000 * secs / iters, iters * batch / secs, m.count());
+          device,
+          Engine.getInstance().getVersion(),
+          batch,
+          res,
+          m.dim(),
+          1000 * secs / iters,
+          iters * batch / secs,
+          m.count());
       sums.close();
     }
   }

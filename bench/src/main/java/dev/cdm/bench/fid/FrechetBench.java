@@ -18,8 +18,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Time of one Fréchet distance at the detector's dimension (2048) from random statistics of
- * {@code 3 * dim} samples, with JMH:
+ * Time of one Fréchet distance at the detector's dimension (2048) from random statistics of {@code
+ * 3 * dim} samples, with JMH:
  *
  * <pre>
  * java -cp "bench/target/cdm-bench.jar:$(cat bench/target/classpath.txt)" org.openjdk.jmh.Main FrechetBench [-p dim=64,2048]
@@ -50,7 +50,9 @@ public class FrechetBench {
     return FrechetDistance.between(a, b);
   }
 
-  /** Statistics of {@code samples} random vectors with a few shared directions (non-trivial sigma). */
+  /**
+   * Statistics of {@code samples} random vectors with a few shared directions (non-trivial sigma).
+   */
   static GaussianStatistics random(int dim, int samples, Random rnd, double shift) {
     FeatureMoments m = new FeatureMoments(dim);
     double[] f = new double[dim];

@@ -4,8 +4,8 @@ import ai.djl.ndarray.NDManager;
 import dev.cdm.model.io.NetworkSnapshot;
 import dev.cdm.model.io.ReferenceCheckpoint;
 import dev.cdm.model.io.SyntheticCheckpoint;
-import dev.cdm.model.io.TensorData;
 import dev.cdm.model.io.TensorDType;
+import dev.cdm.model.io.TensorData;
 import java.io.BufferedOutputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -25,6 +25,7 @@ import java.util.Random;
  * java -cp ... dev.cdm.bench.model.CheckpointBench [--params N] [--pkl PATH]
  *     [--dir DIR] [--device cpu|gpu] [--repeat R]
  * </pre>
+ *
  * Defaults: 2,000,000 synthetic parameters (CPU-friendly); {@code --params 55733891} is the DDPM++
  * CIFAR-10 network's size.
  */
@@ -39,13 +40,26 @@ public final class CheckpointBench {
     int repeat = 3;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
-        case "--params": params = Long.parseLong(args[++i]); break;
-        case "--pkl": pkl = Path.of(args[++i]); break;
-        case "--dir": dir = Path.of(args[++i]); break;
-        case "--device": device = args[++i]; break;
-        case "--repeat": repeat = Integer.parseInt(args[++i]); break;
-        default: throw new IllegalArgumentException("unknown argument " + args[i]
-            + " (expected --params N, --pkl PATH, --dir DIR, --device cpu|gpu, --repeat R)");
+        case "--params":
+          params = Long.parseLong(args[++i]);
+          break;
+        case "--pkl":
+          pkl = Path.of(args[++i]);
+          break;
+        case "--dir":
+          dir = Path.of(args[++i]);
+          break;
+        case "--device":
+          device = args[++i];
+          break;
+        case "--repeat":
+          repeat = Integer.parseInt(args[++i]);
+          break;
+        default:
+          throw new IllegalArgumentException(
+              "unknown argument "
+                  + args[i]
+                  + " (expected --params N, --pkl PATH, --dir DIR, --device cpu|gpu, --repeat R)");
       }
     }
     boolean ownDir = dir == null;
@@ -67,13 +81,15 @@ public final class CheckpointBench {
     }
   }
 
-  private static void run(Path dir, Path pkl, long params, String device, int repeat) throws Exception {
+  private static void run(Path dir, Path pkl, long params, String device, int repeat)
+      throws Exception {
     if (pkl == null) {
       pkl = dir.resolve("synthetic-" + params + ".pkl");
       long t0 = System.nanoTime();
       writeSynthetic(pkl, params);
-      System.out.printf("wrote synthetic reference checkpoint %s (%.1f MB) in %.2f s%n", pkl, Files.size(pkl) / 1e6,
-          (System.nanoTime() - t0) / 1e9);
+      System.out.printf(
+          "wrote synthetic reference checkpoint %s (%.1f MB) in %.2f s%n",
+          pkl, Files.size(pkl) / 1e6, (System.nanoTime() - t0) / 1e9);
     }
     double mb = Files.size(pkl) / 1e6;
     Path snap = dir.resolve(pkl.getFileName() + ".safetensors");
@@ -99,9 +115,18 @@ public final class CheckpointBench {
         }
         nd = (System.nanoTime() - a) / 1e9;
       }
-      System.out.printf("run %d: read .pkl %.3f s (%.0f MB/s, %d tensors), write snapshot %.3f s, read snapshot %.3f s"
-          + " (%d elements), to NDArray on %s %.3f s%n", r, (t1 - t0) / 1e9, mb / ((t1 - t0) / 1e9), sd.size(),
-          (t2 - t1) / 1e9, (t3 - t2) / 1e9, count, device, nd);
+      System.out.printf(
+          "run %d: read .pkl %.3f s (%.0f MB/s, %d tensors), write snapshot %.3f s, read snapshot %.3f s"
+              + " (%d elements), to NDArray on %s %.3f s%n",
+          r,
+          (t1 - t0) / 1e9,
+          mb / ((t1 - t0) / 1e9),
+          sd.size(),
+          (t2 - t1) / 1e9,
+          (t3 - t2) / 1e9,
+          count,
+          device,
+          nd);
     }
   }
 
@@ -118,13 +143,19 @@ public final class CheckpointBench {
         b.putFloat((float) r.nextGaussian());
       }
       b.flip();
-      views.put("t" + i++ + ".weight", SyntheticCheckpoint.View.of(TensorData.of(new long[] {n}, TensorDType.FLOAT32, b)));
+      views.put(
+          "t" + i++ + ".weight",
+          SyntheticCheckpoint.View.of(TensorData.of(new long[] {n}, TensorDType.FLOAT32, b)));
       left -= n;
     }
     Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
     try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20)) {
-      SyntheticCheckpoint.write(out, SyntheticCheckpoint.Layout.REFERENCE_PKL, "EDMPrecond",
-          Map.of("img_resolution", 32L, "img_channels", 3L), views);
+      SyntheticCheckpoint.write(
+          out,
+          SyntheticCheckpoint.Layout.REFERENCE_PKL,
+          "EDMPrecond",
+          Map.of("img_resolution", 32L, "img_channels", 3L),
+          views);
     }
     Files.move(tmp, path, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
   }

@@ -11,6 +11,7 @@ final class EngineSettings {
    * {@link System#getenv} misses it) or the value the process was started with.
    */
   static String tf32Override() {
-    return EngineDefaults.apply().getOrDefault("NVIDIA_TF32_OVERRIDE", System.getenv("NVIDIA_TF32_OVERRIDE"));
+    return EngineDefaults.apply()
+        .getOrDefault("NVIDIA_TF32_OVERRIDE", System.getenv("NVIDIA_TF32_OVERRIDE"));
   }
 }

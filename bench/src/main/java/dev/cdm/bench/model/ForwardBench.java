@@ -4,11 +4,10 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.cdm.model.io.NetworkLoader;
-import dev.cdm.model.precond.Precision;
 import dev.cdm.model.precond.PaperNetworks;
+import dev.cdm.model.precond.Precision;
 import dev.cdm.model.precond.Precond;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -103,10 +102,19 @@ public final class ForwardBench {
               + "\"batch\":%d,\"resolution\":%d,\"warmup\":%d,\"iters\":%d,\"ms_per_forward_median\":%.3f,"
               + "\"ms_per_forward_min\":%.3f,\"img_per_s\":%.1f,\"build_s\":%.2f,\"tf32_override\":\"%s\"}%n",
           a.getOrDefault("network", "ddpmpp-cifar10-edm").replace("\"", "'"),
-          net.parameterCount(), device, precision.name().toLowerCase(), batch, r, warmup, iters,
-          median, sorted[0], batch / (median / 1000), buildS, EngineSettings.tf32Override());
+          net.parameterCount(),
+          device,
+          precision.name().toLowerCase(),
+          batch,
+          r,
+          warmup,
+          iters,
+          median,
+          sorted[0],
+          batch / (median / 1000),
+          buildS,
+          EngineSettings.tf32Override());
       net.close();
     }
   }
-
 }

@@ -14,9 +14,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Forward parity on any device: for each reference fixture network ({@code <name>.pkl} +
- * {@code <name>.npz} in a folder), the max abs error of D, D_noaug and round_sigma against the
- * reference (computed in float32 on the CPU), one JSON line per network and precision.
+ * Forward parity on any device: for each reference fixture network ({@code <name>.pkl} + {@code
+ * <name>.npz} in a folder), the max abs error of D, D_noaug and round_sigma against the reference
+ * (computed in float32 on the CPU), one JSON line per network and precision.
  *
  * <pre>
  * args: FIXTURE_DIR [cpu|gpu] [fp32|fp16 ...]
@@ -32,11 +32,15 @@ public final class ParityCheck {
 
   public static void main(String[] args) throws Exception {
     if (args.length < 1) {
-      throw new IllegalArgumentException("usage: ParityCheck FIXTURE_DIR [cpu|gpu] [fp32|fp16 ...]");
+      throw new IllegalArgumentException(
+          "usage: ParityCheck FIXTURE_DIR [cpu|gpu] [fp32|fp16 ...]");
     }
     Path dir = Path.of(args[0]);
     Device device = args.length > 1 && args[1].equals("gpu") ? Device.gpu() : Device.cpu();
-    String[] precisions = args.length > 2 ? java.util.Arrays.copyOfRange(args, 2, args.length) : new String[] {"fp32"};
+    String[] precisions =
+        args.length > 2
+            ? java.util.Arrays.copyOfRange(args, 2, args.length)
+            : new String[] {"fp32"};
     try (NDManager m = NDManager.newBaseManager(device)) {
       for (String name : NETWORKS) {
         Path pkl = dir.resolve(name + ".pkl");
@@ -51,8 +55,18 @@ public final class ParityCheck {
           }
           for (String p : precisions) {
             net.setPrecision(Precision.parse(p));
-            double d = maxErr(r.get("D"), net.denoise(r.get("x"), r.get("sigma"), r.get("class_labels"), r.get("augment_labels")));
-            double dn = maxErr(r.get("D_noaug"), net.denoise(r.get("x"), r.get("sigma"), r.get("class_labels")));
+            double d =
+                maxErr(
+                    r.get("D"),
+                    net.denoise(
+                        r.get("x"),
+                        r.get("sigma"),
+                        r.get("class_labels"),
+                        r.get("augment_labels")));
+            double dn =
+                maxErr(
+                    r.get("D_noaug"),
+                    net.denoise(r.get("x"), r.get("sigma"), r.get("class_labels")));
             double rs = maxErr(r.get("round_sigma_out"), net.roundSigma(r.get("round_sigma_in")));
             System.out.printf(
                 "{\"network\":\"%s\",\"device\":\"%s\",\"precision\":\"%s\",\"D_max_abs_err\":%.3g,"
@@ -65,7 +79,8 @@ public final class ParityCheck {
   }
 
   private static double maxErr(NDArray expected, NDArray actual) {
-    return expected.toType(DataType.FLOAT64, false)
+    return expected
+        .toType(DataType.FLOAT64, false)
         .sub(actual.toType(DataType.FLOAT64, false).toDevice(expected.getDevice(), false))
         .abs()
         .max()

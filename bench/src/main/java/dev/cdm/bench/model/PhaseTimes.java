@@ -14,10 +14,10 @@ import java.util.function.LongConsumer;
 /**
  * Wall time per phase of the training step ({@code TrainBench timing=1}), seen through the loop's
  * {@link StepListener}: each replica's {@code enqueue} (host time to queue its forward, backward
- * and gradient flattening) and {@code done} (until its device has finished), then the serial
- * phases {@code accumulate}, {@code reduce}, {@code adam}, {@code broadcast}, {@code ema}. Each
- * phase ends with a sync of the devices (a one-element copy to the host), so a phase's time
- * includes its device work; the syncs cost a little throughput, which is why real runs do not time.
+ * and gradient flattening) and {@code done} (until its device has finished), then the serial phases
+ * {@code accumulate}, {@code reduce}, {@code adam}, {@code broadcast}, {@code ema}. Each phase ends
+ * with a sync of the devices (a one-element copy to the host), so a phase's time includes its
+ * device work; the syncs cost a little throughput, which is why real runs do not time.
  *
  * <p>The first {@code warmup} steps are not counted; {@code afterStep} is then told of every step,
  * as {@link StepListener#afterEachStep} would be.
@@ -103,7 +103,10 @@ final class PhaseTimes implements StepListener {
     StringBuilder b = new StringBuilder("{\"phase_ms_per_step\":{");
     String sep = "";
     for (Map.Entry<String, Long> e : totals.entrySet()) {
-      b.append(sep).append(String.format(Locale.ROOT, "\"%s\":%.2f", e.getKey(), e.getValue() / 1e6 / Math.max(steps, 1)));
+      b.append(sep)
+          .append(
+              String.format(
+                  Locale.ROOT, "\"%s\":%.2f", e.getKey(), e.getValue() / 1e6 / Math.max(steps, 1)));
       sep = ",";
     }
     return b.append("},\"steps\":").append(steps).append('}').toString();

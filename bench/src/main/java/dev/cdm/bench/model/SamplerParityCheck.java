@@ -23,8 +23,8 @@ import java.util.Map;
 /**
  * Sampler parity on any device: the deterministic sampler outputs of the four fixture networks
  * ({@code edm_heun8}, {@code ablation_*}, from the fixtures' latents) against the reference, and
- * the per-seed stochastic sampler run on the device (its streams are the device's generators, so
- * it is checked for finiteness and reported, not compared with the CPU fixture).
+ * the per-seed stochastic sampler run on the device (its streams are the device's generators, so it
+ * is checked for finiteness and reported, not compared with the CPU fixture).
  *
  * <p>Usage: {@code SamplerParityCheck <fixtures dir> [cpu|gpu] [fp32|fp16]}; one JSON line per
  * output; exit status 1 if an fp32 comparison exceeds the fixtures' 1e-3 tolerance.
@@ -62,7 +62,8 @@ public final class SamplerParityCheck {
               AblationSampler.builder()
                   .numSteps(8)
                   .solver(AblationSampler.Solver.valueOf(c[0].toUpperCase(Locale.ROOT)))
-                  .discretization(AblationSampler.Discretization.valueOf(c[1].toUpperCase(Locale.ROOT)))
+                  .discretization(
+                      AblationSampler.Discretization.valueOf(c[1].toUpperCase(Locale.ROOT)))
                   .schedule(AblationSampler.Schedule.valueOf(c[2].toUpperCase(Locale.ROOT)))
                   .scaling(AblationSampler.Scaling.valueOf(c[3].toUpperCase(Locale.ROOT)))
                   .build());
@@ -74,10 +75,16 @@ public final class SamplerParityCheck {
               x.sub(fx.get(e.getKey()).toType(DataType.FLOAT64, false)).abs().max().getDouble();
           boolean pass = diff <= 1e-3;
           ok &= pass || precision != Precision.FP32;
-          System.out.printf(Locale.ROOT,
+          System.out.printf(
+              Locale.ROOT,
               "{\"check\":\"sampler_parity\",\"network\":\"%s\",\"key\":\"%s\",\"device\":\"%s\","
                   + "\"precision\":\"%s\",\"max_abs_diff\":%.3g,\"pass_1e-3\":%s,\"seconds\":%.2f}%n",
-              name, e.getKey(), device, precision.name().toLowerCase(Locale.ROOT), diff, pass,
+              name,
+              e.getKey(),
+              device,
+              precision.name().toLowerCase(Locale.ROOT),
+              diff,
+              pass,
               (System.nanoTime() - t0) / 1e9);
         }
         long[] seeds = fx.get("seeds").toType(DataType.INT64, false).toLongArray();
@@ -86,11 +93,17 @@ public final class SamplerParityCheck {
         NDArray x = SeedImages.sample(net, churn, m, seeds, -1);
         long nan = x.isNaN().sum().getLong();
         ok &= nan == 0;
-        System.out.printf(Locale.ROOT,
+        System.out.printf(
+            Locale.ROOT,
             "{\"check\":\"seed_stochastic_finite\",\"network\":\"%s\",\"device\":\"%s\",\"nans\":%d,"
                 + "\"max_abs_diff_vs_cpu_fixture\":%.3g}%n",
-            name, device, nan,
-            x.sub(fx.get("seed_stochastic_heun8").toType(DataType.FLOAT64, false)).abs().max().getDouble());
+            name,
+            device,
+            nan,
+            x.sub(fx.get("seed_stochastic_heun8").toType(DataType.FLOAT64, false))
+                .abs()
+                .max()
+                .getDouble());
       }
     }
     System.exit(ok ? 0 : 1);

@@ -1,7 +1,7 @@
 package dev.cdm.bench.pipelines;
 
-import dev.cdm.model.data.PngCodec;
 import dev.cdm.model.data.Pixels;
+import dev.cdm.model.data.PngCodec;
 import java.awt.image.BufferedImage;
 import java.io.File;
 import java.io.IOException;
@@ -64,11 +64,18 @@ public final class DatasetBenchmark {
     List<String> report = new ArrayList<>();
     report.add(String.format("%-34s %-44s %9s %9s", "workload", "tool", "wall s", "cpu s"));
 
-    if (a.get("java-opts").trim().equals("@launcher") || a.get("java-opts2").trim().equals("@launcher")) {
+    if (a.get("java-opts").trim().equals("@launcher")
+        || a.get("java-opts2").trim().equals("@launcher")) {
       Path warm = work.resolve("warm-up.zip");
       Files.deleteIfExists(warm);
-      timed(List.of(a.get("launcher"), "dataset", "--source=" + Path.of(a.get("mnist")).toAbsolutePath(),
-          "--max-images=100", "--dest=" + warm), work.resolve("warm-up.log"));
+      timed(
+          List.of(
+              a.get("launcher"),
+              "dataset",
+              "--source=" + Path.of(a.get("mnist")).toAbsolutePath(),
+              "--max-images=100",
+              "--dest=" + warm),
+          work.resolve("warm-up.log"));
     }
     if (!a.containsKey("skip-mnist")) {
       String src = Path.of(a.get("mnist")).toAbsolutePath().toString();
@@ -80,15 +87,27 @@ public final class DatasetBenchmark {
       Path folder = work.resolve("synthetic-" + n + "-" + size);
       synthesize(folder, n, size);
       String res = a.get("resolution");
-      bench(a, report, n + " x " + size + "px -> " + res + "px crop", work,
-          List.of("--source=" + folder, "--transform=center-crop", "--resolution=" + res + "x" + res), repeats);
+      bench(
+          a,
+          report,
+          n + " x " + size + "px -> " + res + "px crop",
+          work,
+          List.of(
+              "--source=" + folder, "--transform=center-crop", "--resolution=" + res + "x" + res),
+          repeats);
     }
     System.out.println();
     report.forEach(System.out::println);
   }
 
-  private static void bench(Map<String, String> a, List<String> report, String workload, Path work,
-      List<String> flags, int repeats) throws Exception {
+  private static void bench(
+      Map<String, String> a,
+      List<String> report,
+      String workload,
+      Path work,
+      List<String> flags,
+      int repeats)
+      throws Exception {
     String cp = System.getProperty("java.class.path");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Path refOut = work.resolve("reference.zip");
@@ -100,7 +119,9 @@ public final class DatasetBenchmark {
       ref.addAll(flags);
       ref.add("--dest=" + refOut);
       double[] t = timed(ref, work.resolve("reference.log"));
-      report.add(String.format("%-34s %-44s %9.1f %9.1f", workload, "reference dataset_tool.py", t[0], t[1]));
+      report.add(
+          String.format(
+              "%-34s %-44s %9.1f %9.1f", workload, "reference dataset_tool.py", t[0], t[1]));
       for (String optsKey : new String[] {"java-opts", "java-opts2"}) {
         String opts = a.get(optsKey);
         if (opts == null || opts.isEmpty()) {
@@ -115,7 +136,8 @@ public final class DatasetBenchmark {
         } else {
           cmd.add(java);
           cmd.addAll(List.of(opts.trim().split("\\s+")));
-          cmd.addAll(List.of("-Dai.djl.offline=true", "-cp", cp, "dev.cdm.pipelines.Cdm", "dataset"));
+          cmd.addAll(
+              List.of("-Dai.djl.offline=true", "-cp", cp, "dev.cdm.pipelines.Cdm", "dataset"));
         }
         cmd.addAll(flags);
         cmd.add("--dest=" + javaOut);
@@ -125,12 +147,16 @@ public final class DatasetBenchmark {
       }
     }
     int diff = maxPixelDiff(refOut, javaOut);
-    report.add(String.format("%-34s outputs: same entries and dataset.json, max pixel difference %d levels", workload, diff));
+    report.add(
+        String.format(
+            "%-34s outputs: same entries and dataset.json, max pixel difference %d levels",
+            workload, diff));
   }
 
   /** Runs a command; returns {wall seconds, CPU seconds of the process tree (user + system)}. */
   private static double[] timed(List<String> cmd, Path log) throws Exception {
-    System.err.println("bench: " + String.join(" ", cmd.subList(0, Math.min(cmd.size(), 3))) + " ...");
+    System.err.println(
+        "bench: " + String.join(" ", cmd.subList(0, Math.min(cmd.size(), 3))) + " ...");
     Path times = log.resolveSibling(log.getFileName() + ".time");
     List<String> full = new ArrayList<>();
     boolean gnuTime = new File("/usr/bin/time").canExecute();
@@ -139,13 +165,15 @@ public final class DatasetBenchmark {
     }
     full.addAll(cmd);
     long t0 = System.nanoTime();
-    ProcessBuilder pb = new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(log.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().remove("CDM_JAVA_OPTS");
     Process p = pb.start();
     int rc = p.waitFor();
     double wall = (System.nanoTime() - t0) / 1e9;
     if (rc != 0) {
-      throw new IOException("Command failed (" + rc + "), see " + log + ": " + String.join(" ", cmd));
+      throw new IOException(
+          "Command failed (" + rc + "), see " + log + ": " + String.join(" ", cmd));
     }
     double cpu = Double.NaN;
     if (gnuTime) {
@@ -155,7 +183,10 @@ public final class DatasetBenchmark {
     return new double[] {wall, cpu};
   }
 
-  /** Smooth, textured, deterministic RGB images saved as (compressed) PNG, as a photo dataset would be. */
+  /**
+   * Smooth, textured, deterministic RGB images saved as (compressed) PNG, as a photo dataset would
+   * be.
+   */
   static void synthesize(Path folder, int n, int size) throws IOException {
     if (Files.isDirectory(folder)) {
       try (var s = Files.list(folder)) {

@@ -1,8 +1,8 @@
 package dev.cdm.bench.pipelines;
 
-import dev.cdm.transforms.dataset.ImageTransform;
-import dev.cdm.model.data.PngCodec;
 import dev.cdm.model.data.Pixels;
+import dev.cdm.model.data.PngCodec;
+import dev.cdm.transforms.dataset.ImageTransform;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,10 +10,10 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * In-process cost per image of each step of {@code cdm dataset --transform=center-crop}: PNG decode,
- * crop + LANCZOS, PNG encode, on one thread, over the PNGs of a folder (e.g. the 5,000 images
- * {@link DatasetBenchmark} synthesises). Run it with the JIT flags under test, e.g.
- * {@code -XX:TieredStopAtLevel=1}, to see what the per-image loops cost under each compiler.
+ * In-process cost per image of each step of {@code cdm dataset --transform=center-crop}: PNG
+ * decode, crop + LANCZOS, PNG encode, on one thread, over the PNGs of a folder (e.g. the 5,000
+ * images {@link DatasetBenchmark} synthesises). Run it with the JIT flags under test, e.g. {@code
+ * -XX:TieredStopAtLevel=1}, to see what the per-image loops cost under each compiler.
  *
  * <pre>
  * java [jvm flags] -cp "pipelines/target/cdm-pipelines.jar:pipelines/target/lib/*" \
@@ -54,8 +54,10 @@ public final class ImagePhaseBenchmark {
         check += png.length + (q.data()[q.data().length / 2] & 0xff);
       }
       double k = 1e6 * files.size();
-      System.out.printf("pass %d: %d images, per image: decode %.3f ms, crop+resize %.3f ms, encode %.3f ms"
-          + " (check %d)%n", pass, files.size(), dec / k, tr / k, enc / k, check);
+      System.out.printf(
+          "pass %d: %d images, per image: decode %.3f ms, crop+resize %.3f ms, encode %.3f ms"
+              + " (check %d)%n",
+          pass, files.size(), dec / k, tr / k, enc / k, check);
     }
   }
 }

@@ -11,16 +11,16 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
-import dev.cdm.model.nn.Ops;
 import dev.cdm.model.loss.RandomSource;
+import dev.cdm.model.nn.Ops;
 
 /**
  * The reference's non-leaking augmentation pipe (EDM's {@code AugmentPipe}, after ADA): pixel
  * blitting (x-flip, y-flip) and the geometric group (isotropic scale, fractional rotation,
  * anisotropic scale, fractional translation), each applied with probability {@code p} times its
- * multiplier, and the 9-dimensional augment labels in the reference's order
- * [xflip, yflip, scale, cos(rot)−1, sin(rot), aniso·cos r, aniso·sin r, tx, ty] that condition the
- * network so that augmentations do not leak into generated images.
+ * multiplier, and the 9-dimensional augment labels in the reference's order [xflip, yflip, scale,
+ * cos(rot)−1, sin(rot), aniso·cos r, aniso·sin r, tx, ty] that condition the network so that
+ * augmentations do not leak into generated images.
  *
  * <p>The geometric transform is executed as the reference does: reflect-pad, 2× upsample with the
  * sym6 wavelet low-pass, bilinear resampling of the inverse affine map (torch's affine_grid +
@@ -76,13 +76,25 @@ public final class AugmentPipe implements Augmentation {
    * rotate_frac=1, aniso=1, translate_frac=1 (x-flips at probability 1/2 whenever p > 0).
    */
   public static AugmentPipe training(double p) {
-    return builder().p(p).xflip(1e8).yflip(1).scale(1).rotateFrac(1).aniso(1).translateFrac(1).build();
+    return builder()
+        .p(p)
+        .xflip(1e8)
+        .yflip(1)
+        .scale(1)
+        .rotateFrac(1)
+        .aniso(1)
+        .translateFrac(1)
+        .build();
   }
 
   /** Number of augment labels this pipe produces (9 for the training configuration). */
   public int labelDim() {
-    return (xflip > 0 ? 1 : 0) + (yflip > 0 ? 1 : 0) + (scale > 0 ? 1 : 0)
-        + (rotateFrac > 0 ? 2 : 0) + (aniso > 0 ? 2 : 0) + (translateFrac > 0 ? 2 : 0);
+    return (xflip > 0 ? 1 : 0)
+        + (yflip > 0 ? 1 : 0)
+        + (scale > 0 ? 1 : 0)
+        + (rotateFrac > 0 ? 2 : 0)
+        + (aniso > 0 ? 2 : 0)
+        + (translateFrac > 0 ? 2 : 0);
   }
 
   public double p() {
@@ -123,7 +135,8 @@ public final class AugmentPipe implements Augmentation {
     NDArray fx = xflip > 0 ? flipChoice(host, random, col, xflip * p) : null;
     NDArray fy = yflip > 0 ? flipChoice(host, random, col, yflip * p) : null;
     if (fx != null || fy != null) {
-      NDArray both = toManager(fx != null && fy != null ? fx.concat(fy, 0) : fx != null ? fx : fy, m);
+      NDArray both =
+          toManager(fx != null && fy != null ? fx.concat(fy, 0) : fx != null ? fx : fy, m);
       if (fx != null) {
         images = select(both.get(new NDIndex("0:{}", n)), images.flip(3), images);
         labels.add(fx.reshape(n, 1));
@@ -143,7 +156,11 @@ public final class AugmentPipe implements Augmentation {
     }
     Shape row = new Shape(n);
     if (scale > 0) {
-      float[] v = gated(random.randn(host, row, DataType.FLOAT32), random.rand(host, row, DataType.FLOAT32), scale * p);
+      float[] v =
+          gated(
+              random.randn(host, row, DataType.FLOAT32),
+              random.rand(host, row, DataType.FLOAT32),
+              scale * p);
       for (int i = 0; i < n; i++) {
         float s = (float) Math.pow(2, v[i] * scaleStd);
         gInv[i] = mm(gInv[i], scaleMat(1 / s, 1 / s));
@@ -194,8 +211,12 @@ public final class AugmentPipe implements Augmentation {
         boolean on = g[i] < translateFrac * p;
         tx[i] = on ? v[i] : 0f;
         ty[i] = on ? v[n + i] : 0f;
-        gInv[i] = mm(gInv[i], translate(
-            -tx[i] * (float) (w * translateFracStd), -ty[i] * (float) (h * translateFracStd)));
+        gInv[i] =
+            mm(
+                gInv[i],
+                translate(
+                    -tx[i] * (float) (w * translateFracStd),
+                    -ty[i] * (float) (h * translateFracStd)));
       }
       labels.add(host.create(tx, new Shape(n, 1)));
       labels.add(host.create(ty, new Shape(n, 1)));
@@ -206,9 +227,7 @@ public final class AugmentPipe implements Augmentation {
     }
     // The labels are assembled on the host and uploaded once.
     NDArray out =
-        labels.isEmpty()
-            ? m.zeros(new Shape(n, 0))
-            : toManager(NDArrays.concat(labels, 1), m);
+        labels.isEmpty() ? m.zeros(new Shape(n, 0)) : toManager(NDArrays.concat(labels, 1), m);
     return new Augmented(images, out);
   }
 
@@ -250,7 +269,12 @@ public final class AugmentPipe implements Augmentation {
     float cy = (h - 1) / 2f;
     // Margins: how far the transformed corners reach beyond the image, over the whole batch.
     float[][] corners = {{-cx, -cy}, {cx, -cy}, {cx, cy}, {-cx, cy}};
-    float[] margin = {Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY};
+    float[] margin = {
+      Float.NEGATIVE_INFINITY,
+      Float.NEGATIVE_INFINITY,
+      Float.NEGATIVE_INFINITY,
+      Float.NEGATIVE_INFINITY
+    };
     for (float[] g : gInv) {
       for (float[] cp : corners) {
         float x = g[0] * cp[0] + g[1] * cp[1] + g[2];
@@ -298,11 +322,19 @@ public final class AugmentPipe implements Augmentation {
     NDArray wCol = rev.reshape(1, 1, taps, 1).tile(new long[] {c, 1, 1, 1});
     long ph = images.getShape().get(2);
     long pw = images.getShape().get(3);
-    images = images.expandDims(4).concat(images.zerosLike().expandDims(4), 4)
-        .reshape(n, c, ph, pw * 2).get(new NDIndex(":, :, :, :-1"));
+    images =
+        images
+            .expandDims(4)
+            .concat(images.zerosLike().expandDims(4), 4)
+            .reshape(n, c, ph, pw * 2)
+            .get(new NDIndex(":, :, :, :-1"));
     images = conv(images, wRow, new Shape(1, 1), new Shape(0, convPadUp), c);
-    images = images.expandDims(3).concat(images.zerosLike().expandDims(3), 3)
-        .reshape(n, c, ph * 2, images.getShape().get(3)).get(new NDIndex(":, :, :-1, :"));
+    images =
+        images
+            .expandDims(3)
+            .concat(images.zerosLike().expandDims(3), 3)
+            .reshape(n, c, ph * 2, images.getShape().get(3))
+            .get(new NDIndex(":, :, :-1, :"));
     images = conv(images, wCol, new Shape(1, 1), new Shape(convPadUp, 0), c);
     long hin = images.getShape().get(2);
     long win = images.getShape().get(3);
@@ -326,10 +358,22 @@ public final class AugmentPipe implements Augmentation {
       }
     }
     NDArray cf = Ops.owned(m.create(coef, new Shape(n, 6, 1, 1))); // sliced into views below
-    NDArray xs = sub(div(add(mul(m.arange(0, wout, 1, DataType.FLOAT32), 2), 1), wout), 1).reshape(1, 1, wout);
-    NDArray ys = sub(div(add(mul(m.arange(0, hout, 1, DataType.FLOAT32), 2), 1), hout), 1).reshape(1, hout, 1);
-    NDArray ix = cf.get(new NDIndex(":, 0")).mul(xs).add(cf.get(new NDIndex(":, 1")).mul(ys)).add(cf.get(new NDIndex(":, 2")));
-    NDArray iy = cf.get(new NDIndex(":, 3")).mul(xs).add(cf.get(new NDIndex(":, 4")).mul(ys)).add(cf.get(new NDIndex(":, 5")));
+    NDArray xs =
+        sub(div(add(mul(m.arange(0, wout, 1, DataType.FLOAT32), 2), 1), wout), 1)
+            .reshape(1, 1, wout);
+    NDArray ys =
+        sub(div(add(mul(m.arange(0, hout, 1, DataType.FLOAT32), 2), 1), hout), 1)
+            .reshape(1, hout, 1);
+    NDArray ix =
+        cf.get(new NDIndex(":, 0"))
+            .mul(xs)
+            .add(cf.get(new NDIndex(":, 1")).mul(ys))
+            .add(cf.get(new NDIndex(":, 2")));
+    NDArray iy =
+        cf.get(new NDIndex(":, 3"))
+            .mul(xs)
+            .add(cf.get(new NDIndex(":, 4")).mul(ys))
+            .add(cf.get(new NDIndex(":, 5")));
     images = bilinear(images, ix, iy, n, c, hin, win, hout, wout);
 
     // Low-pass 2x downsample and crop back to H x W.
@@ -343,9 +387,20 @@ public final class AugmentPipe implements Augmentation {
     return images;
   }
 
-  /** torch's grid_sample(mode='bilinear', padding_mode='zeros') at pixel coordinates ix, iy [N,Ho,Wo]. */
+  /**
+   * torch's grid_sample(mode='bilinear', padding_mode='zeros') at pixel coordinates ix, iy
+   * [N,Ho,Wo].
+   */
   private static NDArray bilinear(
-      NDArray images, NDArray ix, NDArray iy, int n, int c, long hin, long win, int hout, int wout) {
+      NDArray images,
+      NDArray ix,
+      NDArray iy,
+      int n,
+      int c,
+      long hin,
+      long win,
+      int hout,
+      int wout) {
     NDArray flat = images.reshape(n, c, hin * win);
     NDArray x0 = ix.floor();
     NDArray y0 = iy.floor();
@@ -363,8 +418,12 @@ public final class AugmentPipe implements Augmentation {
         NDArray inside = xc.eq(xx).logicalAnd(yc.eq(yy));
         wgt = wgt.mul(inside.toType(DataType.FLOAT32, false));
         // The same pixel index for every channel: a broadcast view, not a copy per channel.
-        NDArray idx = mul(yc, win).add(xc).toType(DataType.INT64, false)
-            .reshape(n, 1, (long) hout * wout).broadcast(new Shape(n, c, (long) hout * wout));
+        NDArray idx =
+            mul(yc, win)
+                .add(xc)
+                .toType(DataType.INT64, false)
+                .reshape(n, 1, (long) hout * wout)
+                .broadcast(new Shape(n, c, (long) hout * wout));
         NDArray v = flat.gather(idx, 2).mul(wgt.reshape(n, 1, (long) hout * wout));
         out = out == null ? v : out.add(v);
       }
@@ -439,18 +498,65 @@ public final class AugmentPipe implements Augmentation {
     private double anisoRotateProb = 0.5;
     private double translateFracStd = 0.125;
 
-    public Builder p(double v) { p = v; return this; }
-    public Builder xflip(double v) { xflip = v; return this; }
-    public Builder yflip(double v) { yflip = v; return this; }
-    public Builder scale(double v) { scale = v; return this; }
-    public Builder rotateFrac(double v) { rotateFrac = v; return this; }
-    public Builder aniso(double v) { aniso = v; return this; }
-    public Builder translateFrac(double v) { translateFrac = v; return this; }
-    public Builder scaleStd(double v) { scaleStd = v; return this; }
-    public Builder rotateFracMax(double v) { rotateFracMax = v; return this; }
-    public Builder anisoStd(double v) { anisoStd = v; return this; }
-    public Builder anisoRotateProb(double v) { anisoRotateProb = v; return this; }
-    public Builder translateFracStd(double v) { translateFracStd = v; return this; }
+    public Builder p(double v) {
+      p = v;
+      return this;
+    }
+
+    public Builder xflip(double v) {
+      xflip = v;
+      return this;
+    }
+
+    public Builder yflip(double v) {
+      yflip = v;
+      return this;
+    }
+
+    public Builder scale(double v) {
+      scale = v;
+      return this;
+    }
+
+    public Builder rotateFrac(double v) {
+      rotateFrac = v;
+      return this;
+    }
+
+    public Builder aniso(double v) {
+      aniso = v;
+      return this;
+    }
+
+    public Builder translateFrac(double v) {
+      translateFrac = v;
+      return this;
+    }
+
+    public Builder scaleStd(double v) {
+      scaleStd = v;
+      return this;
+    }
+
+    public Builder rotateFracMax(double v) {
+      rotateFracMax = v;
+      return this;
+    }
+
+    public Builder anisoStd(double v) {
+      anisoStd = v;
+      return this;
+    }
+
+    public Builder anisoRotateProb(double v) {
+      anisoRotateProb = v;
+      return this;
+    }
+
+    public Builder translateFracStd(double v) {
+      translateFracStd = v;
+      return this;
+    }
 
     public AugmentPipe build() {
       if (p < 0 || p > 1) {

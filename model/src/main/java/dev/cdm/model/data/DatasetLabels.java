@@ -51,15 +51,20 @@ public final class DatasetLabels {
     }
     Map<String, Object> byName = new LinkedHashMap<>();
     for (Object entry : (List<?>) list) {
-      if (!(entry instanceof List) || ((List<?>) entry).size() != 2
+      if (!(entry instanceof List)
+          || ((List<?>) entry).size() != 2
           || !(((List<?>) entry).get(0) instanceof String)) {
-        throw new IOException(source + ": each label must be [name, label], got "
-            + JsonValues.write(entry));
+        throw new IOException(
+            source + ": each label must be [name, label], got " + JsonValues.write(entry));
       }
       Object label = ((List<?>) entry).get(1);
       if (label != null && !(label instanceof Number) && !isNumberList(label)) {
-        throw new IOException(source + ": label of " + ((List<?>) entry).get(0)
-            + " must be a number or a list of numbers, got " + JsonValues.write(label));
+        throw new IOException(
+            source
+                + ": label of "
+                + ((List<?>) entry).get(0)
+                + " must be a number or a list of numbers, got "
+                + JsonValues.write(label));
       }
       byName.put((String) ((List<?>) entry).get(0), label);
     }
@@ -103,8 +108,8 @@ public final class DatasetLabels {
   }
 
   /**
-   * The labels of {@code images}, in order, as the reference's training dataset holds them;
-   * an error names the first image without a label or the first label of another kind.
+   * The labels of {@code images}, in order, as the reference's training dataset holds them; an
+   * error names the first image without a label or the first label of another kind.
    */
   public Table forImages(List<String> images) throws IOException {
     if (byName == null) {
@@ -130,8 +135,13 @@ public final class DatasetLabels {
         long c = ((Number) l).longValue();
         double d = ((Number) l).doubleValue();
         if (c < 0 || Double.isNaN(d)) {
-          throw new IOException(source + ": label of " + name + " is " + JsonValues.write(l)
-              + ", but class labels must be non-negative integers");
+          throw new IOException(
+              source
+                  + ": label of "
+                  + name
+                  + " is "
+                  + JsonValues.write(l)
+                  + ", but class labels must be non-negative integers");
         }
         classes[i] = c;
       } else {
@@ -142,9 +152,17 @@ public final class DatasetLabels {
         if (vectors == null) {
           vectors = new float[n][];
         } else if (v.size() != vectors[0].length) {
-          throw new IOException(source + ": label of " + name + " has " + v.size()
-              + " values, but that of " + images.get(0) + " has " + vectors[0].length
-              + " (label vectors must have one length)");
+          throw new IOException(
+              source
+                  + ": label of "
+                  + name
+                  + " has "
+                  + v.size()
+                  + " values, but that of "
+                  + images.get(0)
+                  + " has "
+                  + vectors[0].length
+                  + " (label vectors must have one length)");
         }
         float[] f = new float[v.size()];
         for (int k = 0; k < f.length; k++) {
@@ -157,13 +175,17 @@ public final class DatasetLabels {
   }
 
   private IOException mixed(String name) {
-    return new IOException(source + ": label of " + name + " mixes class numbers and label vectors"
-        + " (all labels must be numbers, or all lists of numbers)");
+    return new IOException(
+        source
+            + ": label of "
+            + name
+            + " mixes class numbers and label vectors"
+            + " (all labels must be numbers, or all lists of numbers)");
   }
 
   /**
-   * Labels of a dataset's images: class indices ({@code classes}, one-hot of dimension max + 1)
-   * or float32 vectors ({@code vectors}, dimension = their length). Exactly one is non-null.
+   * Labels of a dataset's images: class indices ({@code classes}, one-hot of dimension max + 1) or
+   * float32 vectors ({@code vectors}, dimension = their length). Exactly one is non-null.
    */
   public static final class Table {
     private final long[] classes;
@@ -179,7 +201,8 @@ public final class DatasetLabels {
           max = Math.max(max, c);
         }
         if (max + 1 > Integer.MAX_VALUE / 2) {
-          throw new IllegalArgumentException("class label " + max + " is too large for a one-hot label");
+          throw new IllegalArgumentException(
+              "class label " + max + " is too large for a one-hot label");
         }
         this.dim = (int) (max + 1);
       } else {

@@ -18,16 +18,18 @@ import java.util.zip.ZipFile;
  * it: a ZIP archive or a folder of images (any depth), in sorted name order, with optional labels
  * from a top-level {@code dataset.json} (see {@link DatasetLabels}).
  *
- * <p>Images decode with {@link PngCodec#decode}, to what {@code np.array(PIL.Image.open(f))}
- * gives: 1 channel for grayscale and for palette images (their indices), 2 for gray+alpha, 3 for
- * RGB, 4 for RGBA. Thread-safe for reads.
+ * <p>Images decode with {@link PngCodec#decode}, to what {@code np.array(PIL.Image.open(f))} gives:
+ * 1 channel for grayscale and for palette images (their indices), 2 for gray+alpha, 3 for RGB, 4
+ * for RGBA. Thread-safe for reads.
  *
  * <p>A folder that is not on the local disk (e.g. {@code gs://bucket/images}) is read through a
- * {@link FolderReader} that the caller provides ({@link #ofFolder}): model/ knows no file system but
- * the local one.
+ * {@link FolderReader} that the caller provides ({@link #ofFolder}): model/ knows no file system
+ * but the local one.
  */
 public final class ImageArchive implements Closeable {
-  /** Reads the files of a folder by their names relative to it (e.g. through Beam's FileSystems). */
+  /**
+   * Reads the files of a folder by their names relative to it (e.g. through Beam's FileSystems).
+   */
   @FunctionalInterface
   public interface FolderReader {
     byte[] read(String relativeName) throws IOException;
@@ -44,8 +46,13 @@ public final class ImageArchive implements Closeable {
     this(path, path.toString(), zip, null, names, labels);
   }
 
-  private ImageArchive(Path path, String location, ZipFile zip, FolderReader reader,
-      List<String> names, DatasetLabels labels) {
+  private ImageArchive(
+      Path path,
+      String location,
+      ZipFile zip,
+      FolderReader reader,
+      List<String> names,
+      DatasetLabels labels) {
     this.path = path;
     this.location = location;
     this.zip = zip;
@@ -150,8 +157,8 @@ public final class ImageArchive implements Closeable {
   }
 
   /**
-   * The label of every image, as the reference's training dataset loads them; null when the
-   * dataset has none; an error names the first image without one.
+   * The label of every image, as the reference's training dataset loads them; null when the dataset
+   * has none; an error names the first image without one.
    */
   public DatasetLabels.Table labelTable() throws IOException {
     return labels.forImages(names);
@@ -178,11 +185,12 @@ public final class ImageArchive implements Closeable {
     try {
       return PngCodec.decode(bytes(index), name);
     } catch (BadImageException e) {
-      throw new UncheckedIOException(new IOException(
-          "Cannot decode image " + e.getMessage() + " in " + location, e));
+      throw new UncheckedIOException(
+          new IOException("Cannot decode image " + e.getMessage() + " in " + location, e));
     } catch (IOException e) {
-      throw new UncheckedIOException(new IOException(
-          "Cannot read image " + name + " in " + location + ": " + e.getMessage(), e));
+      throw new UncheckedIOException(
+          new IOException(
+              "Cannot read image " + name + " in " + location + ": " + e.getMessage(), e));
     }
   }
 

@@ -46,8 +46,8 @@ public final class ImageNames {
   }
 
   /**
-   * The training dataset's test: {@code os.path.splitext(name)[1].lower()} is a PIL extension
-   * (so a bare {@code .png}, a hidden file with no extension, is not an image).
+   * The training dataset's test: {@code os.path.splitext(name)[1].lower()} is a PIL extension (so a
+   * bare {@code .png}, a hidden file with no extension, is not an image).
    */
   public static boolean isImageForDataset(String name) {
     String base = name.substring(name.lastIndexOf('/') + 1);

@@ -19,7 +19,13 @@ public final class Pixels {
     }
     if ((long) width * height * channels != data.length) {
       throw new IllegalArgumentException(
-          "Pixel buffer holds " + data.length + " bytes, expected " + width + "x" + height + "x"
+          "Pixel buffer holds "
+              + data.length
+              + " bytes, expected "
+              + width
+              + "x"
+              + height
+              + "x"
               + channels);
     }
     this.width = width;
@@ -46,8 +52,8 @@ public final class Pixels {
   }
 
   /**
-   * The samples laid out CHW, as the reference's {@code image.transpose(2, 0, 1)} (the data
-   * itself for one channel).
+   * The samples laid out CHW, as the reference's {@code image.transpose(2, 0, 1)} (the data itself
+   * for one channel).
    */
   public byte[] chw() {
     if (channels == 1) {
@@ -81,7 +87,10 @@ public final class Pixels {
     return new Pixels(w, h, channels, out);
   }
 
-  /** Grayscale repeated into three equal channels, as {@code img[:, :, np.newaxis].repeat(3, axis=2)}. */
+  /**
+   * Grayscale repeated into three equal channels, as {@code img[:, :, np.newaxis].repeat(3,
+   * axis=2)}.
+   */
   public Pixels grayToRgb() {
     if (channels != 1) {
       throw new IllegalStateException("grayToRgb needs one channel, got " + channels);
@@ -107,7 +116,9 @@ public final class Pixels {
       return false;
     }
     Pixels p = (Pixels) o;
-    return width == p.width && height == p.height && channels == p.channels
+    return width == p.width
+        && height == p.height
+        && channels == p.channels
         && java.util.Arrays.equals(data, p.data);
   }
 

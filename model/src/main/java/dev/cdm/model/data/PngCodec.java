@@ -3,8 +3,8 @@ package dev.cdm.model.data;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.DataBufferByte;
-import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.IndexColorModel;
+import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -14,9 +14,9 @@ import java.util.zip.CRC32;
 import javax.imageio.ImageIO;
 
 /**
- * Image bytes to {@link Pixels} and back. Encoding writes what the reference writes with
- * {@code img.save(..., format='png', compress_level=0)}: an 8-bit grayscale or RGB PNG whose zlib
- * stream holds stored (uncompressed) blocks, so that training decodes it cheaply.
+ * Image bytes to {@link Pixels} and back. Encoding writes what the reference writes with {@code
+ * img.save(..., format='png', compress_level=0)}: an 8-bit grayscale or RGB PNG whose zlib stream
+ * holds stored (uncompressed) blocks, so that training decodes it cheaply.
  */
 public final class PngCodec {
   static {
@@ -29,9 +29,9 @@ public final class PngCodec {
   private PngCodec() {}
 
   /**
-   * Decodes any format ImageIO reads (PNG, JPEG, BMP, GIF, TIFF) to the array PIL's
-   * {@code np.array(Image.open(f))} gives: grayscale 1 channel, gray+alpha 2, RGB 3, RGBA 4;
-   * palette images give their palette indices, as numpy does for mode 'P'.
+   * Decodes any format ImageIO reads (PNG, JPEG, BMP, GIF, TIFF) to the array PIL's {@code
+   * np.array(Image.open(f))} gives: grayscale 1 channel, gray+alpha 2, RGB 3, RGBA 4; palette
+   * images give their palette indices, as numpy does for mode 'P'.
    *
    * @param name the input's name, for error messages
    * @throws BadImageException when the bytes are not a readable image
@@ -74,7 +74,8 @@ public final class PngCodec {
     }
     int[] samples = raster.getPixels(0, 0, w, h, (int[]) null);
     byte[] data = new byte[samples.length];
-    // PIL expands 2- and 4-bit grayscale to 0..255 ('L;2', 'L;4'); palette indices stay as they are.
+    // PIL expands 2- and 4-bit grayscale to 0..255 ('L;2', 'L;4'); palette indices stay as they
+    // are.
     int scale = (bits < 8 && !indexed) ? 255 / ((1 << bits) - 1) : 1;
     for (int i = 0; i < samples.length; i++) {
       data[i] = (byte) (samples[i] * scale);
@@ -100,7 +101,11 @@ public final class PngCodec {
    */
   public static boolean isComplete(byte[] png) {
     int n = png.length;
-    if (n < 12 || png[n - 8] != 'I' || png[n - 7] != 'E' || png[n - 6] != 'N' || png[n - 5] != 'D') {
+    if (n < 12
+        || png[n - 8] != 'I'
+        || png[n - 7] != 'E'
+        || png[n - 6] != 'N'
+        || png[n - 5] != 'D') {
       return false;
     }
     try {
@@ -112,9 +117,9 @@ public final class PngCodec {
   }
 
   /**
-   * Decodes to three channels, RGB, as OpenCV's {@code cv2.imdecode(buf, cv2.IMREAD_COLOR)} followed
-   * by the BGR to RGB flip ({@code dataset_tool}'s LSUN reader): grayscale is repeated, alpha is
-   * dropped (not composited), palette images give their colours.
+   * Decodes to three channels, RGB, as OpenCV's {@code cv2.imdecode(buf, cv2.IMREAD_COLOR)}
+   * followed by the BGR to RGB flip ({@code dataset_tool}'s LSUN reader): grayscale is repeated,
+   * alpha is dropped (not composited), palette images give their colours.
    */
   public static Pixels decodeColor(byte[] bytes, String name) throws BadImageException {
     boolean palettePng = PngDecoder.isPng(bytes) && bytes.length > 25 && bytes[25] == 3;
@@ -181,8 +186,10 @@ public final class PngCodec {
     }
     byte[] src = ((DataBufferByte) raster.getDataBuffer()).getData();
     int stride = sm.getScanlineStride();
-    int base = raster.getDataBuffer().getOffset() - raster.getSampleModelTranslateY() * stride
-        - raster.getSampleModelTranslateX() * bands;
+    int base =
+        raster.getDataBuffer().getOffset()
+            - raster.getSampleModelTranslateY() * stride
+            - raster.getSampleModelTranslateX() * bands;
     int rowBytes = w * bands;
     byte[] out = new byte[rowBytes * h];
     for (int y = 0; y < h; y++) {

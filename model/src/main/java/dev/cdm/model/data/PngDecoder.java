@@ -62,8 +62,13 @@ final class PngDecoder {
           int depth = b[data + 8] & 0xff;
           int color = b[data + 9] & 0xff;
           int interlace = b[data + 12] & 0xff;
-          channels = color == 0 || color == 3 ? 1 : color == 4 ? 2 : color == 2 ? 3 : color == 6 ? 4 : -1;
-          if (depth != 8 || interlace != 0 || channels < 0 || w <= 0 || h <= 0
+          channels =
+              color == 0 || color == 3 ? 1 : color == 4 ? 2 : color == 2 ? 3 : color == 6 ? 4 : -1;
+          if (depth != 8
+              || interlace != 0
+              || channels < 0
+              || w <= 0
+              || h <= 0
               || (long) w * h * channels > Integer.MAX_VALUE / 2) {
             return null;
           }
@@ -99,7 +104,8 @@ final class PngDecoder {
         throw new BadImageException(name, "PNG without a header");
       }
       if (produced < rawLength) {
-        throw new BadImageException(name, "truncated PNG image data (" + produced + " of " + rawLength + " bytes)");
+        throw new BadImageException(
+            name, "truncated PNG image data (" + produced + " of " + rawLength + " bytes)");
       }
     } catch (DataFormatException e) {
       throw new BadImageException(name, "corrupt PNG image data: " + e.getMessage(), e);
@@ -107,7 +113,8 @@ final class PngDecoder {
     return new Pixels(w, h, channels, unfilter(raw, w, h, channels, name));
   }
 
-  private static byte[] unfilter(byte[] raw, int w, int h, int bpp, String name) throws BadImageException {
+  private static byte[] unfilter(byte[] raw, int w, int h, int bpp, String name)
+      throws BadImageException {
     int rowBytes = w * bpp;
     byte[] out = new byte[rowBytes * h];
     for (int y = 0; y < h; y++) {
@@ -155,13 +162,17 @@ final class PngDecoder {
           }
           break;
         default:
-          throw new BadImageException(name, "corrupt PNG: unknown row filter " + f + " in row " + y);
+          throw new BadImageException(
+              name, "corrupt PNG: unknown row filter " + f + " in row " + y);
       }
     }
     return out;
   }
 
   private static int readInt(byte[] b, int p) {
-    return ((b[p] & 0xff) << 24) | ((b[p + 1] & 0xff) << 16) | ((b[p + 2] & 0xff) << 8) | (b[p + 3] & 0xff);
+    return ((b[p] & 0xff) << 24)
+        | ((b[p + 1] & 0xff) << 16)
+        | ((b[p + 2] & 0xff) << 8)
+        | (b[p + 3] & 0xff);
   }
 }

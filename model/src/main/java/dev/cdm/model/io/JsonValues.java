@@ -10,9 +10,9 @@ import java.util.Map;
 /**
  * Plain Java values (null, Boolean, Long, Double, String, List, Map) to JSON text and back, as
  * Python's {@code json} module writes them: floats always with a fraction or exponent ({@code 1.0},
- * {@code 1e+08} style is accepted), integers never, and {@code Infinity}, {@code -Infinity},
- * {@code NaN} as bare tokens. So a value read back has the type it was written with (int vs float),
- * which Gson's tree model cannot guarantee for the special floats. Tuples come back as lists.
+ * {@code 1e+08} style is accepted), integers never, and {@code Infinity}, {@code -Infinity}, {@code
+ * NaN} as bare tokens. So a value read back has the type it was written with (int vs float), which
+ * Gson's tree model cannot guarantee for the special floats. Tuples come back as lists.
  */
 public final class JsonValues {
   private JsonValues() {}
@@ -37,7 +37,10 @@ public final class JsonValues {
       } else {
         sb.append(Double.toString(d)); // always has '.' or 'E'; parses back to the same double
       }
-    } else if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte
+    } else if (v instanceof Long
+        || v instanceof Integer
+        || v instanceof Short
+        || v instanceof Byte
         || v instanceof BigInteger) {
       sb.append(v);
     } else if (v instanceof String) {
@@ -67,8 +70,12 @@ public final class JsonValues {
       }
       sb.append('}');
     } else {
-      throw new IllegalArgumentException("config value at " + where + " is a " + v.getClass().getSimpleName()
-          + "; only None, bool, int, float, str, list and dict can be stored");
+      throw new IllegalArgumentException(
+          "config value at "
+              + where
+              + " is a "
+              + v.getClass().getSimpleName()
+              + "; only None, bool, int, float, str, list and dict can be stored");
     }
   }
 
@@ -77,11 +84,21 @@ public final class JsonValues {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       switch (c) {
-        case '"': sb.append("\\\""); break;
-        case '\\': sb.append("\\\\"); break;
-        case '\n': sb.append("\\n"); break;
-        case '\r': sb.append("\\r"); break;
-        case '\t': sb.append("\\t"); break;
+        case '"':
+          sb.append("\\\"");
+          break;
+        case '\\':
+          sb.append("\\\\");
+          break;
+        case '\n':
+          sb.append("\\n");
+          break;
+        case '\r':
+          sb.append("\\r");
+          break;
+        case '\t':
+          sb.append("\\t");
+          break;
         default:
           if (c < 0x20) {
             sb.append(String.format("\\u%04x", (int) c));
@@ -243,12 +260,26 @@ public final class JsonValues {
         }
         char e = s.charAt(pos++);
         switch (e) {
-          case '"': case '\\': case '/': sb.append(e); break;
-          case 'b': sb.append('\b'); break;
-          case 'f': sb.append('\f'); break;
-          case 'n': sb.append('\n'); break;
-          case 'r': sb.append('\r'); break;
-          case 't': sb.append('\t'); break;
+          case '"':
+          case '\\':
+          case '/':
+            sb.append(e);
+            break;
+          case 'b':
+            sb.append('\b');
+            break;
+          case 'f':
+            sb.append('\f');
+            break;
+          case 'n':
+            sb.append('\n');
+            break;
+          case 'r':
+            sb.append('\r');
+            break;
+          case 't':
+            sb.append('\t');
+            break;
           case 'u':
             if (pos + 4 > s.length()) {
               throw error("short \\u escape");

@@ -20,8 +20,9 @@ import java.util.regex.Pattern;
  */
 public final class LocalFiles {
   /** The names {@link #tempBeside} makes. */
-  private static final Pattern TEMP_NAME = Pattern.compile(
-      "^\\..+\\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.tmp$");
+  private static final Pattern TEMP_NAME =
+      Pattern.compile(
+          "^\\..+\\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.tmp$");
 
   private LocalFiles() {}
 
@@ -31,12 +32,16 @@ public final class LocalFiles {
     return abs.resolveSibling("." + abs.getFileName() + "." + UUID.randomUUID() + ".tmp");
   }
 
-  /** Whether {@code fileName} is a temporary name of {@link #tempBeside} (left by a killed writer). */
+  /**
+   * Whether {@code fileName} is a temporary name of {@link #tempBeside} (left by a killed writer).
+   */
   public static boolean isTempName(String fileName) {
     return TEMP_NAME.matcher(fileName).matches();
   }
 
-  /** Writes {@code data} to {@code dest} (replacing it), creating its folders; atomic on one disk. */
+  /**
+   * Writes {@code data} to {@code dest} (replacing it), creating its folders; atomic on one disk.
+   */
   public static void write(Path dest, byte[] data) throws IOException {
     Files.createDirectories(dest.toAbsolutePath().getParent());
     Path tmp = tempBeside(dest);
@@ -50,8 +55,8 @@ public final class LocalFiles {
 
   /**
    * Writes {@code data} to {@code dest} only if no file is there: the complete temporary file is
-   * hard-linked to the destination, which fails atomically when the name exists. Returns false
-   * (and leaves the existing file) when it does.
+   * hard-linked to the destination, which fails atomically when the name exists. Returns false (and
+   * leaves the existing file) when it does.
    */
   public static boolean createOnce(Path dest, byte[] data) throws IOException {
     Files.createDirectories(dest.toAbsolutePath().getParent());

@@ -1,6 +1,5 @@
 package dev.cdm.model.io;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.cdm.model.precond.Precond;
 import java.io.IOException;
@@ -10,8 +9,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Loads a ready-to-use preconditioned network from a reference checkpoint ({@code .pkl}: the
- * {@code ema} entry, or {@code net} when there is no {@code ema}) or from our snapshot ({@code
+ * Loads a ready-to-use preconditioned network from a reference checkpoint ({@code .pkl}: the {@code
+ * ema} entry, or {@code net} when there is no {@code ema}) or from our snapshot ({@code
  * .safetensors} with a JSON config; see {@link NetworkSnapshot}), and saves our snapshot. The
  * format is recognised from the file's content. Nothing in a file is executed: the network is
  * rebuilt from its recorded class name and constructor arguments, then its state dict is loaded.
@@ -44,8 +43,14 @@ public final class NetworkLoader {
     List<Object> args = net.initArgs();
     if (args.size() > PRECOND_POSITIONAL.size()) {
       throw new IllegalArgumentException(
-          source + ": network " + net.className() + " has " + args.size()
-              + " positional constructor arguments, at most " + PRECOND_POSITIONAL.size() + " expected");
+          source
+              + ": network "
+              + net.className()
+              + " has "
+              + args.size()
+              + " positional constructor arguments, at most "
+              + PRECOND_POSITIONAL.size()
+              + " expected");
     }
     for (int i = 0; i < args.size(); i++) {
       kwargs.put(PRECOND_POSITIONAL.get(i), args.get(i));
@@ -55,7 +60,9 @@ public final class NetworkLoader {
     try {
       // No weight draws: the state dict replaces them, and loading must not move the global
       // generator (the reference's unpickling never runs __init__).
-      p = dev.cdm.model.nn.WeightInit.withoutDrawing(() -> Precond.create(net.className(), kwargs, manager));
+      p =
+          dev.cdm.model.nn.WeightInit.withoutDrawing(
+              () -> Precond.create(net.className(), kwargs, manager));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
     }
@@ -66,13 +73,15 @@ public final class NetworkLoader {
       // One tensor at a time: the device holds the network plus one tensor, not two copies.
       NDManager[] current = new NDManager[1];
       try {
-        p.loadStateDict(shapes, key -> {
-          if (current[0] != null) {
-            current[0].close();
-          }
-          current[0] = manager.newSubManager();
-          return sd.get(key).toNDArray(current[0]);
-        });
+        p.loadStateDict(
+            shapes,
+            key -> {
+              if (current[0] != null) {
+                current[0].close();
+              }
+              current[0] = manager.newSubManager();
+              return sd.get(key).toNDArray(current[0]);
+            });
       } finally {
         if (current[0] != null) {
           current[0].close();
@@ -99,7 +108,8 @@ public final class NetworkLoader {
   }
 
   /** Saves {@code net} as our snapshot, atomically; {@code extraConfig} is kept under "extra". */
-  public static void save(Precond net, Path path, Map<String, Object> extraConfig) throws IOException {
+  public static void save(Precond net, Path path, Map<String, Object> extraConfig)
+      throws IOException {
     snapshot(net, null, null, null, extraConfig).write(path);
   }
 

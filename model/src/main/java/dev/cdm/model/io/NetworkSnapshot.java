@@ -9,12 +9,15 @@ import java.util.Optional;
 
 /**
  * Our own network snapshot: one {@code .safetensors} file holding the network's state dict (torch
- * names, e.g. {@code model.enc.16x16_conv.weight}) and, under the metadata key {@value #CONFIG_KEY},
- * a JSON config: <pre>{"format": "cdm-snapshot", "version": 1, "class_name": "EDMPrecond",
+ * names, e.g. {@code model.enc.16x16_conv.weight}) and, under the metadata key {@value
+ * #CONFIG_KEY}, a JSON config:
+ *
+ * <pre>{"format": "cdm-snapshot", "version": 1, "class_name": "EDMPrecond",
  * "init_args": [], "init_kwargs": {...}, "loss_fn": {"class_name", "init_args", "init_kwargs"} | null,
  * "augment_pipe": {...} | null, "dataset_kwargs": {...} | null, "extra": {...}}</pre>
- * Tensors round-trip bit for bit and config values keep their types (int vs float); tuples become lists.
- * Files are written atomically and read by mapping (no copy, one pass over the header).
+ *
+ * Tensors round-trip bit for bit and config values keep their types (int vs float); tuples become
+ * lists. Files are written atomically and read by mapping (no copy, one pass over the header).
  */
 public final class NetworkSnapshot {
   public static final String CONFIG_KEY = "cdm.config";
@@ -28,13 +31,21 @@ public final class NetworkSnapshot {
   private final Map<String, Object> datasetKwargs;
   private final Map<String, Object> extra;
 
-  private NetworkSnapshot(ObjectConfig network, Map<String, TensorData> stateDict, ObjectConfig lossFn,
-      ObjectConfig augmentPipe, Map<String, Object> datasetKwargs, Map<String, Object> extra) {
+  private NetworkSnapshot(
+      ObjectConfig network,
+      Map<String, TensorData> stateDict,
+      ObjectConfig lossFn,
+      ObjectConfig augmentPipe,
+      Map<String, Object> datasetKwargs,
+      Map<String, Object> extra) {
     this.network = network;
     this.stateDict = new LinkedHashMap<>(stateDict);
     this.lossFn = lossFn;
     this.augmentPipe = augmentPipe;
-    this.datasetKwargs = datasetKwargs == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(datasetKwargs));
+    this.datasetKwargs =
+        datasetKwargs == null
+            ? null
+            : Collections.unmodifiableMap(new LinkedHashMap<>(datasetKwargs));
     this.extra = Collections.unmodifiableMap(new LinkedHashMap<>(extra == null ? Map.of() : extra));
   }
 
@@ -44,20 +55,33 @@ public final class NetworkSnapshot {
    * @param lossFn, augmentPipe, datasetKwargs may be {@code null}
    * @param extra further JSON-able settings to keep (e.g. training progress); may be empty
    */
-  public static NetworkSnapshot of(ObjectConfig network, Map<String, TensorData> stateDict, ObjectConfig lossFn,
-      ObjectConfig augmentPipe, Map<String, Object> datasetKwargs, Map<String, Object> extra) {
+  public static NetworkSnapshot of(
+      ObjectConfig network,
+      Map<String, TensorData> stateDict,
+      ObjectConfig lossFn,
+      ObjectConfig augmentPipe,
+      Map<String, Object> datasetKwargs,
+      Map<String, Object> extra) {
     return new NetworkSnapshot(network, stateDict, lossFn, augmentPipe, datasetKwargs, extra);
   }
 
-  /** The {@code ema} (else {@code net}) network of a reference checkpoint, with its loss, augment pipe and dataset settings. */
+  /**
+   * The {@code ema} (else {@code net}) network of a reference checkpoint, with its loss, augment
+   * pipe and dataset settings.
+   */
   public static NetworkSnapshot fromReference(ReferenceCheckpoint c) {
     PersistentObject net = c.network();
     if (!net.hasInitArgs()) {
-      throw new IllegalArgumentException("network in " + c.source() + " has no recorded constructor arguments");
+      throw new IllegalArgumentException(
+          "network in " + c.source() + " has no recorded constructor arguments");
     }
-    return new NetworkSnapshot(ObjectConfig.of(net), net.stateDict(), c.lossFn().map(ObjectConfig::of).orElse(null),
+    return new NetworkSnapshot(
+        ObjectConfig.of(net),
+        net.stateDict(),
+        c.lossFn().map(ObjectConfig::of).orElse(null),
         c.augmentPipe().map(ObjectConfig::of).orElse(null),
-        c.entries().get("dataset_kwargs") == null ? null : c.datasetKwargs(), Map.of());
+        c.entries().get("dataset_kwargs") == null ? null : c.datasetKwargs(),
+        Map.of());
   }
 
   public ObjectConfig network() {
@@ -116,8 +140,8 @@ public final class NetworkSnapshot {
   }
 
   /**
-   * Reads a network from either format: our snapshot ({@code .safetensors} with {@value #CONFIG_KEY})
-   * or a reference checkpoint ({@code .pkl}, {@code torch.save} file), converted with
+   * Reads a network from either format: our snapshot ({@code .safetensors} with {@value
+   * #CONFIG_KEY}) or a reference checkpoint ({@code .pkl}, {@code torch.save} file), converted with
    * {@link #fromReference}. The format is recognised from the file's first bytes, not its name.
    */
   public static NetworkSnapshot load(Path path) throws IOException {
@@ -127,7 +151,9 @@ public final class NetworkSnapshot {
     return fromReference(ReferenceCheckpoint.read(path));
   }
 
-  /** {@link #load(Path)} for a path or URL ({@code http(s)://}, {@code gs://}; see {@link Sources}). */
+  /**
+   * {@link #load(Path)} for a path or URL ({@code http(s)://}, {@code gs://}; see {@link Sources}).
+   */
   public static NetworkSnapshot load(String pathOrUrl) throws IOException {
     return load(Sources.open(pathOrUrl));
   }
@@ -139,7 +165,8 @@ public final class NetworkSnapshot {
       if (head.length < 9 || head[8] != '{') {
         return false;
       }
-      long n = java.nio.ByteBuffer.wrap(head, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+      long n =
+          java.nio.ByteBuffer.wrap(head, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
       return n > 0 && n <= java.nio.file.Files.size(path) - 8;
     }
   }
@@ -149,23 +176,36 @@ public final class NetworkSnapshot {
     SafetensorsFile f = SafetensorsFile.read(path);
     String json = f.metadata().get(CONFIG_KEY);
     if (json == null) {
-      throw new IOException(path + " is a safetensors file without the " + CONFIG_KEY + " metadata of a cdm snapshot");
+      throw new IOException(
+          path
+              + " is a safetensors file without the "
+              + CONFIG_KEY
+              + " metadata of a cdm snapshot");
     }
     Object parsed;
     try {
       parsed = JsonValues.parse(json);
     } catch (IllegalArgumentException e) {
-      throw new IOException("invalid " + CONFIG_KEY + " JSON in " + path + ": " + e.getMessage(), e);
+      throw new IOException(
+          "invalid " + CONFIG_KEY + " JSON in " + path + ": " + e.getMessage(), e);
     }
     if (!(parsed instanceof Map)) {
       throw new IOException(CONFIG_KEY + " in " + path + " is not a JSON object");
     }
     Map<?, ?> c = (Map<?, ?>) parsed;
     if (!FORMAT.equals(c.get("format"))) {
-      throw new IOException(CONFIG_KEY + " in " + path + " has format " + c.get("format") + ", expected " + FORMAT);
+      throw new IOException(
+          CONFIG_KEY + " in " + path + " has format " + c.get("format") + ", expected " + FORMAT);
     }
     if (!(c.get("version") instanceof Long) || (Long) c.get("version") > VERSION) {
-      throw new IOException(CONFIG_KEY + " in " + path + " has version " + c.get("version") + "; this reader knows up to " + VERSION);
+      throw new IOException(
+          CONFIG_KEY
+              + " in "
+              + path
+              + " has version "
+              + c.get("version")
+              + "; this reader knows up to "
+              + VERSION);
     }
     try {
       ObjectConfig network = ObjectConfig.fromMap(c, CONFIG_KEY + " in " + path);

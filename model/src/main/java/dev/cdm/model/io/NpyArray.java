@@ -17,9 +17,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One NumPy {@code .npy} array: a dtype ({@code <f8}, {@code <f4}, {@code |u1}, {@code <i8},
- * {@code <i4}), a C-order shape and its little-endian bytes. Enough of the format for statistics
- * files, fixtures and pickled numpy arrays; Fortran order and big-endian data are rejected by name.
+ * One NumPy {@code .npy} array: a dtype ({@code <f8}, {@code <f4}, {@code |u1}, {@code <i8}, {@code
+ * <i4}), a C-order shape and its little-endian bytes. Enough of the format for statistics files,
+ * fixtures and pickled numpy arrays; Fortran order and big-endian data are rejected by name.
  */
 public final class NpyArray {
   private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
@@ -65,8 +65,7 @@ public final class NpyArray {
       size *= s;
     }
     if (size != n) {
-      throw new IllegalArgumentException(
-          n + " values do not fill shape " + Arrays.toString(shape));
+      throw new IllegalArgumentException(n + " values do not fill shape " + Arrays.toString(shape));
     }
   }
 
@@ -78,8 +77,16 @@ public final class NpyArray {
     String dtype = normalize(descr);
     long bytes = Math.multiplyExact(count(shape), (long) itemSize(dtype, name));
     if (data.length != bytes) {
-      throw new IOException(name + ": holds " + data.length + " data bytes, shape "
-          + Arrays.toString(shape) + " of " + dtype + " needs " + bytes);
+      throw new IOException(
+          name
+              + ": holds "
+              + data.length
+              + " data bytes, shape "
+              + Arrays.toString(shape)
+              + " of "
+              + dtype
+              + " needs "
+              + bytes);
     }
     return new NpyArray(dtype, shape.clone(), data);
   }
@@ -96,15 +103,27 @@ public final class NpyArray {
     return n;
   }
 
-  /** A copy on {@code manager} with the matching DJL data type and shape (a scalar for shape ()). */
+  /**
+   * A copy on {@code manager} with the matching DJL data type and shape (a scalar for shape ()).
+   */
   public NDArray toNDArray(NDManager manager) {
     DataType type;
     switch (dtype) {
-      case "<f8": type = DataType.FLOAT64; break;
-      case "<f4": type = DataType.FLOAT32; break;
-      case "<i8": type = DataType.INT64; break;
-      case "<i4": type = DataType.INT32; break;
-      default: type = DataType.UINT8; break; // |u1, the only other dtype parse and of accept
+      case "<f8":
+        type = DataType.FLOAT64;
+        break;
+      case "<f4":
+        type = DataType.FLOAT32;
+        break;
+      case "<i8":
+        type = DataType.INT64;
+        break;
+      case "<i4":
+        type = DataType.INT32;
+        break;
+      default:
+        type = DataType.UINT8;
+        break; // |u1, the only other dtype parse and of accept
     }
     ByteBuffer b = ByteBuffer.allocateDirect(data.length).order(ByteOrder.LITTLE_ENDIAN);
     b.put(data).rewind();
@@ -192,8 +211,11 @@ public final class NpyArray {
       throw new IOException(name + ": truncated .npy header");
     }
     String header =
-        new String(file, headerStart, headerLen, major == 3 ? StandardCharsets.UTF_8
-            : StandardCharsets.ISO_8859_1);
+        new String(
+            file,
+            headerStart,
+            headerLen,
+            major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
     Matcher d = DESCR.matcher(header);
     Matcher f = FORTRAN.matcher(header);
     Matcher s = SHAPE.matcher(header);
@@ -220,8 +242,15 @@ public final class NpyArray {
     long bytes = count * itemSize;
     if (file.length - dataStart < bytes) {
       throw new IOException(
-          name + ": holds " + (file.length - dataStart) + " data bytes, shape "
-              + Arrays.toString(shape) + " of " + dtype + " needs " + bytes);
+          name
+              + ": holds "
+              + (file.length - dataStart)
+              + " data bytes, shape "
+              + Arrays.toString(shape)
+              + " of "
+              + dtype
+              + " needs "
+              + bytes);
     }
     return new NpyArray(dtype, shape, Arrays.copyOfRange(file, dataStart, dataStart + (int) bytes));
   }
@@ -246,11 +275,17 @@ public final class NpyArray {
   public byte[] toBytes() {
     StringBuilder shapeText = new StringBuilder("(");
     for (int i = 0; i < shape.length; i++) {
-      shapeText.append(shape[i]).append(shape.length == 1 ? "," : (i + 1 < shape.length ? ", " : ""));
+      shapeText
+          .append(shape[i])
+          .append(shape.length == 1 ? "," : (i + 1 < shape.length ? ", " : ""));
     }
     shapeText.append(")");
-    String dict = String.format(Locale.ROOT,
-        "{'descr': '%s', 'fortran_order': False, 'shape': %s, }", dtype, shapeText);
+    String dict =
+        String.format(
+            Locale.ROOT,
+            "{'descr': '%s', 'fortran_order': False, 'shape': %s, }",
+            dtype,
+            shapeText);
     int unpadded = 10 + dict.length() + 1;
     int padded = (unpadded + 63) / 64 * 64;
     String header = dict + " ".repeat(padded - unpadded) + "\n";

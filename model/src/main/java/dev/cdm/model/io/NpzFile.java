@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -77,11 +76,12 @@ public final class NpzFile {
    */
   public Map<String, NDArray> toNDArrays(NDManager manager) {
     Map<String, NDArray> out = new LinkedHashMap<>();
-    arrays.forEach((k, a) -> {
-      NDArray x = a.toNDArray(manager);
-      x.setName(k);
-      out.put(k, x);
-    });
+    arrays.forEach(
+        (k, a) -> {
+          NDArray x = a.toNDArray(manager);
+          x.setName(k);
+          out.put(k, x);
+        });
     return out;
   }
 

@@ -23,8 +23,8 @@ final class NumpyDType implements Buildable {
   }
 
   /**
-   * The array-protocol descriptor ({@code <f8}, {@code |u1}): the byte order from BUILD, unless
-   * the code carries its own.
+   * The array-protocol descriptor ({@code <f8}, {@code |u1}): the byte order from BUILD, unless the
+   * code carries its own.
    */
   String descr() {
     return code.matches("^[<>=|].*") ? code : byteOrder + code;
@@ -35,28 +35,75 @@ final class NumpyDType implements Buildable {
       throw new PickleException("numpy " + code + " scalar in " + source + " without raw bytes");
     }
     byte[] b = (byte[]) raw;
-    ByteBuffer buf = ByteBuffer.wrap(b).order(">".equals(byteOrder) ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer buf =
+        ByteBuffer.wrap(b)
+            .order(">".equals(byteOrder) ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
     String c = code.replaceAll("^[<>=|]", "");
     int need;
     Object value;
     switch (c) {
-      case "f8": need = 8; value = b.length == need ? buf.getDouble() : null; break;
-      case "f4": need = 4; value = b.length == need ? (double) buf.getFloat() : null; break;
-      case "f2": need = 2; value = b.length == need ? (double) TensorData.halfToFloat(buf.getShort()) : null; break;
-      case "i8": need = 8; value = b.length == need ? buf.getLong() : null; break;
-      case "i4": need = 4; value = b.length == need ? (long) buf.getInt() : null; break;
-      case "i2": need = 2; value = b.length == need ? (long) buf.getShort() : null; break;
-      case "i1": need = 1; value = b.length == need ? (long) buf.get() : null; break;
-      case "u8": need = 8; value = b.length == need ? buf.getLong() : null; break;
-      case "u4": need = 4; value = b.length == need ? buf.getInt() & 0xffffffffL : null; break;
-      case "u2": need = 2; value = b.length == need ? (long) (buf.getShort() & 0xffff) : null; break;
-      case "u1": need = 1; value = b.length == need ? (long) (buf.get() & 0xff) : null; break;
-      case "b1": need = 1; value = b.length == need ? buf.get() != 0 : null; break;
+      case "f8":
+        need = 8;
+        value = b.length == need ? buf.getDouble() : null;
+        break;
+      case "f4":
+        need = 4;
+        value = b.length == need ? (double) buf.getFloat() : null;
+        break;
+      case "f2":
+        need = 2;
+        value = b.length == need ? (double) TensorData.halfToFloat(buf.getShort()) : null;
+        break;
+      case "i8":
+        need = 8;
+        value = b.length == need ? buf.getLong() : null;
+        break;
+      case "i4":
+        need = 4;
+        value = b.length == need ? (long) buf.getInt() : null;
+        break;
+      case "i2":
+        need = 2;
+        value = b.length == need ? (long) buf.getShort() : null;
+        break;
+      case "i1":
+        need = 1;
+        value = b.length == need ? (long) buf.get() : null;
+        break;
+      case "u8":
+        need = 8;
+        value = b.length == need ? buf.getLong() : null;
+        break;
+      case "u4":
+        need = 4;
+        value = b.length == need ? buf.getInt() & 0xffffffffL : null;
+        break;
+      case "u2":
+        need = 2;
+        value = b.length == need ? (long) (buf.getShort() & 0xffff) : null;
+        break;
+      case "u1":
+        need = 1;
+        value = b.length == need ? (long) (buf.get() & 0xff) : null;
+        break;
+      case "b1":
+        need = 1;
+        value = b.length == need ? buf.get() != 0 : null;
+        break;
       default:
-        throw new PickleException("numpy scalar of dtype " + code + " in " + source + " is not supported");
+        throw new PickleException(
+            "numpy scalar of dtype " + code + " in " + source + " is not supported");
     }
     if (value == null) {
-      throw new PickleException("numpy " + code + " scalar in " + source + " has " + b.length + " bytes, expected " + need);
+      throw new PickleException(
+          "numpy "
+              + code
+              + " scalar in "
+              + source
+              + " has "
+              + b.length
+              + " bytes, expected "
+              + need);
     }
     return value;
   }

@@ -16,10 +16,10 @@ import java.util.Set;
 
 /**
  * Reads a pickle of plain Python data holding numpy arrays, as {@code pickle.load(f,
- * encoding='latin1')} does (the CIFAR-10 python batches, for one), through the project's one
- * {@link SafeUnpickler}. The allow-list is numpy's array rebuild ({@code _reconstruct},
- * {@code ndarray}, {@code dtype}) and {@code _codecs.encode} (how Python 3 spells bytes at
- * protocol 2); any other global is refused, naming it, and nothing from the file is executed.
+ * encoding='latin1')} does (the CIFAR-10 python batches, for one), through the project's one {@link
+ * SafeUnpickler}. The allow-list is numpy's array rebuild ({@code _reconstruct}, {@code ndarray},
+ * {@code dtype}) and {@code _codecs.encode} (how Python 3 spells bytes at protocol 2); any other
+ * global is refused, naming it, and nothing from the file is executed.
  *
  * <p>Python 2 strings come back as latin-1 {@link String}s and every array as an {@link NpyArray}
  * (the dtypes {@code NpyArray} knows; C order only).
@@ -27,7 +27,9 @@ import java.util.Set;
 public final class NumpyPickle {
   private NumpyPickle() {}
 
-  /** The value {@code bytes} pickle; {@code name} (a file, a tarball member) appears in every error. */
+  /**
+   * The value {@code bytes} pickle; {@code name} (a file, a tarball member) appears in every error.
+   */
   public static Object load(byte[] bytes, String name) throws IOException {
     Object root = new SafeUnpickler(bytes, 0, bytes.length, name, new Globals(name), null).load();
     return arrays(root, name, new IdentityHashMap<>());
@@ -66,14 +68,18 @@ public final class NumpyPickle {
     return o;
   }
 
-  /** {@code _reconstruct(ndarray, (0,), b'b')}, filled by BUILD with (version, shape, dtype, fortran, raw). */
+  /**
+   * {@code _reconstruct(ndarray, (0,), b'b')}, filled by BUILD with (version, shape, dtype,
+   * fortran, raw).
+   */
   private static final class PendingArray implements Buildable {
     private List<?> state;
 
     @Override
     public void build(Object s) throws PickleException {
       if (!(s instanceof List) || ((List<?>) s).size() != 5) {
-        throw new PickleException("a numpy array state is (version, shape, dtype, fortran, data), got " + s);
+        throw new PickleException(
+            "a numpy array state is (version, shape, dtype, fortran, data), got " + s);
       }
       state = (List<?>) s;
     }
@@ -95,8 +101,10 @@ public final class NumpyPickle {
       }
       Object raw = state.get(4);
       // Python 2 pickled the data as a str, which encoding='latin1' turns into text.
-      byte[] data = raw instanceof byte[] ? (byte[]) raw
-          : raw instanceof String ? ((String) raw).getBytes(StandardCharsets.ISO_8859_1) : null;
+      byte[] data =
+          raw instanceof byte[]
+              ? (byte[]) raw
+              : raw instanceof String ? ((String) raw).getBytes(StandardCharsets.ISO_8859_1) : null;
       if (data == null) {
         throw new PickleException(name + ": a numpy array whose data is a " + raw);
       }
@@ -104,7 +112,9 @@ public final class NumpyPickle {
     }
   }
 
-  /** The allow-list: numpy's array rebuild and {@code _codecs.encode}; {@code null} for all else. */
+  /**
+   * The allow-list: numpy's array rebuild and {@code _codecs.encode}; {@code null} for all else.
+   */
   private static final class Globals implements GlobalResolver {
     private static final Set<String> RECONSTRUCT =
         Set.of("numpy.core.multiarray._reconstruct", "numpy._core.multiarray._reconstruct");
@@ -124,15 +134,20 @@ public final class NumpyPickle {
         case "numpy.ndarray":
           return PyGlobal.token(q);
         case "numpy.dtype":
-          return PyGlobal.function(q, args -> {
-            if (args.isEmpty()) {
-              throw new PickleException("numpy.dtype in " + name + " without a type code");
-            }
-            return new NumpyDType(String.valueOf(args.get(0)));
-          });
+          return PyGlobal.function(
+              q,
+              args -> {
+                if (args.isEmpty()) {
+                  throw new PickleException("numpy.dtype in " + name + " without a type code");
+                }
+                return new NumpyDType(String.valueOf(args.get(0)));
+              });
         case "_codecs.encode":
-          return PyGlobal.function(q, args -> String.valueOf(args.isEmpty() ? "" : args.get(0))
-              .getBytes(StandardCharsets.ISO_8859_1));
+          return PyGlobal.function(
+              q,
+              args ->
+                  String.valueOf(args.isEmpty() ? "" : args.get(0))
+                      .getBytes(StandardCharsets.ISO_8859_1));
         default:
           return null;
       }

@@ -19,8 +19,11 @@ public abstract class ObjectConfig {
 
   public abstract Map<String, Object> initKwargs();
 
-  public static ObjectConfig of(String className, List<Object> initArgs, Map<String, Object> initKwargs) {
-    return new AutoValue_ObjectConfig(className, Collections.unmodifiableList(new java.util.ArrayList<>(initArgs)),
+  public static ObjectConfig of(
+      String className, List<Object> initArgs, Map<String, Object> initKwargs) {
+    return new AutoValue_ObjectConfig(
+        className,
+        Collections.unmodifiableList(new java.util.ArrayList<>(initArgs)),
         Collections.unmodifiableMap(new LinkedHashMap<>(initKwargs)));
   }
 

@@ -14,9 +14,20 @@ import java.util.Set;
  * decorator recorded ({@code _init_args}, {@code _init_kwargs}) and the {@code __dict__} state.
  */
 public final class PersistentObject extends PickledObject {
-  private static final Set<String> NETWORKS = Set.of("Linear", "Conv2d", "GroupNorm", "UNetBlock",
-      "PositionalEmbedding", "FourierEmbedding", "SongUNet", "DhariwalUNet", "VPPrecond", "VEPrecond",
-      "iDDPMPrecond", "EDMPrecond");
+  private static final Set<String> NETWORKS =
+      Set.of(
+          "Linear",
+          "Conv2d",
+          "GroupNorm",
+          "UNetBlock",
+          "PositionalEmbedding",
+          "FourierEmbedding",
+          "SongUNet",
+          "DhariwalUNet",
+          "VPPrecond",
+          "VEPrecond",
+          "iDDPMPrecond",
+          "EDMPrecond");
   private static final Set<String> LOSSES = Set.of("VPLoss", "VELoss", "EDMLoss", "MartingaleLoss");
 
   private final long version;
@@ -49,7 +60,8 @@ public final class PersistentObject extends PickledObject {
     Map<?, ?> meta = (Map<?, ?>) metaObj;
     Object type = meta.get("type");
     if (!"class".equals(type)) {
-      throw new PickleException("persistent object in " + source + " has type " + type + ", expected 'class'");
+      throw new PickleException(
+          "persistent object in " + source + " has type " + type + ", expected 'class'");
     }
     Object className = meta.get("class_name");
     if (!(className instanceof String)) {
@@ -57,12 +69,17 @@ public final class PersistentObject extends PickledObject {
     }
     Object version = meta.get("version");
     Object src = meta.get("module_src");
-    PersistentObject obj = new PersistentObject((String) className,
-        version instanceof Long ? (Long) version : -1, src instanceof String ? (String) src : "", source);
+    PersistentObject obj =
+        new PersistentObject(
+            (String) className,
+            version instanceof Long ? (Long) version : -1,
+            src instanceof String ? (String) src : "",
+            source);
     Object state = meta.get("state");
     if (state != null) {
       if (!(state instanceof Map)) {
-        throw new PickleException("state of persistent " + className + " in " + source + " is not a dict");
+        throw new PickleException(
+            "state of persistent " + className + " in " + source + " is not a dict");
       }
       obj.putAll((Map<?, ?>) state);
     }
@@ -70,8 +87,8 @@ public final class PersistentObject extends PickledObject {
   }
 
   /**
-   * The module is not recorded in the pickle (persistence imports the source under a generated name);
-   * this is the reference module that defines a class of that name, or {@code <persistent>}.
+   * The module is not recorded in the pickle (persistence imports the source under a generated
+   * name); this is the reference module that defines a class of that name, or {@code <persistent>}.
    */
   @Override
   public String moduleName() {
@@ -88,15 +105,21 @@ public final class PersistentObject extends PickledObject {
     return moduleSource;
   }
 
-  /** The positional constructor arguments, as plain Java values ({@code []} when none were recorded). */
+  /**
+   * The positional constructor arguments, as plain Java values ({@code []} when none were
+   * recorded).
+   */
   public List<Object> initArgs() {
     Object a = state().get("_init_args");
-    return a instanceof List ? Collections.unmodifiableList(new ArrayList<>((List<?>) a)) : List.of();
+    return a instanceof List
+        ? Collections.unmodifiableList(new ArrayList<>((List<?>) a))
+        : List.of();
   }
 
   /**
    * The keyword constructor arguments in call order, as plain Java values (Long, Double, String,
-   * Boolean, null, List, Map), e.g. {@code img_resolution=16, model_type=SongUNet, channel_mult=[1, 2]}.
+   * Boolean, null, List, Map), e.g. {@code img_resolution=16, model_type=SongUNet, channel_mult=[1,
+   * 2]}.
    */
   public Map<String, Object> initKwargs() {
     Object k = state().get("_init_kwargs");
@@ -107,7 +130,10 @@ public final class PersistentObject extends PickledObject {
     return Collections.unmodifiableMap(out);
   }
 
-  /** True when the decorator recorded constructor arguments ({@code _record_init_args} was not disabled). */
+  /**
+   * True when the decorator recorded constructor arguments ({@code _record_init_args} was not
+   * disabled).
+   */
   public boolean hasInitArgs() {
     return state().get("_init_kwargs") instanceof Map;
   }

@@ -11,9 +11,9 @@ import java.util.Set;
 
 /**
  * A Python object rebuilt as data from a pickle: its class and its {@code __dict__} state, never an
- * instance of the Python class. For torch modules the state holds {@code _parameters},
- * {@code _buffers}, {@code _modules} and {@code _non_persistent_buffers_set}, from which
- * {@link #stateDict()} is flattened exactly as torch's {@code Module.state_dict()} does.
+ * instance of the Python class. For torch modules the state holds {@code _parameters}, {@code
+ * _buffers}, {@code _modules} and {@code _non_persistent_buffers_set}, from which {@link
+ * #stateDict()} is flattened exactly as torch's {@code Module.state_dict()} does.
  */
 public class PickledObject implements Buildable {
   private final String moduleName;
@@ -37,7 +37,10 @@ public class PickledObject implements Buildable {
     return source;
   }
 
-  /** The Python module of the class ({@code torch.nn.modules.container}); see subclasses for persistent ones. */
+  /**
+   * The Python module of the class ({@code torch.nn.modules.container}); see subclasses for
+   * persistent ones.
+   */
   public String moduleName() {
     return moduleName;
   }
@@ -67,7 +70,8 @@ public class PickledObject implements Buildable {
       return;
     }
     if (!(dict instanceof Map)) {
-      throw new PickleException("state of " + className + " is a " + dict.getClass().getSimpleName() + ", not a dict");
+      throw new PickleException(
+          "state of " + className + " is a " + dict.getClass().getSimpleName() + ", not a dict");
     }
     putAll((Map<?, ?>) dict);
   }
@@ -75,7 +79,8 @@ public class PickledObject implements Buildable {
   void putAll(Map<?, ?> entries) throws PickleException {
     for (Map.Entry<?, ?> e : entries.entrySet()) {
       if (!(e.getKey() instanceof String)) {
-        throw new PickleException("attribute name of " + className + " is not a string: " + e.getKey());
+        throw new PickleException(
+            "attribute name of " + className + " is not a string: " + e.getKey());
       }
       state.put((String) e.getKey(), e.getValue());
     }
@@ -93,8 +98,8 @@ public class PickledObject implements Buildable {
 
   /**
    * Plain attributes: the {@code __dict__} entries that are not torch or persistence internals
-   * (names starting with an underscore, and {@code training}). For the reference's networks these are
-   * e.g. {@code img_resolution}, {@code sigma_min}, {@code num_heads}, {@code skip_scale}.
+   * (names starting with an underscore, and {@code training}). For the reference's networks these
+   * are e.g. {@code img_resolution}, {@code sigma_min}, {@code num_heads}, {@code skip_scale}.
    */
   public Map<String, Object> attributes() {
     Map<String, Object> out = new LinkedHashMap<>();
@@ -113,14 +118,23 @@ public class PickledObject implements Buildable {
       if (e.getValue() instanceof PickledObject) {
         out.put(e.getKey(), (PickledObject) e.getValue());
       } else if (e.getValue() != null) {
-        throw new IllegalStateException("submodule " + e.getKey() + " of " + className + " in " + source + " is a "
-            + e.getValue().getClass().getSimpleName());
+        throw new IllegalStateException(
+            "submodule "
+                + e.getKey()
+                + " of "
+                + className
+                + " in "
+                + source
+                + " is a "
+                + e.getValue().getClass().getSimpleName());
       }
     }
     return Collections.unmodifiableMap(out);
   }
 
-  /** The submodule at a dotted path such as {@code model.enc.16x16_conv}, or {@code null} if absent. */
+  /**
+   * The submodule at a dotted path such as {@code model.enc.16x16_conv}, or {@code null} if absent.
+   */
   public PickledObject module(String dottedPath) {
     PickledObject m = this;
     for (String part : dottedPath.split("\\.")) {
@@ -137,12 +151,17 @@ public class PickledObject implements Buildable {
     return tensors("_parameters", Set.of());
   }
 
-  /** Own persistent buffers in registration order ({@code None} and non-persistent ones left out). */
+  /**
+   * Own persistent buffers in registration order ({@code None} and non-persistent ones left out).
+   */
   public Map<String, TensorData> buffers() {
     return tensors("_buffers", nonPersistentBuffers());
   }
 
-  /** Names of buffers registered with {@code persistent=False}; torch leaves them out of the state dict. */
+  /**
+   * Names of buffers registered with {@code persistent=False}; torch leaves them out of the state
+   * dict.
+   */
   public Set<String> nonPersistentBuffers() {
     Object s = state.get("_non_persistent_buffers_set");
     Set<String> out = new LinkedHashSet<>();
@@ -176,21 +195,29 @@ public class PickledObject implements Buildable {
    */
   public LinkedHashMap<String, TensorData> namedParameters() {
     LinkedHashMap<String, TensorData> out = new LinkedHashMap<>();
-    collectNamedParameters("", out, Collections.newSetFromMap(new IdentityHashMap<>()),
+    collectNamedParameters(
+        "",
+        out,
+        Collections.newSetFromMap(new IdentityHashMap<>()),
         Collections.newSetFromMap(new IdentityHashMap<>()));
     return out;
   }
 
-  private void collectNamedParameters(String prefix, LinkedHashMap<String, TensorData> out,
-      Set<TensorData> seen, Set<PickledObject> visited) {
+  private void collectNamedParameters(
+      String prefix,
+      LinkedHashMap<String, TensorData> out,
+      Set<TensorData> seen,
+      Set<PickledObject> visited) {
     if (!visited.add(this)) {
       return;
     }
-    parameters().forEach((k, v) -> {
-      if (seen.add(v)) {
-        out.put(prefix + k, v);
-      }
-    });
+    parameters()
+        .forEach(
+            (k, v) -> {
+              if (seen.add(v)) {
+                out.put(prefix + k, v);
+              }
+            });
     modules().forEach((k, m) -> m.collectNamedParameters(prefix + k + ".", out, seen, visited));
   }
 
@@ -231,8 +258,17 @@ public class PickledObject implements Buildable {
         continue;
       }
       if (!(e.getValue() instanceof TensorData)) {
-        throw new IllegalStateException(key.substring(1) + " entry " + e.getKey() + " of " + className + " in "
-            + source + " is a " + e.getValue().getClass().getSimpleName() + ", not a tensor");
+        throw new IllegalStateException(
+            key.substring(1)
+                + " entry "
+                + e.getKey()
+                + " of "
+                + className
+                + " in "
+                + source
+                + " is a "
+                + e.getValue().getClass().getSimpleName()
+                + ", not a tensor");
       }
       out.put(e.getKey(), (TensorData) e.getValue());
     }

@@ -32,7 +32,10 @@ public final class ReferenceCheckpoint {
     this.entries = entries;
   }
 
-  /** Reads a checkpoint from a path or URL ({@code http(s)://} and {@code gs://} are cached locally; see {@link Sources}). */
+  /**
+   * Reads a checkpoint from a path or URL ({@code http(s)://} and {@code gs://} are cached locally;
+   * see {@link Sources}).
+   */
   public static ReferenceCheckpoint open(String pathOrUrl) throws IOException {
     return read(Sources.open(pathOrUrl));
   }
@@ -49,12 +52,15 @@ public final class ReferenceCheckpoint {
     }
   }
 
-  /** Reads a checkpoint from a stream (not closed); {@code nameForErrors} names it in every error. */
+  /**
+   * Reads a checkpoint from a stream (not closed); {@code nameForErrors} names it in every error.
+   */
   public static ReferenceCheckpoint read(InputStream in, String nameForErrors) throws IOException {
     return read(in, nameForErrors, -1);
   }
 
-  private static ReferenceCheckpoint read(InputStream raw, String name, long size) throws IOException {
+  private static ReferenceCheckpoint read(InputStream raw, String name, long size)
+      throws IOException {
     BufferedInputStream in = new BufferedInputStream(raw, 1 << 16);
     in.mark(16);
     byte[] head = in.readNBytes(16);
@@ -72,8 +78,11 @@ public final class ReferenceCheckpoint {
       top = new SafeUnpickler(in, name, size, new ReferenceGlobals(name), null).load();
     }
     if (!(top instanceof Map)) {
-      throw new PickleException(name + " holds a " + (top == null ? "None" : top.getClass().getSimpleName())
-          + ", expected a dict with an 'ema' (or 'net') network");
+      throw new PickleException(
+          name
+              + " holds a "
+              + (top == null ? "None" : top.getClass().getSimpleName())
+              + ", expected a dict with an 'ema' (or 'net') network");
     }
     Map<String, Object> entries = new LinkedHashMap<>();
     for (Map.Entry<?, ?> e : ((Map<?, ?>) top).entrySet()) {
@@ -84,7 +93,8 @@ public final class ReferenceCheckpoint {
 
   private static byte[] readAll(InputStream in, String name, long size) throws IOException {
     if (size > Integer.MAX_VALUE - 8) {
-      throw new PickleException(name + " is larger than 2 GiB; torch.save files that large are not supported");
+      throw new PickleException(
+          name + " is larger than 2 GiB; torch.save files that large are not supported");
     }
     return in.readAllBytes();
   }
@@ -104,10 +114,19 @@ public final class ReferenceCheckpoint {
     return entries;
   }
 
-  /** The EMA network (what the reference's {@code generate.py} uses); an error if the file has none. */
+  /**
+   * The EMA network (what the reference's {@code generate.py} uses); an error if the file has none.
+   */
   public PersistentObject ema() {
-    return object("ema").orElseThrow(() -> new IllegalArgumentException(
-        "checkpoint " + source + " has no 'ema' network (keys: " + entries.keySet() + ")"));
+    return object("ema")
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "checkpoint "
+                        + source
+                        + " has no 'ema' network (keys: "
+                        + entries.keySet()
+                        + ")"));
   }
 
   /** The raw training network ({@code net}), present in training-state files. */
@@ -117,16 +136,29 @@ public final class ReferenceCheckpoint {
 
   /** The network to use: {@code ema} if present, else {@code net}. */
   public PersistentObject network() {
-    return object("ema").or(() -> object("net")).orElseThrow(() -> new IllegalArgumentException(
-        "checkpoint " + source + " has neither 'ema' nor 'net' (keys: " + entries.keySet() + ")"));
+    return object("ema")
+        .or(() -> object("net"))
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "checkpoint "
+                        + source
+                        + " has neither 'ema' nor 'net' (keys: "
+                        + entries.keySet()
+                        + ")"));
   }
 
-  /** The loss function object (EDMLoss, VPLoss, VELoss, MartingaleLoss), if present and not None. */
+  /**
+   * The loss function object (EDMLoss, VPLoss, VELoss, MartingaleLoss), if present and not None.
+   */
   public Optional<PersistentObject> lossFn() {
     return object("loss_fn");
   }
 
-  /** The augmentation pipe (AugmentPipe), if present and not None (it is None when augmentation is off). */
+  /**
+   * The augmentation pipe (AugmentPipe), if present and not None (it is None when augmentation is
+   * off).
+   */
   public Optional<PersistentObject> augmentPipe() {
     return object("augment_pipe");
   }
@@ -164,8 +196,14 @@ public final class ReferenceCheckpoint {
       return Optional.empty();
     }
     if (!(o instanceof PersistentObject)) {
-      throw new IllegalArgumentException("'" + key + "' in " + source + " is a " + o.getClass().getSimpleName()
-          + ", not a persistent object of the reference code");
+      throw new IllegalArgumentException(
+          "'"
+              + key
+              + "' in "
+              + source
+              + " is a "
+              + o.getClass().getSimpleName()
+              + ", not a persistent object of the reference code");
     }
     return Optional.of((PersistentObject) o);
   }

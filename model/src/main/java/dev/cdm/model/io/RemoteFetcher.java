@@ -7,9 +7,9 @@ import java.nio.file.Path;
 /**
  * Downloads objects from a remote store that model/ must not depend on: the one fetcher interface
  * of the project (transforms/ provides the implementation over Beam's {@code FileSystems}, for
- * {@code gs://} and any other registered scheme). Implementations are found with
- * {@link java.util.ServiceLoader}: list the class in
- * {@code META-INF/services/dev.cdm.model.io.RemoteFetcher}.
+ * {@code gs://} and any other registered scheme). Implementations are found with {@link
+ * java.util.ServiceLoader}: list the class in {@code
+ * META-INF/services/dev.cdm.model.io.RemoteFetcher}.
  */
 public interface RemoteFetcher {
   /** True if this fetcher handles the URI's scheme (e.g. {@code gs}). */
@@ -25,8 +25,8 @@ public interface RemoteFetcher {
   }
 
   /**
-   * Writes the object's bytes to {@code target} (a fresh temporary file that {@link Sources} renames
-   * into its cache when this returns). Errors should name the URI.
+   * Writes the object's bytes to {@code target} (a fresh temporary file that {@link Sources}
+   * renames into its cache when this returns). Errors should name the URI.
    */
   void fetch(URI uri, Path target) throws IOException;
 }

@@ -35,7 +35,9 @@ import java.util.Map;
 public final class SafetensorsFile {
   /** The reference implementation refuses headers above 100 MB; so do we. */
   private static final long MAX_HEADER = 100L * 1024 * 1024;
-  private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().serializeSpecialFloatingPointValues().create();
+
+  private static final Gson GSON =
+      new GsonBuilder().disableHtmlEscaping().serializeSpecialFloatingPointValues().create();
 
   private final LinkedHashMap<String, TensorData> tensors;
   private final Map<String, String> metadata;
@@ -59,7 +61,8 @@ public final class SafetensorsFile {
    * Writes tensors (in map order, data in the same order) and metadata to {@code path}: first to a
    * temporary file beside it, then renamed, so that readers never see a partial file.
    */
-  public static void write(Path path, Map<String, TensorData> tensors, Map<String, String> metadata) throws IOException {
+  public static void write(Path path, Map<String, TensorData> tensors, Map<String, String> metadata)
+      throws IOException {
     JsonObject header = new JsonObject();
     if (metadata != null && !metadata.isEmpty()) {
       JsonObject md = new JsonObject();
@@ -69,7 +72,8 @@ public final class SafetensorsFile {
     long offset = 0;
     for (Map.Entry<String, TensorData> e : tensors.entrySet()) {
       if (e.getKey().equals("__metadata__")) {
-        throw new IllegalArgumentException("tensor name __metadata__ is reserved (writing " + path + ")");
+        throw new IllegalArgumentException(
+            "tensor name __metadata__ is reserved (writing " + path + ")");
       }
       TensorData t = e.getValue();
       JsonObject o = new JsonObject();
@@ -102,7 +106,8 @@ public final class SafetensorsFile {
     // while every other file the product writes gets the usual permissions (umask).
     Path tmp = dir.resolve("." + path.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
     try {
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      try (FileChannel ch =
+          FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         writeFully(ch, head);
         for (TensorData t : tensors.values()) {
           writeFully(ch, t.data());
@@ -125,7 +130,10 @@ public final class SafetensorsFile {
     }
   }
 
-  /** Reads a safetensors file by mapping it; the header is validated in full before any tensor is made. */
+  /**
+   * Reads a safetensors file by mapping it; the header is validated in full before any tensor is
+   * made.
+   */
   public static SafetensorsFile read(Path path) throws IOException {
     String name = path.toString();
     try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
@@ -168,24 +176,35 @@ public final class SafetensorsFile {
         }
         entries.add(parseEntry(name, e.getKey(), e.getValue(), dataLen));
       }
-      // As the reference reader: offsets must tile the data section exactly, without gaps or overlaps.
+      // As the reference reader: offsets must tile the data section exactly, without gaps or
+      // overlaps.
       List<Entry> byOffset = new ArrayList<>(entries);
       byOffset.sort(Comparator.comparingLong((Entry x) -> x.begin).thenComparingLong(x -> x.end));
       long expect = 0;
       for (Entry x : byOffset) {
         if (x.begin != expect) {
-          throw bad(name, "tensor " + x.name + " starts at data offset " + x.begin + ", expected " + expect
-              + " (gap or overlap)");
+          throw bad(
+              name,
+              "tensor "
+                  + x.name
+                  + " starts at data offset "
+                  + x.begin
+                  + ", expected "
+                  + expect
+                  + " (gap or overlap)");
         }
         expect = x.end;
       }
       if (expect != dataLen) {
-        throw bad(name, "tensors cover " + expect + " bytes of a data section of " + dataLen + " bytes");
+        throw bad(
+            name, "tensors cover " + expect + " bytes of a data section of " + dataLen + " bytes");
       }
 
       LinkedHashMap<String, TensorData> tensors = new LinkedHashMap<>();
-      MappedByteBuffer all = dataLen > 0 && dataLen <= Integer.MAX_VALUE
-          ? ch.map(FileChannel.MapMode.READ_ONLY, dataStart, dataLen) : null;
+      MappedByteBuffer all =
+          dataLen > 0 && dataLen <= Integer.MAX_VALUE
+              ? ch.map(FileChannel.MapMode.READ_ONLY, dataStart, dataLen)
+              : null;
       for (Entry x : entries) {
         ByteBuffer bytes;
         int len = Math.toIntExact(x.end - x.begin);
@@ -226,7 +245,8 @@ public final class SafetensorsFile {
     }
   }
 
-  private static Entry parseEntry(String file, String key, JsonElement v, long dataLen) throws IOException {
+  private static Entry parseEntry(String file, String key, JsonElement v, long dataLen)
+      throws IOException {
     if (!v.isJsonObject()) {
       throw bad(file, "entry " + key + " is not an object");
     }
@@ -253,13 +273,29 @@ public final class SafetensorsFile {
       }
       x.begin = off.get(0).getAsLong();
       x.end = off.get(1).getAsLong();
-    } catch (NullPointerException | IllegalStateException | UnsupportedOperationException | NumberFormatException
+    } catch (NullPointerException
+        | IllegalStateException
+        | UnsupportedOperationException
+        | NumberFormatException
         | ClassCastException e) {
-      throw bad(file, "tensor " + key + " needs dtype (string), shape (integers) and data_offsets (two integers)");
+      throw bad(
+          file,
+          "tensor "
+              + key
+              + " needs dtype (string), shape (integers) and data_offsets (two integers)");
     }
     if (x.begin < 0 || x.end < x.begin || x.end > dataLen) {
-      throw bad(file, "tensor " + key + " data_offsets [" + x.begin + ", " + x.end + "] outside the data section of "
-          + dataLen + " bytes");
+      throw bad(
+          file,
+          "tensor "
+              + key
+              + " data_offsets ["
+              + x.begin
+              + ", "
+              + x.end
+              + "] outside the data section of "
+              + dataLen
+              + " bytes");
     }
     long need;
     try {
@@ -268,7 +304,14 @@ public final class SafetensorsFile {
       throw bad(file, "tensor " + key + " shape is too large");
     }
     if (x.end - x.begin != need) {
-      throw bad(file, "tensor " + key + " has " + (x.end - x.begin) + " bytes, its shape and dtype need " + need);
+      throw bad(
+          file,
+          "tensor "
+              + key
+              + " has "
+              + (x.end - x.begin)
+              + " bytes, its shape and dtype need "
+              + need);
     }
     return x;
   }

@@ -23,11 +23,11 @@ import java.util.ServiceLoader;
  * project (networks, detectors, statistics, datasets that need random access). Local paths (and
  * {@code file:} URIs) are used in place; {@code http(s)://} URLs are downloaded with the JDK's HTTP
  * client; other schemes ({@code gs://}, any Beam file system) go through the {@link RemoteFetcher}
- * found on the class path (transforms/ provides one over Beam's {@code FileSystems}). Downloads land
- * in {@link #cacheDir} under a name derived from the URL's hash (and, for fetched objects, their
- * size and modification time, so a replaced object is fetched again), written to a temporary name
- * and renamed when complete, so a later call reuses them and an interrupted download never looks
- * finished.
+ * found on the class path (transforms/ provides one over Beam's {@code FileSystems}). Downloads
+ * land in {@link #cacheDir} under a name derived from the URL's hash (and, for fetched objects,
+ * their size and modification time, so a replaced object is fetched again), written to a temporary
+ * name and renamed when complete, so a later call reuses them and an interrupted download never
+ * looks finished.
  */
 public final class Sources {
   private static volatile boolean warnedAlias;
@@ -45,13 +45,17 @@ public final class Sources {
       throw new IOException(flag + "=" + location + ": file not found", e);
     } catch (IOException e) {
       String m = e.getMessage();
-      m = m == null || m.isBlank() ? e.getClass().getSimpleName()
-          : m.replace("give its local path", "give " + flag + "=PATH");
+      m =
+          m == null || m.isBlank()
+              ? e.getClass().getSimpleName()
+              : m.replace("give its local path", "give " + flag + "=PATH");
       throw new IOException(flag + "=" + location + ": " + m, e);
     }
   }
 
-  /** The local file for {@code pathOrUri}, downloading it into the default cache if it is remote. */
+  /**
+   * The local file for {@code pathOrUri}, downloading it into the default cache if it is remote.
+   */
   public static Path open(String pathOrUri) throws IOException {
     return open(pathOrUri, defaultCacheDir());
   }
@@ -88,7 +92,10 @@ public final class Sources {
     return cached;
   }
 
-  /** A URI when the string has a scheme of two or more letters (so {@code C:\x} stays a path), else null. */
+  /**
+   * A URI when the string has a scheme of two or more letters (so {@code C:\x} stays a path), else
+   * null.
+   */
   private static URI asUri(String s) {
     int colon = s.indexOf("://");
     if (colon < 2 && !s.startsWith("file:")) {
@@ -107,7 +114,9 @@ public final class Sources {
    * deprecated {@code $CDM_CACHE_DIR} (with a one-line warning), else {@code ~/.cache/cdm}.
    */
   public static Path cacheDir() {
-    return cacheDir(System.getProperty("cdm.cache"), System.getenv("CDM_CACHE"),
+    return cacheDir(
+        System.getProperty("cdm.cache"),
+        System.getenv("CDM_CACHE"),
         System.getenv("CDM_CACHE_DIR"));
   }
 
@@ -137,8 +146,8 @@ public final class Sources {
   }
 
   /**
-   * {@code <first 16 hex digits of sha256(url[#version])>-<last path segment>}: unique per URL
-   * (and object version), readable in a listing.
+   * {@code <first 16 hex digits of sha256(url[#version])>-<last path segment>}: unique per URL (and
+   * object version), readable in a listing.
    */
   static String cacheName(URI uri, String version) {
     String path = uri.getPath() == null ? "" : uri.getPath();
@@ -158,13 +167,20 @@ public final class Sources {
         return f;
       }
     }
-    throw new IOException("cannot read " + uri + ": no fetcher for " + uri.getScheme()
-        + ":// on the class path (gs:// is provided by the transforms module)");
+    throw new IOException(
+        "cannot read "
+            + uri
+            + ": no fetcher for "
+            + uri.getScheme()
+            + ":// on the class path (gs:// is provided by the transforms module)");
   }
 
   private static void download(URI uri, Path target) throws IOException {
-    HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
-        .connectTimeout(Duration.ofSeconds(30)).build();
+    HttpClient client =
+        HttpClient.newBuilder()
+            .followRedirects(HttpClient.Redirect.NORMAL)
+            .connectTimeout(Duration.ofSeconds(30))
+            .build();
     HttpRequest req = HttpRequest.newBuilder(uri).GET().build();
     HttpResponse<InputStream> resp;
     try {
@@ -175,9 +191,15 @@ public final class Sources {
     } catch (IOException e) {
       // Connection failures often carry no message: name the kind and what to do instead.
       String m = e.getMessage();
-      throw new IOException("cannot download " + uri + " (" + e.getClass().getSimpleName()
-          + (m == null || m.isBlank() ? "" : ": " + m) + "); offline? fetch the file elsewhere"
-          + " and give its local path", e);
+      throw new IOException(
+          "cannot download "
+              + uri
+              + " ("
+              + e.getClass().getSimpleName()
+              + (m == null || m.isBlank() ? "" : ": " + m)
+              + "); offline? fetch the file elsewhere"
+              + " and give its local path",
+          e);
     }
     try (InputStream in = resp.body()) {
       if (resp.statusCode() != 200) {
@@ -195,7 +217,8 @@ public final class Sources {
           progress.update(done);
         }
         if (total >= 0 && done != total) {
-          throw new IOException("download of " + uri + " ended after " + done + " of " + total + " bytes");
+          throw new IOException(
+              "download of " + uri + " ended after " + done + " of " + total + " bytes");
         }
         progress.finish(done);
       }
@@ -222,9 +245,11 @@ public final class Sources {
       lastReport = now;
       double secs = (now - start) / 1e9;
       double rate = done / secs;
-      String eta = total > 0 && rate > 0 ? String.format(", ETA %.0f s", (total - done) / rate) : "";
-      System.err.printf("downloading %s: %.1f%s MB, %.1f MB/s%s%n", what, done / 1e6,
-          total > 0 ? String.format("/%.1f", total / 1e6) : "", rate / 1e6, eta);
+      String eta =
+          total > 0 && rate > 0 ? String.format(", ETA %.0f s", (total - done) / rate) : "";
+      System.err.printf(
+          "downloading %s: %.1f%s MB, %.1f MB/s%s%n",
+          what, done / 1e6, total > 0 ? String.format("/%.1f", total / 1e6) : "", rate / 1e6, eta);
     }
 
     void finish(long done) {

@@ -79,12 +79,18 @@ public enum TensorDType {
   public static TensorDType fromTorchName(String name) {
     String n = name.startsWith("torch.") ? name.substring(6) : name;
     switch (n) {
-      case "float": return FLOAT32;
-      case "double": return FLOAT64;
-      case "half": return FLOAT16;
-      case "long": return INT64;
-      case "int": return INT32;
-      case "short": return INT16;
+      case "float":
+        return FLOAT32;
+      case "double":
+        return FLOAT64;
+      case "half":
+        return FLOAT16;
+      case "long":
+        return INT64;
+      case "int":
+        return INT32;
+      case "short":
+        return INT16;
       default:
         for (TensorDType t : values()) {
           if (t.torchName().equals(n)) {

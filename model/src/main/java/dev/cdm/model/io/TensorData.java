@@ -9,8 +9,8 @@ import java.util.Arrays;
 
 /**
  * A dense tensor as stored in a checkpoint: shape, element type and contiguous row-major
- * little-endian bytes. Immutable; {@link #data()} hands out read-only views, so a tensor backed by a
- * memory-mapped file is never copied until it is turned into an {@link NDArray} or a Java array.
+ * little-endian bytes. Immutable; {@link #data()} hands out read-only views, so a tensor backed by
+ * a memory-mapped file is never copied until it is turned into an {@link NDArray} or a Java array.
  */
 public final class TensorData {
   private final long[] shape;
@@ -31,10 +31,18 @@ public final class TensorData {
     long n = numel(shape);
     long expected = n * dtype.elementSize();
     if (bytes.remaining() != expected) {
-      throw new IllegalArgumentException("tensor of shape " + Arrays.toString(shape) + " and dtype "
-          + dtype + " needs " + expected + " bytes, got " + bytes.remaining());
+      throw new IllegalArgumentException(
+          "tensor of shape "
+              + Arrays.toString(shape)
+              + " and dtype "
+              + dtype
+              + " needs "
+              + expected
+              + " bytes, got "
+              + bytes.remaining());
     }
-    return new TensorData(shape.clone(), dtype, bytes.slice().asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN));
+    return new TensorData(
+        shape.clone(), dtype, bytes.slice().asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN));
   }
 
   /** A float32 tensor holding a copy of {@code values}. */
@@ -49,7 +57,8 @@ public final class TensorData {
     TensorDType t = TensorDType.fromDjl(array.getDataType());
     if (t == TensorDType.BFLOAT16) {
       // Reading a bfloat16 array back through DJL 0.36's JNI aborts the process; refuse instead.
-      throw new IllegalArgumentException("cannot copy a bfloat16 NDArray (DJL 0.36 aborts on it); convert to float32 first");
+      throw new IllegalArgumentException(
+          "cannot copy a bfloat16 NDArray (DJL 0.36 aborts on it); convert to float32 first");
     }
     if (t == null) {
       throw new IllegalArgumentException("no checkpoint dtype for DJL type " + array.getDataType());
@@ -61,14 +70,18 @@ public final class TensorData {
   }
 
   /**
-   * The tensor that torch's {@code as_strided(size, stride, storage_offset)} selects from a storage,
-   * made contiguous. Strides and offsets are in elements, as torch records them.
+   * The tensor that torch's {@code as_strided(size, stride, storage_offset)} selects from a
+   * storage, made contiguous. Strides and offsets are in elements, as torch records them.
    */
-  public static TensorData fromStrided(ByteBuffer storage, TensorDType dtype, long storageOffset,
-      long[] size, long[] stride) {
+  public static TensorData fromStrided(
+      ByteBuffer storage, TensorDType dtype, long storageOffset, long[] size, long[] stride) {
     if (size.length != stride.length) {
-      throw new IllegalArgumentException("size " + Arrays.toString(size) + " and stride "
-          + Arrays.toString(stride) + " differ in rank");
+      throw new IllegalArgumentException(
+          "size "
+              + Arrays.toString(size)
+              + " and stride "
+              + Arrays.toString(stride)
+              + " differ in rank");
     }
     int es = dtype.elementSize();
     long storageNumel = storage.remaining() / es;
@@ -85,14 +98,24 @@ public final class TensorData {
         last += (size[i] - 1) * stride[i];
       }
       if (last >= storageNumel) {
-        throw new IllegalArgumentException("tensor of size " + Arrays.toString(size) + ", stride "
-            + Arrays.toString(stride) + " and offset " + storageOffset + " reaches element " + last
-            + " of a storage of " + storageNumel + " elements");
+        throw new IllegalArgumentException(
+            "tensor of size "
+                + Arrays.toString(size)
+                + ", stride "
+                + Arrays.toString(stride)
+                + " and offset "
+                + storageOffset
+                + " reaches element "
+                + last
+                + " of a storage of "
+                + storageNumel
+                + " elements");
       }
     }
     ByteBuffer src = storage.slice().order(ByteOrder.LITTLE_ENDIAN);
     if (isContiguous(size, stride)) {
-      ByteBuffer view = src.position((int) (storageOffset * es)).limit((int) ((storageOffset + n) * es)).slice();
+      ByteBuffer view =
+          src.position((int) (storageOffset * es)).limit((int) ((storageOffset + n) * es)).slice();
       return of(size, dtype, view);
     }
     ByteBuffer out = ByteBuffer.allocate((int) (n * es)).order(ByteOrder.LITTLE_ENDIAN);
@@ -177,7 +200,8 @@ public final class TensorData {
     if (dtype == TensorDType.BFLOAT16) {
       return manager.create(toFloatArray(), new Shape(shape));
     }
-    // DJL copies non-direct buffers; hand it a direct little-endian one so it reads the bytes as they are.
+    // DJL copies non-direct buffers; hand it a direct little-endian one so it reads the bytes as
+    // they are.
     ByteBuffer direct = ByteBuffer.allocateDirect(data.capacity()).order(ByteOrder.LITTLE_ENDIAN);
     direct.put(data()).flip();
     return manager.create(direct, new Shape(shape), dtype.djlType());
@@ -189,17 +213,39 @@ public final class TensorData {
     float[] out = new float[n];
     ByteBuffer b = data();
     switch (dtype) {
-      case FLOAT32: b.asFloatBuffer().get(out); break;
-      case FLOAT64: for (int i = 0; i < n; i++) out[i] = (float) b.getDouble(i * 8); break;
-      case FLOAT16: for (int i = 0; i < n; i++) out[i] = halfToFloat(b.getShort(i * 2)); break;
-      case BFLOAT16: for (int i = 0; i < n; i++) out[i] = Float.intBitsToFloat((b.getShort(i * 2) & 0xffff) << 16); break;
-      case INT64: for (int i = 0; i < n; i++) out[i] = b.getLong(i * 8); break;
-      case INT32: for (int i = 0; i < n; i++) out[i] = b.getInt(i * 4); break;
-      case INT16: for (int i = 0; i < n; i++) out[i] = b.getShort(i * 2); break;
-      case INT8: for (int i = 0; i < n; i++) out[i] = b.get(i); break;
-      case UINT8: for (int i = 0; i < n; i++) out[i] = b.get(i) & 0xff; break;
-      case BOOL: for (int i = 0; i < n; i++) out[i] = b.get(i) != 0 ? 1f : 0f; break;
-      default: throw new IllegalStateException(dtype.toString());
+      case FLOAT32:
+        b.asFloatBuffer().get(out);
+        break;
+      case FLOAT64:
+        for (int i = 0; i < n; i++) out[i] = (float) b.getDouble(i * 8);
+        break;
+      case FLOAT16:
+        for (int i = 0; i < n; i++) out[i] = halfToFloat(b.getShort(i * 2));
+        break;
+      case BFLOAT16:
+        for (int i = 0; i < n; i++)
+          out[i] = Float.intBitsToFloat((b.getShort(i * 2) & 0xffff) << 16);
+        break;
+      case INT64:
+        for (int i = 0; i < n; i++) out[i] = b.getLong(i * 8);
+        break;
+      case INT32:
+        for (int i = 0; i < n; i++) out[i] = b.getInt(i * 4);
+        break;
+      case INT16:
+        for (int i = 0; i < n; i++) out[i] = b.getShort(i * 2);
+        break;
+      case INT8:
+        for (int i = 0; i < n; i++) out[i] = b.get(i);
+        break;
+      case UINT8:
+        for (int i = 0; i < n; i++) out[i] = b.get(i) & 0xff;
+        break;
+      case BOOL:
+        for (int i = 0; i < n; i++) out[i] = b.get(i) != 0 ? 1f : 0f;
+        break;
+      default:
+        throw new IllegalStateException(dtype.toString());
     }
     return out;
   }
@@ -225,7 +271,10 @@ public final class TensorData {
 
   /** True when shape, dtype and every byte are equal. */
   public boolean contentEquals(TensorData other) {
-    return other != null && dtype == other.dtype && Arrays.equals(shape, other.shape) && data().equals(other.data());
+    return other != null
+        && dtype == other.dtype
+        && Arrays.equals(shape, other.shape)
+        && data().equals(other.data());
   }
 
   @Override

@@ -18,10 +18,10 @@ import java.util.zip.ZipInputStream;
 
 /**
  * Reads {@code torch.save} streams without torch: the legacy format (a magic-number pickle, the
- * protocol version, sys info, the object pickled with storage persistent ids, the storage key
- * list, then each storage as an 8-byte element count and raw bytes) and the zip format
- * ({@code archive/data.pkl} plus {@code archive/data/<key>}). The reference's pickles embed one
- * legacy stream per storage through {@code torch.storage._load_from_bytes}.
+ * protocol version, sys info, the object pickled with storage persistent ids, the storage key list,
+ * then each storage as an 8-byte element count and raw bytes) and the zip format ({@code
+ * archive/data.pkl} plus {@code archive/data/<key>}). The reference's pickles embed one legacy
+ * stream per storage through {@code torch.storage._load_from_bytes}.
  */
 final class TorchSerialization {
   static final BigInteger MAGIC_NUMBER = new BigInteger("1950a86a20f9469cfc6c", 16);
@@ -34,7 +34,9 @@ final class TorchSerialization {
     return head.length >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
   }
 
-  /** True if the bytes start with the pickled magic number of the legacy {@code torch.save} format. */
+  /**
+   * True if the bytes start with the pickled magic number of the legacy {@code torch.save} format.
+   */
   static boolean isLegacy(byte[] head) {
     // PROTO 2, LONG1 of 10 bytes: the little-endian magic number.
     if (head.length < 14 || (head[0] & 0xff) != 0x80 || (head[2] & 0xff) != 0x8a || head[3] != 10) {
@@ -69,12 +71,14 @@ final class TorchSerialization {
     u = new SafeUnpickler(b, pos, b.length - pos, name, globals, null);
     Object protocol = u.load();
     if (!Long.valueOf(PROTOCOL_VERSION).equals(protocol)) {
-      throw new PickleException(name + " has torch.save protocol " + protocol + ", expected " + PROTOCOL_VERSION);
+      throw new PickleException(
+          name + " has torch.save protocol " + protocol + ", expected " + PROTOCOL_VERSION);
     }
     pos += (int) u.position();
     u = new SafeUnpickler(b, pos, b.length - pos, name, globals, null);
     Object sysInfo = u.load();
-    if (sysInfo instanceof Map && Boolean.FALSE.equals(((Map<?, ?>) sysInfo).get("little_endian"))) {
+    if (sysInfo instanceof Map
+        && Boolean.FALSE.equals(((Map<?, ?>) sysInfo).get("little_endian"))) {
       throw new PickleException(name + " was saved on a big-endian machine; not supported");
     }
     pos += (int) u.position();
@@ -94,17 +98,27 @@ final class TorchSerialization {
     for (Object k : (List<?>) keys) {
       TorchStorage s = storages.get(String.valueOf(k));
       if (s == null) {
-        throw new PickleException(name + ": storage key " + k + " was not referenced by the pickle");
+        throw new PickleException(
+            name + ": storage key " + k + " was not referenced by the pickle");
       }
       if (pos + 8 > b.length) {
-        throw new PickleException("truncated torch.save stream in " + name + ": storage " + k + " header missing");
+        throw new PickleException(
+            "truncated torch.save stream in " + name + ": storage " + k + " header missing");
       }
       long numel = ByteBuffer.wrap(b, pos, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
       pos += 8;
       long nbytes = numel * s.dtype().elementSize();
       if (numel < 0 || pos + nbytes > b.length) {
-        throw new PickleException("truncated torch.save stream in " + name + ": storage " + k + " needs "
-            + nbytes + " bytes, " + (b.length - pos) + " left");
+        throw new PickleException(
+            "truncated torch.save stream in "
+                + name
+                + ": storage "
+                + k
+                + " needs "
+                + nbytes
+                + " bytes, "
+                + (b.length - pos)
+                + " left");
       }
       s.setBytes(ByteBuffer.wrap(b, pos, (int) nbytes));
       pos += (int) nbytes;
@@ -117,7 +131,14 @@ final class TorchSerialization {
     if (globals.sawPendingStorage) {
       // Tensors were rebuilt before their storage data was known: read the object pickle again.
       ReferenceGlobals again = new ReferenceGlobals(name);
-      u = new SafeUnpickler(b, mainStart, b.length - mainStart, name, again, pid -> storageFor(pid, storages, name, null));
+      u =
+          new SafeUnpickler(
+              b,
+              mainStart,
+              b.length - mainStart,
+              name,
+              again,
+              pid -> storageFor(pid, storages, name, null));
       result = u.load();
     }
     return result;
@@ -136,10 +157,12 @@ final class TorchSerialization {
         }
       }
     } catch (IOException e) {
-      throw new PickleException("corrupt torch.save zip archive " + name + ": " + e.getMessage(), e);
+      throw new PickleException(
+          "corrupt torch.save zip archive " + name + ": " + e.getMessage(), e);
     }
     if (pickleEntry == null) {
-      throw new PickleException(name + " is a zip archive without data.pkl (not a torch.save file)");
+      throw new PickleException(
+          name + " is a zip archive without data.pkl (not a torch.save file)");
     }
     String prefix = pickleEntry.substring(0, pickleEntry.length() - "data.pkl".length());
     byte[] order = entries.get(prefix + "byteorder");
@@ -148,13 +171,26 @@ final class TorchSerialization {
     }
     Map<String, TorchStorage> storages = new HashMap<>();
     byte[] pkl = entries.get(pickleEntry);
-    SafeUnpickler u = new SafeUnpickler(pkl, 0, pkl.length, name + ":" + pickleEntry, new ReferenceGlobals(name), pid -> storageFor(pid, storages, name, key -> {
-          byte[] data = entries.get(prefix + "data/" + key);
-          if (data == null) {
-            throw new PickleException(name + ": storage entry " + prefix + "data/" + key + " is missing");
-          }
-          return data;
-        }));
+    SafeUnpickler u =
+        new SafeUnpickler(
+            pkl,
+            0,
+            pkl.length,
+            name + ":" + pickleEntry,
+            new ReferenceGlobals(name),
+            pid ->
+                storageFor(
+                    pid,
+                    storages,
+                    name,
+                    key -> {
+                      byte[] data = entries.get(prefix + "data/" + key);
+                      if (data == null) {
+                        throw new PickleException(
+                            name + ": storage entry " + prefix + "data/" + key + " is missing");
+                      }
+                      return data;
+                    }));
     return u.load();
   }
 
@@ -163,9 +199,12 @@ final class TorchSerialization {
   }
 
   /** Persistent id {@code ('storage', storage_type, key, location, numel[, view_metadata])}. */
-  private static Object storageFor(Object pid, Map<String, TorchStorage> storages, String name, StorageBytes eager)
+  private static Object storageFor(
+      Object pid, Map<String, TorchStorage> storages, String name, StorageBytes eager)
       throws PickleException {
-    if (!(pid instanceof PyTuple) || ((PyTuple) pid).size() < 5 || !"storage".equals(((PyTuple) pid).get(0))) {
+    if (!(pid instanceof PyTuple)
+        || ((PyTuple) pid).size() < 5
+        || !"storage".equals(((PyTuple) pid).get(0))) {
       throw new PickleException(name + ": unexpected persistent id " + pid);
     }
     PyTuple t = (PyTuple) pid;
@@ -173,12 +212,15 @@ final class TorchSerialization {
       throw new PickleException(name + ": persistent id names storage type " + t.get(1));
     }
     if (t.size() > 5 && t.get(5) != null) {
-      throw new PickleException(name + ": storage views (torch < 1.0 checkpoints) are not supported");
+      throw new PickleException(
+          name + ": storage views (torch < 1.0 checkpoints) are not supported");
     }
     String key = String.valueOf(t.get(2));
     TorchStorage s = storages.get(key);
     if (s == null) {
-      s = new TorchStorage(((ReferenceGlobals.StorageType) t.get(1)).dtype, key, String.valueOf(t.get(3)));
+      s =
+          new TorchStorage(
+              ((ReferenceGlobals.StorageType) t.get(1)).dtype, key, String.valueOf(t.get(3)));
       storages.put(key, s);
       if (eager != null) {
         s.setBytes(ByteBuffer.wrap(eager.get(key)));

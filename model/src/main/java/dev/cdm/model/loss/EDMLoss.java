@@ -9,8 +9,8 @@ import dev.cdm.model.augment.Augmentation;
 import dev.cdm.model.precond.Denoiser;
 
 /**
- * The EDM loss: ln(sigma) ~ N(P_mean, P_std^2), weight (sigma^2 + sigma_data^2) / (sigma sigma_data)^2,
- * which makes the effective training target unit-variance at every noise level.
+ * The EDM loss: ln(sigma) ~ N(P_mean, P_std^2), weight (sigma^2 + sigma_data^2) / (sigma
+ * sigma_data)^2, which makes the effective training target unit-variance at every noise level.
  */
 public final class EDMLoss implements Loss {
   final double pMean;

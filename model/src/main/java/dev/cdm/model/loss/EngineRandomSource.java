@@ -8,8 +8,8 @@ import ai.djl.ndarray.types.Shape;
 /**
  * Draws from the engine's global generator (torch's default generator of the device), like the
  * reference's inline {@code torch.randn} calls. The training loop re-seeds the engine before every
- * step from (seed, step, rank), which is what makes a resumed run continue exactly: the
- * generator's internal state never has to be serialised.
+ * step from (seed, step, rank), which is what makes a resumed run continue exactly: the generator's
+ * internal state never has to be serialised.
  */
 public final class EngineRandomSource implements RandomSource {
   public static final EngineRandomSource INSTANCE = new EngineRandomSource();

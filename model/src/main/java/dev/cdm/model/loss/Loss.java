@@ -7,8 +7,8 @@ import dev.cdm.model.precond.Denoiser;
 
 /**
  * A training loss of the paper ({@code loss_fn(net, images, labels, augment_pipe)} in the
- * reference). Returns the per-element loss [N, C, H, W] like the reference; the training loop
- * sums it and scales by {@code loss_scaling / batch_gpu_total}.
+ * reference). Returns the per-element loss [N, C, H, W] like the reference; the training loop sums
+ * it and scales by {@code loss_scaling / batch_gpu_total}.
  */
 public interface Loss {
 
@@ -27,7 +27,8 @@ public interface Loss {
    * sigma as float32 (the reference's preconditioning casts both first thing), zero-width labels
    * meaning none.
    */
-  static NDArray call(Denoiser net, NDArray x, NDArray sigma, NDArray labels, NDArray augmentLabels) {
+  static NDArray call(
+      Denoiser net, NDArray x, NDArray sigma, NDArray labels, NDArray augmentLabels) {
     NDArray s = sigma.reshape(sigma.getShape().get(0)).toType(DataType.FLOAT32, false);
     x = x.toType(DataType.FLOAT32, false);
     NDArray l = labels == null || labels.getShape().get(1) == 0 ? null : labels;
@@ -40,8 +41,13 @@ public interface Loss {
    * labels, augment_labels); loss = weight * (D_yn - y) ** 2}, drawing in that order.
    */
   static NDArray weightedError(
-      Denoiser net, NDArray images, NDArray labels, Augmentation augment, RandomSource random,
-      NDArray sigma, NDArray weight) {
+      Denoiser net,
+      NDArray images,
+      NDArray labels,
+      Augmentation augment,
+      RandomSource random,
+      NDArray sigma,
+      NDArray weight) {
     Augmentation.Augmented a = augment(augment, images, random);
     NDArray y = a.images();
     NDArray noise = random.randnLike(y).mul(sigma);
@@ -51,6 +57,8 @@ public interface Loss {
 
   /** {@code augment_pipe(images) if augment_pipe is not None else (images, None)}. */
   static Augmentation.Augmented augment(Augmentation augment, NDArray images, RandomSource random) {
-    return augment == null ? new Augmentation.Augmented(images, null) : augment.apply(images, random);
+    return augment == null
+        ? new Augmentation.Augmented(images, null)
+        : augment.apply(images, random);
   }
 }

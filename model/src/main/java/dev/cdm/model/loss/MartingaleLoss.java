@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import dev.cdm.model.augment.Augmentation;
 import dev.cdm.model.precond.Denoiser;
 import dev.cdm.model.sampling.StepEquations;
@@ -15,20 +14,20 @@ import dev.cdm.model.torch.Autograd;
 import java.util.function.UnaryOperator;
 
 /**
- * The CDM consistency ("martingale") loss of Daras et al. 2023: the EDM loss at sigma plus
- * {@code martingale_lambda} times (x̂₁ − D₀)·(x̂₂ − D₀), where D₀ is the denoiser's estimate at the
- * noisy point and x̂₁, x̂₂ are its estimates after two independent no-grad backward-SDE chains of
- * {@code num_steps} EDM-schedule steps from sigma down to sigma − ε. Its expectation is zero exactly
- * when the denoiser's predictions form a martingale along the reverse process.
+ * The CDM consistency ("martingale") loss of Daras et al. 2023: the EDM loss at sigma plus {@code
+ * martingale_lambda} times (x̂₁ − D₀)·(x̂₂ − D₀), where D₀ is the denoiser's estimate at the noisy
+ * point and x̂₁, x̂₂ are its estimates after two independent no-grad backward-SDE chains of {@code
+ * num_steps} EDM-schedule steps from sigma down to sigma − ε. Its expectation is zero exactly when
+ * the denoiser's predictions form a martingale along the reverse process.
  *
  * <p>Ported from the CDM fork's {@code MartingaleLoss} including its quirks, because fixtures and
  * published models follow them: the augment pipe and the noise draw run twice (the first result is
  * discarded, but its random draws are consumed); ε = U[0,1)·(epsilon_max − epsilon_min), i.e.
- * epsilon_min only narrows the range; sigma − ε is floored at 0.002; the chain's network calls
- * get no augment labels while the final call gets them; the chain runs in float64 like the
- * reference's {@code .to(torch.float64)}. {@code S_churn}, {@code S_min}, {@code S_max},
- * {@code S_noise} and {@code rho} are accepted and recorded like the reference, which does not use
- * them in this loss (its schedule hard-codes rho=7).
+ * epsilon_min only narrows the range; sigma − ε is floored at 0.002; the chain's network calls get
+ * no augment labels while the final call gets them; the chain runs in float64 like the reference's
+ * {@code .to(torch.float64)}. {@code S_churn}, {@code S_min}, {@code S_max}, {@code S_noise} and
+ * {@code rho} are accepted and recorded like the reference, which does not use them in this loss
+ * (its schedule hard-codes rho=7).
  */
 public final class MartingaleLoss implements Loss {
   /** The reference's hard-coded floor for sigma − ε. */
@@ -83,8 +82,8 @@ public final class MartingaleLoss implements Loss {
   }
 
   /**
-   * Evaluates the no-grad chains with a different view of the network (for example the same
-   * weights executed in bf16): the chains dominate the cost and carry no gradient.
+   * Evaluates the no-grad chains with a different view of the network (for example the same weights
+   * executed in bf16): the chains dominate the cost and carry no gradient.
    */
   public MartingaleLoss withChainNet(UnaryOperator<Denoiser> chainNet) {
     this.chainNet = chainNet;
@@ -93,10 +92,10 @@ public final class MartingaleLoss implements Loss {
 
   /**
    * Whether the two gradient-carrying network calls (D at the noisy point, batch N, and D at the
-   * chains' ends, batch 2N) run as one call on a batch of 3N or separately in the reference's
-   * order (default). The values are the same; only dropout masks (random either way) and the
-   * kernels' summation order can differ. Measured on an H100 (batch 128, fp32): fused is 1.3%
-   * faster per step but peaks about 3.4 GB higher (the 3N backward), so it is off by default.
+   * chains' ends, batch 2N) run as one call on a batch of 3N or separately in the reference's order
+   * (default). The values are the same; only dropout masks (random either way) and the kernels'
+   * summation order can differ. Measured on an H100 (batch 128, fp32): fused is 1.3% faster per
+   * step but peaks about 3.4 GB higher (the 3N backward), so it is off by default.
    */
   public MartingaleLoss withFusedCalls(boolean fused) {
     this.fused = fused;

@@ -1,19 +1,22 @@
 package dev.cdm.model.loss;
 
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /**
- * Where losses and the augment pipe get their random numbers. The reference calls
- * {@code torch.randn/randn_like/rand/rand_like/randint} inline; routing every draw through this
- * interface lets tests replay the draws the reference recorded ({@link ReplayRandomSource}) while
- * production uses the engine's generator ({@link EngineRandomSource}).
+ * Where losses and the augment pipe get their random numbers. The reference calls {@code
+ * torch.randn/randn_like/rand/rand_like/randint} inline; routing every draw through this interface
+ * lets tests replay the draws the reference recorded ({@link ReplayRandomSource}) while production
+ * uses the engine's generator ({@link EngineRandomSource}).
  */
 public interface RandomSource {
 
-  /** Standard normal samples ({@code torch.randn}) of the given shape and type on {@code manager}'s device. */
+  /**
+   * Standard normal samples ({@code torch.randn}) of the given shape and type on {@code manager}'s
+   * device.
+   */
   NDArray randn(NDManager manager, Shape shape, DataType dtype);
 
   /** Uniform samples in [0, 1) ({@code torch.rand}). */

@@ -8,9 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Replays recorded draws in call order (the fixtures' {@code loss_draw_NN}), so that a loss computed
- * here sees exactly the random numbers the reference saw. Each draw must have the requested shape;
- * a mismatch names the draw, since it means the port calls the generator in a different order.
+ * Replays recorded draws in call order (the fixtures' {@code loss_draw_NN}), so that a loss
+ * computed here sees exactly the random numbers the reference saw. Each draw must have the
+ * requested shape; a mismatch names the draw, since it means the port calls the generator in a
+ * different order.
  */
 public final class ReplayRandomSource implements RandomSource {
   private final List<NDArray> draws;
@@ -32,12 +33,24 @@ public final class ReplayRandomSource implements RandomSource {
   private NDArray take(NDManager manager, Shape shape, DataType dtype, String what) {
     if (next >= draws.size()) {
       throw new IllegalStateException(
-          "replay: " + what + shape + " requested but all " + draws.size() + " recorded draws are used");
+          "replay: "
+              + what
+              + shape
+              + " requested but all "
+              + draws.size()
+              + " recorded draws are used");
     }
     NDArray d = draws.get(next);
     if (!d.getShape().equals(shape)) {
       throw new IllegalStateException(
-          "replay: draw " + next + " has shape " + d.getShape() + " but " + what + shape + " was requested");
+          "replay: draw "
+              + next
+              + " has shape "
+              + d.getShape()
+              + " but "
+              + what
+              + shape
+              + " was requested");
     }
     next++;
     NDArray out = manager.from(d).toDevice(manager.getDevice(), true);

@@ -8,7 +8,10 @@ import ai.djl.ndarray.types.Shape;
 import dev.cdm.model.augment.Augmentation;
 import dev.cdm.model.precond.Denoiser;
 
-/** The variance exploding (VE) loss: sigma log-uniform in [sigma_min, sigma_max], weight 1 / sigma^2. */
+/**
+ * The variance exploding (VE) loss: sigma log-uniform in [sigma_min, sigma_max], weight 1 /
+ * sigma^2.
+ */
 public final class VELoss implements Loss {
   private final double sigmaMin;
   private final double sigmaMax;

@@ -9,8 +9,8 @@ import dev.cdm.model.augment.Augmentation;
 import dev.cdm.model.precond.Denoiser;
 
 /**
- * The variance preserving (VP) loss of Song et al.: t uniform in [epsilon_t, 1], sigma(t) of the
- * VP SDE, weight 1 / sigma^2.
+ * The variance preserving (VP) loss of Song et al.: t uniform in [epsilon_t, 1], sigma(t) of the VP
+ * SDE, weight 1 / sigma^2.
  */
 public final class VPLoss implements Loss {
   private final double betaD;

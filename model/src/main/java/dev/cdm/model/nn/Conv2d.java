@@ -13,10 +13,10 @@ import java.util.List;
  * ([1,1] box, [1,3,3,1] bilinear-like), applied depthwise before the convolution (or fused with it,
  * as the reference's {@code fused_resample}). {@code kernel = 0} means resampling only.
  *
- * <p>The JNI has no transposed convolution, so upsampling (the reference's {@code
- * conv_transpose2d} with stride 2) is done as zero insertion followed by an ordinary depthwise
- * convolution, which computes the same sums; for the [1,1] filter that is exactly nearest-neighbour
- * repetition, which is used instead (one kernel per axis, no multiplications).
+ * <p>The JNI has no transposed convolution, so upsampling (the reference's {@code conv_transpose2d}
+ * with stride 2) is done as zero insertion followed by an ordinary depthwise convolution, which
+ * computes the same sums; for the [1,1] filter that is exactly nearest-neighbour repetition, which
+ * is used instead (one kernel per axis, no multiplications).
  */
 public final class Conv2d extends Module {
   public final int inChannels;
@@ -28,8 +28,10 @@ public final class Conv2d extends Module {
   private final boolean boxFilter;
 
   /** A convolution with bias and without resampling. */
-  public static Conv2d plain(NDManager m, int inChannels, int outChannels, int kernel, WeightInit.Spec init) {
-    return new Conv2d(m, inChannels, outChannels, kernel, true, false, false, List.of(1, 1), false, init);
+  public static Conv2d plain(
+      NDManager m, int inChannels, int outChannels, int kernel, WeightInit.Spec init) {
+    return new Conv2d(
+        m, inChannels, outChannels, kernel, true, false, false, List.of(1, 1), false, init);
   }
 
   public Conv2d(
@@ -57,7 +59,8 @@ public final class Conv2d extends Module {
     if (kernel != 0) {
       addParameter(
           "weight",
-          init.mode.draw(m, new Shape(outChannels, inChannels, kernel, kernel), fanIn, fanOut, init.weight));
+          init.mode.draw(
+              m, new Shape(outChannels, inChannels, kernel, kernel), fanIn, fanOut, init.weight));
       if (bias) {
         addParameter("bias", init.mode.draw(m, new Shape(outChannels), fanIn, fanOut, init.bias));
       }
@@ -96,7 +99,8 @@ public final class Conv2d extends Module {
     }
     if (fusedResample && down && w != null) {
       x = Ops.conv2d(x, w, null, 1, wPad + fPad, 1);
-      return addBias(fw, Ops.conv2d(x, depthwise(fw, f, outChannels, 1), null, 2, 0, outChannels), b);
+      return addBias(
+          fw, Ops.conv2d(x, depthwise(fw, f, outChannels, 1), null, 2, 0, outChannels), b);
     }
     if (up) {
       x = upsample(fw, x, f, fPad);
@@ -131,12 +135,15 @@ public final class Conv2d extends Module {
     if (boxFilter && pad == 0) {
       // Nearest-neighbour doubling, as one broadcast copy: repeat_interleave with an integer count
       // uploads the count to the device (a blocking copy) and costs one pass per axis.
-      return x.reshape(n, c, h, 1, wd, 1).broadcast(new Shape(n, c, h, 2, wd, 2)).reshape(n, c, 2 * h, 2 * wd);
+      return x.reshape(n, c, h, 1, wd, 1)
+          .broadcast(new Shape(n, c, h, 2, wd, 2))
+          .reshape(n, c, 2 * h, 2 * wd);
     }
     int k = (int) f.getShape().get(3);
     int lead = k - 1 - pad;
     if (lead < 0) {
-      throw new IllegalStateException("Conv2d: upsampling padding " + pad + " exceeds filter size " + k);
+      throw new IllegalStateException(
+          "Conv2d: upsampling padding " + pad + " exceeds filter size " + k);
     }
     // Interleave zeros after every column, then after every row: [N, C, 2H, 2W] with x at even
     // positions; the trailing zero row/column makes the output one too large, cropped below.

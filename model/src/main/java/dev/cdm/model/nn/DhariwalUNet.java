@@ -9,8 +9,8 @@ import java.util.List;
 
 /**
  * The ADM architecture of Dhariwal and Nichol ("Diffusion Models Beat GANs"), as reimplemented by
- * the reference: positional noise embedding, adaptive scale/shift blocks, multi-head attention
- * (64 channels per head).
+ * the reference: positional noise embedding, adaptive scale/shift blocks, multi-head attention (64
+ * channels per head).
  */
 public final class DhariwalUNet extends UNet {
   private final NoiseEmbedding mapNoise;
@@ -34,7 +34,8 @@ public final class DhariwalUNet extends UNet {
     kw.checkAllUsed();
 
     int embChannels = modelChannels * channelMultEmb;
-    WeightInit.Spec init = new WeightInit.Spec(WeightInit.KAIMING_UNIFORM, Math.sqrt(1.0 / 3), Math.sqrt(1.0 / 3));
+    WeightInit.Spec init =
+        new WeightInit.Spec(WeightInit.KAIMING_UNIFORM, Math.sqrt(1.0 / 3), Math.sqrt(1.0 / 3));
     WeightInit.Spec initZero = new WeightInit.Spec(WeightInit.KAIMING_UNIFORM, 0, 0);
     UNetBlock.Config bk = new UNetBlock.Config();
     bk.embChannels = embChannels;
@@ -46,14 +47,20 @@ public final class DhariwalUNet extends UNet {
     // Mapping.
     mapNoise = addChild("map_noise", new NoiseEmbedding.Positional(modelChannels, 10000, false));
     mapAugment =
-        addChild("map_augment", augmentDim != 0 ? new Linear(m, augmentDim, modelChannels, false, initZero) : null);
+        addChild(
+            "map_augment",
+            augmentDim != 0 ? new Linear(m, augmentDim, modelChannels, false, initZero) : null);
     mapLayer0 = addChild("map_layer0", new Linear(m, modelChannels, embChannels, true, init));
     mapLayer1 = addChild("map_layer1", new Linear(m, embChannels, embChannels, true, init));
     mapLabel =
         addChild(
             "map_label",
             labelDim != 0
-                ? new Linear(m, labelDim, embChannels, false,
+                ? new Linear(
+                    m,
+                    labelDim,
+                    embChannels,
+                    false,
                     new WeightInit.Spec(WeightInit.KAIMING_NORMAL, Math.sqrt(labelDim), 0))
                 : null);
 
@@ -70,13 +77,17 @@ public final class DhariwalUNet extends UNet {
         cout = modelChannels * mult;
         skips.add(enc.put(r + "_conv", Conv2d.plain(m, cin, cout, 3, init)).outChannels);
       } else {
-        skips.add(enc.put(r + "_down", new UNetBlock(m, cout, cout, false, true, false, bk)).outChannels);
+        skips.add(
+            enc.put(r + "_down", new UNetBlock(m, cout, cout, false, true, false, bk)).outChannels);
       }
       for (int idx = 0; idx < numBlocks; idx++) {
         int cin = cout;
         cout = modelChannels * mult;
-        skips.add(enc.put(r + "_block" + idx,
-            new UNetBlock(m, cin, cout, false, false, attnResolutions.contains(res), bk)).outChannels);
+        skips.add(
+            enc.put(
+                    r + "_block" + idx,
+                    new UNetBlock(m, cin, cout, false, false, attnResolutions.contains(res), bk))
+                .outChannels);
       }
     }
 
@@ -90,7 +101,8 @@ public final class DhariwalUNet extends UNet {
       for (int idx = 0; idx < numBlocks + 1; idx++) {
         int cin = cout + skips.remove(skips.size() - 1);
         cout = modelChannels * mult;
-        dec.put(r + "_block" + idx,
+        dec.put(
+            r + "_block" + idx,
             new UNetBlock(m, cin, cout, false, false, attnResolutions.contains(res), bk));
       }
     }

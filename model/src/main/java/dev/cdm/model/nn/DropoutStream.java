@@ -14,12 +14,15 @@ import java.util.function.Supplier;
  * as one thread uses the engine. With several data-parallel replica threads it is not: torch's
  * {@code manual_seed}, which one replica calls before its forward, reseeds every device's
  * generator, so another replica's reseeding can land in the middle of this replica's forward. The
- * training loop therefore runs each replica's forward/backward {@link #with} a stream of its own
- * (a {@code SeededRandomSource}, which reseeds and draws under one JVM-wide lock), and every mask is
+ * training loop therefore runs each replica's forward/backward {@link #with} a stream of its own (a
+ * {@code SeededRandomSource}, which reseeds and draws under one JVM-wide lock), and every mask is
  * then a function of (seed, step, replica, round, draw index), whatever the threads' interleaving.
  */
 public final class DropoutStream {
-  /** Uniform [0, 1) float32 samples of {@code shape} on {@code manager}'s device ({@code torch.rand}). */
+  /**
+   * Uniform [0, 1) float32 samples of {@code shape} on {@code manager}'s device ({@code
+   * torch.rand}).
+   */
   @FunctionalInterface
   public interface Uniform {
     NDArray rand(NDManager manager, Shape shape);
@@ -54,7 +57,8 @@ public final class DropoutStream {
     if (stream == null) {
       return x.getNDArrayInternal().dropout(x, (float) p, true).singletonOrThrow();
     }
-    NDArray keep = HostScalars.gte(stream.rand(f.manager(), x.getShape()).toDevice(x.getDevice(), false), p);
+    NDArray keep =
+        HostScalars.gte(stream.rand(f.manager(), x.getShape()).toDevice(x.getDevice(), false), p);
     NDArray mask = HostScalars.muli(keep.toType(DataType.FLOAT32, false), 1.0 / (1.0 - p));
     return x.mul(mask.toType(x.getDataType(), false));
   }
@@ -65,9 +69,10 @@ public final class DropoutStream {
    */
   static NDArray labelKeep(Forward f, long n, double p, DataType dtype, NDArray like) {
     Uniform stream = STREAM.get();
-    NDArray u = stream == null
-        ? f.manager().randomUniform(0f, 1f, new Shape(n, 1), DataType.FLOAT32, like.getDevice())
-        : stream.rand(f.manager(), new Shape(n, 1)).toDevice(like.getDevice(), false);
+    NDArray u =
+        stream == null
+            ? f.manager().randomUniform(0f, 1f, new Shape(n, 1), DataType.FLOAT32, like.getDevice())
+            : stream.rand(f.manager(), new Shape(n, 1)).toDevice(like.getDevice(), false);
     return HostScalars.gte(u, p).toType(dtype, false);
   }
 }

@@ -8,8 +8,8 @@ import java.util.Map;
 
 /**
  * The state of one forward pass through a network: the execution dtype (the reference's {@code
- * x.dtype}: float32, or float16/bfloat16 under {@code use_fp16}), whether dropout is active, and the
- * manager that owns every intermediate array of the pass (closed by the caller after the pass).
+ * x.dtype}: float32, or float16/bfloat16 under {@code use_fp16}), whether dropout is active, and
+ * the manager that owns every intermediate array of the pass (closed by the caller after the pass).
  *
  * <p>Parameters are stored in float32 (the master copy). {@link #cast} returns them in the
  * activation's dtype, as the reference's {@code weight.to(x.dtype)} does at every call. A cast of a
@@ -94,7 +94,9 @@ public final class Forward {
     return cast(p, x.getDataType());
   }
 
-  /** Ones of {@code shape} and {@code dt} on {@code like}'s device (layer norm's required weight). */
+  /**
+   * Ones of {@code shape} and {@code dt} on {@code like}'s device (layer norm's required weight).
+   */
   public NDArray ones(Shape shape, DataType dt, NDArray like) {
     if (cache != null) {
       return cache.computeIfAbsent(

@@ -15,7 +15,8 @@ public final class GroupNorm extends Module {
   public final int numGroups;
   public final double eps;
 
-  public GroupNorm(NDManager m, int numChannels, int numGroups, int minChannelsPerGroup, double eps) {
+  public GroupNorm(
+      NDManager m, int numChannels, int numGroups, int minChannelsPerGroup, double eps) {
     this.numChannels = numChannels;
     this.numGroups = Math.min(numGroups, numChannels / minChannelsPerGroup);
     this.eps = eps;

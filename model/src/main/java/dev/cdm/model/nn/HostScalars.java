@@ -10,9 +10,9 @@ import dev.cdm.model.torch.TorchArrays;
 /**
  * Array-by-number arithmetic that never copies from host to device. DJL's {@code mul(Number)} and
  * friends turn the number into a tensor on the array's device: on a GPU a blocking copy from
- * pageable memory, which waits until the device is idle, so the host cannot queue work ahead. A
- * 0-d float64 tensor on the host is passed by libtorch to the kernel as a plain scalar for CPU and
- * GPU arrays alike, with the type promotion of a Python float (float32 arrays stay float32).
+ * pageable memory, which waits until the device is idle, so the host cannot queue work ahead. A 0-d
+ * float64 tensor on the host is passed by libtorch to the kernel as a plain scalar for CPU and GPU
+ * arrays alike, with the type promotion of a Python float (float32 arrays stay float32).
  *
  * <p>The scalar is made by libtorch ({@code torch.full}), so its memory belongs to the tensor.
  * DJL's {@code create(Number)} on the CPU wraps a Java direct buffer without copying; autograd

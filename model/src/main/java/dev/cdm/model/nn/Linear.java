@@ -14,7 +14,8 @@ public final class Linear extends Module {
     this.outFeatures = outFeatures;
     addParameter(
         "weight",
-        init.mode.draw(m, new Shape(outFeatures, inFeatures), inFeatures, outFeatures, init.weight));
+        init.mode.draw(
+            m, new Shape(outFeatures, inFeatures), inFeatures, outFeatures, init.weight));
     if (bias) {
       addParameter(
           "bias", init.mode.draw(m, new Shape(outFeatures), inFeatures, outFeatures, init.bias));

@@ -9,7 +9,9 @@ import dev.cdm.model.torch.FusedKernels;
 public final class Ops {
   private Ops() {}
 
-  /** {@code torch.nn.functional.silu}: the fused kernel, else x * sigmoid(x) (the JNI has no silu). */
+  /**
+   * {@code torch.nn.functional.silu}: the fused kernel, else x * sigmoid(x) (the JNI has no silu).
+   */
   public static NDArray silu(NDArray x) {
     if (FusedKernels.enabled()) {
       return FusedKernels.silu(x);
@@ -43,8 +45,8 @@ public final class Ops {
    * through their fp16 copies, nor flow through the fp16 trunk). While gradients are recorded (a
    * {@code GradientCollector} is open: torch's grad mode) the cast is done as {@code cumprod} over
    * a new axis of size 1 with an output dtype: the identity on values, with torch's cast-back in
-   * its backward. ({@code NDArray.hasGradient()} cannot decide this: it is false for
-   * intermediates that do carry a graph.)
+   * its backward. ({@code NDArray.hasGradient()} cannot decide this: it is false for intermediates
+   * that do carry a graph.)
    */
   public static NDArray cast(NDArray a, ai.djl.ndarray.types.DataType dtype) {
     if (a == null || a.getDataType() == dtype) {
@@ -60,8 +62,8 @@ public final class Ops {
    * An array whose memory belongs to libtorch. On the CPU, DJL's {@code create(...)} wraps a Java
    * direct buffer without copying, and only the array made by {@code create} keeps that buffer
    * reachable: a view taken from it (a slice, a reshape) reads freed memory once the original is
-   * unreachable and collected. Arrays made from host data and sliced into views go through here.
-   * On a GPU the upload already made a libtorch-owned copy.
+   * unreachable and collected. Arrays made from host data and sliced into views go through here. On
+   * a GPU the upload already made a libtorch-owned copy.
    */
   public static NDArray owned(NDArray a) {
     if (a.getDevice().isGpu()) {

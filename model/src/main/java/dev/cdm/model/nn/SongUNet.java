@@ -70,9 +70,13 @@ public final class SongUNet extends UNet {
             embeddingType.equals("positional")
                 ? new NoiseEmbedding.Positional(noiseChannels, 10000, true)
                 : new NoiseEmbedding.Fourier(m, noiseChannels, 16));
-    mapLabel = addChild("map_label", labelDim != 0 ? new Linear(m, labelDim, noiseChannels, true, init) : null);
+    mapLabel =
+        addChild(
+            "map_label", labelDim != 0 ? new Linear(m, labelDim, noiseChannels, true, init) : null);
     mapAugment =
-        addChild("map_augment", augmentDim != 0 ? new Linear(m, augmentDim, noiseChannels, false, init) : null);
+        addChild(
+            "map_augment",
+            augmentDim != 0 ? new Linear(m, augmentDim, noiseChannels, false, init) : null);
     mapLayer0 = addChild("map_layer0", new Linear(m, noiseChannels, embChannels, true, init));
     mapLayer1 = addChild("map_layer1", new Linear(m, embChannels, embChannels, true, init));
 
@@ -90,13 +94,28 @@ public final class SongUNet extends UNet {
         cout = modelChannels;
         skips.add(enc.put(r + "_conv", Conv2d.plain(m, cin, cout, 3, init)).outChannels);
       } else {
-        skips.add(enc.put(r + "_down", new UNetBlock(m, cout, cout, false, true, false, bk)).outChannels);
+        skips.add(
+            enc.put(r + "_down", new UNetBlock(m, cout, cout, false, true, false, bk)).outChannels);
         if (encoderType.equals("skip")) {
-          enc.put(r + "_aux_down", new Conv2d(m, caux, caux, 0, true, false, true, resampleFilter, false, WeightInit.Spec.of(WeightInit.KAIMING_NORMAL)));
+          enc.put(
+              r + "_aux_down",
+              new Conv2d(
+                  m,
+                  caux,
+                  caux,
+                  0,
+                  true,
+                  false,
+                  true,
+                  resampleFilter,
+                  false,
+                  WeightInit.Spec.of(WeightInit.KAIMING_NORMAL)));
           enc.put(r + "_aux_skip", Conv2d.plain(m, caux, cout, 1, init));
         }
         if (encoderType.equals("residual")) {
-          enc.put(r + "_aux_residual", new Conv2d(m, caux, cout, 3, true, false, true, resampleFilter, true, init));
+          enc.put(
+              r + "_aux_residual",
+              new Conv2d(m, caux, cout, 3, true, false, true, resampleFilter, true, init));
           caux = cout;
         }
       }
@@ -104,7 +123,9 @@ public final class SongUNet extends UNet {
         int cin = cout;
         cout = modelChannels * mult;
         boolean attn = attnResolutions.contains(res);
-        skips.add(enc.put(r + "_block" + idx, new UNetBlock(m, cin, cout, false, false, attn, bk)).outChannels);
+        skips.add(
+            enc.put(r + "_block" + idx, new UNetBlock(m, cin, cout, false, false, attn, bk))
+                .outChannels);
       }
     }
 
@@ -123,7 +144,19 @@ public final class SongUNet extends UNet {
       }
       if (decoderType.equals("skip") || level == 0) {
         if (decoderType.equals("skip") && level < channelMult.size() - 1) {
-          dec.put(r + "_aux_up", new Conv2d(m, outChannels, outChannels, 0, true, true, false, resampleFilter, false, WeightInit.Spec.of(WeightInit.KAIMING_NORMAL)));
+          dec.put(
+              r + "_aux_up",
+              new Conv2d(
+                  m,
+                  outChannels,
+                  outChannels,
+                  0,
+                  true,
+                  true,
+                  false,
+                  resampleFilter,
+                  false,
+                  WeightInit.Spec.of(WeightInit.KAIMING_NORMAL)));
         }
         dec.put(r + "_aux_norm", new GroupNorm(m, cout, 1e-6));
         dec.put(r + "_aux_conv", Conv2d.plain(m, cout, outChannels, 3, initZero));

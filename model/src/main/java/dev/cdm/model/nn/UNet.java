@@ -75,14 +75,17 @@ public abstract class UNet extends Module {
 
   /** An encoder layer on {@code x}: a U-Net block (with the embedding) or the input convolution. */
   static NDArray encoderLayer(Forward f, Module layer, NDArray x, NDArray emb) {
-    return layer instanceof UNetBlock ? ((UNetBlock) layer).forward(f, x, emb) : ((Conv2d) layer).forward(f, x);
+    return layer instanceof UNetBlock
+        ? ((UNetBlock) layer).forward(f, x, emb)
+        : ((Conv2d) layer).forward(f, x);
   }
 
   /**
    * A decoder block on {@code x}; when the block takes more channels than {@code x} has, the
    * encoder's latest remaining output is popped from {@code skips} and concatenated first.
    */
-  static NDArray decoderBlock(Forward f, UNetBlock b, NDArray x, NDArray emb, Deque<NDArray> skips) {
+  static NDArray decoderBlock(
+      Forward f, UNetBlock b, NDArray x, NDArray emb, Deque<NDArray> skips) {
     if (x.getShape().get(1) != b.inChannels) {
       x = NDArrays.concat(new NDList(x, skips.pollLast()), 1);
     }

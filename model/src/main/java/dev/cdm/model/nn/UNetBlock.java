@@ -48,7 +48,13 @@ public final class UNetBlock extends Module {
   private final Conv2d proj;
 
   public UNetBlock(
-      NDManager m, int inChannels, int outChannels, boolean up, boolean down, boolean attention, Config c) {
+      NDManager m,
+      int inChannels,
+      int outChannels,
+      boolean up,
+      boolean down,
+      boolean attention,
+      Config c) {
     this.inChannels = inChannels;
     this.outChannels = outChannels;
     this.numHeads =
@@ -61,20 +67,20 @@ public final class UNetBlock extends Module {
     conv0 =
         addChild(
             "conv0",
-            new Conv2d(m, inChannels, outChannels, 3, true, up, down, c.resampleFilter, false, c.init));
+            new Conv2d(
+                m, inChannels, outChannels, 3, true, up, down, c.resampleFilter, false, c.init));
     affine =
         addChild(
             "affine",
             new Linear(m, c.embChannels, outChannels * (c.adaptiveScale ? 2 : 1), true, c.init));
     norm1 = addChild("norm1", new GroupNorm(m, outChannels, c.eps));
-    conv1 =
-        addChild(
-            "conv1",
-            Conv2d.plain(m, outChannels, outChannels, 3, c.initZero));
+    conv1 = addChild("conv1", Conv2d.plain(m, outChannels, outChannels, 3, c.initZero));
     Conv2d s = null;
     if (outChannels != inChannels || up || down) {
       int kernel = c.resampleProj || outChannels != inChannels ? 1 : 0;
-      s = new Conv2d(m, inChannels, outChannels, kernel, true, up, down, c.resampleFilter, false, c.init);
+      s =
+          new Conv2d(
+              m, inChannels, outChannels, kernel, true, up, down, c.resampleFilter, false, c.init);
     }
     skip = addChild("skip", s);
     if (numHeads != 0) {
@@ -82,11 +88,9 @@ public final class UNetBlock extends Module {
       qkv =
           addChild(
               "qkv",
-              Conv2d.plain(m, outChannels, outChannels * 3, 1, c.initAttn != null ? c.initAttn : c.init));
-      proj =
-          addChild(
-              "proj",
-              Conv2d.plain(m, outChannels, outChannels, 1, c.initZero));
+              Conv2d.plain(
+                  m, outChannels, outChannels * 3, 1, c.initAttn != null ? c.initAttn : c.init));
+      proj = addChild("proj", Conv2d.plain(m, outChannels, outChannels, 1, c.initZero));
     } else {
       norm2 = null;
       qkv = null;
@@ -96,9 +100,9 @@ public final class UNetBlock extends Module {
 
   /**
    * The block on {@code x} [N, in, H, W] with embedding {@code emb} [N or 1, emb_channels]. Its
-   * intermediates live on a manager of their own that is closed when the block returns, so that
-   * a forward pass holds the activations of one block at a time (plus the skips), as PyTorch does
-   * by reference counting; autograd keeps what backward needs regardless.
+   * intermediates live on a manager of their own that is closed when the block returns, so that a
+   * forward pass holds the activations of one block at a time (plus the skips), as PyTorch does by
+   * reference counting; autograd keeps what backward needs regardless.
    */
   public NDArray forward(Forward f, NDArray x, NDArray emb) {
     try (NDManager blk = f.manager().newSubManager()) {
@@ -162,11 +166,11 @@ public final class UNetBlock extends Module {
    * float32 whatever the activation dtype, returned in the activation dtype. Its hand-written
    * backward is the gradient of exactly this expression, so autograd gives the same gradients.
    *
-   * <p>Without gradients k is scaled before the product, in the reference's order. While
-   * gradients are recorded the product is scaled instead: the reference's custom backward keeps
-   * only q, k and the weights, whereas autograd through {@code q^T (k / sqrt(c))} would also keep
-   * the scaled copy of k (about 0.3 GB per training step of DDPM++ CIFAR-10 at batch 128); the two
-   * orders differ by float rounding only.
+   * <p>Without gradients k is scaled before the product, in the reference's order. While gradients
+   * are recorded the product is scaled instead: the reference's custom backward keeps only q, k and
+   * the weights, whereas autograd through {@code q^T (k / sqrt(c))} would also keep the scaled copy
+   * of k (about 0.3 GB per training step of DDPM++ CIFAR-10 at batch 128); the two orders differ by
+   * float rounding only.
    */
   static NDArray attentionWeights(NDArray q, NDArray k) {
     DataType dt = q.getDataType();

@@ -34,7 +34,9 @@ public enum WeightInit {
       }
     }
     throw new IllegalArgumentException(
-        "init_mode: invalid init mode \"" + name + "\" (expected xavier_uniform, xavier_normal,"
+        "init_mode: invalid init mode \""
+            + name
+            + "\" (expected xavier_uniform, xavier_normal,"
             + " kaiming_uniform or kaiming_normal)");
   }
 

@@ -7,10 +7,10 @@ import ai.djl.ndarray.NDArray;
  * image at noise level {@code sigma} to an estimate of the clean image. Samplers and losses see
  * only this interface; the four preconditionings (VP, VE, iDDPM, EDM) implement it.
  *
- * <p>Arrays follow the reference's conventions: {@code x} is [N, C, H, W], {@code sigma} is [N]
- * (or a scalar broadcast to N), {@code classLabels} is [N, labelDim] one-hot or null,
- * {@code augmentLabels} is [N, augmentDim] or null. The result is float32, like the reference's
- * {@code forward}, whatever the internal execution precision.
+ * <p>Arrays follow the reference's conventions: {@code x} is [N, C, H, W], {@code sigma} is [N] (or
+ * a scalar broadcast to N), {@code classLabels} is [N, labelDim] one-hot or null, {@code
+ * augmentLabels} is [N, augmentDim] or null. The result is float32, like the reference's {@code
+ * forward}, whatever the internal execution precision.
  */
 public interface Denoiser {
 

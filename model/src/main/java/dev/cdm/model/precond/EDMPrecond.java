@@ -1,8 +1,8 @@
 package dev.cdm.model.precond;
 
 import ai.djl.ndarray.NDArray;
-import dev.cdm.model.nn.HostScalars;
 import ai.djl.ndarray.NDManager;
+import dev.cdm.model.nn.HostScalars;
 import dev.cdm.model.nn.Kwargs;
 import java.util.Map;
 

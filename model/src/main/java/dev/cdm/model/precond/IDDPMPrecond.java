@@ -1,9 +1,9 @@
 package dev.cdm.model.precond;
 
 import ai.djl.ndarray.NDArray;
-import dev.cdm.model.nn.HostScalars;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import dev.cdm.model.nn.HostScalars;
 import dev.cdm.model.nn.Kwargs;
 import java.util.Map;
 
@@ -82,7 +82,9 @@ public final class IDDPMPrecond extends EpsilonPrecond {
       NDArray picked = p("u").get(idx.flatten());
       picked.attach(sub);
       NDArray r =
-          picked.toType(sigma.getDataType(), false).reshape(sigma.getShape())
+          picked
+              .toType(sigma.getDataType(), false)
+              .reshape(sigma.getShape())
               .toDevice(sigma.getDevice(), false);
       r.attach(caller);
       return r;

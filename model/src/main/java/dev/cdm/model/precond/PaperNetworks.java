@@ -4,7 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Constructor arguments of the networks the papers' benchmarks use, as the reference pickles them. */
+/**
+ * Constructor arguments of the networks the papers' benchmarks use, as the reference pickles them.
+ */
 public final class PaperNetworks {
   private PaperNetworks() {}
 
@@ -42,7 +44,8 @@ public final class PaperNetworks {
         kw.put("channel_mult", List.of(1, 2, 3, 4));
         break;
       default:
-        throw new IllegalArgumentException("--arch must be ddpmpp, ncsnpp or adm, got '" + arch + "'");
+        throw new IllegalArgumentException(
+            "--arch must be ddpmpp, ncsnpp or adm, got '" + arch + "'");
     }
     return kw;
   }

@@ -134,7 +134,9 @@ public abstract class Precond extends Module implements Denoiser, AutoCloseable 
         return new IDDPMPrecond(kw, manager);
       default:
         throw new IllegalArgumentException(
-            "class '" + className + "' is not a known preconditioner (EDMPrecond, VPPrecond,"
+            "class '"
+                + className
+                + "' is not a known preconditioner (EDMPrecond, VPPrecond,"
                 + " VEPrecond, iDDPMPrecond)");
     }
   }
@@ -160,8 +162,8 @@ public abstract class Precond extends Module implements Denoiser, AutoCloseable 
   }
 
   /**
-   * The reference's {@code forward(x, sigma, class_labels, force_fp32, augment_labels=...)}:
-   * {@code forceFp32} runs the model in float32 even when the reduced precision is set.
+   * The reference's {@code forward(x, sigma, class_labels, force_fp32, augment_labels=...)}: {@code
+   * forceFp32} runs the model in float32 even when the reduced precision is set.
    */
   public NDArray denoise(
       NDArray x, NDArray sigma, NDArray classLabels, NDArray augmentLabels, boolean forceFp32) {
@@ -169,11 +171,15 @@ public abstract class Precond extends Module implements Denoiser, AutoCloseable 
   }
 
   /**
-   * {@link #denoise} at an explicit execution precision for this call only (thread-safe
-   * alternative to switching {@link #setPrecision}); fp16 applies on a GPU only, as always.
+   * {@link #denoise} at an explicit execution precision for this call only (thread-safe alternative
+   * to switching {@link #setPrecision}); fp16 applies on a GPU only, as always.
    */
   public NDArray denoise(
-      NDArray x, NDArray sigma, NDArray classLabels, NDArray augmentLabels, Precision callPrecision) {
+      NDArray x,
+      NDArray sigma,
+      NDArray classLabels,
+      NDArray augmentLabels,
+      Precision callPrecision) {
     if (callPrecision == Precision.BF16) {
       setPrecision(callPrecision); // throws the explanatory error
     }
@@ -224,8 +230,8 @@ public abstract class Precond extends Module implements Denoiser, AutoCloseable 
    * Reduced-precision execution of the model on the GPU (default: fp16 if {@code use_fp16}).
    *
    * @throws UnsupportedOperationException for bf16: DJL 0.36's PyTorch JNI maps only float32,
-   *     float64, float16 and the integer types to torch dtypes, and aborts the process (an
-   *     uncaught C++ {@code throw;}) on any bfloat16 tensor, so it is refused here instead.
+   *     float64, float16 and the integer types to torch dtypes, and aborts the process (an uncaught
+   *     C++ {@code throw;}) on any bfloat16 tensor, so it is refused here instead.
    */
   public void setPrecision(Precision precision) {
     if (precision == Precision.BF16) {
@@ -301,7 +307,11 @@ public abstract class Precond extends Module implements Denoiser, AutoCloseable 
       }
       if (!s.equals(e.getValue().getShape())) {
         throw new IllegalArgumentException(
-            "state dict key '" + e.getKey() + "' has shape " + s + ", expected "
+            "state dict key '"
+                + e.getKey()
+                + "' has shape "
+                + s
+                + ", expected "
                 + e.getValue().getShape());
       }
     }
@@ -309,10 +319,11 @@ public abstract class Precond extends Module implements Denoiser, AutoCloseable 
 
   /**
    * Loads a state dict one tensor at a time (peak memory: the network plus one tensor): checks
-   * {@code shapes} first (nothing changes if it does not fit), then asks {@code fetch} for each
-   * key and copies it (as float32, on this network's device). The fetched arrays stay the caller's.
+   * {@code shapes} first (nothing changes if it does not fit), then asks {@code fetch} for each key
+   * and copies it (as float32, on this network's device). The fetched arrays stay the caller's.
    */
-  public void loadStateDict(Map<String, Shape> shapes, java.util.function.Function<String, NDArray> fetch) {
+  public void loadStateDict(
+      Map<String, Shape> shapes, java.util.function.Function<String, NDArray> fetch) {
     checkStateDict(shapes);
     for (Map.Entry<String, NDArray> e : stateDict().entrySet()) {
       NDArray old = e.getValue();
@@ -399,12 +410,20 @@ public abstract class Precond extends Module implements Denoiser, AutoCloseable 
     return labelDim;
   }
 
-  /** One line: precond, architecture, resolution, channels, labels, augment dim, parameter count. */
+  /**
+   * One line: precond, architecture, resolution, channels, labels, augment dim, parameter count.
+   */
   public String describe() {
     return String.format(
         "%s(%s, %dx%d, %d channels, label_dim %d, augment_dim %d, %,d parameters)",
-        className, model.referenceName(), imgResolution, imgResolution, imgChannels, labelDim,
-        augmentDim(), parameterCount());
+        className,
+        model.referenceName(),
+        imgResolution,
+        imgResolution,
+        imgChannels,
+        labelDim,
+        augmentDim(),
+        parameterCount());
   }
 
   @Override

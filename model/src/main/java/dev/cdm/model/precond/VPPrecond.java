@@ -1,16 +1,16 @@
 package dev.cdm.model.precond;
 
 import ai.djl.ndarray.NDArray;
-import dev.cdm.model.nn.HostScalars;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import dev.cdm.model.nn.HostScalars;
 import dev.cdm.model.nn.Kwargs;
 import java.util.Map;
 
 /**
  * Variance-preserving preconditioning (Song et al. score SDE; EDM paper Table 1, "VP"): {@code
- * sigma(t) = sqrt(exp(beta_d t^2 / 2 + beta_min t) - 1)}, c_noise = (M - 1) sigma^-1(sigma); c_skip,
- * c_out and c_in are the noise-predicting ones of {@code EpsilonPrecond}.
+ * sigma(t) = sqrt(exp(beta_d t^2 / 2 + beta_min t) - 1)}, c_noise = (M - 1) sigma^-1(sigma);
+ * c_skip, c_out and c_in are the noise-predicting ones of {@code EpsilonPrecond}.
  */
 public final class VPPrecond extends EpsilonPrecond {
   private double betaD;
@@ -73,7 +73,8 @@ public final class VPPrecond extends EpsilonPrecond {
 
   /** Scalar sigma^-1 in double precision. */
   public double sigmaInv(double sigma) {
-    return (Math.sqrt(betaMin * betaMin + 2 * betaD * Math.log(1 + sigma * sigma)) - betaMin) / betaD;
+    return (Math.sqrt(betaMin * betaMin + 2 * betaD * Math.log(1 + sigma * sigma)) - betaMin)
+        / betaD;
   }
 
   /** (M - 1) sigma^-1(sigma). */

@@ -1,33 +1,48 @@
 package dev.cdm.model.sampling;
 
-import dev.cdm.model.nn.HostScalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import com.google.auto.value.AutoValue;
+import dev.cdm.model.nn.HostScalars;
 import dev.cdm.model.precond.Denoiser;
 import java.util.OptionalDouble;
 
 /**
- * The generalised sampler of the EDM paper's ablations ({@code ablation_sampler} of the CDM
- * fork's {@code generate.py}): any ODE {@code solver} (Euler, Heun with {@code alpha}) over any
- * time-step {@code discretization} (VP, VE, iDDPM, EDM), noise {@code schedule} sigma(t) (VP, VE,
- * linear) and signal {@code scaling} s(t) (VP, none), plus EDM's churn. float64 throughout.
+ * The generalised sampler of the EDM paper's ablations ({@code ablation_sampler} of the CDM fork's
+ * {@code generate.py}): any ODE {@code solver} (Euler, Heun with {@code alpha}) over any time-step
+ * {@code discretization} (VP, VE, iDDPM, EDM), noise {@code schedule} sigma(t) (VP, VE, linear) and
+ * signal {@code scaling} s(t) (VP, none), plus EDM's churn. float64 throughout.
  */
 @AutoValue
 public abstract class AblationSampler implements Sampler {
 
   /** ODE solver. */
-  public enum Solver { EULER, HEUN }
+  public enum Solver {
+    EULER,
+    HEUN
+  }
 
   /** Time-step discretisation {t_i}. */
-  public enum Discretization { VP, VE, IDDPM, EDM }
+  public enum Discretization {
+    VP,
+    VE,
+    IDDPM,
+    EDM
+  }
 
   /** Noise schedule sigma(t). */
-  public enum Schedule { VP, VE, LINEAR }
+  public enum Schedule {
+    VP,
+    VE,
+    LINEAR
+  }
 
   /** Signal scaling s(t). */
-  public enum Scaling { VP, NONE }
+  public enum Scaling {
+    VP,
+    NONE
+  }
 
   public abstract int numSteps();
 
@@ -237,9 +252,9 @@ public abstract class AblationSampler implements Sampler {
   }
 
   /**
-   * The iDDPM noise levels u_0..u_M of the ablation sampler: float64 {@code u}, but
-   * {@code alpha_bar(j)} evaluated in float32 (the reference builds it from an int64 index tensor,
-   * which promotes to the default float32).
+   * The iDDPM noise levels u_0..u_M of the ablation sampler: float64 {@code u}, but {@code
+   * alpha_bar(j)} evaluated in float32 (the reference builds it from an int64 index tensor, which
+   * promotes to the default float32).
    */
   static double[] iddpmLevels(int m, double c1, double c2) {
     double[] u = new double[m + 1];
@@ -308,8 +323,7 @@ public abstract class AblationSampler implements Sampler {
       double vpBetaMin = Math.log(hi * hi + 1) - 0.5 * vpBetaD;
       f = new Functions(schedule(), scaling(), vpBetaD, vpBetaMin);
 
-      double[] rounded =
-          TimeSteps.roundSigma(net, manager, sigmaSteps(lo, hi, vpBetaD, vpBetaMin));
+      double[] rounded = TimeSteps.roundSigma(net, manager, sigmaSteps(lo, hi, vpBetaD, vpBetaMin));
       double[] ts = new double[rounded.length];
       for (int i = 0; i < ts.length; i++) {
         ts[i] = f.sigmaInv(rounded[i]);
@@ -394,9 +408,7 @@ public abstract class AblationSampler implements Sampler {
     return x;
   }
 
-  /**
-   * dx/dt = (sigma'/sigma + s'/s) x - sigma' s / sigma * D(x/s; sigma) at time {@code t}.
-   */
+  /** dx/dt = (sigma'/sigma + s'/s) x - sigma' s / sigma * D(x/s; sigma) at time {@code t}. */
   private static NDArray derivative(
       Denoiser net, Functions f, NDArray x, double t, NDArray classLabels, NDManager step) {
     double st = f.s(t);

@@ -8,9 +8,9 @@ import dev.cdm.model.precond.Denoiser;
 
 /**
  * One step of the CDM repo's {@code backward_sde_sampler} ({@code training/samplers.py}): an
- * Euler–Maruyama step of the reverse SDE from t_cur to t_next,
- * {@code x + 2 (t_next - t) d + sqrt(2 |t - t_next| t) z}, optionally with a second-order
- * correction that draws fresh noise. The state is float64; results attach to {@code x}'s manager.
+ * Euler–Maruyama step of the reverse SDE from t_cur to t_next, {@code x + 2 (t_next - t) d + sqrt(2
+ * |t - t_next| t) z}, optionally with a second-order correction that draws fresh noise. The state
+ * is float64; results attach to {@code x}'s manager.
  */
 public final class BackwardSdeStep {
   private BackwardSdeStep() {}
@@ -45,7 +45,9 @@ public final class BackwardSdeStep {
         NDArray dPrime = StepEquations.slope(xNext, denoised, tTo);
         NDArray z2 = noise.randnLike(xHat);
         z2.attach(step);
-        xNext = StepEquations.backwardSde(xHat, StepEquations.heunSlope(dCur, dPrime, 1), tHat, tTo, z2);
+        xNext =
+            StepEquations.backwardSde(
+                xHat, StepEquations.heunSlope(dCur, dPrime, 1), tHat, tTo, z2);
       }
       xNext.attach(parent);
       denoised.attach(parent);

@@ -5,9 +5,9 @@ import ai.djl.ndarray.NDManager;
 import dev.cdm.model.precond.Denoiser;
 
 /**
- * One step of {@code example.py}'s {@code det_sampler}: an Euler step of the probability-flow
- * ODE from t_cur to t_next, with Heun's correction only when {@code secondOrder} (off by default
- * in the reference, so {@code example.py} samples with Euler). float64 state.
+ * One step of {@code example.py}'s {@code det_sampler}: an Euler step of the probability-flow ODE
+ * from t_cur to t_next, with Heun's correction only when {@code secondOrder} (off by default in the
+ * reference, so {@code example.py} samples with Euler). float64 state.
  */
 public final class DeterministicStep {
   private DeterministicStep() {}
@@ -26,7 +26,9 @@ public final class DeterministicStep {
       // Intermediates follow their first operand: keep them in the step's manager.
       xCur.tempAttach(step);
       NDArray xNext =
-          StepEquations.heun(net, xCur, tCur, tNext, classLabels, i < numSteps - 1 && secondOrder, step).xNext;
+          StepEquations.heun(
+                  net, xCur, tCur, tNext, classLabels, i < numSteps - 1 && secondOrder, step)
+              .xNext;
       xNext.attach(parent);
       return xNext;
     }

@@ -1,17 +1,17 @@
 package dev.cdm.model.sampling;
 
-import dev.cdm.model.nn.HostScalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import com.google.auto.value.AutoValue;
+import dev.cdm.model.nn.HostScalars;
 import dev.cdm.model.precond.Denoiser;
 
 /**
- * The EDM sampler (EDM paper, Algorithm 2; {@code edm_sampler} of {@code generate.py}): Heun's
- * 2nd order method on the EDM time steps, with optional churn ({@code S_churn}, {@code S_min},
- * {@code S_max}, {@code S_noise}). {@code S_churn = 0} gives the deterministic sampler. The state
- * {@code x} is float64 throughout; the network sees float32 (cast by the precond).
+ * The EDM sampler (EDM paper, Algorithm 2; {@code edm_sampler} of {@code generate.py}): Heun's 2nd
+ * order method on the EDM time steps, with optional churn ({@code S_churn}, {@code S_min}, {@code
+ * S_max}, {@code S_noise}). {@code S_churn = 0} gives the deterministic sampler. The state {@code
+ * x} is float64 throughout; the network sees float32 (cast by the precond).
  */
 @AutoValue
 public abstract class EdmSampler implements Sampler {
@@ -33,12 +33,17 @@ public abstract class EdmSampler implements Sampler {
 
   /** Defaults of {@code generate.py}: 18 steps, sigma in [0.002, 80], rho 7, no churn. */
   public static Builder builder() {
-    return SamplerSettings.defaults(new AutoValue_EdmSampler.Builder()).sigmaMin(0.002).sigmaMax(80);
+    return SamplerSettings.defaults(new AutoValue_EdmSampler.Builder())
+        .sigmaMin(0.002)
+        .sigmaMax(80);
   }
 
   public abstract Builder toBuilder();
 
-  /** Configuration of the EDM sampler (steps, rho and churn: {@link SamplerSettings}); names follow the paper. */
+  /**
+   * Configuration of the EDM sampler (steps, rho and churn: {@link SamplerSettings}); names follow
+   * the paper.
+   */
   @AutoValue.Builder
   public abstract static class Builder implements SamplerSettings<Builder> {
     public abstract Builder sigmaMin(double v);

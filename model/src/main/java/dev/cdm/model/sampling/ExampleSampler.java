@@ -1,18 +1,18 @@
 package dev.cdm.model.sampling;
 
-import dev.cdm.model.nn.HostScalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.cdm.model.nn.HostScalars;
 import dev.cdm.model.precond.Denoiser;
 import dev.cdm.model.torch.TorchRandom;
 
 /**
- * The sampling part of {@code example.py}'s {@code generate_image_grid}: one
- * {@code torch.manual_seed(seed)}, then latents [B, C, H, W] and labels {@code randint(label_dim,
- * [B])} from the global generator (or one latent and label repeated with {@code sameLatents}),
- * then {@link DeterministicStep} over the EDM time steps (Euler unless {@code secondOrder}).
+ * The sampling part of {@code example.py}'s {@code generate_image_grid}: one {@code
+ * torch.manual_seed(seed)}, then latents [B, C, H, W] and labels {@code randint(label_dim, [B])}
+ * from the global generator (or one latent and label repeated with {@code sameLatents}), then
+ * {@link DeterministicStep} over the EDM time steps (Euler unless {@code secondOrder}).
  */
 public final class ExampleSampler {
   private ExampleSampler() {}
@@ -56,12 +56,14 @@ public final class ExampleSampler {
     double lo = Math.max(sigmaMin, net.sigmaMin());
     double hi = Math.min(sigmaMax, net.sigmaMax());
     double[] t =
-        TimeSteps.appendZero(TimeSteps.roundSigma(net, manager, TimeSteps.edm(lo, hi, rho, numSteps)));
+        TimeSteps.appendZero(
+            TimeSteps.roundSigma(net, manager, TimeSteps.edm(lo, hi, rho, numSteps)));
     NDArray latents64 = latents.toType(DataType.FLOAT64, true);
     NDArray x = HostScalars.mul(latents64, t[0]);
     latents64.close();
     for (int i = 0; i < numSteps; i++) {
-      NDArray next = DeterministicStep.step(net, x, classLabels, numSteps, t[i], t[i + 1], i, secondOrder);
+      NDArray next =
+          DeterministicStep.step(net, x, classLabels, numSteps, t[i], t[i + 1], i, secondOrder);
       x.close();
       x = next;
     }

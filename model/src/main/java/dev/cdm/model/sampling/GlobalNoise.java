@@ -3,9 +3,9 @@ package dev.cdm.model.sampling;
 import ai.djl.ndarray.NDArray;
 
 /**
- * {@code torch.randn_like}: draws from libtorch's default generator of {@code like}'s device,
- * as the CDM samplers ({@code backward_sde_sampler}, {@code churn_sampler}, {@code example.py})
- * do after a {@code torch.manual_seed}.
+ * {@code torch.randn_like}: draws from libtorch's default generator of {@code like}'s device, as
+ * the CDM samplers ({@code backward_sde_sampler}, {@code churn_sampler}, {@code example.py}) do
+ * after a {@code torch.manual_seed}.
  */
 public final class GlobalNoise implements NoiseSource {
   @Override

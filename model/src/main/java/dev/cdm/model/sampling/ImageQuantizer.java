@@ -1,16 +1,16 @@
 package dev.cdm.model.sampling;
 
-import dev.cdm.model.nn.HostScalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import dev.cdm.model.nn.HostScalars;
 
 /** Sampler output to 8-bit pixels exactly as {@code generate.py} saves them. */
 public final class ImageQuantizer {
   private ImageQuantizer() {}
 
   /**
-   * {@code (x * 127.5 + 128).clip(0, 255).to(torch.uint8)}: [N, C, H, W] in the sampler's
-   * precision to uint8 (the cast truncates, so 128 centres the rounding).
+   * {@code (x * 127.5 + 128).clip(0, 255).to(torch.uint8)}: [N, C, H, W] in the sampler's precision
+   * to uint8 (the cast truncates, so 128 centres the rounding).
    */
   public static NDArray toUint8(NDArray x) {
     NDArray scaled = HostScalars.mul(x, 127.5);

@@ -1,9 +1,9 @@
 package dev.cdm.model.sampling;
 
-import dev.cdm.model.nn.HostScalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import dev.cdm.model.nn.HostScalars;
 import dev.cdm.model.precond.Denoiser;
 
 /**
@@ -49,7 +49,8 @@ public final class InpaintingSampler {
           z.attach(step);
           // Always added, as the reference does, even where the coefficient is zero.
           NDArray xHat = StepEquations.churn(x, z, p.noiseCoef[i]);
-          StepEquations.Heun h = StepEquations.heun(net, xHat, tHat, tNext, classLabels, i < n - 1, step);
+          StepEquations.Heun h =
+              StepEquations.heun(net, xHat, tHat, tNext, classLabels, i < n - 1, step);
           NDArray xNext = h.xNext;
           if (h.dPrime != null) {
             dPrime = h.dPrime;

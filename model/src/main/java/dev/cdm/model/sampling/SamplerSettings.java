@@ -4,7 +4,8 @@ package dev.cdm.model.sampling;
  * The setters that the sampler configurations of {@code generate.py} share: the number of steps,
  * the EDM schedule's {@code rho} and the churn ({@code S_churn}, {@code S_min}, {@code S_max},
  * {@code S_noise}). The builders of {@link EdmSampler}, {@link AblationSampler} and {@link
- * SamplerSpec} implement it, so that the defaults and the copy from one to another are written once.
+ * SamplerSpec} implement it, so that the defaults and the copy from one to another are written
+ * once.
  *
  * @param <B> the builder type, returned by each setter
  */

@@ -11,9 +11,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The sampler flags of {@code generate.py} as one serializable value (it travels to pipeline
- * workers). As in the reference, giving any of {@code solver}, {@code discretization},
- * {@code schedule} or {@code scaling} selects the ablation sampler, otherwise the EDM sampler;
- * unset {@code sigmaMin}/{@code sigmaMax} take the chosen sampler's defaults.
+ * workers). As in the reference, giving any of {@code solver}, {@code discretization}, {@code
+ * schedule} or {@code scaling} selects the ablation sampler, otherwise the EDM sampler; unset
+ * {@code sigmaMin}/{@code sigmaMax} take the chosen sampler's defaults.
  */
 @AutoValue
 public abstract class SamplerSpec implements Serializable {
@@ -50,7 +50,10 @@ public abstract class SamplerSpec implements Serializable {
 
   public abstract Builder toBuilder();
 
-  /** Builder (steps, rho and churn: {@link SamplerSettings}); setters are named as the reference's flags. */
+  /**
+   * Builder (steps, rho and churn: {@link SamplerSettings}); setters are named as the reference's
+   * flags.
+   */
   @AutoValue.Builder
   public abstract static class Builder implements SamplerSettings<Builder> {
     public abstract Builder sigmaMin(@Nullable Double v);
@@ -106,7 +109,12 @@ public abstract class SamplerSpec implements Serializable {
 
   /** Sets this spec's steps, rho and churn on a sampler's builder. */
   private <B extends SamplerSettings<B>> B copySettings(B b) {
-    return b.numSteps(numSteps()).rho(rho()).sChurn(sChurn()).sMin(sMin()).sMax(sMax()).sNoise(sNoise());
+    return b.numSteps(numSteps())
+        .rho(rho())
+        .sChurn(sChurn())
+        .sMin(sMin())
+        .sMax(sMax())
+        .sNoise(sNoise());
   }
 
   /** Unset (null) is the ablation sampler's "the discretisation's default". */

@@ -7,29 +7,39 @@ import ai.djl.ndarray.types.Shape;
 import dev.cdm.model.precond.Denoiser;
 
 /**
- * One batch of {@code generate.py}: per-seed latents and labels, the sampler, then 8-bit
- * pixels. Independent of batch companions: each seed's image depends only on its own stream.
+ * One batch of {@code generate.py}: per-seed latents and labels, the sampler, then 8-bit pixels.
+ * Independent of batch companions: each seed's image depends only on its own stream.
  */
 public final class SeedImages {
   private SeedImages() {}
 
   /**
-   * Runs {@code sampler} for {@code seeds} on {@code manager}'s device and returns the images
-   * [N, C, H, W] in the sampler's float64. {@code classIdx} >= 0 forces that class (the
-   * reference's {@code --class}); -1 = the drawn random labels.
+   * Runs {@code sampler} for {@code seeds} on {@code manager}'s device and returns the images [N,
+   * C, H, W] in the sampler's float64. {@code classIdx} >= 0 forces that class (the reference's
+   * {@code --class}); -1 = the drawn random labels.
    */
   public static NDArray sample(
       Denoiser net, Sampler sampler, NDManager manager, long[] seeds, int classIdx) {
     return sample(net, sampler, manager, seeds, classIdx, null);
   }
 
-  /** As {@link #sample}; each seed's class (its label, or -1 for unconditional) goes to {@code classesOut}. */
+  /**
+   * As {@link #sample}; each seed's class (its label, or -1 for unconditional) goes to {@code
+   * classesOut}.
+   */
   private static NDArray sample(
-      Denoiser net, Sampler sampler, NDManager manager, long[] seeds, int classIdx, int[] classesOut) {
+      Denoiser net,
+      Sampler sampler,
+      NDManager manager,
+      long[] seeds,
+      int classIdx,
+      int[] classesOut) {
     int labelDim = net.labelDim();
     if (classIdx >= 0 && (labelDim == 0 || classIdx >= labelDim)) {
       throw new IllegalArgumentException(
-          "--class=" + classIdx + ": the network "
+          "--class="
+              + classIdx
+              + ": the network "
               + (labelDim == 0 ? "is unconditional" : "has only " + labelDim + " classes"));
     }
     Shape chw = new Shape(net.imgChannels(), net.imgResolution(), net.imgResolution());

@@ -26,8 +26,17 @@ public final class SeedList {
           long lo = Long.parseLong(m.group(1));
           long hi = Long.parseLong(m.group(2));
           if (lo > hi) {
-            throw new IllegalArgumentException(flag + ": '" + part + "' in '" + text
-                + "' is an empty range (its first seed is after its last; write " + hi + "-" + lo + ")");
+            throw new IllegalArgumentException(
+                flag
+                    + ": '"
+                    + part
+                    + "' in '"
+                    + text
+                    + "' is an empty range (its first seed is after its last; write "
+                    + hi
+                    + "-"
+                    + lo
+                    + ")");
           }
           for (long s = lo; s <= hi; s++) {
             seeds.add(s);
@@ -37,7 +46,8 @@ public final class SeedList {
         }
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException(
-            flag + ": '" + part + "' in '" + text + "' is neither an integer nor a range like 5-10", e);
+            flag + ": '" + part + "' in '" + text + "' is neither an integer nor a range like 5-10",
+            e);
       }
     }
     return seeds;
@@ -48,10 +58,10 @@ public final class SeedList {
   }
 
   /**
-   * Splits seeds into batches as {@code generate.py} does on one process:
-   * {@code ceil(n / maxBatch)} batches of nearly equal size ({@code tensor_split}: the first
-   * {@code n % batches} batches hold one more seed). Each batch is a list, the element type a
-   * pipeline's {@code Create} and the generate transforms take.
+   * Splits seeds into batches as {@code generate.py} does on one process: {@code ceil(n /
+   * maxBatch)} batches of nearly equal size ({@code tensor_split}: the first {@code n % batches}
+   * batches hold one more seed). Each batch is a list, the element type a pipeline's {@code Create}
+   * and the generate transforms take.
    */
   public static List<List<Long>> batches(List<Long> seeds, int maxBatch) {
     if (maxBatch < 1) {

@@ -12,14 +12,14 @@ import java.util.List;
 
 /**
  * The per-seed random streams of {@code generate.py}'s {@code StackedRandomGenerator}: every seed
- * has its own generator, from which come, in this order, the latents ([C, H, W] float32), the
- * class label ({@code randint(label_dim)}, conditional networks only) and then every
- * {@code randn_like} of the sampler ([C, H, W] in the sampler's float64).
+ * has its own generator, from which come, in this order, the latents ([C, H, W] float32), the class
+ * label ({@code randint(label_dim)}, conditional networks only) and then every {@code randn_like}
+ * of the sampler ([C, H, W] in the sampler's float64).
  *
  * <p>libtorch has one default generator per device, so each seed's whole stream is drawn up front
  * (re-seed, then draw everything) under {@link TorchRandom#LOCK}; the rows are then stacked along
- * the batch axis exactly as {@code torch.stack} does. The noise is handed out by
- * {@link #randnLike} in draw order.
+ * the batch axis exactly as {@code torch.stack} does. The noise is handed out by {@link #randnLike}
+ * in draw order.
  */
 public final class SeedStreams implements NoiseSource, AutoCloseable {
   private final NDArray latents;
@@ -38,8 +38,8 @@ public final class SeedStreams implements NoiseSource, AutoCloseable {
    *
    * @param imageShape [C, H, W] of one latent
    * @param labelDim number of classes; 0 = no label draw
-   * @param noiseDraws how many {@code randn_like} calls the sampler will make (see
-   *     {@link Sampler#noiseDraws})
+   * @param noiseDraws how many {@code randn_like} calls the sampler will make (see {@link
+   *     Sampler#noiseDraws})
    * @param noiseType data type of the sampler's noise (float64 in the reference samplers)
    */
   public static SeedStreams draw(
@@ -92,9 +92,9 @@ public final class SeedStreams implements NoiseSource, AutoCloseable {
   }
 
   /**
-   * One-hot class labels [N, labelDim] float32 as {@code torch.eye(label_dim)[idx]}; with
-   * {@code classIdx >= 0} every row is that class instead (the drawn labels are still consumed,
-   * as in the reference). Null for unconditional networks.
+   * One-hot class labels [N, labelDim] float32 as {@code torch.eye(label_dim)[idx]}; with {@code
+   * classIdx >= 0} every row is that class instead (the drawn labels are still consumed, as in the
+   * reference). Null for unconditional networks.
    */
   public NDArray classLabels(NDManager manager, int labelDim, int classIdx) {
     if (labelDim == 0) {
@@ -114,15 +114,24 @@ public final class SeedStreams implements NoiseSource, AutoCloseable {
   public NDArray randnLike(NDArray like) {
     if (nextNoise >= noise.size()) {
       throw new IllegalStateException(
-          "the sampler asked for noise draw " + (nextNoise + 1) + " but only " + noise.size()
+          "the sampler asked for noise draw "
+              + (nextNoise + 1)
+              + " but only "
+              + noise.size()
               + " were drawn up front; Sampler.noiseDraws() undercounts");
     }
     NDArray z = noise.get(nextNoise);
     noise.set(nextNoise++, null);
     if (!z.getShape().equals(like.getShape()) || z.getDataType() != like.getDataType()) {
       throw new IllegalStateException(
-          "pre-drawn noise is " + z.getShape() + " " + z.getDataType() + " but the sampler needs "
-              + like.getShape() + " " + like.getDataType());
+          "pre-drawn noise is "
+              + z.getShape()
+              + " "
+              + z.getDataType()
+              + " but the sampler needs "
+              + like.getShape()
+              + " "
+              + like.getDataType());
     }
     return z;
   }

@@ -21,9 +21,9 @@ import dev.cdm.model.precond.Denoiser;
  * </pre>
  *
  * <p>{@link #churn} adds noise of the standard deviation {@link #churnStd} for the churn, EDM and
- * inpainting samplers; the ablation sampler adds it with its own, scaled standard deviation.
- * {@link #heun} is the step of {@code edm_sampler} after the churn (Euler, then Heun's correction
- * at t_next), shared by the EDM, inpainting, churn and deterministic samplers; the ablation sampler
+ * inpainting samplers; the ablation sampler adds it with its own, scaled standard deviation. {@link
+ * #heun} is the step of {@code edm_sampler} after the churn (Euler, then Heun's correction at
+ * t_next), shared by the EDM, inpainting, churn and deterministic samplers; the ablation sampler
  * uses {@link #heunSlope} with its own slope and α; the backward-SDE sampler and the CDM loss use
  * {@link #backwardSde}, the sampler with Heun's slope when second order (the reference then draws
  * fresh noise for the corrected step, a quirk kept).
@@ -64,15 +64,17 @@ public final class StepEquations {
   /**
    * x' = x + 2 (t_next − t) d + sqrt(2 |t − t_next| t) z: the step of the reference's {@code
    * backward_sde_sampler}, with t and t_next float64 arrays broadcast against x: per-sample
-   * [N,1,1,1] on x's device (the CDM loss), or 0-d on the host, which libtorch passes to the kernels
-   * as plain scalars (the sampler, as {@link dev.cdm.model.nn.HostScalars} does).
+   * [N,1,1,1] on x's device (the CDM loss), or 0-d on the host, which libtorch passes to the
+   * kernels as plain scalars (the sampler, as {@link dev.cdm.model.nn.HostScalars} does).
    */
   public static NDArray backwardSde(NDArray x, NDArray d, NDArray tCur, NDArray tNext, NDArray z) {
     NDArray diffusion = mul(tCur.sub(tNext).abs().mul(tCur), 2).sqrt();
     return x.add(d.mul(mul(tNext.sub(tCur), 2))).add(z.mul(diffusion));
   }
 
-  /** What {@link #heun} computed: x_next, the last denoiser output, and d′ (null when uncorrected). */
+  /**
+   * What {@link #heun} computed: x_next, the last denoiser output, and d′ (null when uncorrected).
+   */
   static final class Heun {
     final NDArray xNext;
     final NDArray denoised;
@@ -90,7 +92,12 @@ public final class StepEquations {
    * Heun's correction with the slope at t_next. Intermediates are attached to {@code step}.
    */
   static Heun heun(
-      Denoiser net, NDArray xHat, double tHat, double tNext, NDArray classLabels, boolean correct,
+      Denoiser net,
+      NDArray xHat,
+      double tHat,
+      double tNext,
+      NDArray classLabels,
+      boolean correct,
       NDManager step) {
     NDArray denoised = Steps.denoise(net, xHat, tHat, classLabels, step);
     NDArray dCur = slope(xHat, denoised, tHat);

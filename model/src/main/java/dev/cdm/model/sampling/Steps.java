@@ -20,7 +20,10 @@ final class Steps {
     return full(manager, new Shape(n), value);
   }
 
-  /** A float64 array of {@code value} and {@code shape} on {@code manager}'s device (a fill, no copy). */
+  /**
+   * A float64 array of {@code value} and {@code shape} on {@code manager}'s device (a fill, no
+   * copy).
+   */
   static NDArray full(NDManager manager, Shape shape, double value) {
     return TorchArrays.full(manager, shape, value, DataType.FLOAT64);
   }

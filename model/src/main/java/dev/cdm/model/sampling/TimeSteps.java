@@ -33,7 +33,8 @@ public final class TimeSteps {
   public static double[] edm(double sigmaMin, double sigmaMax, double rho, int numSteps) {
     try (NDManager host = NDManager.newBaseManager(Device.cpu())) {
       Shape scalar = new Shape();
-      return edm(Steps.full(host, scalar, sigmaMin), Steps.full(host, scalar, sigmaMax), rho, numSteps)
+      return edm(
+              Steps.full(host, scalar, sigmaMin), Steps.full(host, scalar, sigmaMax), rho, numSteps)
           .toDoubleArray();
     }
   }
@@ -60,7 +61,9 @@ public final class TimeSteps {
     return out;
   }
 
-  /** EDM's churn factor {@code gamma_i}: {@code min(S_churn/N, sqrt(2)-1)} inside [S_min, S_max]. */
+  /**
+   * EDM's churn factor {@code gamma_i}: {@code min(S_churn/N, sqrt(2)-1)} inside [S_min, S_max].
+   */
   public static double gamma(double tCur, double sChurn, double sMin, double sMax, int numSteps) {
     return (sMin <= tCur && tCur <= sMax) ? Math.min(sChurn / numSteps, Math.sqrt(2) - 1) : 0;
   }

@@ -27,7 +27,9 @@ public final class Autograd {
     JniUtils.setGradMode(enabled);
   }
 
-  /** Runs {@code body} with gradient recording off (torch.no_grad()), restoring the previous mode. */
+  /**
+   * Runs {@code body} with gradient recording off (torch.no_grad()), restoring the previous mode.
+   */
   public static <T> T noGrad(Supplier<T> body) {
     boolean prev = JniUtils.isGradMode();
     JniUtils.setGradMode(false);
@@ -49,7 +51,9 @@ public final class Autograd {
     }
   }
 
-  /** {@code loss.backward()} for a scalar loss; gradients accumulate into the leaves' {@code .grad}. */
+  /**
+   * {@code loss.backward()} for a scalar loss; gradients accumulate into the leaves' {@code .grad}.
+   */
   public static void backward(NDArray scalarLoss) {
     try (NDArray ones = scalarLoss.onesLike()) {
       JniUtils.backward((PtNDArray) scalarLoss, (PtNDArray) ones, false, false);

@@ -15,8 +15,8 @@ import java.io.InputStream;
  * {@code model/src/main/python/make_fused_ops.py}).
  *
  * <p>Why: the composed forms (layer norm over a group view + affine, x·sigmoid(x)) cost three to
- * four extra passes over every activation; on an H100/H200 that is about 4% of a DDPM++ forward
- * at fp32 and the difference between trailing and matching the reference. The module has no
+ * four extra passes over every activation; on an H100/H200 that is about 4% of a DDPM++ forward at
+ * fp32 and the difference between trailing and matching the reference. The module has no
  * parameters, so one instance serves every device and thread. Autograd is recorded when grad mode
  * is on, so training uses the same kernels (and their fused backward).
  *
@@ -55,7 +55,9 @@ public final class FusedKernels {
         } catch (Exception | UnsatisfiedLinkError e) {
           failed = true;
           System.err.println(
-              "cdm: fused group_norm/silu unavailable (" + e.getMessage() + "); using composed kernels");
+              "cdm: fused group_norm/silu unavailable ("
+                  + e.getMessage()
+                  + "); using composed kernels");
         }
       }
       return module;
@@ -68,7 +70,8 @@ public final class FusedKernels {
   }
 
   /** {@code silu(group_norm(x, groups, weight, bias, eps))}. */
-  public static NDArray groupNormSilu(NDArray x, int groups, NDArray weight, NDArray bias, double eps) {
+  public static NDArray groupNormSilu(
+      NDArray x, int groups, NDArray weight, NDArray bias, double eps) {
     return call("group_norm_silu", x, groups, weight, bias, eps);
   }
 
@@ -82,13 +85,15 @@ public final class FusedKernels {
     }
   }
 
-  private static NDArray call(String method, NDArray x, int groups, NDArray w, NDArray b, double eps) {
+  private static NDArray call(
+      String method, NDArray x, int groups, NDArray w, NDArray b, double eps) {
     IValue ix = IValue.from((PtNDArray) x);
     IValue ig = IValue.from((long) groups);
     IValue iw = IValue.from((PtNDArray) w);
     IValue ib = IValue.from((PtNDArray) b);
     IValue ie = IValue.from(eps);
-    try (IValue out = ScriptMethodCall.run(module(), method, JniUtils.isGradMode(), ix, ig, iw, ib, ie)) {
+    try (IValue out =
+        ScriptMethodCall.run(module(), method, JniUtils.isGradMode(), ix, ig, iw, ib, ie)) {
       return out.toTensor((PtNDManager) x.getManager());
     } finally {
       ix.close();

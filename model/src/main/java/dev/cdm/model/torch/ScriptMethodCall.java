@@ -16,15 +16,21 @@ import java.lang.invoke.MethodType;
  * {@code IValue(long)} constructor are package-private in {@code ai.djl.pytorch.jni}; they are
  * reached through {@link MethodHandles#privateLookupIn} (DJL is on the class path, in the unnamed
  * module) and resolved once into static final handles, which the JIT inlines like a direct call.
- * When a DJL version no longer has them, {@link #check()} says so by name and the caller falls back.
+ * When a DJL version no longer has them, {@link #check()} says so by name and the caller falls
+ * back.
  */
 final class ScriptMethodCall {
   private static final String JNI = "ai.djl.pytorch.jni.PyTorchLibrary";
 
-  /** {@code PyTorchLibrary.LIB.moduleRunMethod(long module, String method, long[] inputs, boolean isTrain, boolean separateCudaStream) -> long}. */
+  /**
+   * {@code PyTorchLibrary.LIB.moduleRunMethod(long module, String method, long[] inputs, boolean
+   * isTrain, boolean separateCudaStream) -> long}.
+   */
   private static final MethodHandle RUN_METHOD;
+
   /** {@code new IValue(long handle)}. */
   private static final MethodHandle NEW_IVALUE;
+
   /** Why the handles could not be resolved (null when they were). */
   private static final String UNAVAILABLE;
 
@@ -36,15 +42,28 @@ final class ScriptMethodCall {
       Class<?> lib = Class.forName(JNI, true, JniUtils.class.getClassLoader());
       MethodHandles.Lookup jni = MethodHandles.privateLookupIn(lib, MethodHandles.lookup());
       Object instance = jni.findStaticGetter(lib, "LIB", lib).invoke();
-      run = jni.findVirtual(lib, "moduleRunMethod",
-              MethodType.methodType(long.class, long.class, String.class, long[].class, boolean.class, boolean.class))
-          .bindTo(instance);
+      run =
+          jni.findVirtual(
+                  lib,
+                  "moduleRunMethod",
+                  MethodType.methodType(
+                      long.class,
+                      long.class,
+                      String.class,
+                      long[].class,
+                      boolean.class,
+                      boolean.class))
+              .bindTo(instance);
       newValue = jni.findConstructor(IValue.class, MethodType.methodType(void.class, long.class));
     } catch (Throwable e) {
       run = null;
       newValue = null;
-      why = "this DJL version has no " + JNI + ".LIB.moduleRunMethod(long, String, long[], boolean, boolean)"
-          + " or IValue(long) (dev.cdm.model.torch.ScriptMethodCall needs updating for it): " + e;
+      why =
+          "this DJL version has no "
+              + JNI
+              + ".LIB.moduleRunMethod(long, String, long[], boolean, boolean)"
+              + " or IValue(long) (dev.cdm.model.torch.ScriptMethodCall needs updating for it): "
+              + e;
     }
     RUN_METHOD = run;
     NEW_IVALUE = newValue;
@@ -68,7 +87,10 @@ final class ScriptMethodCall {
       handles[i] = inputs[i].getHandle();
     }
     try {
-      long out = (long) RUN_METHOD.invokeExact((long) module.getHandle(), method, handles, recordGradient, false);
+      long out =
+          (long)
+              RUN_METHOD.invokeExact(
+                  (long) module.getHandle(), method, handles, recordGradient, false);
       return (IValue) NEW_IVALUE.invokeExact(out);
     } catch (RuntimeException | Error e) {
       throw e;

@@ -23,7 +23,8 @@ public final class TorchArrays {
    */
   public static NDArray full(NDManager manager, Shape shape, double value, DataType dtype) {
     if (manager instanceof PtNDManager) {
-      return JniUtils.full((PtNDManager) manager, shape, value, dtype, manager.getDevice(), SparseFormat.DENSE);
+      return JniUtils.full(
+          (PtNDManager) manager, shape, value, dtype, manager.getDevice(), SparseFormat.DENSE);
     }
     double[] s = new double[(int) shape.size()];
     Arrays.fill(s, value);

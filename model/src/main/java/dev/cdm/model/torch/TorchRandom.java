@@ -18,8 +18,8 @@ public final class TorchRandom {
 
   /**
    * Seeds the default generators as {@code torch.Generator().manual_seed(int(seed) % (1 << 32))}
-   * does in {@code generate.py}. Goes to libtorch directly because DJL's
-   * {@code Engine.setRandomSeed(int)} cannot express seeds of 2^31 and above.
+   * does in {@code generate.py}. Goes to libtorch directly because DJL's {@code
+   * Engine.setRandomSeed(int)} cannot express seeds of 2^31 and above.
    */
   public static void manualSeed(long seed) {
     JniUtils.setSeed(Math.floorMod(seed, 1L << 32));

@@ -6,8 +6,8 @@
  * generators.
  *
  * <p>Everything else in the project uses DJL's public, engine-neutral API plus this package, so a
- * DJL upgrade that changes the engine's internals touches this package alone.
- * {@code EngineInternalsConfinedTest} fails the build when a class elsewhere refers to
- * {@code ai.djl.pytorch}.
+ * DJL upgrade that changes the engine's internals touches this package alone. {@code
+ * EngineInternalsConfinedTest} fails the build when a class elsewhere refers to {@code
+ * ai.djl.pytorch}.
  */
 package dev.cdm.model.torch;

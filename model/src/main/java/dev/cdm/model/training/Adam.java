@@ -1,10 +1,10 @@
 package dev.cdm.model.training;
 
-import dev.cdm.model.nn.HostScalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
+import dev.cdm.model.nn.HostScalars;
 import dev.cdm.model.torch.Autograd;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,13 +13,13 @@ import java.util.Map;
 
 /**
  * torch.optim.Adam (no weight decay, no amsgrad) with the reference's betas (0.9, 0.999) and eps
- * 1e-8, with torch's arithmetic per element:
- * m ← m + (1−β₁)(g − m); v ← β₂ v + (1−β₂) g²; p ← p − (lr / (1−β₁ᵗ)) · m / (√v / √(1−β₂ᵗ) + eps).
+ * 1e-8, with torch's arithmetic per element: m ← m + (1−β₁)(g − m); v ← β₂ v + (1−β₂) g²; p ← p −
+ * (lr / (1−β₁ᵗ)) · m / (√v / √(1−β₂ᵗ) + eps).
  *
- * <p>The moments of all parameters live in two flat buffers and the update is computed on the
- * flat gradient in a handful of kernels (like torch's multi-tensor "foreach" Adam that the
- * reference uses on the GPU), then applied to each parameter through views of the flat update.
- * Elementwise arithmetic is the same as a per-tensor loop, so the results are too.
+ * <p>The moments of all parameters live in two flat buffers and the update is computed on the flat
+ * gradient in a handful of kernels (like torch's multi-tensor "foreach" Adam that the reference
+ * uses on the GPU), then applied to each parameter through views of the flat update. Elementwise
+ * arithmetic is the same as a per-tensor loop, so the results are too.
  */
 public final class Adam {
   private final double beta1;
@@ -87,43 +87,48 @@ public final class Adam {
     }
   }
 
-  /** One update of every parameter from the flat gradient {@code grad} [P], at learning rate {@code lr}. */
+  /**
+   * One update of every parameter from the flat gradient {@code grad} [P], at learning rate {@code
+   * lr}.
+   */
   public void update(LinkedHashMap<String, NDArray> params, NDArray grad, double lr) {
-    Autograd.noGrad(() -> {
-      if (expAvg == null) {
-        names = new ArrayList<>(params.keySet());
-        shapes = new ArrayList<>();
-        for (NDArray p : params.values()) {
-          shapes.add(p.getShape());
-        }
-        expAvg = grad.zerosLike();
-        expAvgSq = grad.zerosLike();
-        NDArray anchor = params.values().iterator().next();
-        expAvg.attach(anchor.getManager());
-        expAvgSq.attach(anchor.getManager());
-      }
-      step++;
-      double bc1 = 1 - Math.pow(beta1, step);
-      double bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
-      double stepSize = lr / bc1;
-      try (NDArray d = grad.sub(expAvg)) {
-        expAvg.addi(HostScalars.muli(d, 1 - beta1)); // exp_avg.lerp_(grad, 1 - beta1)
-      }
-      try (NDArray g2 = grad.mul(grad)) {
-        HostScalars.muli(expAvgSq, beta2).addi(HostScalars.muli(g2, 1 - beta2)); // mul_(beta2).addcmul_(g, g, 1 - beta2)
-      }
-      try (NDArray denom = expAvgSq.sqrt();
-          NDArray upd = expAvg.div(HostScalars.addi(HostScalars.divi(denom, bc2Sqrt), eps))) {
-        HostScalars.muli(upd, stepSize);
-        List<NDArray> views = unflatten(upd, shapes);
-        int i = 0;
-        for (NDArray p : params.values()) {
-          p.subi(views.get(i++)); // param.addcdiv_(exp_avg, denom, value=-step_size)
-        }
-        close(views);
-      }
-      return null;
-    });
+    Autograd.noGrad(
+        () -> {
+          if (expAvg == null) {
+            names = new ArrayList<>(params.keySet());
+            shapes = new ArrayList<>();
+            for (NDArray p : params.values()) {
+              shapes.add(p.getShape());
+            }
+            expAvg = grad.zerosLike();
+            expAvgSq = grad.zerosLike();
+            NDArray anchor = params.values().iterator().next();
+            expAvg.attach(anchor.getManager());
+            expAvgSq.attach(anchor.getManager());
+          }
+          step++;
+          double bc1 = 1 - Math.pow(beta1, step);
+          double bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
+          double stepSize = lr / bc1;
+          try (NDArray d = grad.sub(expAvg)) {
+            expAvg.addi(HostScalars.muli(d, 1 - beta1)); // exp_avg.lerp_(grad, 1 - beta1)
+          }
+          try (NDArray g2 = grad.mul(grad)) {
+            HostScalars.muli(expAvgSq, beta2)
+                .addi(HostScalars.muli(g2, 1 - beta2)); // mul_(beta2).addcmul_(g, g, 1 - beta2)
+          }
+          try (NDArray denom = expAvgSq.sqrt();
+              NDArray upd = expAvg.div(HostScalars.addi(HostScalars.divi(denom, bc2Sqrt), eps))) {
+            HostScalars.muli(upd, stepSize);
+            List<NDArray> views = unflatten(upd, shapes);
+            int i = 0;
+            for (NDArray p : params.values()) {
+              p.subi(views.get(i++)); // param.addcdiv_(exp_avg, denom, value=-step_size)
+            }
+            close(views);
+          }
+          return null;
+        });
   }
 
   /** exp_avg by parameter name (views of the flat buffer), for the training state. */
@@ -148,8 +153,14 @@ public final class Adam {
     return out;
   }
 
-  /** Restores moments and step count from a training state, for {@code params}' order and device. */
-  public void restore(LinkedHashMap<String, NDArray> params, Map<String, NDArray> m, Map<String, NDArray> v, long step) {
+  /**
+   * Restores moments and step count from a training state, for {@code params}' order and device.
+   */
+  public void restore(
+      LinkedHashMap<String, NDArray> params,
+      Map<String, NDArray> m,
+      Map<String, NDArray> v,
+      long step) {
     names = new ArrayList<>(params.keySet());
     shapes = new ArrayList<>();
     List<NDArray> ms = new ArrayList<>();
@@ -160,7 +171,8 @@ public final class Adam {
       NDArray a = m.get(e.getKey());
       NDArray b = v.get(e.getKey());
       if (a == null || b == null) {
-        throw new IllegalArgumentException("training state has no optimizer moments for '" + e.getKey() + "'");
+        throw new IllegalArgumentException(
+            "training state has no optimizer moments for '" + e.getKey() + "'");
       }
       ms.add(a);
       vs.add(b);

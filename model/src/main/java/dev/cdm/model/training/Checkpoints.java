@@ -47,8 +47,12 @@ final class Checkpoints {
     Files.move(part, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 
-  /** {@code training-state-<kimg>.safetensors}: the state after tick {@code curTick} (the next to run is curTick + 1). */
-  void saveState(long curNimg, long curTick, Adam adam, Map<String, NDArray> net, Map<String, NDArray> ema)
+  /**
+   * {@code training-state-<kimg>.safetensors}: the state after tick {@code curTick} (the next to
+   * run is curTick + 1).
+   */
+  void saveState(
+      long curNimg, long curTick, Adam adam, Map<String, NDArray> net, Map<String, NDArray> ema)
       throws IOException {
     Path path = opts.runDir().resolve(kimgName("training-state", ".safetensors", curNimg));
     Map<String, NDArray> m = adam.expAvg();
@@ -74,8 +78,8 @@ final class Checkpoints {
   }
 
   /**
-   * The reference's {@code <prefix>-<kimg:06d>} name, or with {@code decimalKimgNames} the kimg
-   * to three decimals ({@code network-snapshot-000000.250}).
+   * The reference's {@code <prefix>-<kimg:06d>} name, or with {@code decimalKimgNames} the kimg to
+   * three decimals ({@code network-snapshot-000000.250}).
    */
   private String kimgName(String prefix, String ext, long curNimg) {
     if (opts.decimalKimgNames()) {

@@ -1,8 +1,8 @@
 package dev.cdm.model.training;
 
-import dev.cdm.model.nn.HostScalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import dev.cdm.model.nn.HostScalars;
 import dev.cdm.model.torch.Autograd;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +17,9 @@ public final class Ema {
   private final double halfLifeKimg;
   private final Double rampUpRatio;
 
-  /** {@code rampUpRatio} null disables the ramp-up (the reference does so for transfer learning). */
+  /**
+   * {@code rampUpRatio} null disables the ramp-up (the reference does so for transfer learning).
+   */
   public Ema(double halfLifeKimg, Double rampUpRatio) {
     this.halfLifeKimg = halfLifeKimg;
     this.rampUpRatio = rampUpRatio;
@@ -51,7 +53,10 @@ public final class Ema {
               NDArray flatNet = Adam.flatten(n);
               NDArray p = flatNet.toDevice(pe.getDevice(), true);
               NDArray d = pe.sub(p);
-              NDArray next = beta >= 0.5 ? pe.sub(HostScalars.muli(d, 1 - beta)) : p.add(HostScalars.muli(d, beta))) {
+              NDArray next =
+                  beta >= 0.5
+                      ? pe.sub(HostScalars.muli(d, 1 - beta))
+                      : p.add(HostScalars.muli(d, beta))) {
             List<NDArray> views = Adam.unflatten(next, shapes);
             for (int i = 0; i < e.size(); i++) {
               Tensors.assign(e.get(i), views.get(i));

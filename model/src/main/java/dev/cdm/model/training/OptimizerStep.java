@@ -39,33 +39,38 @@ final class OptimizerStep {
   }
 
   /**
-   * Guards {@code flatGradient} (closed here) and applies Adam to {@code params} at the
-   * learning rate of image {@code stepNimg}. Returns the updated weights flattened for the
-   * broadcast when {@code flattenForBroadcast}, else null.
+   * Guards {@code flatGradient} (closed here) and applies Adam to {@code params} at the learning
+   * rate of image {@code stepNimg}. Returns the updated weights flattened for the broadcast when
+   * {@code flattenForBroadcast}, else null.
    */
-  NDArray adam(LinkedHashMap<String, NDArray> params, NDArray flatGradient, long stepNimg,
+  NDArray adam(
+      LinkedHashMap<String, NDArray> params,
+      NDArray flatGradient,
+      long stepNimg,
       boolean flattenForBroadcast) {
-    return Autograd.noGrad(() -> {
-      NDArray g = flatGradient;
-      if (onGradients != null) {
-        List<Shape> shapes = new ArrayList<>();
-        params.values().forEach(p -> shapes.add(p.getShape()));
-        List<NDArray> views = Adam.unflatten(g, shapes);
-        Map<String, NDArray> named = new LinkedHashMap<>();
-        int i = 0;
-        for (String k : params.keySet()) {
-          named.put(k, views.get(i++));
-        }
-        onGradients.accept(named);
-        Adam.close(views);
-      }
-      NDArray guarded = Tensors.nanToNum(g);
-      g.close();
-      double lr = opts.lr() * Math.min(stepNimg / Math.max(opts.lrRampupKimg() * 1000, 1e-8), 1);
-      adam.update(params, guarded, lr);
-      guarded.close();
-      return flattenForBroadcast ? Adam.flatten(new ArrayList<>(params.values())) : null;
-    });
+    return Autograd.noGrad(
+        () -> {
+          NDArray g = flatGradient;
+          if (onGradients != null) {
+            List<Shape> shapes = new ArrayList<>();
+            params.values().forEach(p -> shapes.add(p.getShape()));
+            List<NDArray> views = Adam.unflatten(g, shapes);
+            Map<String, NDArray> named = new LinkedHashMap<>();
+            int i = 0;
+            for (String k : params.keySet()) {
+              named.put(k, views.get(i++));
+            }
+            onGradients.accept(named);
+            Adam.close(views);
+          }
+          NDArray guarded = Tensors.nanToNum(g);
+          g.close();
+          double lr =
+              opts.lr() * Math.min(stepNimg / Math.max(opts.lrRampupKimg() * 1000, 1e-8), 1);
+          adam.update(params, guarded, lr);
+          guarded.close();
+          return flattenForBroadcast ? Adam.flatten(new ArrayList<>(params.values())) : null;
+        });
   }
 
   /** Replica 0's updated weights to every replica; clears their gradients. */
@@ -76,7 +81,10 @@ final class OptimizerStep {
     }
   }
 
-  /** The EMA of {@code params} after the step that began at image {@code stepNimg}; called with grad mode off. */
+  /**
+   * The EMA of {@code params} after the step that began at image {@code stepNimg}; called with grad
+   * mode off.
+   */
   void updateEma(Map<String, NDArray> params, long stepNimg) {
     Ema.update(ema.parameters(), params, emaSchedule.beta(stepNimg, opts.batchSize()));
     ema.parametersUpdated();

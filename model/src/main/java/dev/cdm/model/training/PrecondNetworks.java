@@ -1,9 +1,9 @@
 package dev.cdm.model.training;
 
 import ai.djl.ndarray.NDArray;
+import dev.cdm.model.precond.ForwardingDenoiser;
 import dev.cdm.model.precond.PaperNetworks;
 import dev.cdm.model.precond.Precision;
-import dev.cdm.model.precond.ForwardingDenoiser;
 import dev.cdm.model.precond.Precond;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,7 +19,12 @@ public final class PrecondNetworks {
 
   /** {@code c.network_kwargs} of train.py (without the dataset's resolution/channels/labels). */
   public static Map<String, Object> networkKwargs(
-      String arch, Integer cbase, List<Integer> cres, double dropout, boolean fp16, boolean augment) {
+      String arch,
+      Integer cbase,
+      List<Integer> cres,
+      double dropout,
+      boolean fp16,
+      boolean augment) {
     Map<String, Object> kw = PaperNetworks.architecture(arch);
     if (cbase != null) {
       kw.put("model_channels", cbase);
@@ -46,13 +51,18 @@ public final class PrecondNetworks {
       case "cdm":
         return "training.networks.EDMPrecond";
       default:
-        throw new IllegalArgumentException("--precond must be vp, ve, edm or cdm, got '" + precond + "'");
+        throw new IllegalArgumentException(
+            "--precond must be vp, ve, edm or cdm, got '" + precond + "'");
     }
   }
 
   /** A factory of fresh replicas: the network kwargs plus the dataset's interface kwargs. */
   public static NetworkFactory factory(
-      String className, Map<String, Object> networkKwargs, int resolution, int channels, int labelDim,
+      String className,
+      Map<String, Object> networkKwargs,
+      int resolution,
+      int channels,
+      int labelDim,
       Precision precision) {
     Map<String, Object> kw = new LinkedHashMap<>(networkKwargs);
     kw.put("img_resolution", resolution);

@@ -26,8 +26,8 @@ import java.util.function.IntFunction;
  * Data parallelism as the reference's DDP does it: one replica per device (each with its own copy
  * of the network and, when there are several, its own thread), the batch split into {@code
  * batch_gpu} slices per replica and accumulation round, gradients of {@code loss.sum() *
- * loss_scaling / batch_gpu_total} accumulated over the rounds, averaged onto replica 0 in rank order
- * (the all-reduce mean), and replica 0's updated weights copied back to the others.
+ * loss_scaling / batch_gpu_total} accumulated over the rounds, averaged onto replica 0 in rank
+ * order (the all-reduce mean), and replica 0's updated weights copied back to the others.
  *
  * <p>Every random draw of replica r in round a of step k comes from a {@link SeededRandomSource}
  * keyed by (seed, k, r, a), and the images of a step are fixed positions of the dataset's seeded
@@ -50,7 +50,12 @@ final class Replicas implements AutoCloseable {
    * makes the replicas: replica 0 initialised from {@code seed}, the others to be overwritten with
    * its weights.
    */
-  Replicas(List<Device> devices, NDManager root, NetworkFactory factory, int batchSize, Integer batchGpuLimit,
+  Replicas(
+      List<Device> devices,
+      NDManager root,
+      NetworkFactory factory,
+      int batchSize,
+      Integer batchGpuLimit,
       long seed) {
     int world = devices.size();
     int batchGpuTotal = batchSize / world;
@@ -58,19 +63,30 @@ final class Replicas implements AutoCloseable {
     this.batchGpu = bg;
     this.rounds = batchGpuTotal / bg;
     if (batchSize != bg * rounds * world) {
-      throw new IllegalArgumentException("--batch=" + batchSize + " must equal --batch-gpu=" + bg
-          + " x accumulation rounds x " + world + " devices");
+      throw new IllegalArgumentException(
+          "--batch="
+              + batchSize
+              + " must equal --batch-gpu="
+              + bg
+              + " x accumulation rounds x "
+              + world
+              + " devices");
     }
     Engine.getInstance().setRandomSeed((int) (SeededRandomSource.streamOf(-1, 0, 0) ^ seed));
     for (int r = 0; r < world; r++) {
       NDManager m = root.newSubManager(devices.get(r));
       replicas.add(new Replica(r, m, factory.create(m)));
     }
-    this.pool = world > 1 ? Executors.newFixedThreadPool(world, r -> {
-      Thread t = new Thread(r, "cdm-replica");
-      t.setDaemon(true);
-      return t;
-    }) : null;
+    this.pool =
+        world > 1
+            ? Executors.newFixedThreadPool(
+                world,
+                r -> {
+                  Thread t = new Thread(r, "cdm-replica");
+                  t.setDaemon(true);
+                  return t;
+                })
+            : null;
   }
 
   int size() {
@@ -98,18 +114,22 @@ final class Replicas implements AutoCloseable {
     return rounds;
   }
 
-  /** The host batches of the step starting at image {@code start}, in (replica, round) order, read off-thread. */
+  /**
+   * The host batches of the step starting at image {@code start}, in (replica, round) order, read
+   * off-thread.
+   */
   CompletableFuture<List<TrainingSet.HostBatch>> prefetch(BatchSource data, long start) {
-    return CompletableFuture.supplyAsync(() -> {
-      List<TrainingSet.HostBatch> out = new ArrayList<>();
-      int per = batchGpu;
-      for (int r = 0; r < replicas.size(); r++) {
-        for (int a = 0; a < rounds; a++) {
-          out.add(data.batch(start + (long) (r * rounds + a) * per, per));
-        }
-      }
-      return out;
-    });
+    return CompletableFuture.supplyAsync(
+        () -> {
+          List<TrainingSet.HostBatch> out = new ArrayList<>();
+          int per = batchGpu;
+          for (int r = 0; r < replicas.size(); r++) {
+            for (int a = 0; a < rounds; a++) {
+              out.add(data.batch(start + (long) (r * rounds + a) * per, per));
+            }
+          }
+          return out;
+        });
   }
 
   /** Runs {@code job(r)} for every replica, each on its own thread when there are several. */
@@ -137,9 +157,9 @@ final class Replicas implements AutoCloseable {
 
   /**
    * Where a replica's dropout masks come from: with one replica the engine generator (DJL's fused
-   * dropout, seeded just before by {@code seedEngine}); with several, the replica's own stream, each
-   * mask drawn under the engine lock, since another replica's reseeding (torch's manual_seed reseeds
-   * every device) could land in the middle of this replica's forward.
+   * dropout, seeded just before by {@code seedEngine}); with several, the replica's own stream,
+   * each mask drawn under the engine lock, since another replica's reseeding (torch's manual_seed
+   * reseeds every device) could land in the middle of this replica's forward.
    */
   static DropoutStream.Uniform replicaDropout(int world, SeededRandomSource random) {
     return world > 1 ? (m, shape) -> random.rand(m, shape, DataType.FLOAT32) : null;
@@ -149,29 +169,45 @@ final class Replicas implements AutoCloseable {
    * Forward and backward of every accumulation round on one replica (gradients accumulate in the
    * parameters' {@code .grad}); returns its loss moments, float64 [count, sum, sum of squares].
    */
-  NDArray accumulate(Replica rep, long stepIndex, List<TrainingSet.HostBatch> batches, double scale,
-      Loss loss, Augmentation augment, long seed) {
+  NDArray accumulate(
+      Replica rep,
+      long stepIndex,
+      List<TrainingSet.HostBatch> batches,
+      double scale,
+      Loss loss,
+      Augmentation augment,
+      long seed) {
     NDArray moments = rep.manager().zeros(new Shape(3), DataType.FLOAT64);
     for (int a = 0; a < rounds; a++) {
       try (NDManager sub = rep.manager().newSubManager()) {
         NDArray[] xy = batches.get(rep.rank() * rounds + a).toDevice(sub);
         SeededRandomSource random =
             new SeededRandomSource(seed, SeededRandomSource.streamOf(stepIndex, rep.rank(), a));
-        random.seedEngine(); // one replica: dropout inside the network draws from the engine generator
-        DropoutStream.with(replicaDropout(replicas.size(), random), () -> Autograd.withGrad(() -> {
-          NDArray l = loss.compute(rep.net(), xy[0], xy[1], augment, random);
-          NDArray sum = l.sum();
-          Autograd.backward(HostScalars.mul(sum, scale));
-          Autograd.noGrad(() -> {
-            NDArray l64 = l.toType(DataType.FLOAT64, false);
-            NDArray total = l64.sum();
-            NDArray m = NDArrays.stack(new NDList(
-                HostScalars.muli(total.onesLike(), l.size()), total, l64.square().sum())); // no host upload: no sync
-            moments.addi(m);
-            return null;
-          });
-          return null;
-        }));
+        random.seedEngine(); // one replica: dropout inside the network draws from the engine
+        // generator
+        DropoutStream.with(
+            replicaDropout(replicas.size(), random),
+            () ->
+                Autograd.withGrad(
+                    () -> {
+                      NDArray l = loss.compute(rep.net(), xy[0], xy[1], augment, random);
+                      NDArray sum = l.sum();
+                      Autograd.backward(HostScalars.mul(sum, scale));
+                      Autograd.noGrad(
+                          () -> {
+                            NDArray l64 = l.toType(DataType.FLOAT64, false);
+                            NDArray total = l64.sum();
+                            NDArray m =
+                                NDArrays.stack(
+                                    new NDList(
+                                        HostScalars.muli(total.onesLike(), l.size()),
+                                        total,
+                                        l64.square().sum())); // no host upload: no sync
+                            moments.addi(m);
+                            return null;
+                          });
+                      return null;
+                    }));
       }
     }
     return moments;
@@ -192,20 +228,21 @@ final class Replicas implements AutoCloseable {
 
   /** Averages the replicas' gradients onto replica 0's in rank order (DDP's all-reduce mean). */
   static NDArray averageGradients(List<Result> results) {
-    return Autograd.noGrad(() -> {
-      int world = results.size();
-      NDArray g = results.get(0).gradient();
-      for (int r = 1; r < world; r++) {
-        try (NDArray gr = results.get(r).gradient();
-            NDArray moved = gr.toDevice(g.getDevice(), true)) {
-          g.addi(moved);
-        }
-      }
-      if (world > 1) {
-        HostScalars.divi(g, world);
-      }
-      return g;
-    });
+    return Autograd.noGrad(
+        () -> {
+          int world = results.size();
+          NDArray g = results.get(0).gradient();
+          for (int r = 1; r < world; r++) {
+            try (NDArray gr = results.get(r).gradient();
+                NDArray moved = gr.toDevice(g.getDevice(), true)) {
+              g.addi(moved);
+            }
+          }
+          if (world > 1) {
+            HostScalars.divi(g, world);
+          }
+          return g;
+        });
   }
 
   /**
@@ -216,24 +253,27 @@ final class Replicas implements AutoCloseable {
   void broadcast(NDArray flatMaster) {
     List<Shape> shapes = new ArrayList<>();
     master().net().parameters().values().forEach(p -> shapes.add(p.getShape()));
-    onEach(r -> Autograd.noGrad(() -> {
-      Replica rep = replicas.get(r);
-      if (r > 0) {
-        try (NDArray moved = flatMaster.toDevice(rep.manager().getDevice(), true)) {
-          List<NDArray> views = Adam.unflatten(moved, shapes);
-          int i = 0;
-          for (NDArray p : rep.net().parameters().values()) {
-            Tensors.assign(p, views.get(i++));
-          }
-          Adam.close(views);
-        }
-      }
-      for (NDArray p : rep.net().parameters().values()) {
-        Autograd.zeroGrad(p);
-      }
-      rep.net().parametersUpdated();
-      return null;
-    }));
+    onEach(
+        r ->
+            Autograd.noGrad(
+                () -> {
+                  Replica rep = replicas.get(r);
+                  if (r > 0) {
+                    try (NDArray moved = flatMaster.toDevice(rep.manager().getDevice(), true)) {
+                      List<NDArray> views = Adam.unflatten(moved, shapes);
+                      int i = 0;
+                      for (NDArray p : rep.net().parameters().values()) {
+                        Tensors.assign(p, views.get(i++));
+                      }
+                      Adam.close(views);
+                    }
+                  }
+                  for (NDArray p : rep.net().parameters().values()) {
+                    Autograd.zeroGrad(p);
+                  }
+                  rep.net().parametersUpdated();
+                  return null;
+                }));
   }
 
   /** The replicas' loss moments summed onto replica 0's device (the others' are closed). */

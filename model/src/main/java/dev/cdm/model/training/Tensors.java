@@ -1,17 +1,20 @@
 package dev.cdm.model.training;
 
-import dev.cdm.model.nn.HostScalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.index.NDIndex;
+import dev.cdm.model.nn.HostScalars;
 
 /** Small in-place helpers the training state needs and DJL spells awkwardly. */
 public final class Tensors {
   private Tensors() {}
 
-  /** dst.copy_(src): overwrites {@code dst}'s storage (same shape; src may be on another device). */
+  /**
+   * dst.copy_(src): overwrites {@code dst}'s storage (same shape; src may be on another device).
+   */
   public static void assign(NDArray dst, NDArray src) {
-    NDArray s = src.getDevice().equals(dst.getDevice()) ? src : src.toDevice(dst.getDevice(), false);
+    NDArray s =
+        src.getDevice().equals(dst.getDevice()) ? src : src.toDevice(dst.getDevice(), false);
     NDArray t = s.getDataType() != dst.getDataType() ? s.toType(dst.getDataType(), false) : s;
     dst.set(new NDIndex("..."), t);
     if (t != s) {

@@ -57,7 +57,10 @@ final class TickReport {
     return (System.nanoTime() - startTime) / 1e9;
   }
 
-  /** True when a tick ends at {@code curNimg}: the first step, the tick length reached, or the run done. */
+  /**
+   * True when a tick ends at {@code curNimg}: the first step, the tick length reached, or the run
+   * done.
+   */
   boolean tickEnds(long curNimg, long curTick, boolean done) {
     return done || curTick == 0 || curNimg >= tickStartNimg + opts.kimgPerTick() * 1000;
   }
@@ -77,22 +80,32 @@ final class TickReport {
     return lastLossMean;
   }
 
-  /** Between ticks (which can be many minutes apart): a short progress line at most once a minute. */
+  /**
+   * Between ticks (which can be many minutes apart): a short progress line at most once a minute.
+   */
   void progress(long curNimg, long curTick) {
     long now = System.nanoTime();
     if (now - lastProgress > PROGRESS_INTERVAL_NS) {
       double rate = (curNimg - tickStartNimg) / ((now - tickStartTime) / 1e9);
-      double left = timeBound(Math.max(opts.totalKimg() * 1000 - curNimg, 0) / Math.max(rate, 1e-9));
-      log.accept(String.format(Locale.ROOT, "  ... kimg %.1f of %.1f, %.1f img/s, tick %d at kimg %.1f, eta %s",
-          curNimg / 1e3, opts.totalKimg(), rate, curTick,
-          (tickStartNimg + opts.kimgPerTick() * 1000) / 1e3, TrainingStats.formatTime(left)));
+      double left =
+          timeBound(Math.max(opts.totalKimg() * 1000 - curNimg, 0) / Math.max(rate, 1e-9));
+      log.accept(
+          String.format(
+              Locale.ROOT,
+              "  ... kimg %.1f of %.1f, %.1f img/s, tick %d at kimg %.1f, eta %s",
+              curNimg / 1e3,
+              opts.totalKimg(),
+              rate,
+              curTick,
+              (tickStartNimg + opts.kimgPerTick() * 1000) / 1e3,
+              TrainingStats.formatTime(left)));
       lastProgress = now;
     }
   }
 
   /**
-   * The status line of the tick ending at {@code curNimg}, with the reference's fields plus the rate
-   * and an ETA; returns when the tick's work ended (maintenance is measured from there).
+   * The status line of the tick ending at {@code curNimg}, with the reference's fields plus the
+   * rate and an ETA; returns when the tick's work ended (maintenance is measured from there).
    */
   long statusLine(long curNimg, long curTick) {
     lastProgress = System.nanoTime();
@@ -105,12 +118,30 @@ final class TickReport {
     List<String> f = new ArrayList<>();
     f.add(String.format(Locale.ROOT, "tick %-5d", (long) stats.report0("Progress/tick", curTick)));
     f.add(String.format(Locale.ROOT, "kimg %-9.1f", stats.report0("Progress/kimg", curNimg / 1e3)));
-    f.add(String.format(Locale.ROOT, "time %-12s", TrainingStats.formatTime(stats.report0("Timing/total_sec", total))));
-    f.add(String.format(Locale.ROOT, "sec/tick %-7.1f", stats.report0("Timing/sec_per_tick", secTick)));
-    f.add(String.format(Locale.ROOT, "sec/kimg %-7.2f", stats.report0("Timing/sec_per_kimg", secKimg)));
-    f.add(String.format(Locale.ROOT, "maintenance %-6.1f", stats.report0("Timing/maintenance_sec", maintenance)));
-    f.add(String.format(Locale.ROOT, "cpumem %-6.2f", stats.report0("Resources/cpu_mem_gb", rssGb())));
-    f.add(String.format(Locale.ROOT, "gpumem %-6.2f", stats.report0("Resources/peak_gpu_mem_gb", deviceMemGb())));
+    f.add(
+        String.format(
+            Locale.ROOT,
+            "time %-12s",
+            TrainingStats.formatTime(stats.report0("Timing/total_sec", total))));
+    f.add(
+        String.format(
+            Locale.ROOT, "sec/tick %-7.1f", stats.report0("Timing/sec_per_tick", secTick)));
+    f.add(
+        String.format(
+            Locale.ROOT, "sec/kimg %-7.2f", stats.report0("Timing/sec_per_kimg", secKimg)));
+    f.add(
+        String.format(
+            Locale.ROOT,
+            "maintenance %-6.1f",
+            stats.report0("Timing/maintenance_sec", maintenance)));
+    f.add(
+        String.format(
+            Locale.ROOT, "cpumem %-6.2f", stats.report0("Resources/cpu_mem_gb", rssGb())));
+    f.add(
+        String.format(
+            Locale.ROOT,
+            "gpumem %-6.2f",
+            stats.report0("Resources/peak_gpu_mem_gb", deviceMemGb())));
     f.add(String.format(Locale.ROOT, "kimg/s %-7.3f", secKimg > 0 ? 1 / secKimg : 0));
     f.add(String.format(Locale.ROOT, "loss %-8.4f", lastLossMean));
     f.add("eta " + TrainingStats.formatTime(eta));
@@ -122,8 +153,12 @@ final class TickReport {
   void appendStats() throws IOException {
     JsonObject o = stats.drain();
     o.addProperty("timestamp", System.currentTimeMillis() / 1000.0);
-    Files.writeString(opts.runDir().resolve("stats.jsonl"), o + "\n", StandardCharsets.UTF_8,
-        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    Files.writeString(
+        opts.runDir().resolve("stats.jsonl"),
+        o + "\n",
+        StandardCharsets.UTF_8,
+        StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND);
   }
 
   /** Starts the next tick at {@code curNimg}; the time since {@code tickEnd} was maintenance. */
@@ -133,7 +168,9 @@ final class TickReport {
     maintenance = (tickStartTime - tickEnd) / 1e9;
   }
 
-  /** Reads the accumulated loss statistics into the stats collector (a device sync, once per tick). */
+  /**
+   * Reads the accumulated loss statistics into the stats collector (a device sync, once per tick).
+   */
   private void drainLoss() {
     if (lossMoments != null) {
       double[] m = lossMoments.toDoubleArray();
@@ -149,7 +186,8 @@ final class TickReport {
     if (opts.maxSeconds() == null) {
       return etaSeconds;
     }
-    return Math.min(etaSeconds, Math.max(0, opts.maxSeconds() - (System.nanoTime() - startTime) / 1e9));
+    return Math.min(
+        etaSeconds, Math.max(0, opts.maxSeconds() - (System.nanoTime() - startTime) / 1e9));
   }
 
   private static double rssGb() {

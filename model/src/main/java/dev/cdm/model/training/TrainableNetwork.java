@@ -11,12 +11,18 @@ import java.util.LinkedHashMap;
  */
 public interface TrainableNetwork extends Denoiser {
 
-  /** Trainable parameters by state_dict name, in registration order; the arrays are the live weights. */
+  /**
+   * Trainable parameters by state_dict name, in registration order; the arrays are the live
+   * weights.
+   */
   LinkedHashMap<String, NDArray> parameters();
 
   /** Training mode enables dropout; the EMA copy and snapshots are evaluated in eval mode. */
   void setTraining(boolean training);
 
-  /** Called after the weights were changed in place (optimizer step, EMA, copy): drop derived caches. */
+  /**
+   * Called after the weights were changed in place (optimizer step, EMA, copy): drop derived
+   * caches.
+   */
   default void parametersUpdated() {}
 }

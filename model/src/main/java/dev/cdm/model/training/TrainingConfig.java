@@ -1,6 +1,5 @@
 package dev.cdm.model.training;
 
-import org.jspecify.annotations.Nullable;
 import com.google.auto.value.AutoValue;
 import com.google.gson.GsonBuilder;
 import dev.cdm.model.augment.AugmentPipe;
@@ -15,12 +14,13 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
- * One training run as {@code train.py}'s flags describe it (names and defaults as there), with
- * what the run needs from its dataset. Everything the run is built from comes from here: the
- * {@code training_options.json} it records ({@link #optionsJson}), the loss, the augment pipe, the
- * network factory and the loop's options, so that what a run records is what it trains with.
+ * One training run as {@code train.py}'s flags describe it (names and defaults as there), with what
+ * the run needs from its dataset. Everything the run is built from comes from here: the {@code
+ * training_options.json} it records ({@link #optionsJson}), the loss, the augment pipe, the network
+ * factory and the loop's options, so that what a run records is what it trains with.
  */
 @AutoValue
 public abstract class TrainingConfig {
@@ -132,14 +132,38 @@ public abstract class TrainingConfig {
   /** {@code len(dataset)}: doubled by --xflip, as the reference records it. */
   public abstract long datasetSize();
 
-  /** The defaults of {@code train.py}; data, seed, run directory and the dataset's numbers must be set. */
+  /**
+   * The defaults of {@code train.py}; data, seed, run directory and the dataset's numbers must be
+   * set.
+   */
   public static Builder builder() {
     return new AutoValue_TrainingConfig.Builder()
-        .setCond(false).setArch("ddpmpp").setPrecond("cdm").setDuration(200).setBatch(512).setLr(10e-4)
-        .setEma(0.5).setDropout(0.13).setAugment(0.12).setSChurn(10.0).setSMin(0.01).setSMax(1.0)
-        .setSNoise(1.007).setMartingaleLambda(10.0).setMartingaleSteps(6).setXflip(false).setFp16(false)
-        .setChainFp16(false).setLs(1).setBench(true).setCache(true).setWorkers(1).setTick(50).setSnap(50)
-        .setDump(500).setLrRampup(10000);
+        .setCond(false)
+        .setArch("ddpmpp")
+        .setPrecond("cdm")
+        .setDuration(200)
+        .setBatch(512)
+        .setLr(10e-4)
+        .setEma(0.5)
+        .setDropout(0.13)
+        .setAugment(0.12)
+        .setSChurn(10.0)
+        .setSMin(0.01)
+        .setSMax(1.0)
+        .setSNoise(1.007)
+        .setMartingaleLambda(10.0)
+        .setMartingaleSteps(6)
+        .setXflip(false)
+        .setFp16(false)
+        .setChainFp16(false)
+        .setLs(1)
+        .setBench(true)
+        .setCache(true)
+        .setWorkers(1)
+        .setTick(50)
+        .setSnap(50)
+        .setDump(500)
+        .setLrRampup(10000);
   }
 
   public abstract Builder toBuilder();
@@ -176,7 +200,8 @@ public abstract class TrainingConfig {
 
   /** Fresh networks of this configuration for the dataset's images and labels. */
   public NetworkFactory networkFactory() {
-    return PrecondNetworks.factory(precondClass(), networkKwargs(), resolution(), channels(), labelDim(), precision());
+    return PrecondNetworks.factory(
+        precondClass(), networkKwargs(), resolution(), channels(), labelDim(), precision());
   }
 
   /** {@code c.dataset_kwargs}. */
@@ -227,10 +252,25 @@ public abstract class TrainingConfig {
       case "edm":
         return new EDMLoss();
       default:
-        MartingaleLoss loss = new MartingaleLoss(-1.2, 1.2, 0.5, 0.0, 0.05, martingaleSteps(), 7,
-            martingaleLambda(), sChurn(), sMin(), sMax(), sNoise());
+        MartingaleLoss loss =
+            new MartingaleLoss(
+                -1.2,
+                1.2,
+                0.5,
+                0.0,
+                0.05,
+                martingaleSteps(),
+                7,
+                martingaleLambda(),
+                sChurn(),
+                sMin(),
+                sMax(),
+                sNoise());
         if (chainFp16()) {
-          loss.withChainNet(net -> new PrecisionView(PrecondNetworks.precond((TrainableNetwork) net), Precision.FP16));
+          loss.withChainNet(
+              net ->
+                  new PrecisionView(
+                      PrecondNetworks.precond((TrainableNetwork) net), Precision.FP16));
         }
         return loss;
     }
@@ -328,11 +368,23 @@ public abstract class TrainingConfig {
   /** The training loop's numbers. */
   public TrainingOptions loopOptions() {
     return TrainingOptions.builder()
-        .runDir(runDir()).seed(seed()).batchSize(batch()).batchGpu(batchGpu()).totalKimg(totalKimg())
-        .emaHalflifeKimg((long) (ema() * 1000)).emaRampupRatio(emaRampupRatio()).lr(lr()).lrRampupKimg(lrRampup())
-        .lossScaling(ls()).kimgPerTick(tick()).snapshotTicks(snap()).stateDumpTicks(dump()).maxSteps(maxSteps())
+        .runDir(runDir())
+        .seed(seed())
+        .batchSize(batch())
+        .batchGpu(batchGpu())
+        .totalKimg(totalKimg())
+        .emaHalflifeKimg((long) (ema() * 1000))
+        .emaRampupRatio(emaRampupRatio())
+        .lr(lr())
+        .lrRampupKimg(lrRampup())
+        .lossScaling(ls())
+        .kimgPerTick(tick())
+        .snapshotTicks(snap())
+        .stateDumpTicks(dump())
+        .maxSteps(maxSteps())
         .maxSeconds(maxMinutes() == null ? null : maxMinutes() * 60)
-        .decimalKimgNames(tick() != Math.rint(tick())).build();
+        .decimalKimgNames(tick() != Math.rint(tick()))
+        .build();
   }
 
   /** A whole number as an integer (Python's int in the JSON), others as they are. */
@@ -349,47 +401,89 @@ public abstract class TrainingConfig {
   @AutoValue.Builder
   public abstract static class Builder {
     public abstract Builder setData(String v);
+
     public abstract Builder setCond(boolean v);
+
     public abstract Builder setArch(String v);
+
     public abstract Builder setPrecond(String v);
+
     public abstract Builder setDuration(double v);
+
     public abstract Builder setBatch(int v);
+
     public abstract Builder setBatchGpu(@Nullable Integer v);
+
     public abstract Builder setCbase(@Nullable Integer v);
+
     public abstract Builder setCres(@Nullable List<Integer> v);
+
     public abstract Builder setLr(double v);
+
     public abstract Builder setEma(double v);
+
     public abstract Builder setDropout(double v);
+
     public abstract Builder setAugment(double v);
+
     public abstract Builder setSChurn(double v);
+
     public abstract Builder setSMin(double v);
+
     public abstract Builder setSMax(double v);
+
     public abstract Builder setSNoise(double v);
+
     public abstract Builder setMartingaleLambda(double v);
+
     public abstract Builder setMartingaleSteps(int v);
+
     public abstract Builder setXflip(boolean v);
+
     public abstract Builder setFp16(boolean v);
+
     public abstract Builder setChainFp16(boolean v);
+
     public abstract Builder setLs(double v);
+
     public abstract Builder setBench(boolean v);
+
     public abstract Builder setCache(boolean v);
+
     public abstract Builder setWorkers(int v);
+
     public abstract Builder setTick(double v);
+
     public abstract Builder setSnap(int v);
+
     public abstract Builder setDump(int v);
+
     public abstract Builder setSeed(long v);
+
     public abstract Builder setTransfer(@Nullable String v);
+
     public abstract Builder setResume(@Nullable Path v);
+
     public abstract Builder setResumeKimg(@Nullable Double v);
+
     public abstract Builder setLrRampup(double v);
+
     public abstract Builder setNumBlocks(@Nullable Integer v);
+
     public abstract Builder setMaxSteps(@Nullable Long v);
+
     public abstract Builder setMaxMinutes(@Nullable Double v);
+
     public abstract Builder setRunDir(Path v);
+
     public abstract Builder setResolution(int v);
+
     public abstract Builder setChannels(int v);
+
     public abstract Builder setLabelDim(int v);
+
     public abstract Builder setDatasetSize(long v);
+
     public abstract TrainingConfig build();
   }
 }

@@ -48,7 +48,12 @@ public final class TrainingLog implements Consumer<String> {
       out.println(line);
       if (file != null) {
         try {
-          Files.writeString(file, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+          Files.writeString(
+              file,
+              line + "\n",
+              StandardCharsets.UTF_8,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.APPEND);
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         }

@@ -16,15 +16,15 @@ import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 
 /**
- * The reference's {@code training_loop}: {@link Replicas} accumulate gradients on every device,
- * the {@link OptimizerStep} guards them and updates the weights and their EMA, the
- * {@link TickReport} prints the status line and appends {@code stats.jsonl} every tick, and the
- * {@link Checkpoints} write snapshots, training states and the done marker.
+ * The reference's {@code training_loop}: {@link Replicas} accumulate gradients on every device, the
+ * {@link OptimizerStep} guards them and updates the weights and their EMA, the {@link TickReport}
+ * prints the status line and appends {@code stats.jsonl} every tick, and the {@link Checkpoints}
+ * write snapshots, training states and the done marker.
  *
- * <p>Determinism: the images of step k are positions [cur_nimg, cur_nimg + batch) of the
- * dataset's seeded stream, and every random draw of replica r in round a comes from a
- * {@link SeededRandomSource} keyed by (seed, k, r, a). A run resumed from a training state
- * therefore computes exactly what the uninterrupted run would (bit for bit on one device).
+ * <p>Determinism: the images of step k are positions [cur_nimg, cur_nimg + batch) of the dataset's
+ * seeded stream, and every random draw of replica r in round a comes from a {@link
+ * SeededRandomSource} keyed by (seed, k, r, a). A run resumed from a training state therefore
+ * computes exactly what the uninterrupted run would (bit for bit on one device).
  */
 public final class TrainingLoop {
   /** See {@link Checkpoints#DONE_MARKER}. */
@@ -53,7 +53,9 @@ public final class TrainingLoop {
     TrainingState resume = b.resume;
 
     // The replicas start identical: replica 0 is initialised from the seed, the others copy it.
-    this.replicas = new Replicas(b.devices, b.root, b.networkFactory, opts.batchSize(), opts.batchGpu(), opts.seed());
+    this.replicas =
+        new Replicas(
+            b.devices, b.root, b.networkFactory, opts.batchSize(), opts.batchGpu(), opts.seed());
     Map<String, NDArray> p0 = replicas.master().net().parameters();
     if (resume != null) {
       Weights.copyInto(p0, resume.net(), "--resume net");
@@ -65,7 +67,8 @@ public final class TrainingLoop {
     }
     TrainableNetwork ema = b.networkFactory.create(replicas.master().manager());
     ema.setTraining(false);
-    Weights.copyInto(ema.parameters(), resume != null && !resume.ema().isEmpty() ? resume.ema() : p0, "ema");
+    Weights.copyInto(
+        ema.parameters(), resume != null && !resume.ema().isEmpty() ? resume.ema() : p0, "ema");
     for (Replicas.Replica rep : replicas.all()) {
       rep.net().setTraining(true);
       for (NDArray p : rep.net().parameters().values()) {
@@ -75,14 +78,22 @@ public final class TrainingLoop {
     this.optimizer = new OptimizerStep(opts, ema);
     if (resume != null) {
       if (resume.adamStep() > 0) {
-        optimizer.adam().restore(replicas.master().net().parameters(), resume.expAvg(), resume.expAvgSq(),
-            resume.adamStep());
+        optimizer
+            .adam()
+            .restore(
+                replicas.master().net().parameters(),
+                resume.expAvg(),
+                resume.expAvgSq(),
+                resume.adamStep());
       }
       curNimg = resume.curNimg();
       curTick = resume.curTick();
       if (resume.seed() != opts.seed()) {
-        throw new IllegalArgumentException("--resume: training state was written with --seed=" + resume.seed()
-            + " but this run has --seed=" + opts.seed());
+        throw new IllegalArgumentException(
+            "--resume: training state was written with --seed="
+                + resume.seed()
+                + " but this run has --seed="
+                + opts.seed());
       }
     }
     this.report = new TickReport(opts, log, replicas.master().manager().getDevice());
@@ -189,9 +200,18 @@ public final class TrainingLoop {
 
     /** Makes the replicas and loads the initial or resumed weights. */
     public TrainingLoop build() {
-      for (Object[] required : new Object[][] {{options, "options"}, {data, "data"},
-          {networkFactory, "networkFactory"}, {loss, "loss"}, {devices, "devices"}, {root, "root"},
-          {snapshotExtension, "snapshotExtension"}, {log, "log"}, {stepListener, "stepListener"}}) {
+      for (Object[] required :
+          new Object[][] {
+            {options, "options"},
+            {data, "data"},
+            {networkFactory, "networkFactory"},
+            {loss, "loss"},
+            {devices, "devices"},
+            {root, "root"},
+            {snapshotExtension, "snapshotExtension"},
+            {log, "log"},
+            {stepListener, "stepListener"}
+          }) {
         if (required[0] == null) {
           throw new IllegalStateException("TrainingLoop.Builder: " + required[1] + " not set");
         }
@@ -256,9 +276,10 @@ public final class TrainingLoop {
       curNimg += opts.batchSize();
       steps++;
       listener.stepDone(steps);
-      boolean done = curNimg >= opts.totalKimg() * 1000
-          || (opts.maxSteps() != null && steps >= opts.maxSteps())
-          || (opts.maxSeconds() != null && report.elapsedSeconds() >= opts.maxSeconds());
+      boolean done =
+          curNimg >= opts.totalKimg() * 1000
+              || (opts.maxSteps() != null && steps >= opts.maxSteps())
+              || (opts.maxSeconds() != null && report.elapsedSeconds() >= opts.maxSeconds());
       if (!report.tickEnds(curNimg, curTick, done)) {
         report.progress(curNimg, curTick);
         continue;
@@ -270,7 +291,8 @@ public final class TrainingLoop {
       }
       Integer dump = opts.stateDumpTicks();
       if (dump != null && (done || curTick % dump == 0) && curTick != 0) {
-        checkpoints.saveState(curNimg, curTick, optimizer.adam(), parameters(), optimizer.ema().parameters());
+        checkpoints.saveState(
+            curNimg, curTick, optimizer.adam(), parameters(), optimizer.ema().parameters());
       }
       report.appendStats();
       curTick++;
@@ -301,14 +323,17 @@ public final class TrainingLoop {
     double scale = opts.lossScaling() / (double) (replicas.batchGpu() * replicas.rounds());
     listener.stepStarted();
     // Forward, backward and the flattening of the gradient run on each replica's own thread.
-    List<Replicas.Result> results = replicas.onEach(r -> {
-      Replicas.Replica rep = replicas.get(r);
-      listener.replicaStarted(r);
-      NDArray moments = replicas.accumulate(rep, stepIndex, batches, scale, loss, augment, opts.seed());
-      NDArray flat = Autograd.noGrad(() -> Replicas.flatGradient(rep));
-      listener.replicaQueued(r);
-      return new Replicas.Result(moments, flat);
-    });
+    List<Replicas.Result> results =
+        replicas.onEach(
+            r -> {
+              Replicas.Replica rep = replicas.get(r);
+              listener.replicaStarted(r);
+              NDArray moments =
+                  replicas.accumulate(rep, stepIndex, batches, scale, loss, augment, opts.seed());
+              NDArray flat = Autograd.noGrad(() -> Replicas.flatGradient(rep));
+              listener.replicaQueued(r);
+              return new Replicas.Result(moments, flat);
+            });
     listener.phaseQueued("accumulate");
     LinkedHashMap<String, NDArray> p0 = replicas.master().net().parameters();
 
@@ -321,11 +346,12 @@ public final class TrainingLoop {
     optimizer.broadcast(replicas, master0);
     listener.phaseQueued("broadcast");
 
-    Autograd.noGrad(() -> {
-      optimizer.updateEma(p0, stepNimg);
-      report.addLossMoments(Replicas.sumMoments(results));
-      return null;
-    });
+    Autograd.noGrad(
+        () -> {
+          optimizer.updateEma(p0, stepNimg);
+          report.addLossMoments(Replicas.sumMoments(results));
+          return null;
+        });
     listener.phaseQueued("ema");
   }
 }

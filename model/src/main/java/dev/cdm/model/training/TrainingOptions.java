@@ -43,20 +43,24 @@ public abstract class TrainingOptions {
   @Nullable
   public abstract Integer stateDumpTicks();
 
-  /** Stop after this many optimizer steps in this process (tests, benchmarks); null = run to total_kimg. */
+  /**
+   * Stop after this many optimizer steps in this process (tests, benchmarks); null = run to
+   * total_kimg.
+   */
   @Nullable
   public abstract Long maxSteps();
 
   /**
-   * Stop at the first step that ends after this many seconds of training in this process (the
-   * step finishes, then the last tick writes its snapshot and state); null = no time limit.
+   * Stop at the first step that ends after this many seconds of training in this process (the step
+   * finishes, then the last tick writes its snapshot and state); null = no time limit.
    */
   @Nullable
   public abstract Double maxSeconds();
 
   /**
    * Name snapshots and states with the kimg to three decimals ({@code network-snapshot-000000.250})
-   * instead of the reference's whole kimg, so that ticks of a fraction of a kimg keep distinct files.
+   * instead of the reference's whole kimg, so that ticks of a fraction of a kimg keep distinct
+   * files.
    */
   public abstract boolean decimalKimgNames();
 
@@ -81,21 +85,37 @@ public abstract class TrainingOptions {
   @AutoValue.Builder
   public abstract static class Builder {
     public abstract Builder runDir(Path v);
+
     public abstract Builder seed(long v);
+
     public abstract Builder batchSize(int v);
+
     public abstract Builder batchGpu(@Nullable Integer v);
+
     public abstract Builder totalKimg(double v);
+
     public abstract Builder emaHalflifeKimg(double v);
+
     public abstract Builder emaRampupRatio(@Nullable Double v);
+
     public abstract Builder lr(double v);
+
     public abstract Builder lrRampupKimg(double v);
+
     public abstract Builder lossScaling(double v);
+
     public abstract Builder kimgPerTick(double v);
+
     public abstract Builder snapshotTicks(@Nullable Integer v);
+
     public abstract Builder stateDumpTicks(@Nullable Integer v);
+
     public abstract Builder maxSteps(@Nullable Long v);
+
     public abstract Builder maxSeconds(@Nullable Double v);
+
     public abstract Builder decimalKimgNames(boolean v);
+
     public abstract TrainingOptions build();
   }
 }

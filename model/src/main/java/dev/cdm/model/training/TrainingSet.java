@@ -1,7 +1,5 @@
 package dev.cdm.model.training;
 
-import dev.cdm.model.nn.HostScalars;
-import dev.cdm.model.nn.Ops;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -9,6 +7,8 @@ import ai.djl.ndarray.types.Shape;
 import dev.cdm.model.data.DatasetLabels;
 import dev.cdm.model.data.ImageArchive;
 import dev.cdm.model.data.Pixels;
+import dev.cdm.model.nn.HostScalars;
+import dev.cdm.model.nn.Ops;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -22,15 +22,14 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 /**
  * The training images as the reference's {@code ImageFolderDataset} serves them: square images of
  * one resolution, optional labels from dataset.json ({@code use_labels}: class numbers one-hot,
- * label vectors as they are), optional x-flip
- * doubling (indices past the end are mirrored copies), optional in-memory cache of the decoded
- * pixels, decoded by {@code workers} loader threads.
+ * label vectors as they are), optional x-flip doubling (indices past the end are mirrored copies),
+ * optional in-memory cache of the decoded pixels, decoded by {@code workers} loader threads.
  *
  * <p>Order: an infinite stream of shuffled epochs, where epoch {@code e} is a permutation drawn
  * from (seed, e). Position {@code k} of the stream is a pure function of k, so the batch of any
- * step is determined by the number of images seen; that is what lets {@code --resume} continue
- * with exactly the data an uninterrupted run would have used. (The reference's InfiniteSampler
- * shuffles with a window instead; the distribution of batches is the same, the order is not.)
+ * step is determined by the number of images seen; that is what lets {@code --resume} continue with
+ * exactly the data an uninterrupted run would have used. (The reference's InfiniteSampler shuffles
+ * with a window instead; the distribution of batches is the same, the order is not.)
  */
 public final class TrainingSet implements BatchSource, Closeable {
   private final ImageArchive archive;
@@ -46,7 +45,8 @@ public final class TrainingSet implements BatchSource, Closeable {
   private long permEpoch = -1;
   private int[] perm;
 
-  public TrainingSet(ImageArchive archive, boolean useLabels, boolean xflip, boolean cache, int workers, long seed)
+  public TrainingSet(
+      ImageArchive archive, boolean useLabels, boolean xflip, boolean cache, int workers, long seed)
       throws IOException {
     this.archive = archive;
     this.useLabels = useLabels;
@@ -56,27 +56,40 @@ public final class TrainingSet implements BatchSource, Closeable {
       throw new IllegalArgumentException("--data: no images in " + archive.path());
     }
     if (useLabels && !archive.hasLabels()) {
-      throw new IllegalArgumentException("--cond=true requires labels specified in dataset.json of " + archive.path());
+      throw new IllegalArgumentException(
+          "--cond=true requires labels specified in dataset.json of " + archive.path());
     }
     Pixels first = archive.pixels(0);
     if (first.width() != first.height()) {
-      throw new IllegalArgumentException("--data: images must be square, " + archive.names().get(0) + " in "
-          + archive.path() + " is " + first.width() + "x" + first.height());
+      throw new IllegalArgumentException(
+          "--data: images must be square, "
+              + archive.names().get(0)
+              + " in "
+              + archive.path()
+              + " is "
+              + first.width()
+              + "x"
+              + first.height());
     }
     this.channels = first.channels();
     this.resolution = first.width();
     this.labels = useLabels ? archive.labelTable() : null;
     this.labelDim = labels == null ? 0 : labels.dim();
     if (useLabels && labelDim == 0) {
-      throw new IllegalArgumentException("--cond=true requires labels specified in dataset.json of " + archive.path()
-          + " (its labels have dimension 0)");
+      throw new IllegalArgumentException(
+          "--cond=true requires labels specified in dataset.json of "
+              + archive.path()
+              + " (its labels have dimension 0)");
     }
     this.cache = cache ? new AtomicReferenceArray<>(archive.size()) : null;
-    this.workers = Executors.newFixedThreadPool(Math.max(1, workers), r -> {
-      Thread t = new Thread(r, "cdm-loader");
-      t.setDaemon(true);
-      return t;
-    });
+    this.workers =
+        Executors.newFixedThreadPool(
+            Math.max(1, workers),
+            r -> {
+              Thread t = new Thread(r, "cdm-loader");
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   /** Images in one epoch (doubled by x-flip). */
@@ -129,9 +142,23 @@ public final class TrainingSet implements BatchSource, Closeable {
     if (px == null) {
       Pixels p = archive.pixels(rawIdx);
       if (p.width() != resolution || p.height() != resolution || p.channels() != channels) {
-        throw new IllegalArgumentException("--data: image " + archive.names().get(rawIdx) + " in " + archive.path()
-            + " is " + p.channels() + "x" + p.height() + "x" + p.width() + ", expected " + channels + "x"
-            + resolution + "x" + resolution);
+        throw new IllegalArgumentException(
+            "--data: image "
+                + archive.names().get(rawIdx)
+                + " in "
+                + archive.path()
+                + " is "
+                + p.channels()
+                + "x"
+                + p.height()
+                + "x"
+                + p.width()
+                + ", expected "
+                + channels
+                + "x"
+                + resolution
+                + "x"
+                + resolution);
       }
       px = p.chw();
       if (cache != null) {
@@ -141,7 +168,10 @@ public final class TrainingSet implements BatchSource, Closeable {
     return px;
   }
 
-  /** A batch on the host: uint8 CHW pixels and labels, for the stream positions [start, start+count). */
+  /**
+   * A batch on the host: uint8 CHW pixels and labels, for the stream positions [start,
+   * start+count).
+   */
   @Override
   public HostBatch batch(long start, int count) {
     int pix = channels * resolution * resolution;
@@ -150,27 +180,29 @@ public final class TrainingSet implements BatchSource, Closeable {
     List<Future<?>> jobs = new ArrayList<>();
     for (int b = 0; b < count; b++) {
       final int bb = b;
-      jobs.add(workers.submit(() -> {
-        int idx = indexAt(start + bb);
-        int rawIdx = (int) (idx % archive.size());
-        byte[] px = raw(rawIdx);
-        if (xflip && idx >= archive.size()) {
-          for (int c = 0; c < channels; c++) {
-            for (int y = 0; y < resolution; y++) {
-              int o = bb * pix + (c * resolution + y) * resolution;
-              int s = (c * resolution + y) * resolution;
-              for (int x = 0; x < resolution; x++) {
-                data[o + x] = px[s + resolution - 1 - x];
-              }
-            }
-          }
-        } else {
-          System.arraycopy(px, 0, data, bb * pix, pix);
-        }
-        if (labelDim > 0) {
-          this.labels.write(rawIdx, labels, bb * labelDim);
-        }
-      }));
+      jobs.add(
+          workers.submit(
+              () -> {
+                int idx = indexAt(start + bb);
+                int rawIdx = (int) (idx % archive.size());
+                byte[] px = raw(rawIdx);
+                if (xflip && idx >= archive.size()) {
+                  for (int c = 0; c < channels; c++) {
+                    for (int y = 0; y < resolution; y++) {
+                      int o = bb * pix + (c * resolution + y) * resolution;
+                      int s = (c * resolution + y) * resolution;
+                      for (int x = 0; x < resolution; x++) {
+                        data[o + x] = px[s + resolution - 1 - x];
+                      }
+                    }
+                  }
+                } else {
+                  System.arraycopy(px, 0, data, bb * pix, pix);
+                }
+                if (labelDim > 0) {
+                  this.labels.write(rawIdx, labels, bb * labelDim);
+                }
+              }));
     }
     for (Future<?> f : jobs) {
       try {
@@ -184,12 +216,21 @@ public final class TrainingSet implements BatchSource, Closeable {
   }
 
   /** A decoded batch on the host, ready to be uploaded to a replica's device. */
-  public record HostBatch(byte[] pixels, float[] labels, int count, int channels, int resolution, int labelDim) {
+  public record HostBatch(
+      byte[] pixels, float[] labels, int count, int channels, int resolution, int labelDim) {
 
-    /** images / 127.5 − 1 as float32 [N,C,H,W], and labels [N, labelDim] on {@code manager}'s device. */
+    /**
+     * images / 127.5 − 1 as float32 [N,C,H,W], and labels [N, labelDim] on {@code manager}'s
+     * device.
+     */
     public NDArray[] toDevice(NDManager manager) {
-      NDArray u8 = manager.create(java.nio.ByteBuffer.wrap(pixels), new Shape(count, channels, resolution, resolution), DataType.UINT8);
-      NDArray images = HostScalars.addi(HostScalars.divi(u8.toType(DataType.FLOAT32, false), 127.5), -1);
+      NDArray u8 =
+          manager.create(
+              java.nio.ByteBuffer.wrap(pixels),
+              new Shape(count, channels, resolution, resolution),
+              DataType.UINT8);
+      NDArray images =
+          HostScalars.addi(HostScalars.divi(u8.toType(DataType.FLOAT32, false), 127.5), -1);
       // Owned by libtorch: autograd keeps the labels for the label-embedding's weight gradient,
       // and the replicas take views of them, so the host buffer must not be the storage.
       NDArray lab = Ops.owned(manager.create(labels, new Shape(count, labelDim)));

@@ -21,12 +21,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Everything {@code --resume} needs to continue a run exactly (the reference's
- * {@code training-state-NNNNNN.pt} holds the net and the optimizer state; the EMA comes from the
- * matching snapshot). Ours is one safetensors file: {@code net.*}, {@code ema.*},
- * {@code adam.exp_avg.*}, {@code adam.exp_avg_sq.*} in full precision, and {@code progress} =
- * [cur_nimg, cur_tick, adam_step, seed]. The random streams are functions of (seed, step), so no
- * generator state is stored. {@link #loadReference} reads the reference's own state files.
+ * Everything {@code --resume} needs to continue a run exactly (the reference's {@code
+ * training-state-NNNNNN.pt} holds the net and the optimizer state; the EMA comes from the matching
+ * snapshot). Ours is one safetensors file: {@code net.*}, {@code ema.*}, {@code adam.exp_avg.*},
+ * {@code adam.exp_avg_sq.*} in full precision, and {@code progress} = [cur_nimg, cur_tick,
+ * adam_step, seed]. The random streams are functions of (seed, step), so no generator state is
+ * stored. {@link #loadReference} reads the reference's own state files.
  */
 public record TrainingState(
     long curNimg,
@@ -68,12 +68,13 @@ public record TrainingState(
   }
 
   /**
-   * The seed a state was written with, read from the safetensors header and the 32-byte
-   * {@code progress} entry only (a state of a large network is big).
+   * The seed a state was written with, read from the safetensors header and the 32-byte {@code
+   * progress} entry only (a state of a large network is big).
    */
   public static long readSeed(Path path) throws IOException {
     try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(path)) {
-      java.nio.ByteBuffer len = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      java.nio.ByteBuffer len =
+          java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
       ch.read(len, 0);
       long n = len.getLong(0);
       if (n <= 0 || n > (1 << 26)) {
@@ -81,13 +82,17 @@ public record TrainingState(
       }
       java.nio.ByteBuffer head = java.nio.ByteBuffer.allocate((int) n);
       ch.read(head, 8);
-      com.google.gson.JsonObject h = com.google.gson.JsonParser.parseString(
-          new String(head.array(), java.nio.charset.StandardCharsets.UTF_8)).getAsJsonObject();
+      com.google.gson.JsonObject h =
+          com.google.gson.JsonParser.parseString(
+                  new String(head.array(), java.nio.charset.StandardCharsets.UTF_8))
+              .getAsJsonObject();
       if (!h.has("progress")) {
-        throw new IOException("--resume: " + path + " has no 'progress' entry (not a training state)");
+        throw new IOException(
+            "--resume: " + path + " has no 'progress' entry (not a training state)");
       }
       com.google.gson.JsonArray off = h.getAsJsonObject("progress").getAsJsonArray("data_offsets");
-      java.nio.ByteBuffer v = java.nio.ByteBuffer.allocate(32).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      java.nio.ByteBuffer v =
+          java.nio.ByteBuffer.allocate(32).order(java.nio.ByteOrder.LITTLE_ENDIAN);
       ch.read(v, 8 + n + off.get(0).getAsLong());
       return v.getLong(24);
     }
@@ -99,7 +104,8 @@ public record TrainingState(
     try (InputStream in = Files.newInputStream(path)) {
       list = NDList.decode(manager, in);
     } catch (RuntimeException e) {
-      throw new IOException("--resume: cannot read training state " + path + ": " + e.getMessage(), e);
+      throw new IOException(
+          "--resume: cannot read training state " + path + ": " + e.getMessage(), e);
     }
     Map<String, NDArray> net = new LinkedHashMap<>();
     Map<String, NDArray> ema = new LinkedHashMap<>();
@@ -121,7 +127,8 @@ public record TrainingState(
       }
     }
     if (progress == null || net.isEmpty()) {
-      throw new IOException("--resume: " + path + " is not a training state (no 'progress' or 'net.*' entries)");
+      throw new IOException(
+          "--resume: " + path + " is not a training state (no 'progress' or 'net.*' entries)");
     }
     return new TrainingState(progress[0], progress[1], progress[2], progress[3], net, ema, m, v);
   }
@@ -136,25 +143,46 @@ public record TrainingState(
    * Adam's moments map to parameters through the optimizer's indices, which follow {@code
    * net.parameters()} order.
    */
-  public static TrainingState loadReference(Path pt, double kimgPerTick, long seed, NDManager manager)
-      throws IOException {
-    Matcher match = Pattern.compile("training-state-(\\d+)\\.pt").matcher(pt.getFileName().toString());
+  public static TrainingState loadReference(
+      Path pt, double kimgPerTick, long seed, NDManager manager) throws IOException {
+    Matcher match =
+        Pattern.compile("training-state-(\\d+)\\.pt").matcher(pt.getFileName().toString());
     if (!match.matches()) {
       throw new IOException("--resume: " + pt + " is not named training-state-NNNNNN.pt");
     }
     long kimg = Long.parseLong(match.group(1));
     Path pkl = pt.resolveSibling("network-snapshot-" + match.group(1) + ".pkl");
     if (!Files.isRegularFile(pkl)) {
-      throw new IOException("--resume: the EMA of " + pt + " is read from " + pkl + ", which is missing");
+      throw new IOException(
+          "--resume: the EMA of " + pt + " is read from " + pkl + ", which is missing");
     }
     ReferenceCheckpoint state = ReferenceCheckpoint.read(pt);
-    PickledObject net = state.net().orElseThrow(() -> new IOException(
-        "--resume: " + pt + " has no 'net' (keys: " + state.entries().keySet() + ")"));
-    Map<?, ?> optimizer = state.optimizerState().orElseThrow(() -> new IOException(
-        "--resume: " + pt + " has no 'optimizer_state' (keys: " + state.entries().keySet() + ")"));
+    PickledObject net =
+        state
+            .net()
+            .orElseThrow(
+                () ->
+                    new IOException(
+                        "--resume: "
+                            + pt
+                            + " has no 'net' (keys: "
+                            + state.entries().keySet()
+                            + ")"));
+    Map<?, ?> optimizer =
+        state
+            .optimizerState()
+            .orElseThrow(
+                () ->
+                    new IOException(
+                        "--resume: "
+                            + pt
+                            + " has no 'optimizer_state' (keys: "
+                            + state.entries().keySet()
+                            + ")"));
     LinkedHashMap<String, TensorData> params = net.namedParameters();
     Map<String, NDArray> netArrays = arrays(params, manager);
-    Map<String, NDArray> ema = arrays(ReferenceCheckpoint.read(pkl).ema().namedParameters(), manager);
+    Map<String, NDArray> ema =
+        arrays(ReferenceCheckpoint.read(pkl).ema().namedParameters(), manager);
 
     List<Object> ids = new ArrayList<>();
     if (optimizer.get("param_groups") instanceof List) {
@@ -166,10 +194,16 @@ public record TrainingState(
     }
     List<String> names = new ArrayList<>(params.keySet());
     if (ids.size() != names.size()) {
-      throw new IOException("--resume: optimizer_state of " + pt + " lists " + ids.size()
-          + " parameters, but its net has " + names.size());
+      throw new IOException(
+          "--resume: optimizer_state of "
+              + pt
+              + " lists "
+              + ids.size()
+              + " parameters, but its net has "
+              + names.size());
     }
-    Map<?, ?> perParam = optimizer.get("state") instanceof Map ? (Map<?, ?>) optimizer.get("state") : Map.of();
+    Map<?, ?> perParam =
+        optimizer.get("state") instanceof Map ? (Map<?, ?>) optimizer.get("state") : Map.of();
     Map<String, NDArray> m = new LinkedHashMap<>();
     Map<String, NDArray> v = new LinkedHashMap<>();
     long step = 0;
@@ -182,21 +216,40 @@ public record TrainingState(
       Object expAvg = st.get("exp_avg");
       Object expAvgSq = st.get("exp_avg_sq");
       if (!(expAvg instanceof TensorData) || !(expAvgSq instanceof TensorData)) {
-        throw new IOException("--resume: optimizer_state of " + pt + " has no exp_avg/exp_avg_sq for "
-            + names.get(i) + " (not Adam?)");
+        throw new IOException(
+            "--resume: optimizer_state of "
+                + pt
+                + " has no exp_avg/exp_avg_sq for "
+                + names.get(i)
+                + " (not Adam?)");
       }
       long s = stepOf(st.get("step"), pt, names.get(i));
       if (!m.isEmpty() && s != step) {
-        throw new IOException("--resume: optimizer_state of " + pt + " has step " + s + " for "
-            + names.get(i) + " but " + step + " for " + names.get(0));
+        throw new IOException(
+            "--resume: optimizer_state of "
+                + pt
+                + " has step "
+                + s
+                + " for "
+                + names.get(i)
+                + " but "
+                + step
+                + " for "
+                + names.get(0));
       }
       step = s;
       m.put(names.get(i), float32((TensorData) expAvg, manager));
       v.put(names.get(i), float32((TensorData) expAvgSq, manager));
     }
     if (!m.isEmpty() && m.size() != names.size()) {
-      throw new IOException("--resume: optimizer_state of " + pt + " has moments for " + m.size()
-          + " of " + names.size() + " parameters");
+      throw new IOException(
+          "--resume: optimizer_state of "
+              + pt
+              + " has moments for "
+              + m.size()
+              + " of "
+              + names.size()
+              + " parameters");
     }
     long tick = (long) Math.floor(kimg / kimgPerTick + 1e-9);
     return new TrainingState(kimg * 1000, tick, m.isEmpty() ? 0 : step, seed, netArrays, ema, m, v);

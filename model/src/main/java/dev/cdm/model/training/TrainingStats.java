@@ -6,8 +6,8 @@ import java.util.Map;
 
 /**
  * The reference's {@code training_stats} collector, reduced to what the loop reports: for every
- * name, the count, mean and standard deviation of the values reported since the last tick
- * ({@code Loss/loss} over every element of every loss tensor; progress and timing values once per tick).
+ * name, the count, mean and standard deviation of the values reported since the last tick ({@code
+ * Loss/loss} over every element of every loss tensor; progress and timing values once per tick).
  */
 public final class TrainingStats {
   private final Map<String, double[]> moments = new LinkedHashMap<>(); // num, sum, sum of squares
@@ -52,8 +52,10 @@ public final class TrainingStats {
     } else if (s < 60 * 60) {
       return String.format(java.util.Locale.ROOT, "%dm %02ds", s / 60, s % 60);
     } else if (s < 24 * 60 * 60) {
-      return String.format(java.util.Locale.ROOT, "%dh %02dm %02ds", s / 3600, (s / 60) % 60, s % 60);
+      return String.format(
+          java.util.Locale.ROOT, "%dh %02dm %02ds", s / 3600, (s / 60) % 60, s % 60);
     }
-    return String.format(java.util.Locale.ROOT, "%dd %02dh %02dm", s / 86400, (s / 3600) % 24, (s / 60) % 60);
+    return String.format(
+        java.util.Locale.ROOT, "%dd %02dh %02dm", s / 86400, (s / 3600) % 24, (s / 60) % 60);
   }
 }

@@ -16,20 +16,28 @@ final class Weights {
    * missing name or a shape mismatch).
    */
   static void copyInto(Map<String, NDArray> dst, Map<String, NDArray> src, String what) {
-    Autograd.noGrad(() -> {
-      for (Map.Entry<String, NDArray> e : dst.entrySet()) {
-        NDArray s = src.get(e.getKey());
-        if (s == null) {
-          throw new IllegalArgumentException(what + ": no weights for parameter '" + e.getKey() + "'");
-        }
-        if (!s.getShape().equals(e.getValue().getShape())) {
-          throw new IllegalArgumentException(what + ": parameter '" + e.getKey() + "' has shape "
-              + s.getShape() + ", the network expects " + e.getValue().getShape());
-        }
-        Tensors.assign(e.getValue(), s);
-      }
-      return null;
-    });
+    Autograd.noGrad(
+        () -> {
+          for (Map.Entry<String, NDArray> e : dst.entrySet()) {
+            NDArray s = src.get(e.getKey());
+            if (s == null) {
+              throw new IllegalArgumentException(
+                  what + ": no weights for parameter '" + e.getKey() + "'");
+            }
+            if (!s.getShape().equals(e.getValue().getShape())) {
+              throw new IllegalArgumentException(
+                  what
+                      + ": parameter '"
+                      + e.getKey()
+                      + "' has shape "
+                      + s.getShape()
+                      + ", the network expects "
+                      + e.getValue().getShape());
+            }
+            Tensors.assign(e.getValue(), s);
+          }
+          return null;
+        });
   }
 
   /**
@@ -44,6 +52,8 @@ final class Weights {
       }
     }
     copyInto(present, src, "--transfer");
-    log.accept(String.format(Locale.ROOT, "Transferred %d of %d parameter tensors.", present.size(), dst.size()));
+    log.accept(
+        String.format(
+            Locale.ROOT, "Transferred %d of %d parameter tensors.", present.size(), dst.size()));
   }
 }

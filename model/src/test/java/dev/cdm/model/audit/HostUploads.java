@@ -13,10 +13,10 @@ import net.bytebuddy.dynamic.loading.ClassReloadingStrategy;
 
 /**
  * Records every array DJL makes from host memory ({@code JniUtils.createNdFromByteBuffer}, behind
- * {@code NDManager.create(...)} and every array-by-{@code Number} op such as {@code x.mul(2f)}) while
- * a body runs on the calling thread. On a GPU each such array is a blocking host-to-device copy
- * (libtorch synchronises the stream after a pageable copy), which drains the device's queue; the
- * network and the samplers must make none. On the CPU engine the same calls happen, so the CPU
+ * {@code NDManager.create(...)} and every array-by-{@code Number} op such as {@code x.mul(2f)})
+ * while a body runs on the calling thread. On a GPU each such array is a blocking host-to-device
+ * copy (libtorch synchronises the stream after a pageable copy), which drains the device's queue;
+ * the network and the samplers must make none. On the CPU engine the same calls happen, so the CPU
  * test suite can check for them.
  */
 public final class HostUploads {
@@ -60,13 +60,18 @@ public final class HostUploads {
     StringBuilder where = new StringBuilder();
     int frames = 0;
     for (StackTraceElement e : new Throwable().getStackTrace()) {
-      if (e.getClassName().startsWith("dev.cdm.") && !e.getClassName().startsWith("dev.cdm.model.audit.")
+      if (e.getClassName().startsWith("dev.cdm.")
+          && !e.getClassName().startsWith("dev.cdm.model.audit.")
           && frames++ < 3) {
         if (where.length() > 0) {
           where.append(" <- ");
         }
-        where.append(e.getClassName().substring(e.getClassName().lastIndexOf('.') + 1))
-            .append('.').append(e.getMethodName()).append(':').append(e.getLineNumber());
+        where
+            .append(e.getClassName().substring(e.getClassName().lastIndexOf('.') + 1))
+            .append('.')
+            .append(e.getMethodName())
+            .append(':')
+            .append(e.getLineNumber());
       }
     }
     synchronized (rec) {

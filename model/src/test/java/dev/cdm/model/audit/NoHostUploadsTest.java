@@ -16,21 +16,24 @@ import dev.cdm.model.sampling.EdmSampler;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /**
- * The network's forward and backward passes and the sampler loop make no array from host memory
- * (on a GPU: no blocking upload that would drain the device queue; see {@link HostUploads}).
- * Arithmetic with a constant goes through {@code HostScalars}, whose host-side 0-d arrays libtorch
- * passes to kernels as plain arguments; those are the only host arrays allowed here.
+ * The network's forward and backward passes and the sampler loop make no array from host memory (on
+ * a GPU: no blocking upload that would drain the device queue; see {@link HostUploads}). Arithmetic
+ * with a constant goes through {@code HostScalars}, whose host-side 0-d arrays libtorch passes to
+ * kernels as plain arguments; those are the only host arrays allowed here.
  */
 class NoHostUploadsTest {
-  private static final Predicate<String> HOST_SCALARS = w -> false; // scalars are made by libtorch: none allowed
+  private static final Predicate<String> HOST_SCALARS =
+      w -> false; // scalars are made by libtorch: none allowed
 
-
-  /** A DDPM++-like network with every feature switched on: labels, augment labels, attention, dropout. */
+  /**
+   * A DDPM++-like network with every feature switched on: labels, augment labels, attention,
+   * dropout.
+   */
   static Map<String, Object> ddpmpp() {
     Map<String, Object> kw = FreshNetworkTest.tiny();
     kw.put("dropout", 0.1);
@@ -53,7 +56,14 @@ class NoHostUploadsTest {
   static Map<String, Object> adm() {
     Map<String, Object> kw = ddpmpp();
     kw.put("model_type", "DhariwalUNet");
-    for (String k : List.of("embedding_type", "encoder_type", "decoder_type", "channel_mult_noise", "resample_filter", "label_dropout")) {
+    for (String k :
+        List.of(
+            "embedding_type",
+            "encoder_type",
+            "decoder_type",
+            "channel_mult_noise",
+            "resample_filter",
+            "label_dropout")) {
       kw.remove(k);
     }
     kw.put("model_channels", 64);
@@ -72,7 +82,8 @@ class NoHostUploadsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"EDMPrecond/ddpmpp", "VPPrecond/ddpmpp", "VEPrecond/ncsnpp", "iDDPMPrecond/adm"})
+  @ValueSource(
+      strings = {"EDMPrecond/ddpmpp", "VPPrecond/ddpmpp", "VEPrecond/ncsnpp", "iDDPMPrecond/adm"})
   void trainingForwardAndBackwardMakeNoHostArrays(String spec) {
     String[] parts = spec.split("/");
     try (NDManager m = NDManager.newBaseManager();
@@ -87,16 +98,29 @@ class NoHostUploadsTest {
       NDArray augment = m.randomNormal(new Shape(2, 9));
       for (boolean replicaStream : new boolean[] {false, true}) {
         SeededRandomSource random = new SeededRandomSource(7, 1);
-        DropoutStream.Uniform stream = replicaStream ? (mm, shape) -> random.rand(mm, shape, DataType.FLOAT32) : null;
-        List<String> uploads = HostUploads.during(() -> DropoutStream.with(stream, () -> {
-          try (NDManager step = m.newSubManager();
-              GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            NDArray d = net.denoise(x, sigma, parts[0].equals("VEPrecond") ? null : labels, augment);
-            gc.backward(d.sub(x).square().mean());
-          }
-          return null;
-        }), HOST_SCALARS);
-        assertEquals(List.of(), uploads, spec + (replicaStream ? " with a replica dropout stream" : ""));
+        DropoutStream.Uniform stream =
+            replicaStream ? (mm, shape) -> random.rand(mm, shape, DataType.FLOAT32) : null;
+        List<String> uploads =
+            HostUploads.during(
+                () ->
+                    DropoutStream.with(
+                        stream,
+                        () -> {
+                          try (NDManager step = m.newSubManager();
+                              GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                            NDArray d =
+                                net.denoise(
+                                    x,
+                                    sigma,
+                                    parts[0].equals("VEPrecond") ? null : labels,
+                                    augment);
+                            gc.backward(d.sub(x).square().mean());
+                          }
+                          return null;
+                        }),
+                HOST_SCALARS);
+        assertEquals(
+            List.of(), uploads, spec + (replicaStream ? " with a replica dropout stream" : ""));
       }
     }
   }
@@ -109,9 +133,10 @@ class NoHostUploadsTest {
       NDArray labels = m.eye(10).get("0:2");
       EdmSampler sampler = EdmSampler.builder().numSteps(4).build();
       // The step plan (t_i, rounded by the network) is computed on the host before the loop.
-      List<String> uploads = HostUploads.during(
-          () -> sampler.sample(net, latents, labels, null).close(),
-          HOST_SCALARS.or(w -> w.startsWith("TimeSteps.roundSigma")));
+      List<String> uploads =
+          HostUploads.during(
+              () -> sampler.sample(net, latents, labels, null).close(),
+              HOST_SCALARS.or(w -> w.startsWith("TimeSteps.roundSigma")));
       assertEquals(List.of(), uploads);
     }
   }

@@ -41,7 +41,9 @@ class AugmentPipeTest {
         for (int y = 0; y < R; y++) {
           for (int x = 0; x < R; x++) {
             v[((n * C + c) * R + y) * R + x] =
-                (float) (0.5 * Math.sin(0.3 * x + 0.2 * y + n + c) + 0.3 * Math.cos(0.25 * y - 0.1 * x * c));
+                (float)
+                    (0.5 * Math.sin(0.3 * x + 0.2 * y + n + c)
+                        + 0.3 * Math.cos(0.25 * y - 0.1 * x * c));
           }
         }
       }
@@ -132,7 +134,8 @@ class AugmentPipeTest {
         for (int r = 0; r < R; r++) {
           for (int col = 0; col < R; col++) {
             // out(x, y) = in(-y, x) in centred coordinates: out[r][col] = in[col][R - 1 - r].
-            expect[((n * C + c) * R + r) * R + col] = src[((n * C + c) * R + col) * R + (R - 1 - r)];
+            expect[((n * C + c) * R + r) * R + col] =
+                src[((n * C + c) * R + col) * R + (R - 1 - r)];
           }
         }
       }
@@ -148,12 +151,22 @@ class AugmentPipeTest {
     AugmentPipe pipe = AugmentPipe.training(0.5);
     Shape col = new Shape(N, 1, 1, 1);
     Shape row = new Shape(N);
-    List<NDArray> draws = List.of(
-        m.ones(col, DataType.INT64), m.zeros(col), m.zeros(col, DataType.INT64), m.zeros(col),
-        m.ones(row), m.ones(row),
-        m.full(row, 0.75f), m.ones(row),
-        m.zeros(row), m.zeros(row), m.ones(row), m.ones(row),
-        m.zeros(new Shape(2, N)), m.ones(new Shape(1, N)));
+    List<NDArray> draws =
+        List.of(
+            m.ones(col, DataType.INT64),
+            m.zeros(col),
+            m.zeros(col, DataType.INT64),
+            m.zeros(col),
+            m.ones(row),
+            m.ones(row),
+            m.full(row, 0.75f),
+            m.ones(row),
+            m.zeros(row),
+            m.zeros(row),
+            m.ones(row),
+            m.ones(row),
+            m.zeros(new Shape(2, N)),
+            m.ones(new Shape(1, N)));
     ReplayRandomSource replay = new ReplayRandomSource(draws);
     Augmentation.Augmented a = pipe.apply(images(), replay);
     assertEquals(14, replay.consumed());

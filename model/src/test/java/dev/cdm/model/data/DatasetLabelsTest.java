@@ -27,8 +27,10 @@ class DatasetLabelsTest {
 
   @Test
   void escapedNamesAndVectorLabelsAreRead() throws Exception {
-    DatasetLabels l = parse("{\"labels\": [[\"caf\\u00e9.png\", [0.5, 1, -2e-1]],"
-        + " [\"a\\\"b\\/c.png\", [1.0, 0.0, 0.0]]]}");
+    DatasetLabels l =
+        parse(
+            "{\"labels\": [[\"caf\\u00e9.png\", [0.5, 1, -2e-1]],"
+                + " [\"a\\\"b\\/c.png\", [1.0, 0.0, 0.0]]]}");
     assertEquals(2, l.size());
     assertEquals("[0.5, 1, -0.2]", l.json("café.png"));
     assertEquals("[1.0, 0.0, 0.0]", l.json("a\"b/c.png"));
@@ -55,20 +57,32 @@ class DatasetLabelsTest {
   void nullLabelsAndErrorsNameTheFile() throws Exception {
     assertTrue(parse("{\"labels\": null}").isNull());
     assertNull(parse("{\"labels\": null}").forImages(List.of("a.png")));
-    String[] bad = {"{\"labels\": [[\"a.png\", 1]", "[1, 2]", "{\"labels\": [[\"a.png\"]]}",
-        "{\"labels\": [[\"a.png\", \"cat\"]]}"};
+    String[] bad = {
+      "{\"labels\": [[\"a.png\", 1]",
+      "[1, 2]",
+      "{\"labels\": [[\"a.png\"]]}",
+      "{\"labels\": [[\"a.png\", \"cat\"]]}"
+    };
     for (String json : bad) {
       IOException e = assertThrows(IOException.class, () -> parse(json), json);
       assertTrue(e.getMessage().startsWith("dataset.json"), e.getMessage());
     }
-    IOException missing = assertThrows(IOException.class,
-        () -> parse("{\"labels\": [[\"a.png\", 1]]}").forImages(List.of("a.png", "b.png")));
+    IOException missing =
+        assertThrows(
+            IOException.class,
+            () -> parse("{\"labels\": [[\"a.png\", 1]]}").forImages(List.of("a.png", "b.png")));
     assertTrue(missing.getMessage().contains("b.png"), missing.getMessage());
-    IOException mixed = assertThrows(IOException.class,
-        () -> parse("{\"labels\": [[\"a.png\", 1], [\"b.png\", [1]]]}").forImages(List.of("a.png", "b.png")));
+    IOException mixed =
+        assertThrows(
+            IOException.class,
+            () ->
+                parse("{\"labels\": [[\"a.png\", 1], [\"b.png\", [1]]]}")
+                    .forImages(List.of("a.png", "b.png")));
     assertTrue(mixed.getMessage().contains("b.png"), mixed.getMessage());
-    IOException negative = assertThrows(IOException.class,
-        () -> parse("{\"labels\": [[\"a.png\", -1]]}").forImages(List.of("a.png")));
+    IOException negative =
+        assertThrows(
+            IOException.class,
+            () -> parse("{\"labels\": [[\"a.png\", -1]]}").forImages(List.of("a.png")));
     assertTrue(negative.getMessage().contains("non-negative"), negative.getMessage());
   }
 
@@ -76,10 +90,12 @@ class DatasetLabelsTest {
   void trainingSetServesVectorLabelsAndPaletteIndices() throws Exception {
     // A ZIP: entry names are UTF-8 whatever the platform's file-name encoding.
     Path zip = tmp.resolve("data.zip");
-    java.awt.image.IndexColorModel cm = new java.awt.image.IndexColorModel(8, 3,
-        new byte[] {0, 100, (byte) 200}, new byte[] {0, 50, 10}, new byte[] {0, 20, 30});
+    java.awt.image.IndexColorModel cm =
+        new java.awt.image.IndexColorModel(
+            8, 3, new byte[] {0, 100, (byte) 200}, new byte[] {0, 50, 10}, new byte[] {0, 20, 30});
     String[] names = {"café.png", "zeta.png"};
-    try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(Files.newOutputStream(zip))) {
+    try (java.util.zip.ZipOutputStream z =
+        new java.util.zip.ZipOutputStream(Files.newOutputStream(zip))) {
       for (int i = 0; i < names.length; i++) {
         BufferedImage img = new BufferedImage(4, 4, BufferedImage.TYPE_BYTE_INDEXED, cm);
         for (int p = 0; p < 16; p++) {
@@ -90,8 +106,9 @@ class DatasetLabelsTest {
         z.closeEntry();
       }
       z.putNextEntry(new java.util.zip.ZipEntry("dataset.json"));
-      z.write("{\"labels\": [[\"caf\\u00e9.png\", [0.25, 0.75]], [\"zeta.png\", [1.0, 0.0]]]}"
-          .getBytes(StandardCharsets.UTF_8));
+      z.write(
+          "{\"labels\": [[\"caf\\u00e9.png\", [0.25, 0.75]], [\"zeta.png\", [1.0, 0.0]]]}"
+              .getBytes(StandardCharsets.UTF_8));
       z.closeEntry();
     }
     try (TrainingSet set = new TrainingSet(ImageArchive.open(zip), true, false, false, 1, 0)) {

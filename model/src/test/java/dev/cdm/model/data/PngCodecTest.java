@@ -28,7 +28,8 @@ class PngCodecTest {
         byte[] compressed = PngCodec.encodeCompressed(p);
         assertEquals(p, PngCodec.decode(compressed, "compressed"));
         // An independent reader agrees (ImageIO's PNG plug-in).
-        java.awt.image.Raster r = ImageIO.read(new java.io.ByteArrayInputStream(compressed)).getRaster();
+        java.awt.image.Raster r =
+            ImageIO.read(new java.io.ByteArrayInputStream(compressed)).getRaster();
         int[] samples = r.getPixels(0, 0, size, size, (int[]) null);
         for (int i = 0; i < samples.length; i++) {
           assertEquals(data[i] & 0xff, samples[i], "sample " + i);
@@ -39,7 +40,8 @@ class PngCodecTest {
 
   @Test
   void decodeGivesRgbOrderWhateverTheDecoderLayout() throws Exception {
-    java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(5, 3, java.awt.image.BufferedImage.TYPE_3BYTE_BGR);
+    java.awt.image.BufferedImage img =
+        new java.awt.image.BufferedImage(5, 3, java.awt.image.BufferedImage.TYPE_3BYTE_BGR);
     for (int y = 0; y < 3; y++) {
       for (int x = 0; x < 5; x++) {
         img.setRGB(x, y, ((10 * x) << 16) | ((50 + 20 * y) << 8) | (200 + x + y));
@@ -63,8 +65,11 @@ class PngCodecTest {
   @Test
   void fastPngDecoderAgreesWithImageIo() throws Exception {
     java.util.Random rnd = new java.util.Random(7);
-    int[] types = {java.awt.image.BufferedImage.TYPE_BYTE_GRAY, java.awt.image.BufferedImage.TYPE_3BYTE_BGR,
-        java.awt.image.BufferedImage.TYPE_4BYTE_ABGR};
+    int[] types = {
+      java.awt.image.BufferedImage.TYPE_BYTE_GRAY,
+      java.awt.image.BufferedImage.TYPE_3BYTE_BGR,
+      java.awt.image.BufferedImage.TYPE_4BYTE_ABGR
+    };
     for (int type : types) {
       java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(37, 23, type);
       for (int y = 0; y < 23; y++) {
@@ -77,7 +82,9 @@ class PngCodecTest {
       java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
       javax.imageio.ImageIO.write(img, "png", bytes);
       Pixels fast = PngDecoder.decode(bytes.toByteArray(), "t.png");
-      java.awt.image.Raster r = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(bytes.toByteArray())).getRaster();
+      java.awt.image.Raster r =
+          javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(bytes.toByteArray()))
+              .getRaster();
       int[] want = r.getPixels(0, 0, 37, 23, (int[]) null);
       assertEquals(r.getNumBands(), fast.channels());
       for (int i = 0; i < want.length; i++) {
@@ -93,8 +100,12 @@ class PngCodecTest {
     byte[] b = {0, 0, 40, (byte) 250};
     for (int bits : new int[] {2, 8}) {
       IndexColorModel cm = new IndexColorModel(bits, 4, r, g, b);
-      BufferedImage img = new BufferedImage(6, 5,
-          bits == 8 ? BufferedImage.TYPE_BYTE_INDEXED : BufferedImage.TYPE_BYTE_BINARY, cm);
+      BufferedImage img =
+          new BufferedImage(
+              6,
+              5,
+              bits == 8 ? BufferedImage.TYPE_BYTE_INDEXED : BufferedImage.TYPE_BYTE_BINARY,
+              cm);
       for (int y = 0; y < 5; y++) {
         for (int x = 0; x < 6; x++) {
           img.getRaster().setSample(x, y, 0, (x + 2 * y) % 4);
@@ -120,8 +131,9 @@ class PngCodecTest {
 
   @Test
   void garbageNamesTheInput() {
-    BadImageException e = assertThrows(BadImageException.class,
-        () -> PngCodec.decode(new byte[] {1, 2, 3}, "x/broken.png"));
+    BadImageException e =
+        assertThrows(
+            BadImageException.class, () -> PngCodec.decode(new byte[] {1, 2, 3}, "x/broken.png"));
     assertTrue(e.getMessage().startsWith("x/broken.png"), e.getMessage());
   }
 }

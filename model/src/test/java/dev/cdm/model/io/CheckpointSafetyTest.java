@@ -18,13 +18,20 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Hostile and damaged inputs: refused with an error that names the file; nothing from the file runs. */
+/**
+ * Hostile and damaged inputs: refused with an error that names the file; nothing from the file
+ * runs.
+ */
 class CheckpointSafetyTest {
   @TempDir Path tmp;
 
-  /** Protocol 0: {@code c<module>\n<name>\n(S'<arg>'\ntR.} — what a malicious pickle usually looks like. */
+  /**
+   * Protocol 0: {@code c<module>\n<name>\n(S'<arg>'\ntR.} — what a malicious pickle usually looks
+   * like.
+   */
   private static byte[] protocol0Call(String module, String name, String arg) {
-    return ("c" + module + "\n" + name + "\n(S'" + arg + "'\ntR.").getBytes(StandardCharsets.ISO_8859_1);
+    return ("c" + module + "\n" + name + "\n(S'" + arg + "'\ntR.")
+        .getBytes(StandardCharsets.ISO_8859_1);
   }
 
   /** Protocol 4: SHORT_BINUNICODE module, name, STACK_GLOBAL, arg, TUPLE1, REDUCE, STOP. */
@@ -56,15 +63,27 @@ class CheckpointSafetyTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"os.system", "posix.system", "builtins.eval", "builtins.exec", "subprocess.Popen",
-      "builtins.getattr", "torch.load", "numpy.load", "torch_utils.persistence._src_to_module", "nt.system"})
+  @ValueSource(
+      strings = {
+        "os.system",
+        "posix.system",
+        "builtins.eval",
+        "builtins.exec",
+        "subprocess.Popen",
+        "builtins.getattr",
+        "torch.load",
+        "numpy.load",
+        "torch_utils.persistence._src_to_module",
+        "nt.system"
+      })
   void refusesEveryGlobalOffTheAllowList(String global) throws Exception {
     int dot = global.lastIndexOf('.');
     String module = global.substring(0, dot);
     String name = global.substring(dot + 1);
     Path marker = tmp.resolve("pwned");
     String command = "touch " + marker;
-    for (byte[] pickle : new byte[][] {protocol0Call(module, name, command), protocol4Call(module, name, command)}) {
+    for (byte[] pickle :
+        new byte[][] {protocol0Call(module, name, command), protocol4Call(module, name, command)}) {
       PickleException e = refuse(pickle, "network-snapshot.pkl");
       assertTrue(e.getMessage().contains("refusing global " + global), e.getMessage());
       assertTrue(e.getMessage().contains("network-snapshot.pkl"), e.getMessage());
@@ -79,11 +98,25 @@ class CheckpointSafetyTest {
     assertTrue(allowed.contains("torch._utils._rebuild_tensor_v2"));
     assertTrue(allowed.contains("torch.storage._load_from_bytes"));
     for (String g : allowed) {
-      assertTrue(g.startsWith("torch") || g.startsWith("numpy.") || g.startsWith("collections.")
-          || g.startsWith("dnnlib.util.EasyDict") || g.startsWith("_codecs.encode")
-          || g.equals("builtins.set") || g.equals("builtins.frozenset") || g.equals("builtins.bytearray"), g);
-      assertFalse(g.contains("system") || g.contains("eval") || g.contains("exec") || g.contains("Popen")
-          || g.contains("getattr") || g.contains("import") || g.endsWith(".load"), g);
+      assertTrue(
+          g.startsWith("torch")
+              || g.startsWith("numpy.")
+              || g.startsWith("collections.")
+              || g.startsWith("dnnlib.util.EasyDict")
+              || g.startsWith("_codecs.encode")
+              || g.equals("builtins.set")
+              || g.equals("builtins.frozenset")
+              || g.equals("builtins.bytearray"),
+          g);
+      assertFalse(
+          g.contains("system")
+              || g.contains("eval")
+              || g.contains("exec")
+              || g.contains("Popen")
+              || g.contains("getattr")
+              || g.contains("import")
+              || g.endsWith(".load"),
+          g);
     }
   }
 
@@ -98,8 +131,10 @@ class CheckpointSafetyTest {
     byte[] inst = "(S'id'\nios\nsystem\n.".getBytes(StandardCharsets.ISO_8859_1);
     assertTrue(refuse(inst, "inst.pkl").getMessage().contains("refusing global os.system"));
     // NEWOBJ of subprocess.Popen: \x80\x02 c subprocess\nPopen\n (S'ls'\n t \x81 .
-    byte[] newobj = ("\u0080\u0002csubprocess\nPopen\n(S'ls'\nt\u0081.").getBytes(StandardCharsets.ISO_8859_1);
-    assertTrue(refuse(newobj, "newobj.pkl").getMessage().contains("refusing global subprocess.Popen"));
+    byte[] newobj =
+        ("\u0080\u0002csubprocess\nPopen\n(S'ls'\nt\u0081.").getBytes(StandardCharsets.ISO_8859_1);
+    assertTrue(
+        refuse(newobj, "newobj.pkl").getMessage().contains("refusing global subprocess.Popen"));
   }
 
   /** A hostile global hidden inside a storage's nested torch.save stream is refused as well. */
@@ -127,25 +162,37 @@ class CheckpointSafetyTest {
 
   @Test
   void refusesTheExtensionRegistryAndOutOfBandBuffers() throws Exception {
-    assertTrue(refuse(new byte[] {(byte) 0x80, 2, (byte) 0x82, 1, '.'}, "ext.pkl").getMessage().contains("extension registry"));
-    assertTrue(refuse(new byte[] {(byte) 0x80, 5, (byte) 0x97, '.'}, "oob.pkl").getMessage().contains("NEXT_BUFFER"));
+    assertTrue(
+        refuse(new byte[] {(byte) 0x80, 2, (byte) 0x82, 1, '.'}, "ext.pkl")
+            .getMessage()
+            .contains("extension registry"));
+    assertTrue(
+        refuse(new byte[] {(byte) 0x80, 5, (byte) 0x97, '.'}, "oob.pkl")
+            .getMessage()
+            .contains("NEXT_BUFFER"));
   }
 
   @Test
   void truncatedFixtureIsAClearError() throws Exception {
     byte[] full = Files.readAllBytes(Fixtures.pkl("ddpmpp-cdm-gray"));
-    for (int cut : new int[] {0, 1, 2, 11, 100, 36000, 37000, full.length / 2, full.length - 2, full.length - 1}) {
+    for (int cut :
+        new int[] {
+          0, 1, 2, 11, 100, 36000, 37000, full.length / 2, full.length - 2, full.length - 1
+        }) {
       byte[] part = Arrays.copyOf(full, cut);
       Path f = tmp.resolve("cut-" + cut + ".pkl");
       Files.write(f, part);
-      PickleException e = assertThrows(PickleException.class, () -> ReferenceCheckpoint.read(f), "cut at " + cut);
+      PickleException e =
+          assertThrows(PickleException.class, () -> ReferenceCheckpoint.read(f), "cut at " + cut);
       assertTrue(e.getMessage().contains(f.toString()), e.getMessage());
       if (cut > 20) {
         assertTrue(e.getMessage().contains("truncated"), e.getMessage());
       }
       // The same through a stream of unknown length.
-      PickleException s = assertThrows(PickleException.class,
-          () -> ReferenceCheckpoint.read(new ByteArrayInputStream(part), "stream-" + cut));
+      PickleException s =
+          assertThrows(
+              PickleException.class,
+              () -> ReferenceCheckpoint.read(new ByteArrayInputStream(part), "stream-" + cut));
       assertTrue(s.getMessage().contains("stream-" + cut), s.getMessage());
     }
   }
@@ -194,12 +241,20 @@ class CheckpointSafetyTest {
   void wrongTopLevelObjectIsAClearError() throws Exception {
     PickleException e = refuse(new byte[] {(byte) 0x80, 4, 'K', 7, '.'}, "int.pkl");
     assertTrue(e.getMessage().contains("int.pkl holds a Long"), e.getMessage());
-    IllegalArgumentException m = assertThrows(IllegalArgumentException.class, () -> {
-      Path f = tmp.resolve("empty-dict.pkl");
-      Files.write(f, new byte[] {(byte) 0x80, 4, '}', '.'});
-      ReferenceCheckpoint.read(f).ema();
-    });
+    IllegalArgumentException m =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> {
+              Path f = tmp.resolve("empty-dict.pkl");
+              Files.write(f, new byte[] {(byte) 0x80, 4, '}', '.'});
+              ReferenceCheckpoint.read(f).ema();
+            });
     assertTrue(m.getMessage().contains("empty-dict.pkl has no 'ema'"), m.getMessage());
-    assertEquals(0, ReferenceCheckpoint.read(new ByteArrayInputStream(new byte[] {(byte) 0x80, 4, '}', '.'}), "x").entries().size());
+    assertEquals(
+        0,
+        ReferenceCheckpoint.read(
+                new ByteArrayInputStream(new byte[] {(byte) 0x80, 4, '}', '.'}), "x")
+            .entries()
+            .size());
   }
 }

@@ -5,7 +5,9 @@ import java.nio.file.Path;
 
 /** Paths of the reference fixtures copied into this module's test resources. */
 final class Fixtures {
-  static final String[] NETWORKS = {"ddpmpp-edm-cond", "ncsnpp-ve-uncond", "adm-vp-cond", "ddpmpp-cdm-gray"};
+  static final String[] NETWORKS = {
+    "ddpmpp-edm-cond", "ncsnpp-ve-uncond", "adm-vp-cond", "ddpmpp-cdm-gray"
+  };
 
   private Fixtures() {}
 

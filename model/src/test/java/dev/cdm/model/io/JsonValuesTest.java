@@ -11,9 +11,12 @@ import org.junit.jupiter.api.Test;
 class JsonValuesTest {
   @Test
   void readsWhatPythonJsonWrites() {
-    // json.dumps(dict(a=1e-05, b=float('inf'), c=[1, 2.0], d=None, e='\u00e9', f=-float('inf'), g=100000000.0))
-    Object v = JsonValues.parse("{\"a\": 1e-05, \"b\": Infinity, \"c\": [1, 2.0], \"d\": null, \"e\": \"\\u00e9\", "
-        + "\"f\": -Infinity, \"g\": 100000000.0}");
+    // json.dumps(dict(a=1e-05, b=float('inf'), c=[1, 2.0], d=None, e='\u00e9', f=-float('inf'),
+    // g=100000000.0))
+    Object v =
+        JsonValues.parse(
+            "{\"a\": 1e-05, \"b\": Infinity, \"c\": [1, 2.0], \"d\": null, \"e\": \"\\u00e9\", "
+                + "\"f\": -Infinity, \"g\": 100000000.0}");
     Map<?, ?> m = (Map<?, ?>) v;
     assertEquals(1e-5, m.get("a"));
     assertEquals(Double.POSITIVE_INFINITY, m.get("b"));
@@ -37,7 +40,8 @@ class JsonValuesTest {
 
   @Test
   void badJsonSaysWhere() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> JsonValues.parse("{\"a\": [1, }"));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> JsonValues.parse("{\"a\": [1, }"));
     assertTrue(e.getMessage().contains("at character"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> JsonValues.write(Map.of("x", new Object())));
   }

@@ -28,9 +28,13 @@ class NetworkLoaderTest {
         assertEquals(a.config(), b.config());
         assertEquals(a.stateDict().keySet(), b.stateDict().keySet());
         for (Map.Entry<String, NDArray> e : a.stateDict().entrySet()) {
-          assertArrayEquals(e.getValue().toFloatArray(), b.stateDict().get(e.getKey()).toFloatArray(), e.getKey());
+          assertArrayEquals(
+              e.getValue().toFloatArray(),
+              b.stateDict().get(e.getKey()).toFloatArray(),
+              e.getKey());
         }
-        Map<String, NDArray> r = NetworkParityTest.npz(NetworkParityTest.fixture("ncsnpp-ve-uncond.npz"), m);
+        Map<String, NDArray> r =
+            NetworkParityTest.npz(NetworkParityTest.fixture("ncsnpp-ve-uncond.npz"), m);
         NDArray da = a.denoise(r.get("x"), r.get("sigma"), null, r.get("augment_labels"));
         NDArray db = b.denoise(r.get("x"), r.get("sigma"), null, r.get("augment_labels"));
         assertArrayEquals(da.toFloatArray(), db.toFloatArray());
@@ -49,7 +53,8 @@ class NetworkLoaderTest {
     try (NDManager m = NDManager.newBaseManager()) {
       for (Path p : new Path[] {cut, junk, dir.resolve("absent.pkl")}) {
         Exception e = assertThrows(Exception.class, () -> NetworkLoader.load(p, m));
-        assertTrue(String.valueOf(e.getMessage()).contains(p.getFileName().toString()), e.getMessage());
+        assertTrue(
+            String.valueOf(e.getMessage()).contains(p.getFileName().toString()), e.getMessage());
       }
     }
   }
@@ -61,7 +66,8 @@ class NetworkLoaderTest {
       float[] expected = m.randomNormal(new ai.djl.ndarray.types.Shape(5)).toFloatArray();
       ai.djl.engine.Engine.getInstance().setRandomSeed(77);
       try (Precond p = NetworkLoader.load(NetworkParityTest.fixture("ncsnpp-ve-uncond.pkl"), m)) {
-        assertArrayEquals(expected, m.randomNormal(new ai.djl.ndarray.types.Shape(5)).toFloatArray());
+        assertArrayEquals(
+            expected, m.randomNormal(new ai.djl.ndarray.types.Shape(5)).toFloatArray());
       }
     }
   }
@@ -76,14 +82,19 @@ class NetworkLoaderTest {
     b.write("cos\nsystem\n".getBytes());
     b.write('X');
     byte[] c = cmd.getBytes();
-    b.write(java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(c.length).array());
+    b.write(
+        java.nio.ByteBuffer.allocate(4)
+            .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+            .putInt(c.length)
+            .array());
     b.write(c);
     b.write(new byte[] {(byte) 0x85, 'R', '.'});
     Path evil = dir.resolve("evil.pkl");
     Files.write(evil, b.toByteArray());
     try (NDManager m = NDManager.newBaseManager()) {
       Exception e = assertThrows(Exception.class, () -> NetworkLoader.load(evil, m));
-      assertTrue(e.getMessage().contains("os") && e.getMessage().contains("system"), e.getMessage());
+      assertTrue(
+          e.getMessage().contains("os") && e.getMessage().contains("system"), e.getMessage());
       assertTrue(e.getMessage().contains("evil.pkl"), e.getMessage());
     }
     assertTrue(!Files.exists(marker), "the pickle ran a command");
@@ -95,7 +106,8 @@ class NetworkLoaderTest {
         Precond net = NetworkLoader.load(NetworkParityTest.fixture("ddpmpp-cdm-gray.pkl"), m)) {
       Map<String, NDArray> sd = new java.util.LinkedHashMap<>(net.stateDict());
       sd.remove("model.map_layer0.bias");
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> net.loadStateDict(sd));
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> net.loadStateDict(sd));
       assertTrue(e.getMessage().contains("model.map_layer0.bias"), e.getMessage());
       sd.put("model.map_layer0.bias", m.zeros(new ai.djl.ndarray.types.Shape(3)));
       e = assertThrows(IllegalArgumentException.class, () -> net.loadStateDict(sd));

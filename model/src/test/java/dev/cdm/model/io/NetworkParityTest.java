@@ -44,10 +44,10 @@ class NetworkParityTest {
   }
 
   /**
-   * 1e-4 absolute per sample, widened where the precond multiplies F by a large {@code c_out}
-   * (VP at sigma = 40: c_out = -40): there the reference's own float32 result is 1.4e-4 away from
-   * a float64 evaluation, and ours, also float32, moves with the CPU kernels' summation order (up
-   * to 2.7e-4 with oneDNN capped at SSE4.1 or AVX2, 1.2e-4 uncapped), so a fixed 1e-4 on D tests
+   * 1e-4 absolute per sample, widened where the precond multiplies F by a large {@code c_out} (VP
+   * at sigma = 40: c_out = -40): there the reference's own float32 result is 1.4e-4 away from a
+   * float64 evaluation, and ours, also float32, moves with the CPU kernels' summation order (up to
+   * 2.7e-4 with oneDNN capped at SSE4.1 or AVX2, 1.2e-4 uncapped), so a fixed 1e-4 on D tests
    * rounding noise, not the port. Two float32 evaluations can each be that far from the exact
    * value, so the bound is 2 x 1e-4 x |c_out| / 20 there: 1e-5 on F itself.
    */
@@ -59,14 +59,16 @@ class NetworkParityTest {
   static void assertClose(String what, NDArray expected, NDArray actual, NDArray tolPerSample) {
     assertEquals(expected.getShape(), actual.getShape(), what);
     NDArray err =
-        expected.toType(DataType.FLOAT64, false)
+        expected
+            .toType(DataType.FLOAT64, false)
             .sub(actual.toType(DataType.FLOAT64, false))
             .abs()
             .reshape(expected.getShape().get(0), -1)
             .max(new int[] {1});
     double[] e = err.toDoubleArray();
     for (int i = 0; i < e.length; i++) {
-      double tol = tolPerSample == null ? TOL : tolPerSample.toType(DataType.FLOAT64, false).getDouble(i);
+      double tol =
+          tolPerSample == null ? TOL : tolPerSample.toType(DataType.FLOAT64, false).getDouble(i);
       assertTrue(e[i] <= tol, what + " sample " + i + ": max abs error " + e[i] + " > " + tol);
     }
     System.out.println(what + ": max abs error per sample " + java.util.Arrays.toString(e));

@@ -31,7 +31,9 @@ class NetworkSnapshotTest {
     assertEquals(ref.ema().initKwargs(), back.initKwargs(), "kwargs with their int/float types");
     assertEquals(snap.config(), back.config());
     assertEquals(ref.lossFn().orElseThrow().initKwargs(), back.lossFn().orElseThrow().initKwargs());
-    assertEquals(ref.augmentPipe().orElseThrow().initKwargs(), back.augmentPipe().orElseThrow().initKwargs());
+    assertEquals(
+        ref.augmentPipe().orElseThrow().initKwargs(),
+        back.augmentPipe().orElseThrow().initKwargs());
     assertEquals(ref.datasetKwargs(), back.datasetKwargs());
 
     Map<String, TensorData> a = ref.ema().stateDict();
@@ -69,12 +71,20 @@ class NetworkSnapshotTest {
     kw.put("flag", true);
     kw.put("channel_mult", List.of(1L, 2L, 2L));
     kw.put("nested", Map.of("a", "b \"quoted\" <html>"));
-    NetworkSnapshot s = NetworkSnapshot.of(ObjectConfig.of("EDMPrecond", List.of(), kw),
-        Map.of("w", TensorData.ofFloats(new long[] {1}, new float[] {Float.NaN})), null, null, null, Map.of("kimg", 200L));
+    NetworkSnapshot s =
+        NetworkSnapshot.of(
+            ObjectConfig.of("EDMPrecond", List.of(), kw),
+            Map.of("w", TensorData.ofFloats(new long[] {1}, new float[] {Float.NaN})),
+            null,
+            null,
+            null,
+            Map.of("kimg", 200L));
     Path f = tmp.resolve("types.safetensors");
     s.write(f);
     NetworkSnapshot back = NetworkSnapshot.read(f);
-    kw.forEach((k, v) -> assertEquals(v, back.initKwargs().get(k), k + " " + (v == null ? "" : v.getClass())));
+    kw.forEach(
+        (k, v) ->
+            assertEquals(v, back.initKwargs().get(k), k + " " + (v == null ? "" : v.getClass())));
     assertEquals(kw, back.initKwargs());
     assertTrue(back.initKwargs().get("one_float") instanceof Double);
     assertTrue(back.initKwargs().get("img_resolution") instanceof Long);
@@ -87,13 +97,25 @@ class NetworkSnapshotTest {
   @Test
   void plainSafetensorsWithoutConfigIsRefused() throws Exception {
     Path f = tmp.resolve("plain.safetensors");
-    SafetensorsFile.write(f, Map.of("w", TensorData.ofFloats(new long[] {1}, new float[] {1})), Map.of("format", "pt"));
+    SafetensorsFile.write(
+        f,
+        Map.of("w", TensorData.ofFloats(new long[] {1}, new float[] {1})),
+        Map.of("format", "pt"));
     IOException e = assertThrows(IOException.class, () -> NetworkSnapshot.read(f));
-    assertTrue(e.getMessage().contains(f + " is a safetensors file without the cdm.config"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains(f + " is a safetensors file without the cdm.config"),
+        e.getMessage());
 
-    SafetensorsFile.write(f, Map.of(), Map.of(NetworkSnapshot.CONFIG_KEY, "{\"format\": \"other\"}"));
-    assertTrue(assertThrows(IOException.class, () -> NetworkSnapshot.read(f)).getMessage().contains("expected cdm-snapshot"));
+    SafetensorsFile.write(
+        f, Map.of(), Map.of(NetworkSnapshot.CONFIG_KEY, "{\"format\": \"other\"}"));
+    assertTrue(
+        assertThrows(IOException.class, () -> NetworkSnapshot.read(f))
+            .getMessage()
+            .contains("expected cdm-snapshot"));
     SafetensorsFile.write(f, Map.of(), Map.of(NetworkSnapshot.CONFIG_KEY, "{not json"));
-    assertTrue(assertThrows(IOException.class, () -> NetworkSnapshot.read(f)).getMessage().contains("invalid cdm.config JSON in " + f));
+    assertTrue(
+        assertThrows(IOException.class, () -> NetworkSnapshot.read(f))
+            .getMessage()
+            .contains("invalid cdm.config JSON in " + f));
   }
 }

@@ -10,34 +10,39 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** Pickles of numpy arrays written by Python 3 / numpy 2 read through the safe pickle machine. */
 class NumpyPickleTest {
   /**
    * {@code pickle.dumps({'data': np.arange(12, dtype=np.uint8).reshape(2, 6), 'labels': [1, 2],
-   * 'mu': np.array([1.5, -2.0])}, protocol=P)} for P = 2 (bytes spelled through
-   * {@code _codecs.encode}) and P = 4.
+   * 'mu': np.array([1.5, -2.0])}, protocol=P)} for P = 2 (bytes spelled through {@code
+   * _codecs.encode}) and P = 4.
    */
   private static final String PROTOCOL_2 =
-          "gAJ9cQAoWAQAAABkYXRhcQFjbnVtcHkuX2NvcmUubXVsdGlhcnJheQpfcmVjb25zdHJ1Y3QKcQJjbnVt"
+      "gAJ9cQAoWAQAAABkYXRhcQFjbnVtcHkuX2NvcmUubXVsdGlhcnJheQpfcmVjb25zdHJ1Y3QKcQJjbnVt"
           + "cHkKbmRhcnJheQpxA0sAhXEEY19jb2RlY3MKZW5jb2RlCnEFWAEAAABicQZYBgAAAGxhdGluMXEHhnEI"
           + "UnEJh3EKUnELKEsBSwJLBoZxDGNudW1weQpkdHlwZQpxDVgCAAAAdTFxDomIh3EPUnEQKEsDWAEAAAB8"
           + "cRFOTk5K/////0r/////SwB0cRJiiWgFWAwAAAAAAQIDBAUGBwgJCgtxE2gHhnEUUnEVdHEWYlgGAAAA"
           + "bGFiZWxzcRddcRgoSwFLAmVYAgAAAG11cRloAmgDSwCFcRpoCYdxG1JxHChLAUsChXEdaA1YAgAAAGY4"
           + "cR6JiIdxH1JxIChLA1gBAAAAPHEhTk5OSv////9K/////0sAdHEiYoloBVgSAAAAAAAAAAAAw7g/AAAA"
           + "AAAAAMOAcSNoB4ZxJFJxJXRxJmJ1Lg==";
+
   private static final String PROTOCOL_4 =
-          "gASVCgEAAAAAAAB9lCiMBGRhdGGUjBZudW1weS5fY29yZS5tdWx0aWFycmF5lIwMX3JlY29uc3RydWN0"
+      "gASVCgEAAAAAAAB9lCiMBGRhdGGUjBZudW1weS5fY29yZS5tdWx0aWFycmF5lIwMX3JlY29uc3RydWN0"
           + "lJOUjAVudW1weZSMB25kYXJyYXmUk5RLAIWUQwFilIeUUpQoSwFLAksGhpRoBYwFZHR5cGWUk5SMAnUx"
           + "lImIh5RSlChLA4wBfJROTk5K/////0r/////SwB0lGKJQwwAAQIDBAUGBwgJCguUdJRijAZsYWJlbHOU"
           + "XZQoSwFLAmWMAm11lGgEaAdLAIWUaAmHlFKUKEsBSwKFlGgOjAJmOJSJiIeUUpQoSwOMATyUTk5OSv//"
           + "//9K/////0sAdJRiiUMQAAAAAAAA+D8AAAAAAAAAwJR0lGJ1Lg==";
-  /** {@code pickle.dumps({'data': np.asfortranarray(np.arange(6, dtype=np.uint8).reshape(2, 3))}, protocol=2)}. */
+
+  /**
+   * {@code pickle.dumps({'data': np.asfortranarray(np.arange(6, dtype=np.uint8).reshape(2, 3))},
+   * protocol=2)}.
+   */
   private static final String FORTRAN =
-          "gAJ9cQBYBAAAAGRhdGFxAWNudW1weS5fY29yZS5tdWx0aWFycmF5Cl9yZWNvbnN0cnVjdApxAmNudW1w"
+      "gAJ9cQBYBAAAAGRhdGFxAWNudW1weS5fY29yZS5tdWx0aWFycmF5Cl9yZWNvbnN0cnVjdApxAmNudW1w"
           + "eQpuZGFycmF5CnEDSwCFcQRjX2NvZGVjcwplbmNvZGUKcQVYAQAAAGJxBlgGAAAAbGF0aW4xcQeGcQhS"
           + "cQmHcQpScQsoSwFLAksDhnEMY251bXB5CmR0eXBlCnENWAIAAAB1MXEOiYiHcQ9ScRAoSwNYAQAAAHxx"
           + "EU5OTkr/////Sv////9LAHRxEmKIaAVYBgAAAAADAQQCBXETaAeGcRRScRV0cRZicy4=";
@@ -61,14 +66,17 @@ class NumpyPickleTest {
   void refusesOtherGlobalsByName() {
     byte[] evil = "cos\nsystem\n(S'echo hi'\ntR.".getBytes(StandardCharsets.ISO_8859_1);
     IOException e = assertThrows(IOException.class, () -> NumpyPickle.load(evil, "batch.pkl"));
-    assertTrue(e.getMessage().contains("batch.pkl") && e.getMessage().contains("os.system"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("batch.pkl") && e.getMessage().contains("os.system"),
+        e.getMessage());
   }
 
   @Test
   void refusesFortranOrderNamingTheInput() {
     byte[] bytes = Base64.getDecoder().decode(FORTRAN);
     IOException e = assertThrows(IOException.class, () -> NumpyPickle.load(bytes, "f.pkl"));
-    assertTrue(e.getMessage().contains("f.pkl") && e.getMessage().contains("Fortran"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("f.pkl") && e.getMessage().contains("Fortran"), e.getMessage());
   }
 
   @Test

@@ -12,9 +12,9 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class ReferenceCheckpointTest {
 
@@ -89,22 +89,40 @@ class ReferenceCheckpointTest {
     assertEquals(16L, ds.get("resolution"));
     assertEquals(1000L, ds.get("max_size"));
 
-    assertEquals("EDMLoss", ReferenceCheckpoint.read(Fixtures.pkl("ddpmpp-edm-cond")).lossFn().orElseThrow().className());
-    assertEquals("VELoss", ReferenceCheckpoint.read(Fixtures.pkl("ncsnpp-ve-uncond")).lossFn().orElseThrow().className());
-    assertEquals("VPLoss", ReferenceCheckpoint.read(Fixtures.pkl("adm-vp-cond")).lossFn().orElseThrow().className());
+    assertEquals(
+        "EDMLoss",
+        ReferenceCheckpoint.read(Fixtures.pkl("ddpmpp-edm-cond"))
+            .lossFn()
+            .orElseThrow()
+            .className());
+    assertEquals(
+        "VELoss",
+        ReferenceCheckpoint.read(Fixtures.pkl("ncsnpp-ve-uncond"))
+            .lossFn()
+            .orElseThrow()
+            .className());
+    assertEquals(
+        "VPLoss",
+        ReferenceCheckpoint.read(Fixtures.pkl("adm-vp-cond")).lossFn().orElseThrow().className());
   }
 
-  /** State dict names and shapes follow from the constructor arguments (networks.py), not from the reader. */
+  /**
+   * State dict names and shapes follow from the constructor arguments (networks.py), not from the
+   * reader.
+   */
   @Test
   void stateDictNamesAndShapesFollowTheReferenceLayout() throws Exception {
-    Map<String, TensorData> sd = ReferenceCheckpoint.read(Fixtures.pkl("ddpmpp-edm-cond")).ema().stateDict();
-    // model_channels 16, noise channels 16*1, emb 16*4, label_dim 10, augment_dim 9, 3 image channels.
+    Map<String, TensorData> sd =
+        ReferenceCheckpoint.read(Fixtures.pkl("ddpmpp-edm-cond")).ema().stateDict();
+    // model_channels 16, noise channels 16*1, emb 16*4, label_dim 10, augment_dim 9, 3 image
+    // channels.
     assertShape(sd, "model.map_label.weight", 16, 10);
     assertShape(sd, "model.map_augment.weight", 16, 9);
     assertShape(sd, "model.map_layer0.weight", 64, 16);
     assertShape(sd, "model.map_layer1.weight", 64, 64);
     assertShape(sd, "model.enc.16x16_conv.weight", 16, 3, 3, 3);
-    assertShape(sd, "model.enc.16x16_block0.affine.weight", 16, 64); // adaptive_scale=False for DDPM++
+    assertShape(
+        sd, "model.enc.16x16_block0.affine.weight", 16, 64); // adaptive_scale=False for DDPM++
     assertShape(sd, "model.enc.8x8_down.conv0.resample_filter", 1, 1, 2, 2);
     assertShape(sd, "model.enc.8x8_block0.conv0.weight", 32, 16, 3, 3);
     assertShape(sd, "model.enc.8x8_block0.qkv.weight", 96, 32, 1, 1); // attention at 8x8
@@ -113,13 +131,23 @@ class ReferenceCheckpointTest {
     assertFalse(sd.containsKey("model.map_noise.freqs"), "positional embedding has no buffer");
     List<String> keys = List.copyOf(sd.keySet());
     // torch order: own params, then buffers, then submodules in registration order.
-    assertTrue(keys.indexOf("model.enc.8x8_down.conv0.weight") < keys.indexOf("model.enc.8x8_down.conv0.bias"));
-    assertTrue(keys.indexOf("model.enc.8x8_down.conv0.bias") < keys.indexOf("model.enc.8x8_down.conv0.resample_filter"));
-    assertTrue(keys.indexOf("model.enc.16x16_block0.norm0.weight") < keys.indexOf("model.enc.16x16_block0.conv0.weight"));
-    assertTrue(keys.indexOf("model.enc.8x8_block0.proj.bias") < keys.indexOf("model.dec.8x8_in0.norm0.weight"));
+    assertTrue(
+        keys.indexOf("model.enc.8x8_down.conv0.weight")
+            < keys.indexOf("model.enc.8x8_down.conv0.bias"));
+    assertTrue(
+        keys.indexOf("model.enc.8x8_down.conv0.bias")
+            < keys.indexOf("model.enc.8x8_down.conv0.resample_filter"));
+    assertTrue(
+        keys.indexOf("model.enc.16x16_block0.norm0.weight")
+            < keys.indexOf("model.enc.16x16_block0.conv0.weight"));
+    assertTrue(
+        keys.indexOf("model.enc.8x8_block0.proj.bias")
+            < keys.indexOf("model.dec.8x8_in0.norm0.weight"));
 
-    Map<String, TensorData> ve = ReferenceCheckpoint.read(Fixtures.pkl("ncsnpp-ve-uncond")).ema().stateDict();
-    assertShape(ve, "model.map_noise.freqs", 16); // Fourier: num_channels // 2 with noise channels 16*2
+    Map<String, TensorData> ve =
+        ReferenceCheckpoint.read(Fixtures.pkl("ncsnpp-ve-uncond")).ema().stateDict();
+    assertShape(
+        ve, "model.map_noise.freqs", 16); // Fourier: num_channels // 2 with noise channels 16*2
     assertShape(ve, "model.map_augment.weight", 32, 9);
     assertShape(ve, "model.enc.8x8_down.conv0.resample_filter", 1, 1, 4, 4);
     assertShape(ve, "model.enc.8x8_aux_residual.weight", 16, 3, 3, 3); // cout of the previous level
@@ -151,10 +179,17 @@ class ReferenceCheckpointTest {
     assertTrue(ema.parameterCount() > params);
   }
 
-  /** The first storage's bytes, decoded by Python's pickletools + struct from the fixture, not by this reader. */
+  /**
+   * The first storage's bytes, decoded by Python's pickletools + struct from the fixture, not by
+   * this reader.
+   */
   @Test
   void tensorValuesMatchTheRawStorageBytes() throws Exception {
-    TensorData w = ReferenceCheckpoint.read(Fixtures.pkl("ddpmpp-cdm-gray")).ema().stateDict().get("model.map_augment.weight");
+    TensorData w =
+        ReferenceCheckpoint.read(Fixtures.pkl("ddpmpp-cdm-gray"))
+            .ema()
+            .stateDict()
+            .get("model.map_augment.weight");
     assertArrayEquals(new long[] {16, 9}, w.shape());
     float[] v = w.toFloatArray();
     assertEquals(-0.4465862512588501f, v[0]);
@@ -162,7 +197,11 @@ class ReferenceCheckpointTest {
     assertEquals(0.0734824612736702f, v[2]);
     assertEquals(0.13282126188278198f, v[143]);
 
-    TensorData a = ReferenceCheckpoint.read(Fixtures.pkl("adm-vp-cond")).ema().stateDict().get("model.map_augment.weight");
+    TensorData a =
+        ReferenceCheckpoint.read(Fixtures.pkl("adm-vp-cond"))
+            .ema()
+            .stateDict()
+            .get("model.map_augment.weight");
     assertArrayEquals(new long[] {64, 9}, a.shape());
     assertEquals(-0.018852800130844116f, a.toFloatArray()[0]);
     assertEquals(0.02205505408346653f, a.toFloatArray()[575]);
@@ -179,7 +218,8 @@ class ReferenceCheckpointTest {
     try (InputStream in = Files.newInputStream(Fixtures.pkl("ncsnpp-ve-uncond"))) {
       ReferenceCheckpoint c = ReferenceCheckpoint.read(in, "stream of ncsnpp-ve-uncond");
       Map<String, TensorData> fromStream = c.ema().stateDict();
-      Map<String, TensorData> fromFile = ReferenceCheckpoint.read(Fixtures.pkl("ncsnpp-ve-uncond")).ema().stateDict();
+      Map<String, TensorData> fromFile =
+          ReferenceCheckpoint.read(Fixtures.pkl("ncsnpp-ve-uncond")).ema().stateDict();
       assertEquals(fromFile.keySet(), fromStream.keySet());
       fromFile.forEach((k, t) -> assertTrue(t.contentEquals(fromStream.get(k)), k));
       assertNotNull(c.augmentPipe().orElse(null));

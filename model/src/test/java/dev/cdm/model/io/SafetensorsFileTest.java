@@ -57,7 +57,8 @@ class SafetensorsFileTest {
   @Test
   void writesTheOpenLayout() throws Exception {
     Path f = tmp.resolve("one.safetensors");
-    SafetensorsFile.write(f, Map.of("w", TensorData.ofFloats(new long[] {2}, new float[] {1.5f, -2f})), Map.of());
+    SafetensorsFile.write(
+        f, Map.of("w", TensorData.ofFloats(new long[] {2}, new float[] {1.5f, -2f})), Map.of());
     byte[] all = Files.readAllBytes(f);
     ByteBuffer b = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
     long n = b.getLong();
@@ -71,9 +72,14 @@ class SafetensorsFileTest {
   /** A file as Python's safetensors writes it (header built by hand here) is read. */
   @Test
   void readsAHandBuiltFile() throws Exception {
-    String header = "{\"__metadata__\":{\"format\":\"pt\"},\"b\":{\"dtype\":\"I64\",\"shape\":[1],\"data_offsets\":[8,16]},"
-        + "\"a\":{\"dtype\":\"F16\",\"shape\":[2,2],\"data_offsets\":[0,8]}}";
-    Path f = write("hand.safetensors", header, new byte[] {0, 0x3c, 0, (byte) 0xc0, 0, 0, 0, 0, 42, 0, 0, 0, 0, 0, 0, 0});
+    String header =
+        "{\"__metadata__\":{\"format\":\"pt\"},\"b\":{\"dtype\":\"I64\",\"shape\":[1],\"data_offsets\":[8,16]},"
+            + "\"a\":{\"dtype\":\"F16\",\"shape\":[2,2],\"data_offsets\":[0,8]}}";
+    Path f =
+        write(
+            "hand.safetensors",
+            header,
+            new byte[] {0, 0x3c, 0, (byte) 0xc0, 0, 0, 0, 0, 42, 0, 0, 0, 0, 0, 0, 0});
     SafetensorsFile s = SafetensorsFile.read(f);
     assertArrayEquals(new float[] {1f, -2f, 0f, 0f}, s.tensors().get("a").toFloatArray());
     assertEquals(42f, s.tensors().get("b").toFloatArray()[0]);
@@ -99,30 +105,52 @@ class SafetensorsFileTest {
   @Test
   void corruptHeadersAreRefusedNamingTheFile() throws Exception {
     byte[] eight = new byte[8];
-    assertRefused("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,16]}}", eight, "outside the data section");
-    assertRefused("{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", eight, "need 12");
-    assertRefused("{\"a\":{\"dtype\":\"F8_E4M3\",\"shape\":[8],\"data_offsets\":[0,8]}}", eight, "unsupported dtype F8_E4M3");
-    assertRefused("{\"a\":{\"dtype\":\"F32\",\"shape\":[-2],\"data_offsets\":[0,8]}}", eight, "negative dimension");
+    assertRefused(
+        "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,16]}}",
+        eight,
+        "outside the data section");
+    assertRefused(
+        "{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", eight, "need 12");
+    assertRefused(
+        "{\"a\":{\"dtype\":\"F8_E4M3\",\"shape\":[8],\"data_offsets\":[0,8]}}",
+        eight,
+        "unsupported dtype F8_E4M3");
+    assertRefused(
+        "{\"a\":{\"dtype\":\"F32\",\"shape\":[-2],\"data_offsets\":[0,8]}}",
+        eight,
+        "negative dimension");
     assertRefused("{\"a\":{\"dtype\":\"F32\",\"shape\":[2]}}", eight, "data_offsets");
-    assertRefused("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
-        + "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", eight, "gap or overlap");
-    assertRefused("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", eight, "cover 4 bytes");
+    assertRefused(
+        "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+            + "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}",
+        eight,
+        "gap or overlap");
+    assertRefused(
+        "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", eight, "cover 4 bytes");
     assertRefused("{\"a\": nonsense", eight, "not valid JSON");
     assertRefused("[1,2]", eight, "does not start with '{'");
     assertRefused("{\"__metadata__\":{\"x\":1}}", new byte[0], "not a string");
 
     Path shortLen = tmp.resolve("short.safetensors");
     Files.write(shortLen, new byte[] {1, 2, 3});
-    assertTrue(assertThrows(IOException.class, () -> SafetensorsFile.read(shortLen)).getMessage().contains("short.safetensors"));
+    assertTrue(
+        assertThrows(IOException.class, () -> SafetensorsFile.read(shortLen))
+            .getMessage()
+            .contains("short.safetensors"));
     Path hugeLen = tmp.resolve("huge.safetensors");
-    Files.write(hugeLen, new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, 0x7f, 0, 0, 0, 0, '{', '}'});
-    assertTrue(assertThrows(IOException.class, () -> SafetensorsFile.read(hugeLen)).getMessage().contains("header length"));
+    Files.write(
+        hugeLen, new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, 0x7f, 0, 0, 0, 0, '{', '}'});
+    assertTrue(
+        assertThrows(IOException.class, () -> SafetensorsFile.read(hugeLen))
+            .getMessage()
+            .contains("header length"));
   }
 
   @Test
   void truncatedFileIsRefused() throws Exception {
     Path f = tmp.resolve("t.safetensors");
-    SafetensorsFile.write(f, Map.of("w", TensorData.ofFloats(new long[] {4}, new float[] {1, 2, 3, 4})), Map.of());
+    SafetensorsFile.write(
+        f, Map.of("w", TensorData.ofFloats(new long[] {4}, new float[] {1, 2, 3, 4})), Map.of());
     byte[] all = Files.readAllBytes(f);
     for (int cut : new int[] {4, 12, all.length - 20, all.length - 1}) {
       Files.write(f, java.util.Arrays.copyOf(all, cut));
@@ -134,8 +162,13 @@ class SafetensorsFileTest {
   @Test
   void failedWriteLeavesNothingBehind() throws Exception {
     Path f = tmp.resolve("x.safetensors");
-    assertThrows(IllegalArgumentException.class, () -> SafetensorsFile.write(f,
-        Map.of("__metadata__", TensorData.ofFloats(new long[] {1}, new float[] {1})), Map.of()));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            SafetensorsFile.write(
+                f,
+                Map.of("__metadata__", TensorData.ofFloats(new long[] {1}, new float[] {1})),
+                Map.of()));
     try (Stream<Path> s = Files.list(tmp)) {
       assertEquals(0, s.count());
     }
@@ -144,7 +177,8 @@ class SafetensorsFileTest {
   @Test
   void mappedTensorsConvertToNDArrays() throws Exception {
     Path f = tmp.resolve("nd.safetensors");
-    SafetensorsFile.write(f, Map.of("w", TensorData.ofFloats(new long[] {2, 2}, new float[] {1, 2, 3, 4})), Map.of());
+    SafetensorsFile.write(
+        f, Map.of("w", TensorData.ofFloats(new long[] {2, 2}, new float[] {1, 2, 3, 4})), Map.of());
     try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
       ai.djl.ndarray.NDArray a = SafetensorsFile.read(f).tensors().get("w").toNDArray(m);
       assertArrayEquals(new float[] {1, 2, 3, 4}, a.toFloatArray());

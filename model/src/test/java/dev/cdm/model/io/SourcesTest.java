@@ -44,17 +44,21 @@ class SourcesTest {
   @BeforeEach
   void start() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext("/net.pkl", ex -> {
-      hits.incrementAndGet();
-      ex.sendResponseHeaders(200, body.length);
-      try (OutputStream o = ex.getResponseBody()) {
-        o.write(body);
-      }
-    });
-    server.createContext("/missing.pkl", ex -> {
-      ex.sendResponseHeaders(404, -1);
-      ex.close();
-    });
+    server.createContext(
+        "/net.pkl",
+        ex -> {
+          hits.incrementAndGet();
+          ex.sendResponseHeaders(200, body.length);
+          try (OutputStream o = ex.getResponseBody()) {
+            o.write(body);
+          }
+        });
+    server.createContext(
+        "/missing.pkl",
+        ex -> {
+          ex.sendResponseHeaders(404, -1);
+          ex.close();
+        });
     server.start();
   }
 
@@ -85,7 +89,9 @@ class SourcesTest {
   void httpErrorNamesTheUrlAndLeavesNothing() throws Exception {
     Path cache = tmp.resolve("cache");
     IOException e = assertThrows(IOException.class, () -> Sources.open(url("/missing.pkl"), cache));
-    assertTrue(e.getMessage().contains(url("/missing.pkl")) && e.getMessage().contains("404"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains(url("/missing.pkl")) && e.getMessage().contains("404"),
+        e.getMessage());
     try (Stream<Path> s = Files.list(cache)) {
       assertEquals(0, s.count());
     }
@@ -96,7 +102,9 @@ class SourcesTest {
     Path f = Files.writeString(tmp.resolve("x.pkl"), "x");
     assertEquals(f, Sources.open(f.toString(), tmp.resolve("cache")));
     assertEquals(f, Sources.open(f.toUri().toString(), tmp.resolve("cache")));
-    NoSuchFileException e = assertThrows(NoSuchFileException.class, () -> Sources.open(tmp.resolve("nope.pkl").toString()));
+    NoSuchFileException e =
+        assertThrows(
+            NoSuchFileException.class, () -> Sources.open(tmp.resolve("nope.pkl").toString()));
     assertTrue(e.getMessage().contains("nope.pkl"));
   }
 
@@ -104,18 +112,29 @@ class SourcesTest {
   void otherSchemesGoThroughServiceLoadedFetchers() throws Exception {
     Path p = Sources.open("test://bucket/dir/model.pkl", tmp.resolve("cache"));
     assertEquals("fetched /dir/model.pkl", Files.readString(p));
-    IOException e = assertThrows(IOException.class, () -> Sources.open("gs://bucket/model.pkl", tmp.resolve("cache")));
-    assertTrue(e.getMessage().contains("gs://bucket/model.pkl") && e.getMessage().contains("no fetcher"), e.getMessage());
+    IOException e =
+        assertThrows(
+            IOException.class, () -> Sources.open("gs://bucket/model.pkl", tmp.resolve("cache")));
+    assertTrue(
+        e.getMessage().contains("gs://bucket/model.pkl") && e.getMessage().contains("no fetcher"),
+        e.getMessage());
   }
 
   @Test
   void flagNamedErrorsNameTheInput() {
-    IOException missing = assertThrows(IOException.class,
-        () -> Sources.open(tmp.resolve("nope.pt").toString(), "--detector"));
-    assertTrue(missing.getMessage().startsWith("--detector=") && missing.getMessage().contains("nope.pt")
-        && missing.getMessage().contains("not found"), missing.getMessage());
-    IOException http = assertThrows(IOException.class, () -> Sources.open(url("/missing.pkl"), "--ref"));
-    assertTrue(http.getMessage().startsWith("--ref=" + url("/missing.pkl")) && http.getMessage().contains("404"),
+    IOException missing =
+        assertThrows(
+            IOException.class, () -> Sources.open(tmp.resolve("nope.pt").toString(), "--detector"));
+    assertTrue(
+        missing.getMessage().startsWith("--detector=")
+            && missing.getMessage().contains("nope.pt")
+            && missing.getMessage().contains("not found"),
+        missing.getMessage());
+    IOException http =
+        assertThrows(IOException.class, () -> Sources.open(url("/missing.pkl"), "--ref"));
+    assertTrue(
+        http.getMessage().startsWith("--ref=" + url("/missing.pkl"))
+            && http.getMessage().contains("404"),
         http.getMessage());
   }
 
@@ -124,7 +143,9 @@ class SourcesTest {
     assertEquals(Path.of("/p"), Sources.cacheDir("/p", "/e", "/d"));
     assertEquals(Path.of("/e"), Sources.cacheDir(null, "/e", "/d"));
     assertEquals(Path.of("/d"), Sources.cacheDir(null, "", "/d"), "CDM_CACHE_DIR still works");
-    assertEquals(Path.of(System.getProperty("user.home"), ".cache", "cdm"), Sources.cacheDir(null, null, null));
+    assertEquals(
+        Path.of(System.getProperty("user.home"), ".cache", "cdm"),
+        Sources.cacheDir(null, null, null));
   }
 
   @Test

@@ -15,8 +15,13 @@ class StateDictTest {
     return TensorData.ofFloats(new long[] {1}, new float[] {v});
   }
 
-  private static PickledObject module(String cls, Map<String, Object> params, Map<String, Object> buffers,
-      Set<String> nonPersistent, Map<String, Object> modules) throws Exception {
+  private static PickledObject module(
+      String cls,
+      Map<String, Object> params,
+      Map<String, Object> buffers,
+      Set<String> nonPersistent,
+      Map<String, Object> modules)
+      throws Exception {
     PickledObject m = new PickledObject("torch.nn.modules.container", cls);
     Map<String, Object> state = new LinkedHashMap<>();
     state.put("training", false);
@@ -39,12 +44,36 @@ class StateDictTest {
 
   @Test
   void paramsThenPersistentBuffersThenSubmodulesSkippingNone() throws Exception {
-    PickledObject leaf = module("Conv2d", ordered("weight", t(1), "bias", null), ordered("resample_filter", t(2), "cache", t(3)),
-        Set.of("cache"), ordered());
-    PickledObject inner = module("ModuleDict", ordered(), ordered(), Set.of(), ordered("b_conv", leaf, "skip", null, "a_conv", leaf));
-    PickledObject root = module("EDMPrecond", ordered("scale", t(4)), ordered("u", t(5)), Set.of(), ordered("model", inner));
-    assertEquals(List.of("scale", "u", "model.b_conv.weight", "model.b_conv.resample_filter", "model.a_conv.weight",
-        "model.a_conv.resample_filter"), List.copyOf(root.stateDict().keySet()));
+    PickledObject leaf =
+        module(
+            "Conv2d",
+            ordered("weight", t(1), "bias", null),
+            ordered("resample_filter", t(2), "cache", t(3)),
+            Set.of("cache"),
+            ordered());
+    PickledObject inner =
+        module(
+            "ModuleDict",
+            ordered(),
+            ordered(),
+            Set.of(),
+            ordered("b_conv", leaf, "skip", null, "a_conv", leaf));
+    PickledObject root =
+        module(
+            "EDMPrecond",
+            ordered("scale", t(4)),
+            ordered("u", t(5)),
+            Set.of(),
+            ordered("model", inner));
+    assertEquals(
+        List.of(
+            "scale",
+            "u",
+            "model.b_conv.weight",
+            "model.b_conv.resample_filter",
+            "model.a_conv.weight",
+            "model.a_conv.resample_filter"),
+        List.copyOf(root.stateDict().keySet()));
     // parameters() deduplicates: scale + the shared leaf's weight, not its second registration.
     assertEquals(2, root.parameterCount());
     assertEquals(Map.of("plain", 3L), root.attributes());

@@ -13,15 +13,19 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 /**
- * Writes checkpoints in the byte layouts that Python produces, without Python: a reference
- * {@code network-snapshot.pkl} (persistent objects, one nested legacy {@code torch.save} stream per
+ * Writes checkpoints in the byte layouts that Python produces, without Python: a reference {@code
+ * network-snapshot.pkl} (persistent objects, one nested legacy {@code torch.save} stream per
  * storage), a zip-format {@code torch.save} file, and a legacy-format one. Used to benchmark the
  * reader at full size (55.7M parameters) and to test layouts the fixtures do not contain (strided
  * views, other dtypes). Only what these layouts need of the pickle protocol is written.
  */
 public final class SyntheticCheckpoint {
   /** How tensors are stored. */
-  public enum Layout { REFERENCE_PKL, TORCH_ZIP, TORCH_LEGACY }
+  public enum Layout {
+    REFERENCE_PKL,
+    TORCH_ZIP,
+    TORCH_LEGACY
+  }
 
   /** A tensor to store: a storage plus the view torch rebuilds over it. */
   public static final class View {
@@ -69,11 +73,16 @@ public final class SyntheticCheckpoint {
   private SyntheticCheckpoint() {}
 
   /**
-   * {@code dict(ema=<persistent className(**initKwargs) whose submodule 'model' holds the parameters>,
-   * loss_fn=None, augment_pipe=None, dataset_kwargs={})} in the given layout.
+   * {@code dict(ema=<persistent className(**initKwargs) whose submodule 'model' holds the
+   * parameters>, loss_fn=None, augment_pipe=None, dataset_kwargs={})} in the given layout.
    */
-  public static void write(OutputStream out, Layout layout, String className, Map<String, Object> initKwargs,
-      Map<String, View> params) throws IOException {
+  public static void write(
+      OutputStream out,
+      Layout layout,
+      String className,
+      Map<String, Object> initKwargs,
+      Map<String, View> params)
+      throws IOException {
     Map<String, Object> rest = new LinkedHashMap<>();
     rest.put("loss_fn", null);
     rest.put("augment_pipe", null);
@@ -86,8 +95,15 @@ public final class SyntheticCheckpoint {
    * bool, int, float, str, lists, {@link dev.cdm.model.io.pickle.PyTuple}s, maps and {@link View}s
    * (plain tensors), e.g. {@code training-state-*.pt}'s {@code optimizer_state}.
    */
-  public static void write(OutputStream out, Layout layout, String networkKey, String className,
-      Map<String, Object> initKwargs, Map<String, View> params, Map<String, Object> rest) throws IOException {
+  public static void write(
+      OutputStream out,
+      Layout layout,
+      String networkKey,
+      String className,
+      Map<String, Object> initKwargs,
+      Map<String, View> params,
+      Map<String, Object> rest)
+      throws IOException {
     Map<String, byte[]> zipStorages = new LinkedHashMap<>();
     Map<String, View> legacyStorages = new LinkedHashMap<>();
     P p = new P(layout, zipStorages, legacyStorages);
@@ -95,10 +111,14 @@ public final class SyntheticCheckpoint {
     p.emptyDict();
     p.mark();
     p.str(networkKey);
-    p.persistent(className, initKwargs, () -> {
-      p.str("model");
-      p.persistent("Linear", Map.of(), null, params);
-    }, Map.of());
+    p.persistent(
+        className,
+        initKwargs,
+        () -> {
+          p.str("model");
+          p.persistent("Linear", Map.of(), null, params);
+        },
+        Map.of());
     for (Map.Entry<String, Object> e : rest.entrySet()) {
       p.str(e.getKey());
       p.value(e.getValue());
@@ -159,7 +179,10 @@ public final class SyntheticCheckpoint {
     p.proto(2);
     p.raw(0x8a);
     p.raw(10);
-    p.bytes(new byte[] {0x6c, (byte) 0xfc, (byte) 0x9c, 0x46, (byte) 0xf9, 0x20, 0x6a, (byte) 0xa8, 0x50, 0x19});
+    p.bytes(
+        new byte[] {
+          0x6c, (byte) 0xfc, (byte) 0x9c, 0x46, (byte) 0xf9, 0x20, 0x6a, (byte) 0xa8, 0x50, 0x19
+        });
     p.stop();
     p.proto(2);
     p.integer(1001);
@@ -333,8 +356,15 @@ public final class SyntheticCheckpoint {
       raw('R');
     }
 
-    /** _reconstruct_persistent_obj(dict(type='class', version=6, module_src=..., class_name=..., state=...)). */
-    void persistent(String className, Map<String, Object> initKwargs, Runnable submodules, Map<String, View> params) {
+    /**
+     * _reconstruct_persistent_obj(dict(type='class', version=6, module_src=..., class_name=...,
+     * state=...)).
+     */
+    void persistent(
+        String className,
+        Map<String, Object> initKwargs,
+        Runnable submodules,
+        Map<String, View> params) {
       global("torch_utils.persistence", "_reconstruct_persistent_obj");
       emptyDict();
       mark();

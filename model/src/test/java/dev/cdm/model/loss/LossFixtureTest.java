@@ -51,25 +51,37 @@ class LossFixtureTest {
   void lossFromRecordedDraws(String name) throws Exception {
     try (NDManager m = NDManager.newBaseManager()) {
       Map<String, NDArray> fx = npz(m, name);
-      Precond net = NetworkLoader.load(
-          java.nio.file.Path.of(LossFixtureTest.class.getResource("/fixtures/" + name + ".pkl").toURI()), m);
+      Precond net =
+          NetworkLoader.load(
+              java.nio.file.Path.of(
+                  LossFixtureTest.class.getResource("/fixtures/" + name + ".pkl").toURI()),
+              m);
       List<NDArray> draws = new ArrayList<>();
       for (int k = 0; fx.containsKey(String.format("loss_draw_%02d", k)); k++) {
         draws.add(fx.get(String.format("loss_draw_%02d", k)));
       }
       NDArray images = fx.get("loss_images");
       long n = images.getShape().get(0);
-      NDArray labels = fx.containsKey("class_labels") ? fx.get("class_labels") : m.zeros(new Shape(n, 0));
-      Augmentation identity = (x, r) -> new Augmentation.Augmented(x, x.getManager().zeros(new Shape(x.getShape().get(0), 9)));
+      NDArray labels =
+          fx.containsKey("class_labels") ? fx.get("class_labels") : m.zeros(new Shape(n, 0));
+      Augmentation identity =
+          (x, r) ->
+              new Augmentation.Augmented(
+                  x, x.getManager().zeros(new Shape(x.getShape().get(0), 9)));
       ReplayRandomSource replay = new ReplayRandomSource(draws);
-      NDArray loss = Autograd.noGrad(() -> lossFor(name).compute(net, images, labels, identity, replay));
+      NDArray loss =
+          Autograd.noGrad(() -> lossFor(name).compute(net, images, labels, identity, replay));
       assertEquals(draws.size(), replay.consumed(), "every recorded draw is used, in order");
       assertClose(name, fx.get("loss"), loss);
       if (name.equals("ddpmpp-cdm-gray")) {
         // The two gradient-carrying calls fused into one batch of 3N give the same loss.
         ReplayRandomSource again = new ReplayRandomSource(draws);
-        NDArray separate = Autograd.noGrad(() -> new MartingaleLoss(10.0, 6).withFusedCalls(true)
-            .compute(net, images, labels, identity, again));
+        NDArray separate =
+            Autograd.noGrad(
+                () ->
+                    new MartingaleLoss(10.0, 6)
+                        .withFusedCalls(true)
+                        .compute(net, images, labels, identity, again));
         assertClose(name + " (fused calls)", fx.get("loss"), separate);
       }
     }

@@ -1,13 +1,12 @@
 package dev.cdm.model.nn;
 
-import dev.cdm.engine.EngineDefaults;
-
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import dev.cdm.engine.EngineDefaults;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -18,8 +17,8 @@ import org.junit.jupiter.api.Test;
  * channels on 12x12 to 24x24 maps gave differences of 1.3-1.7 on outputs of about 6 between batch 1
  * and batch 2+ (other channel counts that are not multiples of 16 too, sometimes NaN), which made
  * FID statistics and training gradients NaN. {@link EngineDefaults} caps oneDNN's instruction set
- * on such machines before the engine starts; run with {@code -Dcdm.cpuIsa=native} to see this
- * sweep fail there.
+ * on such machines before the engine starts; run with {@code -Dcdm.cpuIsa=native} to see this sweep
+ * fail there.
  */
 class ConvolutionBatchInvarianceTest {
   private static final int[] CHANNELS = {3, 16, 24, 40, 48, 72, 128, 200};

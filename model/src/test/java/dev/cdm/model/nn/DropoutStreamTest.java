@@ -49,7 +49,8 @@ class DropoutStreamTest {
       for (int i = 0; i < xs.length; i++) {
         if (y[i] != 0) {
           kept++;
-          assertEquals(xs[i] * scale, y[i], 1e-5f * Math.abs(y[i]), "kept element scaled by 1/(1-p)");
+          assertEquals(
+              xs[i] * scale, y[i], 1e-5f * Math.abs(y[i]), "kept element scaled by 1/(1-p)");
           assertEquals(scale, grad[i], 1e-6f, "gradient through a kept element");
         } else {
           assertEquals(0f, grad[i], "no gradient through a dropped element");
@@ -66,9 +67,11 @@ class DropoutStreamTest {
       Forward f = Forward.simple(m, DataType.FLOAT32, true);
       NDArray x = m.ones(new Shape(64, 64));
       Engine.getInstance().setRandomSeed(11);
-      float[] a = DropoutStream.with(new Counting(), () -> DropoutStream.dropout(f, x, 0.5)).toFloatArray();
+      float[] a =
+          DropoutStream.with(new Counting(), () -> DropoutStream.dropout(f, x, 0.5)).toFloatArray();
       Engine.getInstance().setRandomSeed(11);
-      float[] b = DropoutStream.with(new Counting(), () -> DropoutStream.dropout(f, x, 0.5)).toFloatArray();
+      float[] b =
+          DropoutStream.with(new Counting(), () -> DropoutStream.dropout(f, x, 0.5)).toFloatArray();
       assertArrayEquals(a, b, 0f);
       // No stream: the engine generator through DJL's fused op (the single-replica path).
       Counting unused = new Counting();
@@ -82,8 +85,9 @@ class DropoutStreamTest {
       assertTrue(zeros > 1500 && zeros < 2600, "about half dropped: " + zeros);
       // Label dropout through the stream: whole rows kept (1) or dropped (0).
       Counting s = new Counting();
-      float[] keep = DropoutStream.with(s, () -> DropoutStream.labelKeep(f, 1000, 0.25, DataType.FLOAT32, x))
-          .toFloatArray();
+      float[] keep =
+          DropoutStream.with(s, () -> DropoutStream.labelKeep(f, 1000, 0.25, DataType.FLOAT32, x))
+              .toFloatArray();
       assertEquals(1, s.draws);
       int kept = 0;
       for (float v : keep) {

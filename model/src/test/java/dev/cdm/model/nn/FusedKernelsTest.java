@@ -58,7 +58,8 @@ class FusedKernelsTest {
   void siluMatchesComposedForm() {
     try (NDManager m = NDManager.newBaseManager()) {
       NDArray x = m.randomNormal(new Shape(1000)).mul(4);
-      assertClose(FusedKernels.silu(x).toFloatArray(), Ops.siluComposed(x).toFloatArray(), 1e-6, "silu");
+      assertClose(
+          FusedKernels.silu(x).toFloatArray(), Ops.siluComposed(x).toFloatArray(), 1e-6, "silu");
     }
   }
 

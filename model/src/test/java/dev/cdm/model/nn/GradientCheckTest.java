@@ -10,7 +10,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.cdm.model.precond.Precond;
-import dev.cdm.model.torch.Autograd;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +20,8 @@ import org.junit.jupiter.api.Test;
  * upsampling, fused downsampling, multi-head attention) against central finite differences, in
  * float64 so that the comparison is sharp.
  */
-@org.junit.jupiter.api.Tag("slow") // float64 convolutions on the CPU: ~15 s on an idle 2-core machine
+@org.junit.jupiter.api.Tag(
+    "slow") // float64 convolutions on the CPU: ~15 s on an idle 2-core machine
 class GradientCheckTest {
   @Test
   void ncsnppResidualWithBilinearFilter() {
@@ -35,8 +35,13 @@ class GradientCheckTest {
     kw.put("model_channels", 16);
     kw.put("img_resolution", 8);
     kw.put("attn_resolutions", List.of(4));
-    check(kw, List.of("model.enc.4x4_aux_residual.weight", "model.dec.8x8_up.conv0.weight",
-        "model.dec.4x4_in0.qkv.weight", "model.enc.8x8_block0.norm0.weight"));
+    check(
+        kw,
+        List.of(
+            "model.enc.4x4_aux_residual.weight",
+            "model.dec.8x8_up.conv0.weight",
+            "model.dec.4x4_in0.qkv.weight",
+            "model.enc.8x8_block0.norm0.weight"));
   }
 
   @Test
@@ -47,8 +52,12 @@ class GradientCheckTest {
     kw.put("channel_mult", List.of(1, 1));
     kw.put("img_resolution", 8);
     kw.put("attn_resolutions", List.of(4));
-    check(kw, List.of("model.dec.4x4_in0.qkv.weight", "model.dec.8x8_up.affine.weight",
-        "model.enc.4x4_down.conv0.weight"));
+    check(
+        kw,
+        List.of(
+            "model.dec.4x4_in0.qkv.weight",
+            "model.dec.8x8_up.affine.weight",
+            "model.enc.4x4_down.conv0.weight"));
   }
 
   @Test
@@ -67,16 +76,27 @@ class GradientCheckTest {
       NDArray x = m.randomNormal(new Shape(2, 2, 16, 16)).toType(DataType.FLOAT16, false);
       try (NDManager sub = m.newSubManager();
           GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-        NDArray out = net.model().forward(Forward.simple(sub, DataType.FLOAT16, false), x,
-            m.create(new float[] {0.1f, -0.4f}), m.create(new float[] {1, 0, 0, 0, 1, 0}, new Shape(2, 3)), null);
+        NDArray out =
+            net.model()
+                .forward(
+                    Forward.simple(sub, DataType.FLOAT16, false),
+                    x,
+                    m.create(new float[] {0.1f, -0.4f}),
+                    m.create(new float[] {1, 0, 0, 0, 1, 0}, new Shape(2, 3)),
+                    null);
         assertEquals(DataType.FLOAT16, out.getDataType());
         gc.backward(Ops.cast(out, DataType.FLOAT32).square().mean());
       }
-      for (String k : List.of("model.enc.16x16_conv.weight", "model.dec.8x8_in0.qkv.weight", "model.map_layer0.weight")) {
+      for (String k :
+          List.of(
+              "model.enc.16x16_conv.weight",
+              "model.dec.8x8_in0.qkv.weight",
+              "model.map_layer0.weight")) {
         NDArray g = net.parameters().get(k).getGradient();
         assertEquals(DataType.FLOAT32, g.getDataType(), k);
         float s = g.abs().sum().getFloat();
-        org.junit.jupiter.api.Assertions.assertTrue(s > 0 && Float.isFinite(s), k + " gradient " + s);
+        org.junit.jupiter.api.Assertions.assertTrue(
+            s > 0 && Float.isFinite(s), k + " gradient " + s);
       }
     }
   }
@@ -119,7 +139,8 @@ class GradientCheckTest {
         double analytic;
         try (NDManager sub = m.newSubManager();
             GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-          NDArray out = model.forward(Forward.simple(sub, DataType.FLOAT64, false), x, noise, labels, null);
+          NDArray out =
+              model.forward(Forward.simple(sub, DataType.FLOAT64, false), x, noise, labels, null);
           gc.backward(out.mul(weights).sum());
           analytic = p.getGradient().toType(DataType.FLOAT64, false).getDouble(at);
         }
@@ -131,8 +152,12 @@ class GradientCheckTest {
             NDArray q = p.duplicate();
             q.set(idx, orig + (s == 0 ? h : -h));
             NDArray old = model.replace(name.substring("model.".length()), q);
-            f[s] = model.forward(Forward.simple(sub, DataType.FLOAT64, false), x, noise, labels, null)
-                .mul(weights).sum().getDouble();
+            f[s] =
+                model
+                    .forward(Forward.simple(sub, DataType.FLOAT64, false), x, noise, labels, null)
+                    .mul(weights)
+                    .sum()
+                    .getDouble();
             model.replace(name.substring("model.".length()), old);
           }
         }

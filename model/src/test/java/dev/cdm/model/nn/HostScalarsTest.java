@@ -9,7 +9,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import dev.cdm.model.torch.Autograd;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,10 +16,10 @@ import org.junit.jupiter.api.Test;
 
 class HostScalarsTest {
   /**
-   * Autograd keeps the scalar operand of {@code x * c} for the backward pass. If the scalar's memory
-   * belonged to a Java direct buffer (DJL's {@code create(Number)} on the CPU wraps one without a
-   * copy), the garbage collector could free it between forward and backward, and the gradient would
-   * be read from freed (here: overwritten) memory.
+   * Autograd keeps the scalar operand of {@code x * c} for the backward pass. If the scalar's
+   * memory belonged to a Java direct buffer (DJL's {@code create(Number)} on the CPU wraps one
+   * without a copy), the garbage collector could free it between forward and backward, and the
+   * gradient would be read from freed (here: overwritten) memory.
    */
   @Test
   void savedScalarsSurviveGarbageCollectionBeforeBackward() throws Exception {
@@ -48,13 +47,17 @@ class HostScalarsTest {
     try (NDManager m = NDManager.newBaseManager()) {
       NDArray x = m.ones(new Shape(3), DataType.FLOAT32);
       assertEquals(DataType.FLOAT32, HostScalars.mul(x, 0.1).getDataType());
-      assertEquals(DataType.FLOAT64, HostScalars.mul(x.toType(DataType.FLOAT64, false), 0.1).getDataType());
+      assertEquals(
+          DataType.FLOAT64, HostScalars.mul(x.toType(DataType.FLOAT64, false), 0.1).getDataType());
       assertEquals(0.1 * 0.1, HostScalars.mul(m.create(new double[] {0.1}), 0.1).getDouble(0), 0);
-      assertEquals((float) (1 / 3.0), HostScalars.rdiv(1, m.create(new float[] {3f})).getFloat(0), 0);
+      assertEquals(
+          (float) (1 / 3.0), HostScalars.rdiv(1, m.create(new float[] {3f})).getFloat(0), 0);
     }
   }
 
-  /** Lets the collector free unreachable direct buffers, then reuses native memory with NaN bytes. */
+  /**
+   * Lets the collector free unreachable direct buffers, then reuses native memory with NaN bytes.
+   */
   static void churnNativeMemory() throws InterruptedException {
     for (int round = 0; round < 5; round++) {
       System.gc();

@@ -18,17 +18,22 @@ public class FreshNetworkTest {
   void ddpmppCifar10HasTheReferenceParameterCount() {
     try (NDManager m = NDManager.newBaseManager();
         // structure only: skip the 55.7M random draws (seconds on a busy 2-core machine)
-        Precond edm = dev.cdm.model.nn.WeightInit.withoutDrawing(
-            () -> Precond.create("training.networks.EDMPrecond", PaperNetworks.ddpmppCifar10(), m))) {
+        Precond edm =
+            dev.cdm.model.nn.WeightInit.withoutDrawing(
+                () ->
+                    Precond.create(
+                        "training.networks.EDMPrecond", PaperNetworks.ddpmppCifar10(), m))) {
       assertEquals(55_733_891L, edm.parameterCount());
       assertTrue(edm.parameters().containsKey("model.enc.32x32_block0.conv0.weight"));
       assertEquals(
-          new Shape(256, 128, 3, 3), edm.parameters().get("model.enc.32x32_block0.conv0.weight").getShape());
+          new Shape(256, 128, 3, 3),
+          edm.parameters().get("model.enc.32x32_block0.conv0.weight").getShape());
       assertTrue(edm.buffers().containsKey("model.enc.16x16_down.conv0.resample_filter"));
     }
     try (NDManager m = NDManager.newBaseManager();
-        Precond vp = dev.cdm.model.nn.WeightInit.withoutDrawing(
-            () -> Precond.create("VPPrecond", PaperNetworks.ddpmppCifar10(), m))) {
+        Precond vp =
+            dev.cdm.model.nn.WeightInit.withoutDrawing(
+                () -> Precond.create("VPPrecond", PaperNetworks.ddpmppCifar10(), m))) {
       assertEquals(55_733_891L, vp.parameterCount());
     }
   }
@@ -91,7 +96,13 @@ public class FreshNetworkTest {
     kw.put("encoder_type", "residual");
     checkNoGrowth("EDMPrecond", kw);
     Map<String, Object> adm = tiny();
-    for (String k : List.of("embedding_type", "encoder_type", "decoder_type", "channel_mult_noise", "resample_filter")) {
+    for (String k :
+        List.of(
+            "embedding_type",
+            "encoder_type",
+            "decoder_type",
+            "channel_mult_noise",
+            "resample_filter")) {
       adm.remove(k);
     }
     adm.put("model_type", "DhariwalUNet");
@@ -132,8 +143,11 @@ public class FreshNetworkTest {
       NDArray labels = m.zeros(new Shape(3, 10));
       NDArray a = p.denoise(x, m.create(2.5f), labels);
       NDArray b = p.denoise(x, m.create(new float[] {2.5f, 2.5f, 2.5f}), labels);
-      NDArray c = p.denoise(x.toType(ai.djl.ndarray.types.DataType.FLOAT64, false),
-          m.create(new double[] {2.5, 2.5, 2.5}), labels);
+      NDArray c =
+          p.denoise(
+              x.toType(ai.djl.ndarray.types.DataType.FLOAT64, false),
+              m.create(new double[] {2.5, 2.5, 2.5}),
+              labels);
       assertEquals(0f, a.sub(b).abs().max().getFloat(), 1e-6f);
       assertEquals(ai.djl.ndarray.types.DataType.FLOAT32, c.getDataType());
       assertEquals(0f, c.sub(b).abs().max().getFloat(), 1e-6f);
@@ -148,7 +162,9 @@ public class FreshNetworkTest {
       IllegalArgumentException e =
           assertThrows(IllegalArgumentException.class, () -> Precond.create("EDMPrecond", kw, m));
       assertTrue(e.getMessage().contains("bogus_option"), e.getMessage());
-      e = assertThrows(IllegalArgumentException.class, () -> Precond.create("os.system", tiny(), m));
+      e =
+          assertThrows(
+              IllegalArgumentException.class, () -> Precond.create("os.system", tiny(), m));
       assertTrue(e.getMessage().contains("os.system"), e.getMessage());
     }
   }

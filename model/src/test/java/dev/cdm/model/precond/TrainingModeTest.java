@@ -29,7 +29,10 @@ class TrainingModeTest {
       try (NDManager step = m.newSubManager()) {
         NDArray x = step.randomNormal(new Shape(2, 3, 16, 16));
         NDArray sigma = step.create(new float[] {0.2f, 5f});
-        NDArray labels = step.create(new float[] {0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0}, new Shape(2, 10));
+        NDArray labels =
+            step.create(
+                new float[] {0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+                new Shape(2, 10));
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
           NDArray d = net.denoise(x, sigma, labels, step.randomNormal(new Shape(2, 9)));
           NDArray loss = d.sub(x).square().mean();
@@ -45,7 +48,8 @@ class TrainingModeTest {
           }
         }
         // all but possibly a few (e.g. the label rows of absent classes are still touched via bias)
-        assertTrue(nonzero >= net.parameters().size() - 2, nonzero + " of " + net.parameters().size());
+        assertTrue(
+            nonzero >= net.parameters().size() - 2, nonzero + " of " + net.parameters().size());
       }
     }
   }
@@ -97,9 +101,17 @@ class TrainingModeTest {
       NDArray noise = m.create(new float[] {-1f, 0.5f});
       NDArray labels = m.zeros(new Shape(2, 10));
       try (NDManager sub = m.newSubManager()) {
-        NDArray f32 = net.model().forward(Forward.simple(sub, DataType.FLOAT32, false), x, noise, labels, null);
-        NDArray bf = net.model().forward(
-            Forward.simple(sub, DataType.FLOAT16, false), x.toType(DataType.FLOAT16, false), noise, labels, null);
+        NDArray f32 =
+            net.model()
+                .forward(Forward.simple(sub, DataType.FLOAT32, false), x, noise, labels, null);
+        NDArray bf =
+            net.model()
+                .forward(
+                    Forward.simple(sub, DataType.FLOAT16, false),
+                    x.toType(DataType.FLOAT16, false),
+                    noise,
+                    labels,
+                    null);
         assertEquals(DataType.FLOAT16, bf.getDataType());
         float scale = f32.abs().max().getFloat();
         float err = bf.toType(DataType.FLOAT32, false).sub(f32).abs().max().getFloat();

@@ -24,9 +24,11 @@ class VariantsTest {
         Precond net = Precond.create("EDMPrecond", kw, m)) {
       Map<String, NDArray> sd = net.stateDict();
       assertEquals(new Shape(16), sd.get("model.map_noise.freqs").getShape());
-      assertEquals(new Shape(1, 1, 4, 4), sd.get("model.enc.8x8_aux_down.resample_filter").getShape());
+      assertEquals(
+          new Shape(1, 1, 4, 4), sd.get("model.enc.8x8_aux_down.resample_filter").getShape());
       assertEquals(new Shape(16, 3, 1, 1), sd.get("model.enc.8x8_aux_skip.weight").getShape());
-      assertEquals(new Shape(1, 1, 4, 4), sd.get("model.dec.16x16_aux_up.resample_filter").getShape());
+      assertEquals(
+          new Shape(1, 1, 4, 4), sd.get("model.dec.16x16_aux_up.resample_filter").getShape());
       assertTrue(sd.containsKey("model.dec.8x8_aux_conv.weight"));
       assertTrue(!sd.containsKey("model.enc.8x8_aux_down.weight"), "kernel 0 has no weight");
       // [1,3,3,1] / 8, outer product: corner 1/64, centre 9/64
@@ -44,7 +46,13 @@ class VariantsTest {
   void iddpmNoiseTableHasThePapersRangeAndRoundSigmaSnapsToIt() {
     Map<String, Object> kw = FreshNetworkTest.tiny();
     kw.put("model_type", "DhariwalUNet");
-    for (String k : List.of("embedding_type", "encoder_type", "decoder_type", "channel_mult_noise", "resample_filter")) {
+    for (String k :
+        List.of(
+            "embedding_type",
+            "encoder_type",
+            "decoder_type",
+            "channel_mult_noise",
+            "resample_filter")) {
       kw.remove(k);
     }
     kw.put("model_channels", 64);
@@ -76,7 +84,9 @@ class VariantsTest {
       }
       // the model predicts 2C channels; D uses the first C
       assertEquals(6, net.model().outChannels);
-      NDArray d = net.denoise(m.randomNormal(new Shape(2, 3, 16, 16)), m.create(new float[] {0.5f, 5f}), null);
+      NDArray d =
+          net.denoise(
+              m.randomNormal(new Shape(2, 3, 16, 16)), m.create(new float[] {0.5f, 5f}), null);
       assertEquals(new Shape(2, 3, 16, 16), d.getShape());
     }
   }

@@ -5,7 +5,9 @@ import dev.cdm.model.io.NetworkLoader;
 import dev.cdm.model.precond.Precond;
 import java.nio.file.Path;
 
-/** Loads a fixture network ({@code /fixtures/<name>.pkl}, the reference checkpoint's {@code ema}). */
+/**
+ * Loads a fixture network ({@code /fixtures/<name>.pkl}, the reference checkpoint's {@code ema}).
+ */
 final class FixtureNetworks {
   private FixtureNetworks() {}
 

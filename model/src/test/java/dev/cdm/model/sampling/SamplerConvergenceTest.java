@@ -22,12 +22,17 @@ class SamplerConvergenceTest {
   static final double S = 0.5;
 
   private static double maxAbs(NDArray a, NDArray b) {
-    return a.toType(DataType.FLOAT64, false).sub(b.toType(DataType.FLOAT64, false)).abs().max()
+    return a.toType(DataType.FLOAT64, false)
+        .sub(b.toType(DataType.FLOAT64, false))
+        .abs()
+        .max()
         .getDouble();
   }
 
   private static NDArray exact(NDArray latents, double sigmaMax) {
-    return latents.toType(DataType.FLOAT64, false).mul(sigmaMax * S / Math.sqrt(S * S + sigmaMax * sigmaMax));
+    return latents
+        .toType(DataType.FLOAT64, false)
+        .mul(sigmaMax * S / Math.sqrt(S * S + sigmaMax * sigmaMax));
   }
 
   @Test
@@ -41,7 +46,8 @@ class SamplerConvergenceTest {
       assertEquals(2 * 18 - 1, net.calls);
       assertEquals(0, sampler.noiseDraws(net, m));
       double err18 = maxAbs(x, exact(lat, 80));
-      NDArray x64 = EdmSampler.builder().numSteps(64).build().sample(net, lat, null, new GlobalNoise());
+      NDArray x64 =
+          EdmSampler.builder().numSteps(64).build().sample(net, lat, null, new GlobalNoise());
       double err64 = maxAbs(x64, exact(lat, 80));
       // Heun is second order: 18 -> 64 steps divides the error by about (64/18)^2 = 12.6.
       double scale = lat.abs().max().getFloat();
@@ -55,7 +61,8 @@ class SamplerConvergenceTest {
     try (NDManager m = NDManager.newBaseManager()) {
       NDArray lat = m.randomNormal(new Shape(2, 1, 4, 4));
       GaussianDenoiser net = new GaussianDenoiser(S, 1, 4, 0);
-      NDArray a = EdmSampler.builder().numSteps(8).build().sample(net, lat, null, new GlobalNoise());
+      NDArray a =
+          EdmSampler.builder().numSteps(8).build().sample(net, lat, null, new GlobalNoise());
       NDArray b =
           AblationSampler.builder().numSteps(8).build().sample(net, lat, null, new GlobalNoise());
       assertTrue(maxAbs(a, b) < 1e-12, "diff " + maxAbs(a, b));
@@ -83,7 +90,8 @@ class SamplerConvergenceTest {
             double sigmaMax = sampler.timeSteps(net, m)[0];
             double sigma0 =
                 sched == Schedule.VP
-                    ? AblationSampler.vpSigma(vpBetaD(sampler, net, m), vpBetaMin(sampler, net, m), sigmaMax)
+                    ? AblationSampler.vpSigma(
+                        vpBetaD(sampler, net, m), vpBetaMin(sampler, net, m), sigmaMax)
                     : sched == Schedule.VE ? Math.sqrt(sigmaMax) : sigmaMax;
             NDArray x = sampler.sample(net, lat, null, new GlobalNoise());
             double err = maxAbs(x, exact(lat, sigma0));

@@ -22,7 +22,10 @@ class SamplerFixtureTest {
   static final double TOL = 1e-3;
 
   private static double maxAbs(NDArray a, NDArray b) {
-    return a.toType(DataType.FLOAT64, false).sub(b.toType(DataType.FLOAT64, false)).abs().max()
+    return a.toType(DataType.FLOAT64, false)
+        .sub(b.toType(DataType.FLOAT64, false))
+        .abs()
+        .max()
         .getDouble();
   }
 
@@ -56,8 +59,8 @@ class SamplerFixtureTest {
       };
       for (Object[] c : abl) {
         String key =
-            String.format(
-                "ablation_%s_%s_%s_%s", c[0], c[1], c[2], c[3]).toLowerCase(java.util.Locale.ROOT);
+            String.format("ablation_%s_%s_%s_%s", c[0], c[1], c[2], c[3])
+                .toLowerCase(java.util.Locale.ROOT);
         AblationSampler s =
             AblationSampler.builder()
                 .numSteps(8)
@@ -66,7 +69,8 @@ class SamplerFixtureTest {
                 .schedule((Schedule) c[2])
                 .scaling((Scaling) c[3])
                 .build();
-        assertClose(fx.get(key), s.sample(net, latents, labels, new GlobalNoise()), name + " " + key);
+        assertClose(
+            fx.get(key), s.sample(net, latents, labels, new GlobalNoise()), name + " " + key);
       }
       // Per-seed streams + stochastic EDM sampler, as generate.py.
       long[] seeds = fx.get("seeds").toType(DataType.INT64, false).toLongArray();
@@ -84,7 +88,10 @@ class SamplerFixtureTest {
       TorchRandom.manualSeed(fx.get("backward_sde_seed").toType(DataType.INT64, false).getLong());
       NDArray xs = latents.toType(DataType.FLOAT64, false).mul(t[0]);
       for (int i = 0; i < 5; i++) {
-        xs = BackwardSdeStep.step(net, xs, labels, 6, t[i], t[i + 1], i, false, null, new GlobalNoise()).xNext;
+        xs =
+            BackwardSdeStep.step(
+                    net, xs, labels, 6, t[i], t[i + 1], i, false, null, new GlobalNoise())
+                .xNext;
       }
       assertClose(fx.get("backward_sde_out"), xs, name + " backward_sde_out");
     }

@@ -11,9 +11,9 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class SeedStreamsTest {
 
@@ -26,8 +26,7 @@ class SeedStreamsTest {
       NDArray expected = fx.get("seed_latents");
       Shape chw = expected.getShape().slice(1);
       int labelDim = fx.containsKey("seed_label_idx") ? 10 : 0;
-      try (SeedStreams streams =
-          SeedStreams.draw(m, seeds, chw, labelDim, 2, DataType.FLOAT64)) {
+      try (SeedStreams streams = SeedStreams.draw(m, seeds, chw, labelDim, 2, DataType.FLOAT64)) {
         // Bit-exact: the same generator, the same kernel.
         assertArrayEquals(expected.toFloatArray(), streams.latents().toFloatArray(), 0f);
         if (labelDim > 0) {
@@ -51,14 +50,14 @@ class SeedStreamsTest {
       Shape chw = new Shape(1, 4, 4);
       SeedStreams ab = SeedStreams.draw(m, new long[] {5, 7}, chw, 10, 3, DataType.FLOAT64);
       SeedStreams b = SeedStreams.draw(m, new long[] {7}, chw, 10, 3, DataType.FLOAT64);
-      assertArrayEquals(
-          ab.latents().get(1).toFloatArray(), b.latents().get(0).toFloatArray(), 0f);
+      assertArrayEquals(ab.latents().get(1).toFloatArray(), b.latents().get(0).toFloatArray(), 0f);
       assertEquals(ab.labelIndices()[1], b.labelIndices()[0]);
       NDArray like2 = m.zeros(new Shape(2, 1, 4, 4), DataType.FLOAT64);
       NDArray like1 = m.zeros(new Shape(1, 1, 4, 4), DataType.FLOAT64);
       for (int k = 0; k < 3; k++) {
         assertArrayEquals(
-            ab.randnLike(like2).get(1).toDoubleArray(), b.randnLike(like1).get(0).toDoubleArray(),
+            ab.randnLike(like2).get(1).toDoubleArray(),
+            b.randnLike(like1).get(0).toDoubleArray(),
             0d);
       }
       // A sampler asking for more draws than planned is a bug, not silently fresh noise.
@@ -70,7 +69,8 @@ class SeedStreamsTest {
   void seedsAreTakenModulo2To32AsGenerateDotPy() {
     try (NDManager m = NDManager.newBaseManager()) {
       Shape chw = new Shape(1, 4, 4);
-      SeedStreams a = SeedStreams.draw(m, new long[] {3L + (1L << 32)}, chw, 0, 0, DataType.FLOAT64);
+      SeedStreams a =
+          SeedStreams.draw(m, new long[] {3L + (1L << 32)}, chw, 0, 0, DataType.FLOAT64);
       SeedStreams b = SeedStreams.draw(m, new long[] {3L}, chw, 0, 0, DataType.FLOAT64);
       assertArrayEquals(b.latents().toFloatArray(), a.latents().toFloatArray(), 0f);
     }
@@ -91,7 +91,8 @@ class SeedStreamsTest {
     assertEquals(
         List.of(List.of(7L, 8L, 9L, 10L), List.of(11L, 0L, 1L), List.of(2L, 2L, 3L)),
         SeedList.batches(List.of(7L, 8L, 9L, 10L, 11L, 0L, 1L, 2L, 2L, 3L), 4));
-    assertEquals(List.of(List.of(0L, 1L), List.of(2L, 3L)), SeedList.batches(SeedList.parse("0-3"), 2));
+    assertEquals(
+        List.of(List.of(0L, 1L), List.of(2L, 3L)), SeedList.batches(SeedList.parse("0-3"), 2));
     assertEquals(List.of(), SeedList.batches(List.of(), 4));
     assertThrows(IllegalArgumentException.class, () -> SeedList.batches(List.of(1L), 0));
   }

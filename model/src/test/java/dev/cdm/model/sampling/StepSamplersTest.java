@@ -16,7 +16,10 @@ class StepSamplersTest {
   static final double S = 0.5;
 
   private static double maxAbs(NDArray a, NDArray b) {
-    return a.toType(DataType.FLOAT64, false).sub(b.toType(DataType.FLOAT64, false)).abs().max()
+    return a.toType(DataType.FLOAT64, false)
+        .sub(b.toType(DataType.FLOAT64, false))
+        .abs()
+        .max()
         .getDouble();
   }
 
@@ -33,7 +36,22 @@ class StepSamplersTest {
       NDArray a = lat.toType(DataType.FLOAT64, false).mul(t[0]);
       NDArray b = a;
       for (int i = 0; i < n; i++) {
-        a = ChurnStep.step(net, a, null, 0, 0, Double.POSITIVE_INFINITY, 1, n, t[i], t[i + 1], i, true, new GlobalNoise()).xNext;
+        a =
+            ChurnStep.step(
+                    net,
+                    a,
+                    null,
+                    0,
+                    0,
+                    Double.POSITIVE_INFINITY,
+                    1,
+                    n,
+                    t[i],
+                    t[i + 1],
+                    i,
+                    true,
+                    new GlobalNoise())
+                .xNext;
         b = DeterministicStep.step(net, b, null, n, t[i], t[i + 1], i, true);
       }
       assertEquals(0d, maxAbs(expected, a));
@@ -70,12 +88,14 @@ class StepSamplersTest {
       GaussianDenoiser zero = new GaussianDenoiser(0, 1, 64, 0);
       NDArray x = m.zeros(new Shape(4, 1, 64, 64), DataType.FLOAT64);
       TorchRandom.manualSeed(9);
-      StepResult r = BackwardSdeStep.step(zero, x, null, 6, 2.0, 1.5, 0, false, null, new GlobalNoise());
+      StepResult r =
+          BackwardSdeStep.step(zero, x, null, 6, 2.0, 1.5, 0, false, null, new GlobalNoise());
       double std = r.xNext.pow(2).mean().sqrt().getDouble();
       assertEquals(Math.sqrt(2 * 0.5 * 2.0), std, 0.03);
       // The same global seed gives the same draw.
       TorchRandom.manualSeed(9);
-      StepResult again = BackwardSdeStep.step(zero, x, null, 6, 2.0, 1.5, 0, false, null, new GlobalNoise());
+      StepResult again =
+          BackwardSdeStep.step(zero, x, null, 6, 2.0, 1.5, 0, false, null, new GlobalNoise());
       assertEquals(0d, maxAbs(r.xNext, again.xNext));
     }
   }
@@ -97,8 +117,9 @@ class StepSamplersTest {
       assertEquals(0d, maxAbs(none, edm.sample(net, lat, null, new GlobalNoise())));
       assertThrows(
           IllegalArgumentException.class,
-          () -> new InpaintingSampler(EdmSampler.builder().numSteps(1).build())
-              .sample(net, y, m.ones(y.getShape()), lat, null, new GlobalNoise()));
+          () ->
+              new InpaintingSampler(EdmSampler.builder().numSteps(1).build())
+                  .sample(net, y, m.ones(y.getShape()), lat, null, new GlobalNoise()));
     }
   }
 

@@ -33,7 +33,8 @@ class TimeStepsTest {
           TimeSteps.edm(m.create(lo, new Shape(3, 1)), m.create(hi, new Shape(3, 1)), 7, 6);
       assertEquals(new Shape(3, 6), rows.getShape());
       for (int s = 0; s < 3; s++) {
-        assertArrayEquals(TimeSteps.edm(lo[s], hi[s], 7, 6), rows.get(s).toDoubleArray(), 1e-13, "sample " + s);
+        assertArrayEquals(
+            TimeSteps.edm(lo[s], hi[s], 7, 6), rows.get(s).toDoubleArray(), 1e-13, "sample " + s);
       }
     }
   }

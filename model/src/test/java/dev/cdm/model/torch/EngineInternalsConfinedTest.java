@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
  * instruments DJL's JNI).
  */
 class EngineInternalsConfinedTest {
-  private static final Pattern PYTORCH = Pattern.compile("\\bai\\s*\\.\\s*djl\\s*\\.\\s*pytorch\\b");
+  private static final Pattern PYTORCH =
+      Pattern.compile("\\bai\\s*\\.\\s*djl\\s*\\.\\s*pytorch\\b");
   private static final String OWNER = "model/src/main/java/dev/cdm/model/torch/";
 
   @Test
@@ -40,18 +41,28 @@ class EngineInternalsConfinedTest {
         offenders.add(rel);
       }
     }
-    assertTrue(ownerFiles > 0, "the scan found no reference even in " + OWNER + " (is the tree where expected?)");
-    assertEquals(List.of(), offenders,
+    assertTrue(
+        ownerFiles > 0,
+        "the scan found no reference even in " + OWNER + " (is the tree where expected?)");
+    assertEquals(
+        List.of(),
+        offenders,
         "these files use ai.djl.pytorch; move the engine-specific part into dev.cdm.model.torch");
   }
 
   @Test
   void commentsAndStringsAreNotReferences() {
-    assertFalse(PYTORCH.matcher(code("// ai.djl.pytorch.jni\n/* ai.djl.pytorch */ String p = \"ai.djl.pytorch.x\";"
-        + " char c = '\"'; String t = \"\"\"\n ai.djl.pytorch\n\"\"\";")).find());
+    assertFalse(
+        PYTORCH
+            .matcher(
+                code(
+                    "// ai.djl.pytorch.jni\n/* ai.djl.pytorch */ String p = \"ai.djl.pytorch.x\";"
+                        + " char c = '\"'; String t = \"\"\"\n ai.djl.pytorch\n\"\"\";"))
+            .find());
     assertTrue(PYTORCH.matcher(code("if (ai.djl.pytorch.jni.JniUtils.isGradMode()) {}")).find());
     assertTrue(PYTORCH.matcher(code("import ai.djl.pytorch.jni.IValue;")).find());
-    assertTrue(PYTORCH.matcher(code("String s = \"a\\\"b\"; ai.djl.pytorch.engine.PtNDArray a;")).find());
+    assertTrue(
+        PYTORCH.matcher(code("String s = \"a\\\"b\"; ai.djl.pytorch.engine.PtNDArray a;")).find());
   }
 
   /** The source with comments, string, text-block and char literals blanked out. */
@@ -90,8 +101,11 @@ class EngineInternalsConfinedTest {
   private static List<Path> mainSources(Path root) throws IOException {
     try (Stream<Path> modules = Files.list(root)) {
       List<Path> out = new ArrayList<>();
-      for (Path main : modules.map(m -> m.resolve("src/main/java")).filter(Files::isDirectory)
-          .collect(Collectors.toList())) {
+      for (Path main :
+          modules
+              .map(m -> m.resolve("src/main/java"))
+              .filter(Files::isDirectory)
+              .collect(Collectors.toList())) {
         try (Stream<Path> files = Files.walk(main)) {
           files.filter(f -> f.toString().endsWith(".java")).forEach(out::add);
         } catch (UncheckedIOException e) {

@@ -23,7 +23,11 @@ class OptimizerMathTest {
       double[] p = {0.5, -1, 2, 0, 3, -0.25};
       double[] mm = new double[6];
       double[] vv = new double[6];
-      float[][] grads = {{0.1f, -0.2f, 0.3f, 1e-3f, 5f, -7f}, {-0.4f, 0.1f, 0.0f, 2f, 1f, 1f}, {1f, 1f, -1f, -1f, 0.5f, 0.25f}};
+      float[][] grads = {
+        {0.1f, -0.2f, 0.3f, 1e-3f, 5f, -7f},
+        {-0.4f, 0.1f, 0.0f, 2f, 1f, 1f},
+        {1f, 1f, -1f, -1f, 0.5f, 0.25f}
+      };
       double[] lrs = {1e-3, 2e-3, 0.5};
       Adam adam = new Adam();
       for (int t = 0; t < grads.length; t++) {
@@ -78,8 +82,10 @@ class OptimizerMathTest {
   @Test
   void gradientGuardReplacesNanAndInf() {
     try (NDManager m = NDManager.newBaseManager()) {
-      NDArray g = m.create(new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 1.5f});
-      assertArrayEquals(new float[] {0f, 1e5f, -1e5f, 1.5f}, Tensors.nanToNum(g).toFloatArray(), 0f);
+      NDArray g =
+          m.create(new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 1.5f});
+      assertArrayEquals(
+          new float[] {0f, 1e5f, -1e5f, 1.5f}, Tensors.nanToNum(g).toFloatArray(), 0f);
     }
   }
 }

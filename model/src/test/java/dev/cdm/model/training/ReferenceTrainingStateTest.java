@@ -9,10 +9,10 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.cdm.model.data.ImageArchive;
-import dev.cdm.model.io.TensorData;
 import dev.cdm.model.io.SyntheticCheckpoint;
 import dev.cdm.model.io.SyntheticCheckpoint.Layout;
 import dev.cdm.model.io.SyntheticCheckpoint.View;
+import dev.cdm.model.io.TensorData;
 import dev.cdm.model.io.pickle.PyTuple;
 import dev.cdm.model.loss.EDMLoss;
 import java.io.IOException;
@@ -36,18 +36,22 @@ class ReferenceTrainingStateTest {
 
   private static Map<String, View> views(Map<String, NDArray> arrays) {
     Map<String, View> out = new LinkedHashMap<>();
-    arrays.forEach((k, v) -> {
-      assertTrue(k.startsWith("model."), k);
-      out.put(k.substring("model.".length()), View.of(TensorData.fromNDArray(v)));
-    });
+    arrays.forEach(
+        (k, v) -> {
+          assertTrue(k.startsWith("model."), k);
+          out.put(k.substring("model.".length()), View.of(TensorData.fromNDArray(v)));
+        });
     return out;
   }
 
   @Test
   void referenceStateReadsBackAsTheLoopsState() throws Exception {
     try (NDManager m = NDManager.newBaseManager(Device.cpu());
-        TrainingSet data = new TrainingSet(ImageArchive.open(TrainingLoopTest.mnist()), false, false, true, 1, 7)) {
-      TrainingOptions o = TrainingLoopTest.opts(tmp.resolve("run")).totalKimg(0.032).maxSteps(2L).build();
+        TrainingSet data =
+            new TrainingSet(
+                ImageArchive.open(TrainingLoopTest.mnist()), false, false, true, 1, 7)) {
+      TrainingOptions o =
+          TrainingLoopTest.opts(tmp.resolve("run")).totalKimg(0.032).maxSteps(2L).build();
       Files.createDirectories(o.runDir());
       List<String> lines = new ArrayList<>();
       TrainingLoop.builder()
@@ -57,10 +61,14 @@ class ReferenceTrainingStateTest {
           .setLoss(new EDMLoss())
           .setDevices(List.of(Device.cpu()))
           .setRoot(m)
-          .setSnapshotWriter((p, ema) -> dev.cdm.model.io.NetworkLoader.save(PrecondNetworks.precond(ema), p, Map.of()))
+          .setSnapshotWriter(
+              (p, ema) ->
+                  dev.cdm.model.io.NetworkLoader.save(PrecondNetworks.precond(ema), p, Map.of()))
           .setLog(lines::add)
-          .build().run();
-      TrainingState ours = TrainingState.load(tmp.resolve("run/training-state-000000.safetensors"), m);
+          .build()
+          .run();
+      TrainingState ours =
+          TrainingState.load(tmp.resolve("run/training-state-000000.safetensors"), m);
       assertEquals(2, ours.adamStep());
 
       // The reference's files for kimg 12: Adam state keyed by parameter index, step as a tensor.
@@ -85,14 +93,22 @@ class ReferenceTrainingStateTest {
       optimizer.put("state", perParam);
       optimizer.put("param_groups", List.of(group));
       try (OutputStream out = Files.newOutputStream(dir.resolve("training-state-000012.pt"))) {
-        SyntheticCheckpoint.write(out, Layout.TORCH_ZIP, "net", "EDMPrecond", Map.of(), views(ours.net()),
+        SyntheticCheckpoint.write(
+            out,
+            Layout.TORCH_ZIP,
+            "net",
+            "EDMPrecond",
+            Map.of(),
+            views(ours.net()),
             Map.of("optimizer_state", optimizer));
       }
       Path pt = dir.resolve("training-state-000012.pt");
-      IOException noEma = assertThrows(IOException.class, () -> TrainingState.loadReference(pt, 4, 99, m));
+      IOException noEma =
+          assertThrows(IOException.class, () -> TrainingState.loadReference(pt, 4, 99, m));
       assertTrue(noEma.getMessage().contains("network-snapshot-000012.pkl"), noEma.getMessage());
       try (OutputStream out = Files.newOutputStream(dir.resolve("network-snapshot-000012.pkl"))) {
-        SyntheticCheckpoint.write(out, Layout.REFERENCE_PKL, "EDMPrecond", Map.of(), views(ours.ema()));
+        SyntheticCheckpoint.write(
+            out, Layout.REFERENCE_PKL, "EDMPrecond", Map.of(), views(ours.ema()));
       }
 
       TrainingState back = TrainingState.loadReference(pt, 4, 99, m);
@@ -102,31 +118,46 @@ class ReferenceTrainingStateTest {
       assertEquals(99, back.seed());
       assertEquals(names, new ArrayList<>(back.net().keySet()));
       for (String k : names) {
-        assertArrayEquals(ours.net().get(k).toFloatArray(), back.net().get(k).toFloatArray(), 0f, "net " + k);
-        assertArrayEquals(ours.ema().get(k).toFloatArray(), back.ema().get(k).toFloatArray(), 0f, "ema " + k);
-        assertArrayEquals(ours.expAvg().get(k).toFloatArray(), back.expAvg().get(k).toFloatArray(), 0f, "m " + k);
-        assertArrayEquals(ours.expAvgSq().get(k).toFloatArray(), back.expAvgSq().get(k).toFloatArray(), 0f, "v " + k);
+        assertArrayEquals(
+            ours.net().get(k).toFloatArray(), back.net().get(k).toFloatArray(), 0f, "net " + k);
+        assertArrayEquals(
+            ours.ema().get(k).toFloatArray(), back.ema().get(k).toFloatArray(), 0f, "ema " + k);
+        assertArrayEquals(
+            ours.expAvg().get(k).toFloatArray(), back.expAvg().get(k).toFloatArray(), 0f, "m " + k);
+        assertArrayEquals(
+            ours.expAvgSq().get(k).toFloatArray(),
+            back.expAvgSq().get(k).toFloatArray(),
+            0f,
+            "v " + k);
       }
       // The weights differ from the EMA (not a vacuous comparison of one map with itself).
       String k0 = names.get(0);
-      assertTrue(!java.util.Arrays.equals(back.net().get(k0).toFloatArray(), back.ema().get(k0).toFloatArray()));
+      assertTrue(
+          !java.util.Arrays.equals(
+              back.net().get(k0).toFloatArray(), back.ema().get(k0).toFloatArray()));
 
       // A training loop takes it: net, EMA and Adam restored, progress at 12 kimg.
-      TrainingOptions more = TrainingLoopTest.opts(tmp.resolve("resumed")).seed(99).totalKimg(12.008).build();
+      TrainingOptions more =
+          TrainingLoopTest.opts(tmp.resolve("resumed")).seed(99).totalKimg(12.008).build();
       Files.createDirectories(more.runDir());
-      TrainingLoop resumed = TrainingLoop.builder()
-          .setOptions(more)
-          .setData(data)
-          .setNetworkFactory(TrainingLoopTest.tinyFactory(data, false))
-          .setLoss(new EDMLoss())
-          .setDevices(List.of(Device.cpu()))
-          .setRoot(m)
-          .setResume(back)
-          .setSnapshotWriter((p, ema) -> dev.cdm.model.io.NetworkLoader.save(PrecondNetworks.precond(ema), p, Map.of()))
-          .setLog(lines::add)
-          .build();
+      TrainingLoop resumed =
+          TrainingLoop.builder()
+              .setOptions(more)
+              .setData(data)
+              .setNetworkFactory(TrainingLoopTest.tinyFactory(data, false))
+              .setLoss(new EDMLoss())
+              .setDevices(List.of(Device.cpu()))
+              .setRoot(m)
+              .setResume(back)
+              .setSnapshotWriter(
+                  (p, ema) ->
+                      dev.cdm.model.io.NetworkLoader.save(
+                          PrecondNetworks.precond(ema), p, Map.of()))
+              .setLog(lines::add)
+              .build();
       assertEquals(12000, resumed.curNimg());
-      assertArrayEquals(ours.ema().get(k0).toFloatArray(), resumed.ema().parameters().get(k0).toFloatArray(), 0f);
+      assertArrayEquals(
+          ours.ema().get(k0).toFloatArray(), resumed.ema().parameters().get(k0).toFloatArray(), 0f);
     }
   }
 }

@@ -7,7 +7,6 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.cdm.model.loss.SeededRandomSource;
 import dev.cdm.model.nn.DropoutStream;
@@ -24,12 +23,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Data-parallel replicas with dropout: what {@link TrainingLoop#accumulate} does on each replica
- * thread (seed the engine from the replica's stream, then run the network in training mode with
- * the replica's {@link DropoutStream}) must give the same dropout and label-dropout masks however
- * the threads interleave, and while other replicas reseed the engine (torch's manual_seed reseeds
- * every device's generator). Before the fix the masks came from the engine generator outside the
- * engine lock, and another replica's {@code seedEngine} between this replica's seeding and its
- * masks changed them.
+ * thread (seed the engine from the replica's stream, then run the network in training mode with the
+ * replica's {@link DropoutStream}) must give the same dropout and label-dropout masks however the
+ * threads interleave, and while other replicas reseed the engine (torch's manual_seed reseeds every
+ * device's generator). Before the fix the masks came from the engine generator outside the engine
+ * lock, and another replica's {@code seedEngine} between this replica's seeding and its masks
+ * changed them.
  */
 class ReplicaDropoutTest {
   static final int REPLICAS = 2;
@@ -38,7 +37,8 @@ class ReplicaDropoutTest {
   @Test
   void replicaForwardsRepeatBitForBitWhileTheEngineIsReseeded() throws Exception {
     try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
-      Map<String, Object> kw = PrecondNetworks.networkKwargs("ddpmpp", 8, List.of(1, 2), 0.5, false, false);
+      Map<String, Object> kw =
+          PrecondNetworks.networkKwargs("ddpmpp", 8, List.of(1, 2), 0.5, false, false);
       kw.put("num_blocks", 1);
       kw.put("attn_resolutions", List.of());
       kw.put("label_dropout", 0.5);
@@ -67,17 +67,21 @@ class ReplicaDropoutTest {
         }
       }
       // Dropout is active (not a vacuous comparison): different streams give different outputs.
-      assertTrue(maxAbsDiff(expected[0][0], expected[1][0]) > 1e-2, "replicas draw different masks");
+      assertTrue(
+          maxAbsDiff(expected[0][0], expected[1][0]) > 1e-2, "replicas draw different masks");
       assertTrue(maxAbsDiff(expected[0][0], expected[0][1]) > 1e-2, "rounds draw different masks");
 
       // Concurrent: one thread per replica, while another thread keeps reseeding the engine.
       AtomicBoolean stop = new AtomicBoolean();
       AtomicLong reseeds = new AtomicLong();
-      Thread reseeder = new Thread(() -> {
-        while (!stop.get()) {
-          new SeededRandomSource(99, reseeds.incrementAndGet()).seedEngine();
-        }
-      }, "reseeder");
+      Thread reseeder =
+          new Thread(
+              () -> {
+                while (!stop.get()) {
+                  new SeededRandomSource(99, reseeds.incrementAndGet()).seedEngine();
+                }
+              },
+              "reseeder");
       reseeder.setDaemon(true);
       ExecutorService pool = Executors.newFixedThreadPool(REPLICAS);
       reseeder.start();
@@ -85,13 +89,15 @@ class ReplicaDropoutTest {
         List<Future<float[][]>> jobs = new ArrayList<>();
         for (int r = 0; r < REPLICAS; r++) {
           int rank = r;
-          jobs.add(pool.submit(() -> {
-            float[][] out = new float[ROUNDS][];
-            for (int a = 0; a < ROUNDS; a++) {
-              out[a] = forward(nets.get(rank), rank, a, x, sigma, labels);
-            }
-            return out;
-          }));
+          jobs.add(
+              pool.submit(
+                  () -> {
+                    float[][] out = new float[ROUNDS][];
+                    for (int a = 0; a < ROUNDS; a++) {
+                      out[a] = forward(nets.get(rank), rank, a, x, sigma, labels);
+                    }
+                    return out;
+                  }));
         }
         for (int r = 0; r < REPLICAS; r++) {
           float[][] got = jobs.get(r).get();
@@ -104,20 +110,24 @@ class ReplicaDropoutTest {
         reseeder.join();
         pool.shutdownNow();
       }
-      assertTrue(reseeds.get() > REPLICAS * ROUNDS, "the engine was reseeded meanwhile: " + reseeds.get());
+      assertTrue(
+          reseeds.get() > REPLICAS * ROUNDS, "the engine was reseeded meanwhile: " + reseeds.get());
     }
   }
 
   /** One loss evaluation's network call as the training loop makes it with several replicas. */
-  static float[] forward(TrainableNetwork net, int rank, int round, NDArray x, NDArray sigma, NDArray labels) {
+  static float[] forward(
+      TrainableNetwork net, int rank, int round, NDArray x, NDArray sigma, NDArray labels) {
     try (NDManager sub = x.getManager().newSubManager()) {
-      SeededRandomSource random = new SeededRandomSource(7, SeededRandomSource.streamOf(0, rank, round));
+      SeededRandomSource random =
+          new SeededRandomSource(7, SeededRandomSource.streamOf(0, rank, round));
       random.seedEngine();
       // The replica's own copies, as the loop's batch on the replica's sub-manager.
       NDArray xs = own(x, sub);
       NDArray ss = own(sigma, sub);
       NDArray ls = own(labels, sub);
-      return DropoutStream.with(Replicas.replicaDropout(REPLICAS, random),
+      return DropoutStream.with(
+          Replicas.replicaDropout(REPLICAS, random),
           () -> net.denoise(xs, ss, ls, null).toFloatArray());
     }
   }

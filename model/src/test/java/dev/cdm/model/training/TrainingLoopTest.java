@@ -29,29 +29,55 @@ class TrainingLoopTest {
   @TempDir Path tmp;
 
   static Path mnist() throws Exception {
-    return Path.of(TrainingLoopTest.class.getResource("/datasets/dataset-mnist-max500.zip").toURI());
+    return Path.of(
+        TrainingLoopTest.class.getResource("/datasets/dataset-mnist-max500.zip").toURI());
   }
 
   /** A very small DDPM++-style EDM network on 28x28 grayscale. */
   static NetworkFactory tinyFactory(TrainingSet data, boolean augment) {
-    Map<String, Object> kw = PrecondNetworks.networkKwargs("ddpmpp", 8, List.of(1, 2), 0.0, false, augment);
+    Map<String, Object> kw =
+        PrecondNetworks.networkKwargs("ddpmpp", 8, List.of(1, 2), 0.0, false, augment);
     kw.put("num_blocks", 1);
     kw.put("attn_resolutions", List.of());
-    return PrecondNetworks.factory("EDMPrecond", kw, data.resolution(), data.channels(), data.labelDim(), Precision.FP32);
+    return PrecondNetworks.factory(
+        "EDMPrecond", kw, data.resolution(), data.channels(), data.labelDim(), Precision.FP32);
   }
 
   static TrainingOptions.Builder opts(Path dir) {
-    return TrainingOptions.builder().runDir(dir).seed(7).batchSize(8).emaHalflifeKimg(0.05)
-        .lr(2e-3).lrRampupKimg(0).kimgPerTick(0.008).snapshotTicks(1000).stateDumpTicks(1000);
+    return TrainingOptions.builder()
+        .runDir(dir)
+        .seed(7)
+        .batchSize(8)
+        .emaHalflifeKimg(0.05)
+        .lr(2e-3)
+        .lrRampupKimg(0)
+        .kimgPerTick(0.008)
+        .snapshotTicks(1000)
+        .stateDumpTicks(1000);
   }
 
-  TrainingLoop loop(TrainingOptions o, TrainingSet data, Loss loss, List<Device> devices, NDManager m,
-      TrainingState resume, List<String> lines) throws IOException {
+  TrainingLoop loop(
+      TrainingOptions o,
+      TrainingSet data,
+      Loss loss,
+      List<Device> devices,
+      NDManager m,
+      TrainingState resume,
+      List<String> lines)
+      throws IOException {
     return loop(o, data, loss, devices, m, resume, lines, StepListener.NONE);
   }
 
-  TrainingLoop loop(TrainingOptions o, TrainingSet data, Loss loss, List<Device> devices, NDManager m,
-      TrainingState resume, List<String> lines, StepListener listener) throws IOException {
+  TrainingLoop loop(
+      TrainingOptions o,
+      TrainingSet data,
+      Loss loss,
+      List<Device> devices,
+      NDManager m,
+      TrainingState resume,
+      List<String> lines,
+      StepListener listener)
+      throws IOException {
     Files.createDirectories(o.runDir());
     return TrainingLoop.builder()
         .setOptions(o)
@@ -61,7 +87,8 @@ class TrainingLoopTest {
         .setDevices(devices)
         .setRoot(m)
         .setResume(resume)
-        .setSnapshotWriter((p, ema) -> NetworkLoader.save(PrecondNetworks.precond(ema), p, Map.of()))
+        .setSnapshotWriter(
+            (p, ema) -> NetworkLoader.save(PrecondNetworks.precond(ema), p, Map.of()))
         .setLog(lines::add)
         .setStepListener(listener)
         .build();
@@ -85,8 +112,15 @@ class TrainingLoopTest {
         TrainingSet data = new TrainingSet(ImageArchive.open(mnist()), false, false, true, 1, 7)) {
       List<Map<String, float[]>> weights = new ArrayList<>();
       for (String run : List.of("one", "two")) {
-        TrainingLoop l = loop(opts(tmp.resolve(run)).totalKimg(0.032).build(), data,
-            new MartingaleLoss(10, 2), List.of(Device.cpu()), m, null, new ArrayList<>());
+        TrainingLoop l =
+            loop(
+                opts(tmp.resolve(run)).totalKimg(0.032).build(),
+                data,
+                new MartingaleLoss(10, 2),
+                List.of(Device.cpu()),
+                m,
+                null,
+                new ArrayList<>());
         l.run();
         weights.add(snapshot(l.parameters()));
       }
@@ -137,8 +171,15 @@ class TrainingLoopTest {
         assertArrayEquals(ea.get(k), ec.get(k), 0f, "EMA of " + k);
       }
       // The weights moved at all (not a vacuous comparison).
-      TrainingLoop fresh = loop(opts(tmp.resolve("fresh")).totalKimg(0.008).maxSteps(1L).build(), data,
-          new EDMLoss(), cpu, m, null, lines);
+      TrainingLoop fresh =
+          loop(
+              opts(tmp.resolve("fresh")).totalKimg(0.008).maxSteps(1L).build(),
+              data,
+              new EDMLoss(),
+              cpu,
+              m,
+              null,
+              lines);
       String some = wa.keySet().iterator().next();
       float[] init = fresh.parameters().get(some).toFloatArray();
       boolean moved = false;
@@ -157,41 +198,56 @@ class TrainingLoopTest {
     try (NDManager m = NDManager.newBaseManager(Device.cpu());
         TrainingSet data = new TrainingSet(ImageArchive.open(mnist()), false, false, true, 1, 7)) {
       List<String> lines = new ArrayList<>();
-      TrainingOptions o = opts(tmp.resolve("leak")).totalKimg(1).maxSteps(6L).kimgPerTick(1).snapshotTicks(null).stateDumpTicks(null).build();
+      TrainingOptions o =
+          opts(tmp.resolve("leak"))
+              .totalKimg(1)
+              .maxSteps(6L)
+              .kimgPerTick(1)
+              .snapshotTicks(null)
+              .stateDumpTicks(null)
+              .build();
       Files.createDirectories(o.runDir());
       int[] counts = new int[7];
-      TrainingLoop t = TrainingLoop.builder()
-          .setOptions(o)
-          .setData(data)
-          .setNetworkFactory(tinyFactory(data, true))
-          .setLoss(new MartingaleLoss(10, 3))
-          .setAugmentation(AugmentPipe.training(0.5))
-          .setDevices(List.of(Device.cpu(), Device.cpu()))
-          .setRoot(m)
-          .setLog(lines::add)
-          .setStepListener(StepListener.afterEachStep(n -> counts[(int) n] = m.getManagedArrays().size()))
-          .build();
+      TrainingLoop t =
+          TrainingLoop.builder()
+              .setOptions(o)
+              .setData(data)
+              .setNetworkFactory(tinyFactory(data, true))
+              .setLoss(new MartingaleLoss(10, 3))
+              .setAugmentation(AugmentPipe.training(0.5))
+              .setDevices(List.of(Device.cpu(), Device.cpu()))
+              .setRoot(m)
+              .setLog(lines::add)
+              .setStepListener(
+                  StepListener.afterEachStep(n -> counts[(int) n] = m.getManagedArrays().size()))
+              .build();
       t.run();
       assertTrue(counts[3] > 100, "the count sees the networks' arrays: " + counts[3]);
-      assertEquals(counts[3], counts[6], "arrays alive after step 3 and after step 6: " + java.util.Arrays.toString(counts));
+      assertEquals(
+          counts[3],
+          counts[6],
+          "arrays alive after step 3 and after step 6: " + java.util.Arrays.toString(counts));
     }
   }
 
   /** A loss without random draws, so that different batch splits must agree. */
-  static final Loss DETERMINISTIC = (net, images, labels, augment, random) -> {
-    NDArray sigma = images.getManager().ones(new ai.djl.ndarray.types.Shape(images.getShape().get(0)));
-    NDArray d = net.denoise(images.mul(0.5).add(images.flip(3).mul(0.3)), sigma, null, null);
-    return d.sub(images).square();
-  };
+  static final Loss DETERMINISTIC =
+      (net, images, labels, augment, random) -> {
+        NDArray sigma =
+            images.getManager().ones(new ai.djl.ndarray.types.Shape(images.getShape().get(0)));
+        NDArray d = net.denoise(images.mul(0.5).add(images.flip(3).mul(0.3)), sigma, null, null);
+        return d.sub(images).square();
+      };
 
   /** Gradients of the first step, after the reduction over replicas and rounds. */
   static Map<String, float[]> firstGradients(TrainingLoop loop) throws IOException {
     Map<String, float[]> out = new LinkedHashMap<>();
-    loop.onGradients(g -> {
-      if (out.isEmpty()) {
-        g.forEach((k, v) -> out.put(k, v.toFloatArray()));
-      }
-    });
+    loop.onGradients(
+        g -> {
+          if (out.isEmpty()) {
+            g.forEach((k, v) -> out.put(k, v.toFloatArray()));
+          }
+        });
     loop.run();
     return out;
   }
@@ -205,7 +261,9 @@ class TrainingLoopTest {
         scale = Math.max(scale, Math.abs(v));
       }
       for (int i = 0; i < x.length; i++) {
-        assertTrue(Float.isFinite(x[i]) && Float.isFinite(y[i]), what + ": non-finite gradient of " + k + "[" + i + "] " + x[i] + " " + y[i]);
+        assertTrue(
+            Float.isFinite(x[i]) && Float.isFinite(y[i]),
+            what + ": non-finite gradient of " + k + "[" + i + "] " + x[i] + " " + y[i]);
         assertEquals(x[i], y[i], 1e-4 * scale + 1e-9, what + ": gradient of " + k + "[" + i + "]");
       }
     }
@@ -216,25 +274,52 @@ class TrainingLoopTest {
     try (NDManager m = NDManager.newBaseManager(Device.cpu());
         TrainingSet data = new TrainingSet(ImageArchive.open(mnist()), false, false, true, 1, 7)) {
       List<String> lines = new ArrayList<>();
-      TrainingOptions.Builder b = opts(tmp.resolve("x")).totalKimg(0.008).snapshotTicks(null).stateDumpTicks(null);
-      TrainingLoop one = loop(b.runDir(tmp.resolve("one")).build(), data, DETERMINISTIC, List.of(Device.cpu()), m, null, lines);
+      TrainingOptions.Builder b =
+          opts(tmp.resolve("x")).totalKimg(0.008).snapshotTicks(null).stateDumpTicks(null);
+      TrainingLoop one =
+          loop(
+              b.runDir(tmp.resolve("one")).build(),
+              data,
+              DETERMINISTIC,
+              List.of(Device.cpu()),
+              m,
+              null,
+              lines);
       Map<String, float[]> g1 = firstGradients(one);
-      TrainingLoop two = loop(b.runDir(tmp.resolve("two")).batchGpu(4).build(), data, DETERMINISTIC,
-          List.of(Device.cpu(), Device.cpu()), m, null, lines);
+      TrainingLoop two =
+          loop(
+              b.runDir(tmp.resolve("two")).batchGpu(4).build(),
+              data,
+              DETERMINISTIC,
+              List.of(Device.cpu(), Device.cpu()),
+              m,
+              null,
+              lines);
       assertEquals(4, two.batchGpu());
       assertEquals(1, two.accumulationRounds());
       assertClose(g1, firstGradients(two), "2 replicas x 4 vs 1 x 8");
-      TrainingLoop acc = loop(b.runDir(tmp.resolve("acc")).batchGpu(2).build(), data, DETERMINISTIC,
-          List.of(Device.cpu()), m, null, lines);
+      TrainingLoop acc =
+          loop(
+              b.runDir(tmp.resolve("acc")).batchGpu(2).build(),
+              data,
+              DETERMINISTIC,
+              List.of(Device.cpu()),
+              m,
+              null,
+              lines);
       assertEquals(4, acc.accumulationRounds());
       assertClose(g1, firstGradients(acc), "4 rounds x 2 vs 1 x 8");
-      double norm = g1.values().stream().flatMapToDouble(v -> {
-        double[] d = new double[v.length];
-        for (int i = 0; i < v.length; i++) {
-          d[i] = Math.abs(v[i]);
-        }
-        return java.util.Arrays.stream(d);
-      }).sum();
+      double norm =
+          g1.values().stream()
+              .flatMapToDouble(
+                  v -> {
+                    double[] d = new double[v.length];
+                    for (int i = 0; i < v.length; i++) {
+                      d[i] = Math.abs(v[i]);
+                    }
+                    return java.util.Arrays.stream(d);
+                  })
+              .sum();
       assertTrue(norm > 0, "non-zero gradients");
       // After the (identical) update, the replicas hold the same weights.
       for (String k : two.parameters().keySet()) {
@@ -262,44 +347,65 @@ class TrainingLoopTest {
     try (NDManager m = NDManager.newBaseManager(Device.cpu());
         TrainingSet data = new TrainingSet(ImageArchive.open(mnist()), false, false, true, 1, 7)) {
       List<String> lines = new ArrayList<>();
-      TrainingOptions.Builder b = opts(tmp.resolve("x")).totalKimg(0.024).kimgPerTick(1).snapshotTicks(null)
-          .stateDumpTicks(null);
-      TrainingLoop one = loop(b.runDir(tmp.resolve("one3")).build(), data, DETERMINISTIC, List.of(Device.cpu()), m, null, lines);
+      TrainingOptions.Builder b =
+          opts(tmp.resolve("x"))
+              .totalKimg(0.024)
+              .kimgPerTick(1)
+              .snapshotTicks(null)
+              .stateDumpTicks(null);
+      TrainingLoop one =
+          loop(
+              b.runDir(tmp.resolve("one3")).build(),
+              data,
+              DETERMINISTIC,
+              List.of(Device.cpu()),
+              m,
+              null,
+              lines);
       Map<String, float[]> g1 = lastGradients(one);
       List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
-      StepListener recorder = new StepListener() {
-        void record(String event) {
-          m.zeros(new ai.djl.ndarray.types.Shape(1)).toFloatArray(); // a device sync
-          events.add(event);
-        }
+      StepListener recorder =
+          new StepListener() {
+            void record(String event) {
+              m.zeros(new ai.djl.ndarray.types.Shape(1)).toFloatArray(); // a device sync
+              events.add(event);
+            }
 
-        @Override
-        public void stepStarted() {
-          record("start");
-        }
+            @Override
+            public void stepStarted() {
+              record("start");
+            }
 
-        @Override
-        public void replicaStarted(int replica) {
-          record("replica" + replica + ".start");
-        }
+            @Override
+            public void replicaStarted(int replica) {
+              record("replica" + replica + ".start");
+            }
 
-        @Override
-        public void replicaQueued(int replica) {
-          record("replica" + replica + ".queued");
-        }
+            @Override
+            public void replicaQueued(int replica) {
+              record("replica" + replica + ".queued");
+            }
 
-        @Override
-        public void phaseQueued(String phase) {
-          record(phase);
-        }
+            @Override
+            public void phaseQueued(String phase) {
+              record(phase);
+            }
 
-        @Override
-        public void stepDone(long steps) {
-          record("done " + steps);
-        }
-      };
-      TrainingLoop two = loop(b.runDir(tmp.resolve("two3")).batchGpu(4).build(), data, DETERMINISTIC,
-          List.of(Device.cpu(), Device.cpu()), m, null, lines, recorder);
+            @Override
+            public void stepDone(long steps) {
+              record("done " + steps);
+            }
+          };
+      TrainingLoop two =
+          loop(
+              b.runDir(tmp.resolve("two3")).batchGpu(4).build(),
+              data,
+              DETERMINISTIC,
+              List.of(Device.cpu(), Device.cpu()),
+              m,
+              null,
+              lines,
+              recorder);
       assertClose(g1, lastGradients(two), "step 3: 2 replicas x 4 vs 1 x 8");
       // Adam divides by sqrt(v): rounding-level gradient differences move a weight by a fraction of
       // lr, so the weights are compared on the scale of one step (lr = 2e-3), not their own.
@@ -307,7 +413,8 @@ class TrainingLoopTest {
       Map<String, float[]> w2 = snapshot(two.parameters());
       for (String k : w1.keySet()) {
         for (int i = 0; i < w1.get(k).length; i++) {
-          assertEquals(w1.get(k)[i], w2.get(k)[i], 2e-5, "weights after 3 steps: " + k + "[" + i + "]");
+          assertEquals(
+              w1.get(k)[i], w2.get(k)[i], 2e-5, "weights after 3 steps: " + k + "[" + i + "]");
         }
       }
       assertEquals(3 * 11, events.size(), events.toString());
@@ -318,9 +425,11 @@ class TrainingLoopTest {
         List<String> replicas = e.subList(1, 5);
         for (int r = 0; r < 2; r++) {
           int started = replicas.indexOf("replica" + r + ".start");
-          assertTrue(started >= 0 && started < replicas.indexOf("replica" + r + ".queued"), e.toString());
+          assertTrue(
+              started >= 0 && started < replicas.indexOf("replica" + r + ".queued"), e.toString());
         }
-        assertEquals(List.of("accumulate", "reduce", "adam", "broadcast", "ema", "done " + (step + 1)),
+        assertEquals(
+            List.of("accumulate", "reduce", "adam", "broadcast", "ema", "done " + (step + 1)),
             e.subList(5, 11));
       }
     }
@@ -336,42 +445,50 @@ class TrainingLoopTest {
   void twoLoopsInOneJvmAgreeWhileAnotherThreadChurnsMemory() throws Exception {
     try (NDManager m = NDManager.newBaseManager(Device.cpu());
         TrainingSet data = new TrainingSet(ImageArchive.open(mnist()), true, false, true, 1, 7)) {
-      TrainingOptions.Builder b = opts(tmp.resolve("x")).totalKimg(0.008).snapshotTicks(null).stateDumpTicks(null);
+      TrainingOptions.Builder b =
+          opts(tmp.resolve("x")).totalKimg(0.008).snapshotTicks(null).stateDumpTicks(null);
       Files.createDirectories(tmp.resolve("a"));
       Files.createDirectories(tmp.resolve("b"));
-      Map<String, float[]> first = firstGradients(TrainingLoop.builder()
-          .setOptions(b.runDir(tmp.resolve("a")).build())
-          .setData(data)
-          .setNetworkFactory(tinyFactory(data, true))
-          .setLoss(new MartingaleLoss(10, 2))
-          .setAugmentation(AugmentPipe.training(0.5))
-          .setDevices(List.of(Device.cpu(), Device.cpu()))
-          .setRoot(m)
-          .setLog(s -> {})
-          .build());
-      java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-      Thread churn = new Thread(() -> {
-        while (!stop.get()) {
-          java.nio.ByteBuffer.allocateDirect(64).putDouble(0, Double.NaN);
-          if (Math.random() < 1e-3) {
-            System.gc();
-          }
-        }
-      });
+      Map<String, float[]> first =
+          firstGradients(
+              TrainingLoop.builder()
+                  .setOptions(b.runDir(tmp.resolve("a")).build())
+                  .setData(data)
+                  .setNetworkFactory(tinyFactory(data, true))
+                  .setLoss(new MartingaleLoss(10, 2))
+                  .setAugmentation(AugmentPipe.training(0.5))
+                  .setDevices(List.of(Device.cpu(), Device.cpu()))
+                  .setRoot(m)
+                  .setLog(s -> {})
+                  .build());
+      java.util.concurrent.atomic.AtomicBoolean stop =
+          new java.util.concurrent.atomic.AtomicBoolean();
+      Thread churn =
+          new Thread(
+              () -> {
+                while (!stop.get()) {
+                  java.nio.ByteBuffer.allocateDirect(64).putDouble(0, Double.NaN);
+                  if (Math.random() < 1e-3) {
+                    System.gc();
+                  }
+                }
+              });
       churn.setDaemon(true);
       churn.start();
       Map<String, float[]> second;
       try {
-        second = firstGradients(TrainingLoop.builder()
-            .setOptions(b.runDir(tmp.resolve("b")).build())
-            .setData(data)
-            .setNetworkFactory(tinyFactory(data, true))
-            .setLoss(new MartingaleLoss(10, 2))
-            .setAugmentation(AugmentPipe.training(0.5))
-            .setDevices(List.of(Device.cpu(), Device.cpu()))
-            .setRoot(m)
-            .setLog(s -> {})
-            .build());
+        second =
+            firstGradients(
+                TrainingLoop.builder()
+                    .setOptions(b.runDir(tmp.resolve("b")).build())
+                    .setData(data)
+                    .setNetworkFactory(tinyFactory(data, true))
+                    .setLoss(new MartingaleLoss(10, 2))
+                    .setAugmentation(AugmentPipe.training(0.5))
+                    .setDevices(List.of(Device.cpu(), Device.cpu()))
+                    .setRoot(m)
+                    .setLog(s -> {})
+                    .build());
       } finally {
         stop.set(true);
         churn.join();
@@ -392,18 +509,21 @@ class TrainingLoopTest {
       List<String> lines = new ArrayList<>();
       Path dir = tmp.resolve("mnist");
       Files.createDirectories(dir);
-      TrainingOptions o = opts(dir).batchSize(8).totalKimg(0.008 * 24).kimgPerTick(0.008).lr(4e-3).build();
-      TrainingLoop t = TrainingLoop.builder()
-          .setOptions(o)
-          .setData(data)
-          .setNetworkFactory(tinyFactory(data, true))
-          .setLoss(new EDMLoss())
-          .setAugmentation(AugmentPipe.training(0.12))
-          .setDevices(List.of(Device.cpu()))
-          .setRoot(m)
-          .setSnapshotWriter((p, ema) -> NetworkLoader.save(PrecondNetworks.precond(ema), p, Map.of()))
-          .setLog(lines::add)
-          .build();
+      TrainingOptions o =
+          opts(dir).batchSize(8).totalKimg(0.008 * 24).kimgPerTick(0.008).lr(4e-3).build();
+      TrainingLoop t =
+          TrainingLoop.builder()
+              .setOptions(o)
+              .setData(data)
+              .setNetworkFactory(tinyFactory(data, true))
+              .setLoss(new EDMLoss())
+              .setAugmentation(AugmentPipe.training(0.12))
+              .setDevices(List.of(Device.cpu()))
+              .setRoot(m)
+              .setSnapshotWriter(
+                  (p, ema) -> NetworkLoader.save(PrecondNetworks.precond(ema), p, Map.of()))
+              .setLog(lines::add)
+              .build();
       t.run();
       List<Double> losses = new ArrayList<>();
       for (String line : Files.readAllLines(dir.resolve("stats.jsonl"))) {
@@ -413,8 +533,14 @@ class TrainingLoopTest {
       }
       double first = avg(losses.subList(0, 5));
       double last = avg(losses.subList(losses.size() - 5, losses.size()));
-      assertTrue(last < 0.8 * first, "loss fell: first ticks " + first + ", last ticks " + last + " " + losses);
-      assertTrue(lines.stream().anyMatch(l -> l.startsWith("tick 23") && l.contains("sec/kimg") && l.contains("eta")), String.join("\n", lines));
+      assertTrue(
+          last < 0.8 * first,
+          "loss fell: first ticks " + first + ", last ticks " + last + " " + losses);
+      assertTrue(
+          lines.stream()
+              .anyMatch(
+                  l -> l.startsWith("tick 23") && l.contains("sec/kimg") && l.contains("eta")),
+          String.join("\n", lines));
     }
   }
 

@@ -73,15 +73,21 @@ class TrainingSetTest {
   @Test
   void condWithoutLabelsNamesTheFlag(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
     Path zip = tmp.resolve("nolabels.zip");
-    try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(java.nio.file.Files.newOutputStream(zip))) {
+    try (java.util.zip.ZipOutputStream z =
+        new java.util.zip.ZipOutputStream(java.nio.file.Files.newOutputStream(zip))) {
       z.putNextEntry(new java.util.zip.ZipEntry("00000/img00000000.png"));
-      java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(8, 8, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+      java.awt.image.BufferedImage img =
+          new java.awt.image.BufferedImage(8, 8, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
       javax.imageio.ImageIO.write(img, "png", z);
       z.closeEntry();
     }
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new TrainingSet(ImageArchive.open(zip), true, false, true, 1, 0));
-    assertTrue(e.getMessage().contains("--cond") && e.getMessage().contains("nolabels.zip"), e.getMessage());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new TrainingSet(ImageArchive.open(zip), true, false, true, 1, 0));
+    assertTrue(
+        e.getMessage().contains("--cond") && e.getMessage().contains("nolabels.zip"),
+        e.getMessage());
     try (TrainingSet ok = new TrainingSet(ImageArchive.open(zip), false, false, true, 1, 0)) {
       assertEquals(0, ok.labelDim());
       assertEquals("nolabels", ok.name());

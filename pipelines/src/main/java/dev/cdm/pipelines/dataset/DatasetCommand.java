@@ -8,10 +8,12 @@ import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
-/** {@code cdm dataset}: flags as the reference {@code dataset_tool.py}, plus Beam runner options. */
+/**
+ * {@code cdm dataset}: flags as the reference {@code dataset_tool.py}, plus Beam runner options.
+ */
 @Command(
     name = "dataset",
     mixinStandardHelpOptions = true,
@@ -35,25 +37,47 @@ import picocli.CommandLine.Mixin;
 public final class DatasetCommand implements Callable<Integer> {
   private static final Pattern TUPLE = Pattern.compile("^(\\d+)[x,](\\d+)$");
 
-  @Option(names = "--source", required = true, paramLabel = "PATH", description = "Input directory or archive name")
+  @Option(
+      names = "--source",
+      required = true,
+      paramLabel = "PATH",
+      description = "Input directory or archive name")
   String source;
 
-  @Option(names = "--dest", required = true, paramLabel = "PATH", description = "Output directory or archive name")
+  @Option(
+      names = "--dest",
+      required = true,
+      paramLabel = "PATH",
+      description = "Output directory or archive name")
   String dest;
 
-  @Option(names = "--max-images", paramLabel = "INT", description = "Maximum number of images to output")
+  @Option(
+      names = "--max-images",
+      paramLabel = "INT",
+      description = "Maximum number of images to output")
   Long maxImages;
 
-  @Option(names = "--transform", paramLabel = "MODE", description = "Input crop/resize mode: center-crop | center-crop-wide")
+  @Option(
+      names = "--transform",
+      paramLabel = "MODE",
+      description = "Input crop/resize mode: center-crop | center-crop-wide")
   String transform;
 
-  @Option(names = "--resolution", paramLabel = "WxH", description = "Output resolution (e.g., 512x512)")
+  @Option(
+      names = "--resolution",
+      paramLabel = "WxH",
+      description = "Output resolution (e.g., 512x512)")
   String resolution;
 
-  @Option(names = "--skip-bad", description = "Skip unreadable or corrupt images (counted and listed) instead of failing")
+  @Option(
+      names = "--skip-bad",
+      description = "Skip unreadable or corrupt images (counted and listed) instead of failing")
   boolean skipBad;
 
-  @Option(names = "--shard-size", paramLabel = "INT", description = "Images per unit of parallel work (default: automatic)")
+  @Option(
+      names = "--shard-size",
+      paramLabel = "INT",
+      description = "Images per unit of parallel work (default: automatic)")
   Integer shardSize;
 
   @Mixin BeamOptions beam;
@@ -71,7 +95,8 @@ public final class DatasetCommand implements Callable<Integer> {
     if (resolution != null) {
       Matcher m = TUPLE.matcher(resolution);
       if (!m.matches()) {
-        throw CommandErrors.usage("--resolution: cannot parse tuple " + resolution + " (expected WxH)");
+        throw CommandErrors.usage(
+            "--resolution: cannot parse tuple " + resolution + " (expected WxH)");
       }
       w = Integer.parseInt(m.group(1));
       h = Integer.parseInt(m.group(2));
@@ -85,7 +110,8 @@ public final class DatasetCommand implements Callable<Integer> {
     }
     long t0 = System.nanoTime();
     DatasetReport report = DatasetPipeline.run(job, beam.args());
-    System.err.printf("dataset: %s -> %s in %.1fs%n", report.summary(), dest, (System.nanoTime() - t0) / 1e9);
+    System.err.printf(
+        "dataset: %s -> %s in %.1fs%n", report.summary(), dest, (System.nanoTime() - t0) / 1e9);
     return 0;
   }
 }

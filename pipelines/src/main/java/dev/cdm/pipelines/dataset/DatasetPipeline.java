@@ -1,13 +1,13 @@
 package dev.cdm.pipelines.dataset;
 
 import dev.cdm.pipelines.CommandErrors;
+import dev.cdm.transforms.ProgressMeter;
 import dev.cdm.transforms.dataset.ConvertDataset;
 import dev.cdm.transforms.dataset.DatasetConversion;
 import dev.cdm.transforms.dataset.DatasetReport;
 import dev.cdm.transforms.dataset.DatasetSources;
 import dev.cdm.transforms.dataset.ImageTransform;
 import dev.cdm.transforms.dataset.PreparedSource;
-import dev.cdm.transforms.ProgressMeter;
 import dev.cdm.transforms.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -24,20 +24,20 @@ import org.apache.beam.sdk.options.PipelineOptions;
 
 /**
  * {@code cdm dataset}: the reference {@code dataset_tool.py} on Beam. Prepares the source (one
- * sequential listing pass), runs {@link ConvertDataset}, and renames the result onto
- * {@code --dest} only when everything succeeded; a failed run leaves no destination behind.
+ * sequential listing pass), runs {@link ConvertDataset}, and renames the result onto {@code --dest}
+ * only when everything succeeded; a failed run leaves no destination behind.
  *
- * <p>Scratch files live in {@code .<dest name>.cdm-<id>/} beside the destination, so that the
- * final rename stays on one file system; on a cluster that folder must be shared by the workers.
- * A run killed before it could clean up leaves that folder; the next run on the same destination
- * removes it (its owner process is gone) and says so.
+ * <p>Scratch files live in {@code .<dest name>.cdm-<id>/} beside the destination, so that the final
+ * rename stays on one file system; on a cluster that folder must be shared by the workers. A run
+ * killed before it could clean up leaves that folder; the next run on the same destination removes
+ * it (its owner process is gone) and says so.
  *
- * <p>{@code --source} and {@code --dest} may be on any Beam file system ({@code gs://}): a
- * remote source is copied through the file layer into a local scratch folder first (the MNIST
- * labels file beside MNIST images, every file of a folder), and a remote destination is built
- * there and uploaded when complete (a ZIP as one object, a folder file by file), so that the
- * conversion itself reads and writes local files with random access. That scratch folder is
- * local to the submitting machine: on a multi-host cluster give local (shared) paths instead.
+ * <p>{@code --source} and {@code --dest} may be on any Beam file system ({@code gs://}): a remote
+ * source is copied through the file layer into a local scratch folder first (the MNIST labels file
+ * beside MNIST images, every file of a folder), and a remote destination is built there and
+ * uploaded when complete (a ZIP as one object, a folder file by file), so that the conversion
+ * itself reads and writes local files with random access. That scratch folder is local to the
+ * submitting machine: on a multi-host cluster give local (shared) paths instead.
  */
 public final class DatasetPipeline {
   private DatasetPipeline() {}
@@ -63,7 +63,8 @@ public final class DatasetPipeline {
 
   public static DatasetReport run(Job job, List<String> beamArgs) throws IOException {
     if (job.dest == null || job.dest.isEmpty()) {
-      throw new IllegalArgumentException("--dest output filename or directory must not be an empty string");
+      throw new IllegalArgumentException(
+          "--dest output filename or directory must not be an empty string");
     }
     boolean remoteSource = !AtomicFiles.isLocalPath(job.source);
     boolean remoteDest = !AtomicFiles.isLocalPath(job.dest);
@@ -93,8 +94,9 @@ public final class DatasetPipeline {
         } else {
           try (Stream<Path> s = Files.walk(built)) {
             for (Path f : (Iterable<Path>) s.filter(Files::isRegularFile).sorted()::iterator) {
-              AtomicFiles.upload(f, AtomicFiles.resolve(job.dest,
-                  built.relativize(f).toString().replace('\\', '/')));
+              AtomicFiles.upload(
+                  f,
+                  AtomicFiles.resolve(job.dest, built.relativize(f).toString().replace('\\', '/')));
             }
           }
         }
@@ -107,7 +109,8 @@ public final class DatasetPipeline {
 
   /**
    * Copies a remote {@code --source} into {@code dir}: a folder with all its files (keeping its
-   * name, e.g. {@code *_lmdb}), a file with the MNIST labels file beside it when it is MNIST images.
+   * name, e.g. {@code *_lmdb}), a file with the MNIST labels file beside it when it is MNIST
+   * images.
    */
   static String stageSource(String source, Path dir) throws IOException {
     String trimmed = source.replaceAll("/+$", "");
@@ -117,7 +120,8 @@ public final class DatasetPipeline {
       List<String> files = new java.util.ArrayList<>(List.of(name));
       if (name.matches(".*-images-idx3-ubyte(\\.gz)?")) {
         String labels = name.replace("-images-idx3-ubyte", "-labels-idx1-ubyte");
-        if (AtomicFiles.exists(AtomicFiles.resolve(trimmed.substring(0, trimmed.lastIndexOf('/')), labels))) {
+        if (AtomicFiles.exists(
+            AtomicFiles.resolve(trimmed.substring(0, trimmed.lastIndexOf('/')), labels))) {
           files.add(labels);
         }
       }
@@ -156,7 +160,8 @@ public final class DatasetPipeline {
       throw new IllegalArgumentException("--dest=" + job.dest + " exists and is not a folder");
     }
     if (Files.isDirectory(dest) && zip) {
-      throw new IllegalArgumentException("--dest=" + job.dest + " names an existing folder, not a ZIP file");
+      throw new IllegalArgumentException(
+          "--dest=" + job.dest + " names an existing folder, not a ZIP file");
     }
     PipelineOptions options = dev.cdm.pipelines.BeamOptions.parse(beamArgs);
     Files.createDirectories(dest.getParent());
@@ -167,19 +172,24 @@ public final class DatasetPipeline {
     Files.writeString(runDir.resolve(OWNER), ownerId());
     Path output = runDir.resolve(zip ? "out.zip" : "out");
     // An interrupted run (Ctrl-C) removes its scratch folder too; the destination never appeared.
-    Thread cleanup = new Thread(() -> {
-      try {
-        deleteTree(runDir);
-      } catch (IOException e) {
-        System.err.println("dataset: could not remove " + runDir + ": " + e.getMessage());
-      }
-    }, "cdm-dataset-cleanup");
+    Thread cleanup =
+        new Thread(
+            () -> {
+              try {
+                deleteTree(runDir);
+              } catch (IOException e) {
+                System.err.println("dataset: could not remove " + runDir + ": " + e.getMessage());
+              }
+            },
+            "cdm-dataset-cleanup");
     Runtime.getRuntime().addShutdownHook(cleanup);
     try {
       long t0 = System.nanoTime();
       PreparedSource source =
-          DatasetSources.prepare(job.source, job.maxImages == null ? Long.MAX_VALUE : job.maxImages, workDir);
-      System.err.printf("dataset: %s, %d images to convert (listed in %.1fs)%n",
+          DatasetSources.prepare(
+              job.source, job.maxImages == null ? Long.MAX_VALUE : job.maxImages, workDir);
+      System.err.printf(
+          "dataset: %s, %d images to convert (listed in %.1fs)%n",
           source.description(), source.size(), (System.nanoTime() - t0) / 1e9);
       DatasetConversion conversion =
           DatasetConversion.builder()
@@ -189,7 +199,10 @@ public final class DatasetPipeline {
               .setOutput(output.toString())
               .setOutputZip(zip)
               .setSkipBad(job.skipBad)
-              .setShardSize(job.shardSize != null ? job.shardSize : DatasetConversion.defaultShardSize(source.size()))
+              .setShardSize(
+                  job.shardSize != null
+                      ? job.shardSize
+                      : DatasetConversion.defaultShardSize(source.size()))
               .setRunId(runId)
               .build();
       Pipeline pipeline = Pipeline.create(options);
@@ -207,7 +220,8 @@ public final class DatasetPipeline {
       }
       DatasetReport report = DatasetReport.load(workDir.resolve("report.json"));
       if (zip) {
-        Files.move(output, dest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(
+            output, dest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       } else {
         Files.deleteIfExists(dest); // an existing empty folder, checked above
         Files.move(output, dest, StandardCopyOption.ATOMIC_MOVE);
@@ -246,8 +260,10 @@ public final class DatasetPipeline {
   static void removeLeftovers(Path dest) throws IOException {
     String prefix = "." + dest.getFileName() + ".cdm-";
     List<Path> stale = new java.util.ArrayList<>();
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dest.getParent(), p ->
-        p.getFileName().toString().startsWith(prefix) && Files.isDirectory(p))) {
+    try (DirectoryStream<Path> ds =
+        Files.newDirectoryStream(
+            dest.getParent(),
+            p -> p.getFileName().toString().startsWith(prefix) && Files.isDirectory(p))) {
       for (Path p : ds) {
         if (!ownerAlive(p.resolve(OWNER))) {
           stale.add(p);
@@ -260,7 +276,8 @@ public final class DatasetPipeline {
         bytes = w.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
       }
       deleteTree(p);
-      System.err.printf("dataset: removed %s (%.1f MB), left by an interrupted run%n", p, bytes / 1e6);
+      System.err.printf(
+          "dataset: removed %s (%.1f MB), left by an interrupted run%n", p, bytes / 1e6);
     }
   }
 

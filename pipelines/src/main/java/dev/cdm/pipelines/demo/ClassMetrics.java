@@ -24,7 +24,8 @@ final class ClassMetrics implements EvaluateJob.ExtraMetric {
   private final int classes;
   private final int gridColumns;
 
-  ClassMetrics(String detector, String device, int batch, String gridFile, int classes, int gridColumns) {
+  ClassMetrics(
+      String detector, String device, int batch, String gridFile, int classes, int gridColumns) {
     this.detector = detector;
     this.device = device;
     this.batch = batch;

@@ -5,7 +5,6 @@ import dev.cdm.fid.Detector;
 import dev.cdm.pipelines.Cdm;
 import dev.cdm.pipelines.CommandErrors;
 import dev.cdm.pipelines.DeviceOption;
-import dev.cdm.transforms.ProgressMeter;
 import dev.cdm.transforms.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -23,8 +22,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code cdm demo}: the whole workflow on the MNIST digits shipped in the repository, within a
- * time budget.
+ * {@code cdm demo}: the whole workflow on the MNIST digits shipped in the repository, within a time
+ * budget.
  *
  * <pre>
  *   data/mnist ──dataset──> mnist-32x32.zip ──ref (MNIST classifier)──> mnist-ref.npz
@@ -35,32 +34,47 @@ import picocli.CommandLine.Option;
  *   eval/results.jsonl + training/stats.jsonl ──> report.html
  * </pre>
  *
- * Every step is an existing command run in this process with the demo's settings; the
- * evaluation is {@code cdm evaluate}'s ({@link DemoEvaluation}, one call site). A step whose
- * output exists is skipped, so a second run reuses the dataset, statistics and evaluations and
- * resumes an interrupted training from its last state. {@code --device} is passed on to every
- * step; the settings ({@link Settings}) follow the kind of device it names.
+ * Every step is an existing command run in this process with the demo's settings; the evaluation is
+ * {@code cdm evaluate}'s ({@link DemoEvaluation}, one call site). A step whose output exists is
+ * skipped, so a second run reuses the dataset, statistics and evaluations and resumes an
+ * interrupted training from its last state. {@code --device} is passed on to every step; the
+ * settings ({@link Settings}) follow the kind of device it names.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-    description = "The whole workflow on MNIST in a time budget: dataset, FID-MNIST reference statistics,"
-        + " a small class-conditional CDM model, evaluation of every snapshot, report.html.")
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description =
+        "The whole workflow on MNIST in a time budget: dataset, FID-MNIST reference statistics,"
+            + " a small class-conditional CDM model, evaluation of every snapshot, report.html.")
 public final class DemoCommand implements Callable<Integer> {
-  @Option(names = "--outdir", defaultValue = "demo", paramLabel = "DIR",
+  @Option(
+      names = "--outdir",
+      defaultValue = "demo",
+      paramLabel = "DIR",
       description = "Where everything goes (default: ${DEFAULT-VALUE}).")
   Path outdir;
 
-  @Option(names = "--minutes", defaultValue = "15", paramLabel = "FLOAT",
+  @Option(
+      names = "--minutes",
+      defaultValue = "15",
+      paramLabel = "FLOAT",
       description = "Time budget of the whole run, in minutes (default: ${DEFAULT-VALUE}).")
   double minutes;
 
   @Mixin DeviceOption device = new DeviceOption();
 
-  @Option(names = "--max-images", paramLabel = "INT",
+  @Option(
+      names = "--max-images",
+      paramLabel = "INT",
       description = "Use only the first N training digits (quick tests; default: all 60,000).")
   Integer maxImages;
 
-  @Option(names = "--mnist", defaultValue = "data/mnist", paramLabel = "DIR",
-      description = "Folder with train-images-idx3-ubyte.gz and its labels (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--mnist",
+      defaultValue = "data/mnist",
+      paramLabel = "DIR",
+      description =
+          "Folder with train-images-idx3-ubyte.gz and its labels (default: ${DEFAULT-VALUE}).")
   Path mnist;
 
   /**
@@ -68,8 +82,18 @@ public final class DemoCommand implements Callable<Integer> {
    * training time with the CDM loss (the rest first with the EDM loss) and its chain steps, the
    * snapshot cadence, and the evaluation's size (samples, sampler steps, how many snapshots).
    */
-  record Settings(int cbase, String cres, int numBlocks, int batch, double lr, double cdmShare,
-      int martingaleSteps, double tickKimg, int samples, int samplerSteps, int maxEvaluated) {
+  record Settings(
+      int cbase,
+      String cres,
+      int numBlocks,
+      int batch,
+      double lr,
+      double cdmShare,
+      int martingaleSteps,
+      double tickKimg,
+      int samples,
+      int samplerSteps,
+      int maxEvaluated) {
     static Settings of(boolean gpu, double minutes) {
       if (gpu) {
         // One GPU, 15 minutes: the DDPM++ layout at half width, the paper's CDM loss steps.
@@ -82,7 +106,17 @@ public final class DemoCommand implements Callable<Integer> {
       // snapshots of 100 samples each (a short run: only the final one, 64 samples, the seeds of
       // the 8x8 grid).
       boolean shortRun = minutes < 10;
-      return new Settings(16, "1,2", 1, 32, 2e-3, 0.25, 2, shortRun ? 0.1 : 0.25, shortRun ? 64 : 100, 6,
+      return new Settings(
+          16,
+          "1,2",
+          1,
+          32,
+          2e-3,
+          0.25,
+          2,
+          shortRun ? 0.1 : 0.25,
+          shortRun ? 64 : 100,
+          6,
           shortRun ? 1 : 4);
     }
   }
@@ -90,7 +124,8 @@ public final class DemoCommand implements Callable<Integer> {
   /** The most of the budget that evaluating training snapshots may take (it sets how many are). */
   static final double EVALUATION_SHARE = 0.2;
 
-  private static final Pattern SNAPSHOT = Pattern.compile("network-snapshot-(\\d+(?:\\.\\d+)?)\\.safetensors");
+  private static final Pattern SNAPSHOT =
+      Pattern.compile("network-snapshot-(\\d+(?:\\.\\d+)?)\\.safetensors");
 
   @Override
   public Integer call() throws Exception {
@@ -103,8 +138,11 @@ public final class DemoCommand implements Callable<Integer> {
     }
     Path source = mnist.resolve("train-images-idx3-ubyte.gz");
     if (!Files.isRegularFile(source)) {
-      throw CommandErrors.usage("--mnist=" + mnist + ": no train-images-idx3-ubyte.gz there"
-          + " (run from the repository root, or point --mnist at the MNIST files)");
+      throw CommandErrors.usage(
+          "--mnist="
+              + mnist
+              + ": no train-images-idx3-ubyte.gz there"
+              + " (run from the repository root, or point --mnist at the MNIST files)");
     }
     String dev = device.device;
     List<Device> devices = device.resolve();
@@ -123,7 +161,8 @@ public final class DemoCommand implements Callable<Integer> {
 
     phase(1, "dataset " + zip);
     if (!Files.isRegularFile(zip)) {
-      List<String> args = new ArrayList<>(List.of("dataset", "--source=" + source, "--dest=" + zip));
+      List<String> args =
+          new ArrayList<>(List.of("dataset", "--source=" + source, "--dest=" + zip));
       if (maxImages != null) {
         args.add("--max-images=" + maxImages);
       }
@@ -134,14 +173,19 @@ public final class DemoCommand implements Callable<Integer> {
 
     phase(2, "FID-MNIST reference statistics " + ref);
     if (!Files.isRegularFile(ref)) {
-      command("ref", "--data=" + zip, "--dest=" + ref, "--detector=" + Detector.MNIST, "--device=" + dev,
+      command(
+          "ref",
+          "--data=" + zip,
+          "--dest=" + ref,
+          "--detector=" + Detector.MNIST,
+          "--device=" + dev,
           "--batch=500");
     } else {
       say("  reusing " + ref);
     }
 
-    DemoEvaluation evaluation = new DemoEvaluation(evalDir, ref, s.samples(), s.samplerSteps(), dev,
-        DemoCommand::say);
+    DemoEvaluation evaluation =
+        new DemoEvaluation(evalDir, ref, s.samples(), s.samplerSteps(), dev, DemoCommand::say);
     phase(3, "the untrained network (the FID-MNIST ceiling)");
     Path untrained = latest(untrainedDir, "network-snapshot-");
     if (untrained == null) {
@@ -154,19 +198,31 @@ public final class DemoCommand implements Callable<Integer> {
     if (evalSeconds < 1) { // reused: the time it took then
       evalSeconds = ceiling.seconds();
     }
-    say(String.format(Locale.ROOT, "  untrained: FID-MNIST %.2f, class accuracy %.1f%% (%.0f s)",
-        ceiling.fidMnist(), 100 * ceiling.accuracy(), ceiling.seconds()));
+    say(
+        String.format(
+            Locale.ROOT,
+            "  untrained: FID-MNIST %.2f, class accuracy %.1f%% (%.0f s)",
+            ceiling.fidMnist(),
+            100 * ceiling.accuracy(),
+            ceiling.seconds()));
 
     // Evaluations take at most a fifth of the budget, but two snapshots (one halfway and the
     // final one) are evaluated even on a slow machine, to show FID-MNIST falling during training.
-    int evaluated = Math.max(Math.min(2, s.maxEvaluated()),
-        Math.min(s.maxEvaluated(), (int) (EVALUATION_SHARE * minutes * 60 / evalSeconds)));
+    int evaluated =
+        Math.max(
+            Math.min(2, s.maxEvaluated()),
+            Math.min(s.maxEvaluated(), (int) (EVALUATION_SHARE * minutes * 60 / evalSeconds)));
     phase(4, "training a class-conditional CDM model (" + trainDir + ")");
     train(s, zip, trainDir, evalSeconds * evaluated);
 
     List<Path> snapshots = chooseSnapshots(trainDir, evaluated);
-    phase(5, "evaluating " + snapshots.size() + " snapshot(s): " + evaluation.imagesPerSnapshot()
-        + " samples each, FID-MNIST and class accuracy");
+    phase(
+        5,
+        "evaluating "
+            + snapshots.size()
+            + " snapshot(s): "
+            + evaluation.imagesPerSnapshot()
+            + " samples each, FID-MNIST and class accuracy");
     List<SnapshotScore> results = new ArrayList<>();
     results.add(ceiling);
     for (Path snap : snapshots) {
@@ -175,31 +231,49 @@ public final class DemoCommand implements Callable<Integer> {
       double kimg = Double.parseDouble(m.group(1));
       String name = snap.getFileName().toString().replace(".safetensors", "");
       SnapshotScore r = evaluation.evaluate(snap, name, kimg);
-      say(String.format(Locale.ROOT, "  %s: FID-MNIST %.2f, class accuracy %.1f%% (%.0f s)",
-          name, r.fidMnist(), 100 * r.accuracy(), r.seconds()));
+      say(
+          String.format(
+              Locale.ROOT,
+              "  %s: FID-MNIST %.2f, class accuracy %.1f%% (%.0f s)",
+              name,
+              r.fidMnist(),
+              100 * r.accuracy(),
+              r.seconds()));
       results.add(r);
     }
 
     phase(6, "report");
     Path report = outdir.resolve("report.html");
-    DemoReport.write(report, results, trainDir.resolve("stats.jsonl"), s, minutes,
-        (System.nanoTime() - start) / 60e9, dev);
+    DemoReport.write(
+        report,
+        results,
+        trainDir.resolve("stats.jsonl"),
+        s,
+        minutes,
+        (System.nanoTime() - start) / 60e9,
+        dev);
     SnapshotScore last = results.get(results.size() - 1);
-    say(String.format(Locale.ROOT, "FID-MNIST %.2f -> %.2f (untrained -> %s), class accuracy %.1f%% (chance 10%%)",
-        ceiling.fidMnist(), last.fidMnist(), last.snapshot(), 100 * last.accuracy()));
+    say(
+        String.format(
+            Locale.ROOT,
+            "FID-MNIST %.2f -> %.2f (untrained -> %s), class accuracy %.1f%% (chance 10%%)",
+            ceiling.fidMnist(),
+            last.fidMnist(),
+            last.snapshot(),
+            100 * last.accuracy()));
     say("Report: " + report.toAbsolutePath());
     say(String.format(Locale.ROOT, "Total %.1f min.", (System.nanoTime() - start) / 60e9));
     return 0;
   }
 
   /**
-   * The training, in two stages into one run directory: the EDM loss for the first
-   * {@code 1 - cdmShare} of the time (cheap steps: the network learns digits and their classes),
-   * then the CDM loss from that state for the rest. The time is what is left of the budget, less
-   * the evaluation of the snapshots ({@code evalReserve} seconds) and the report. With
-   * less than a minute left, a fixed minimum instead: 24 EDM steps, then CDM to 1 kimg (overrunning
-   * the budget on a slow or busy machine rather than showing nothing). {@code EDM-DONE} and
-   * {@code DONE} mark the finished stages; an interrupted stage resumes from its last state.
+   * The training, in two stages into one run directory: the EDM loss for the first {@code 1 -
+   * cdmShare} of the time (cheap steps: the network learns digits and their classes), then the CDM
+   * loss from that state for the rest. The time is what is left of the budget, less the evaluation
+   * of the snapshots ({@code evalReserve} seconds) and the report. With less than a minute left, a
+   * fixed minimum instead: 24 EDM steps, then CDM to 1 kimg (overrunning the budget on a slow or
+   * busy machine rather than showing nothing). {@code EDM-DONE} and {@code DONE} mark the finished
+   * stages; an interrupted stage resumes from its last state.
    */
   private void train(Settings s, Path zip, Path trainDir, double evalReserve) throws IOException {
     Path done = trainDir.resolve("DONE");
@@ -210,31 +284,60 @@ public final class DemoCommand implements Callable<Integer> {
     Path edmDone = trainDir.resolve("EDM-DONE");
     double trainMinutes = minutesLeft() - evalReserve / 60 - 0.3;
     boolean minimum = trainMinutes < 1;
-    say(minimum ? "  budget spent: training the minimum of 1 kimg"
-        : String.format(Locale.ROOT, "  budget: %.1f min of training, %.0f%% of it with the CDM loss"
-            + " (%.0f s kept for evaluating the snapshots)", trainMinutes, 100 * s.cdmShare(), evalReserve));
+    say(
+        minimum
+            ? "  budget spent: training the minimum of 1 kimg"
+            : String.format(
+                Locale.ROOT,
+                "  budget: %.1f min of training, %.0f%% of it with the CDM loss"
+                    + " (%.0f s kept for evaluating the snapshots)",
+                trainMinutes,
+                100 * s.cdmShare(),
+                evalReserve));
     if (s.cdmShare() < 1 && !Files.isRegularFile(edmDone)) {
       say("  stage 1: EDM loss");
-      train(s, zip, trainDir, "edm", minimum ? "--max-steps=24"
-          : String.format(Locale.ROOT, "--max-minutes=%.3f", trainMinutes * (1 - s.cdmShare())));
-      AtomicFiles.write(edmDone.toString(), "EDM stage finished\n".getBytes(StandardCharsets.UTF_8));
+      train(
+          s,
+          zip,
+          trainDir,
+          "edm",
+          minimum
+              ? "--max-steps=24"
+              : String.format(
+                  Locale.ROOT, "--max-minutes=%.3f", trainMinutes * (1 - s.cdmShare())));
+      AtomicFiles.write(
+          edmDone.toString(), "EDM stage finished\n".getBytes(StandardCharsets.UTF_8));
     }
     say("  stage 2: CDM loss");
     double cdmMinutes = minutesLeft() - evalReserve / 60 - 0.3;
-    train(s, zip, trainDir, "cdm", minimum ? "--duration=0.001"
-        : String.format(Locale.ROOT, "--max-minutes=%.3f", Math.max(cdmMinutes, MIN_CDM_MINUTES)));
+    train(
+        s,
+        zip,
+        trainDir,
+        "cdm",
+        minimum
+            ? "--duration=0.001"
+            : String.format(
+                Locale.ROOT, "--max-minutes=%.3f", Math.max(cdmMinutes, MIN_CDM_MINUTES)));
     AtomicFiles.write(done.toString(), "training finished\n".getBytes(StandardCharsets.UTF_8));
   }
 
-  /** The least time the CDM stage gets, even when the EDM stage or a busy machine used up the budget. */
+  /**
+   * The least time the CDM stage gets, even when the EDM stage or a busy machine used up the
+   * budget.
+   */
   private static final double MIN_CDM_MINUTES = 0.5;
 
   private double minutesLeft() {
     return (deadlineNanos - System.nanoTime()) / 60e9;
   }
 
-  /** One {@code cdm train} run of the demo's model with {@code precond}'s loss, resuming the latest state. */
-  private void train(Settings s, Path zip, Path dir, String precond, String limit) throws IOException {
+  /**
+   * One {@code cdm train} run of the demo's model with {@code precond}'s loss, resuming the latest
+   * state.
+   */
+  private void train(Settings s, Path zip, Path dir, String precond, String limit)
+      throws IOException {
     Path state = latest(dir, "training-state-");
     List<String> extra = new ArrayList<>(List.of(limit));
     if (state != null) {
@@ -249,12 +352,30 @@ public final class DemoCommand implements Callable<Integer> {
 
   /** {@code cdm train} with the demo's model and loss settings, into {@code dir}. */
   private void train(Settings s, Path zip, Path dir, String precond, String... extra) {
-    List<String> args = new ArrayList<>(List.of("train", "--outdir=" + dir, "--nosubdir", "--data=" + zip,
-        "--cond=1", "--arch=ddpmpp", "--precond=" + precond, "--cbase=" + s.cbase(), "--cres=" + s.cres(),
-        "--num-blocks=" + s.numBlocks(), "--batch=" + s.batch(), "--dropout=0", "--augment=0",
-        "--martingale_steps=" + s.martingaleSteps(), String.format(Locale.ROOT, "--lr=%s", s.lr()),
-        "--lr-rampup=0.25", String.format(Locale.ROOT, "--tick=%s", s.tickKimg()), "--snap=1", "--dump=1",
-        "--seed=0", "--device=" + device.device));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "train",
+                "--outdir=" + dir,
+                "--nosubdir",
+                "--data=" + zip,
+                "--cond=1",
+                "--arch=ddpmpp",
+                "--precond=" + precond,
+                "--cbase=" + s.cbase(),
+                "--cres=" + s.cres(),
+                "--num-blocks=" + s.numBlocks(),
+                "--batch=" + s.batch(),
+                "--dropout=0",
+                "--augment=0",
+                "--martingale_steps=" + s.martingaleSteps(),
+                String.format(Locale.ROOT, "--lr=%s", s.lr()),
+                "--lr-rampup=0.25",
+                String.format(Locale.ROOT, "--tick=%s", s.tickKimg()),
+                "--snap=1",
+                "--dump=1",
+                "--seed=0",
+                "--device=" + device.device));
     args.addAll(List.of(extra));
     command(args.toArray(new String[0]));
   }
@@ -264,7 +385,8 @@ public final class DemoCommand implements Callable<Integer> {
     say("  cdm " + String.join(" ", args));
     int rc = Cdm.commandLine().execute(args);
     if (rc != 0) {
-      throw new IllegalStateException("step 'cdm " + args[0] + "' failed (exit " + rc + "); see above");
+      throw new IllegalStateException(
+          "step 'cdm " + args[0] + "' failed (exit " + rc + "); see above");
     }
   }
 
@@ -273,7 +395,9 @@ public final class DemoCommand implements Callable<Integer> {
     List<Path> all = new ArrayList<>();
     if (Files.isDirectory(dir)) {
       try (Stream<Path> s = Files.list(dir)) {
-        s.filter(p -> SNAPSHOT.matcher(p.getFileName().toString()).matches()).sorted().forEach(all::add);
+        s.filter(p -> SNAPSHOT.matcher(p.getFileName().toString()).matches())
+            .sorted()
+            .forEach(all::add);
       }
     }
     if (all.size() <= max) {
@@ -294,9 +418,13 @@ public final class DemoCommand implements Callable<Integer> {
       return null;
     }
     try (Stream<Path> s = Files.list(dir)) {
-      return s.filter(p -> p.getFileName().toString().startsWith(prefix)
-              && p.getFileName().toString().endsWith(".safetensors"))
-          .sorted().reduce((a, b) -> b).orElse(null);
+      return s.filter(
+              p ->
+                  p.getFileName().toString().startsWith(prefix)
+                      && p.getFileName().toString().endsWith(".safetensors"))
+          .sorted()
+          .reduce((a, b) -> b)
+          .orElse(null);
     }
   }
 
@@ -306,8 +434,14 @@ public final class DemoCommand implements Callable<Integer> {
   /** The phase line, with the time used and what is left of the budget. */
   private void phase(int n, String what) {
     long now = System.nanoTime();
-    say(String.format(Locale.ROOT, "[demo %d/6, %.1f min in, %.1f min of the budget left] %s", n,
-        (now - startNanos) / 60e9, Math.max(0, deadlineNanos - now) / 60e9, what));
+    say(
+        String.format(
+            Locale.ROOT,
+            "[demo %d/6, %.1f min in, %.1f min of the budget left] %s",
+            n,
+            (now - startNanos) / 60e9,
+            Math.max(0, deadlineNanos - now) / 60e9,
+            what));
   }
 
   private static void say(String line) {

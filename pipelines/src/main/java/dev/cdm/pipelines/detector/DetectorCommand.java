@@ -20,7 +20,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code cdm detector}: the project's own feature detector (the MNIST classifier of FID-MNIST). */
-@Command(name = "detector", mixinStandardHelpOptions = true,
+@Command(
+    name = "detector",
+    mixinStandardHelpOptions = true,
     description = "The MNIST classifier behind FID-MNIST (--detector=mnist).",
     subcommands = {DetectorCommand.Train.class})
 public final class DetectorCommand implements Runnable {
@@ -35,37 +37,68 @@ public final class DetectorCommand implements Runnable {
    * {@code cdm detector train}: trains the MNIST classifier deterministically on the CPU (one
    * thread, fixed seed and data order) and reports its accuracy on the test digits.
    */
-  @Command(name = "train", mixinStandardHelpOptions = true,
-      description = "Train the MNIST classifier (deterministic, CPU) and write its weights as safetensors.")
+  @Command(
+      name = "train",
+      mixinStandardHelpOptions = true,
+      description =
+          "Train the MNIST classifier (deterministic, CPU) and write its weights as safetensors.")
   public static final class Train implements Callable<Integer> {
-    @Option(names = "--data", required = true, paramLabel = "ZIP",
-        description = "Training digits: 'cdm dataset' of train-images-idx3-ubyte.gz (32x32, labels).")
+    @Option(
+        names = "--data",
+        required = true,
+        paramLabel = "ZIP",
+        description =
+            "Training digits: 'cdm dataset' of train-images-idx3-ubyte.gz (32x32, labels).")
     Path data;
 
-    @Option(names = "--test", required = true, paramLabel = "ZIP",
+    @Option(
+        names = "--test",
+        required = true,
+        paramLabel = "ZIP",
         description = "Test digits: 'cdm dataset' of t10k-images-idx3-ubyte.gz.")
     Path test;
 
-    @Option(names = "--dest", required = true, paramLabel = "SAFETENSORS",
-        description = "Where to write the weights (the shipped ones: "
-            + "fid/src/main/resources/dev/cdm/fid/" + MnistDetector.RESOURCE + ").")
+    @Option(
+        names = "--dest",
+        required = true,
+        paramLabel = "SAFETENSORS",
+        description =
+            "Where to write the weights (the shipped ones: "
+                + "fid/src/main/resources/dev/cdm/fid/"
+                + MnistDetector.RESOURCE
+                + ").")
     Path dest;
 
-    @Option(names = "--epochs", defaultValue = "3", description = "Epochs (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--epochs",
+        defaultValue = "3",
+        description = "Epochs (default: ${DEFAULT-VALUE}).")
     int epochs;
 
-    @Option(names = "--batch", defaultValue = "64", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--batch",
+        defaultValue = "64",
+        description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--lr", defaultValue = "1e-3",
-        description = "Adam learning rate of the first epoch, halved every epoch (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--lr",
+        defaultValue = "1e-3",
+        description =
+            "Adam learning rate of the first epoch, halved every epoch (default: ${DEFAULT-VALUE}).")
     double lr;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Seed of weights and data order (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--seed",
+        defaultValue = "0",
+        description = "Seed of weights and data order (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--min-accuracy", defaultValue = "0.99",
-        description = "Fail (and write nothing) below this test accuracy (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--min-accuracy",
+        defaultValue = "0.99",
+        description =
+            "Fail (and write nothing) below this test accuracy (default: ${DEFAULT-VALUE}).")
     double minAccuracy;
 
     @Override
@@ -76,15 +109,24 @@ public final class DetectorCommand implements Runnable {
         }
         Digits train;
         Digits testDigits;
-        try (ImageArchive a = ImageArchive.open(data); ImageArchive b = ImageArchive.open(test)) {
+        try (ImageArchive a = ImageArchive.open(data);
+            ImageArchive b = ImageArchive.open(test)) {
           train = Digits.read(a, "--data");
           testDigits = Digits.read(b, "--test");
         }
         Settings settings = new Settings(seed, epochs, batch, lr);
         long total = (long) train.size() * epochs;
-        System.err.printf(Locale.ROOT, "Training the MNIST classifier: %d digits x %d epochs, batch %d, lr %g, seed %d%n",
-            train.size(), epochs, batch, lr, seed);
-        ProgressMeter meter = ProgressMeter.of(java.util.UUID.randomUUID().toString(), "detector train", "images", total);
+        System.err.printf(
+            Locale.ROOT,
+            "Training the MNIST classifier: %d digits x %d epochs, batch %d, lr %g, seed %d%n",
+            train.size(),
+            epochs,
+            batch,
+            lr,
+            seed);
+        ProgressMeter meter =
+            ProgressMeter.of(
+                java.util.UUID.randomUUID().toString(), "detector train", "images", total);
         long t0 = System.nanoTime();
         try (NDManager root = NDManager.newBaseManager(Device.cpu())) {
           MnistClassifier net = MnistTraining.train(train, settings, root, meter::add);
@@ -92,16 +134,26 @@ public final class DetectorCommand implements Runnable {
           double accuracy;
           try (MnistDetector detector = MnistDetector.of(net, dest.toString())) {
             accuracy = MnistTraining.accuracy(detector, testDigits, 500);
-            System.out.printf(Locale.ROOT, "test accuracy %.4f (%d digits), trained in %.0f s%n",
-                accuracy, testDigits.size(), seconds);
+            System.out.printf(
+                Locale.ROOT,
+                "test accuracy %.4f (%d digits), trained in %.0f s%n",
+                accuracy,
+                testDigits.size(),
+                seconds);
             if (accuracy < minAccuracy) {
-              throw new IllegalStateException(String.format(Locale.ROOT,
-                  "test accuracy %.4f is below --min-accuracy=%s; nothing written", accuracy, minAccuracy));
+              throw new IllegalStateException(
+                  String.format(
+                      Locale.ROOT,
+                      "test accuracy %.4f is below --min-accuracy=%s; nothing written",
+                      accuracy,
+                      minAccuracy));
             }
             Map<String, String> meta = new LinkedHashMap<>();
             meta.put("cdm.detector", "mnist-classifier");
-            meta.put("cdm.settings", String.format(Locale.ROOT, "seed=%d epochs=%d batch=%d lr=%s",
-                seed, epochs, batch, lr));
+            meta.put(
+                "cdm.settings",
+                String.format(
+                    Locale.ROOT, "seed=%d epochs=%d batch=%d lr=%s", seed, epochs, batch, lr));
             meta.put("cdm.test_accuracy", String.format(Locale.ROOT, "%.4f", accuracy));
             Path parent = dest.toAbsolutePath().getParent();
             if (parent != null) {

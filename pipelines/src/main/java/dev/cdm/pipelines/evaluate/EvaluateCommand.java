@@ -1,13 +1,11 @@
 package dev.cdm.pipelines.evaluate;
 
-import dev.cdm.pipelines.BeamOptions;
-import dev.cdm.pipelines.CommandErrors;
-import dev.cdm.pipelines.DeviceOption;
-import picocli.CommandLine.Mixin;
-
 import dev.cdm.fid.Detector;
 import dev.cdm.fid.GaussianStatistics;
 import dev.cdm.model.io.Sources;
+import dev.cdm.pipelines.BeamOptions;
+import dev.cdm.pipelines.CommandErrors;
+import dev.cdm.pipelines.DeviceOption;
 import dev.cdm.pipelines.SamplerOptions;
 import dev.cdm.transforms.generate.StoredNetwork;
 import java.util.concurrent.Callable;
@@ -17,10 +15,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code cdm evaluate}: FID (with repeats), Inception Score and KID of every snapshot of a
- * training run, the reference's {@code eval.py} as Beam pipelines: the snapshots present, one
- * bounded pipeline each, or with {@code --watch} one streaming pipeline over the run directory;
- * see {@link EvaluatePipeline} and {@link SnapshotPollFn}.
+ * {@code cdm evaluate}: FID (with repeats), Inception Score and KID of every snapshot of a training
+ * run, the reference's {@code eval.py} as Beam pipelines: the snapshots present, one bounded
+ * pipeline each, or with {@code --watch} one streaming pipeline over the run directory; see {@link
+ * EvaluatePipeline} and {@link SnapshotPollFn}.
  */
 @Command(
     name = "evaluate",
@@ -32,28 +30,47 @@ import picocli.CommandLine.Option;
             + " results.jsonl, an 8x8 grid (seeds 0-63) and report.html. --watch follows a"
             + " running training. Other --options are Beam pipeline options.")
 public final class EvaluateCommand implements Callable<Integer> {
-  @Option(names = "--snapshots", required = true, paramLabel = "DIR|FILE",
-      description = "Run directory with network-snapshot-NNNNNN.pkl|.safetensors (local or gs://),"
-          + " or one network file")
+  @Option(
+      names = "--snapshots",
+      required = true,
+      paramLabel = "DIR|FILE",
+      description =
+          "Run directory with network-snapshot-NNNNNN.pkl|.safetensors (local or gs://),"
+              + " or one network file")
   String snapshots;
 
-  @Option(names = "--ref", required = true, paramLabel = "NPZ|URL",
-      description = "Dataset reference statistics (mu, sigma; with 'features' also KID: cdm ref --features=N)")
+  @Option(
+      names = "--ref",
+      required = true,
+      paramLabel = "NPZ|URL",
+      description =
+          "Dataset reference statistics (mu, sigma; with 'features' also KID: cdm ref --features=N)")
   String ref;
 
-  @Option(names = "--outdir", paramLabel = "DIR",
+  @Option(
+      names = "--outdir",
+      paramLabel = "DIR",
       description = "Where results.jsonl, grids/ and report.html go (default: the run directory).")
   String outdir;
 
-  @Option(names = "--num", defaultValue = "50000", paramLabel = "INT",
+  @Option(
+      names = "--num",
+      defaultValue = "50000",
+      paramLabel = "INT",
       description = "Images per repeat (default: ${DEFAULT-VALUE}).")
   int num;
 
-  @Option(names = "--repeats", defaultValue = "3", paramLabel = "N",
+  @Option(
+      names = "--repeats",
+      defaultValue = "3",
+      paramLabel = "N",
       description = "FID repeats on disjoint seeds (default: ${DEFAULT-VALUE}).")
   int repeats;
 
-  @Option(names = "--batch", defaultValue = "64", paramLabel = "INT",
+  @Option(
+      names = "--batch",
+      defaultValue = "64",
+      paramLabel = "INT",
       description = "Maximum batch size (default: ${DEFAULT-VALUE}).")
   int batch;
 
@@ -61,28 +78,46 @@ public final class EvaluateCommand implements Callable<Integer> {
 
   @Mixin DeviceOption device = new DeviceOption();
 
-  @Option(names = "--detector", defaultValue = Detector.INCEPTION_URL, paramLabel = "PT|URL|mnist",
-      description = "TorchScript feature detector (default: Inception-v3), or 'mnist' for the"
-          + " project's MNIST classifier (FID-MNIST).")
+  @Option(
+      names = "--detector",
+      defaultValue = Detector.INCEPTION_URL,
+      paramLabel = "PT|URL|mnist",
+      description =
+          "TorchScript feature detector (default: Inception-v3), or 'mnist' for the"
+              + " project's MNIST classifier (FID-MNIST).")
   String detector;
 
-  @Option(names = "--kid-images", defaultValue = "10000", paramLabel = "INT",
+  @Option(
+      names = "--kid-images",
+      defaultValue = "10000",
+      paramLabel = "INT",
       description = "Images per repeat whose features go into KID (default: ${DEFAULT-VALUE}).")
   int kidImages;
 
-  @Option(names = "--save-images", description = "Also write every sample as images/<snapshot>/{seed:06d}.png")
+  @Option(
+      names = "--save-images",
+      description = "Also write every sample as images/<snapshot>/{seed:06d}.png")
   boolean saveImages;
 
-  @Option(names = "--watch", description = "Keep evaluating new snapshots as they are published (a streaming"
-      + " pipeline) until --until-kimg or the end of training")
+  @Option(
+      names = "--watch",
+      description =
+          "Keep evaluating new snapshots as they are published (a streaming"
+              + " pipeline) until --until-kimg or the end of training")
   boolean watch;
 
-  @Option(names = "--until-kimg", paramLabel = "KIMG",
+  @Option(
+      names = "--until-kimg",
+      paramLabel = "KIMG",
       description = "With --watch: stop after the first snapshot of at least this kimg")
   Long untilKimg;
 
-  @Option(names = "--poll", defaultValue = "60", paramLabel = "SECONDS",
-      description = "With --watch: seconds between looks at the run directory (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--poll",
+      defaultValue = "60",
+      paramLabel = "SECONDS",
+      description =
+          "With --watch: seconds between looks at the run directory (default: ${DEFAULT-VALUE}).")
   double poll;
 
   @Mixin BeamOptions beam;
@@ -111,17 +146,26 @@ public final class EvaluateCommand implements Callable<Integer> {
     // A bad --ref or --detector fails here, before any image is generated.
     GaussianStatistics reference = GaussianStatistics.read(Sources.open(ref, "--ref"));
     if (num < reference.dim()) {
-      throw CommandErrors.usage("--num=" + num + " is fewer than the " + reference.dim()
-          + " features of --ref=" + ref + ": statistics need at least " + reference.dim() + " images");
+      throw CommandErrors.usage(
+          "--num="
+              + num
+              + " is fewer than the "
+              + reference.dim()
+              + " features of --ref="
+              + ref
+              + ": statistics need at least "
+              + reference.dim()
+              + " images");
     }
     if (!Detector.isMnist(detector)) { // the built-in classifier is no file
       Sources.open(detector, "--detector");
     }
     String out = outdir;
     if (out == null) {
-      out = Snapshot.isFile(snapshots)
-          ? FileSystems.matchNewResource(snapshots, false).getCurrentDirectory().toString()
-          : snapshots;
+      out =
+          Snapshot.isFile(snapshots)
+              ? FileSystems.matchNewResource(snapshots, false).getCurrentDirectory().toString()
+              : snapshots;
     }
     return EvaluateJob.builder()
         .snapshots(snapshots)
@@ -149,13 +193,23 @@ public final class EvaluateCommand implements Callable<Integer> {
       EvaluateJob job = job();
       SnapshotEvaluator evaluator = new SnapshotEvaluator(job, System.err::println);
       int n = watch ? evaluator.watch(Math.round(poll * 1000), untilKimg) : evaluator.evaluateAll();
-      System.err.println("Evaluated " + n + " snapshot" + (n == 1 ? "" : "s") + "; report: "
-          + RunFiles.resolve(job.outdir(), EvaluationReport.HTML));
+      System.err.println(
+          "Evaluated "
+              + n
+              + " snapshot"
+              + (n == 1 ? "" : "s")
+              + "; report: "
+              + RunFiles.resolve(job.outdir(), EvaluationReport.HTML));
       int failures = watch ? evaluator.failures() : 0;
       if (failures > 0) {
-        System.err.println("cdm evaluate: error: " + failures + " snapshot"
-            + (failures == 1 ? "" : "s") + " could not be evaluated (see above and "
-            + ResultsLog.FAILURES + ")");
+        System.err.println(
+            "cdm evaluate: error: "
+                + failures
+                + " snapshot"
+                + (failures == 1 ? "" : "s")
+                + " could not be evaluated (see above and "
+                + ResultsLog.FAILURES
+                + ")");
         return 1;
       }
       return 0;

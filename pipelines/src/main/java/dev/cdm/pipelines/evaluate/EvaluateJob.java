@@ -22,23 +22,23 @@ public abstract class EvaluateJob implements java.io.Serializable {
    * named values, one output each, recorded under {@code metrics} in {@code results.jsonl}. The
    * transform sees the samples of one snapshot per window ({@code SnapshotWindow}), so a global
    * combine in it needs {@code .withoutDefaults()} (e.g. {@code Mean.<Double>globally()
-   * .withoutDefaults()}) and its values are per snapshot; several snapshots may be in one
-   * pipeline.
+   * .withoutDefaults()}) and its values are per snapshot; several snapshots may be in one pipeline.
    *
-   * <p>A snapshot's row is written once every metric has given a value. So that this does not
-   * wait for the end of the snapshot's window (in a streaming {@code --watch} on Flink it never
-   * comes while the watch runs), the samples come with a trigger that fires a grouping as soon
-   * as it holds as many elements as the snapshot has samples, and again (accumulating) at every
-   * further multiple and at the window's end; the row keeps each name's latest value. Hence: give
-   * at least one value per snapshot, and let the first grouping see one element per sample (map
-   * each sample to its value, then combine), as {@code ClassAccuracy} and a mean per image do.
+   * <p>A snapshot's row is written once every metric has given a value. So that this does not wait
+   * for the end of the snapshot's window (in a streaming {@code --watch} on Flink it never comes
+   * while the watch runs), the samples come with a trigger that fires a grouping as soon as it
+   * holds as many elements as the snapshot has samples, and again (accumulating) at every further
+   * multiple and at the window's end; the row keeps each name's latest value. Hence: give at least
+   * one value per snapshot, and let the first grouping see one element per sample (map each sample
+   * to its value, then combine), as {@code ClassAccuracy} and a mean per image do.
    */
-  public interface ExtraMetric
-      extends java.io.Serializable {
+  public interface ExtraMetric extends java.io.Serializable {
     PTransform<PCollection<GeneratedImage>, PCollection<KV<String, Double>>> transform();
   }
 
-  /** The run directory (local or any Beam file system, e.g. gs://) with network-snapshot-* files. */
+  /**
+   * The run directory (local or any Beam file system, e.g. gs://) with network-snapshot-* files.
+   */
   public abstract String snapshots();
 
   /** Reference statistics (.npz: mu, sigma, optionally features for KID). */

@@ -26,8 +26,8 @@ import org.joda.time.Instant;
  *   watch:  Create(run dir) → Watch.growthOf(SnapshotPollFn) every --poll ─┴→ EvaluateSnapshots
  * </pre>
  *
- * The first is bounded; the second is a streaming pipeline that ends when the poll function
- * says so ({@code --until-kimg}, or the training's end marker and every snapshot settled).
+ * The first is bounded; the second is a streaming pipeline that ends when the poll function says so
+ * ({@code --until-kimg}, or the training's end marker and every snapshot settled).
  */
 public final class EvaluatePipeline {
   private EvaluatePipeline() {}
@@ -66,13 +66,16 @@ public final class EvaluatePipeline {
   static Pipeline watch(EvaluateJob job, long pollMillis, Long untilKimg) {
     Pipeline p = create(job);
     p.apply("RunDirectory", Create.of(job.snapshots()).withCoder(StringUtf8Coder.of()))
-        .apply("WatchSnapshots", Watch.growthOf(
-                Contextful.of(new SnapshotPollFn(job.outdir(), pollMillis, untilKimg),
-                    Requirements.empty()),
-                Snapshot::location)
-            .withPollInterval(Duration.millis(pollMillis))
-            .withOutputCoder(SerializableCoder.of(Snapshot.class))
-            .withOutputKeyCoder(StringUtf8Coder.of()))
+        .apply(
+            "WatchSnapshots",
+            Watch.growthOf(
+                    Contextful.of(
+                        new SnapshotPollFn(job.outdir(), pollMillis, untilKimg),
+                        Requirements.empty()),
+                    Snapshot::location)
+                .withPollInterval(Duration.millis(pollMillis))
+                .withOutputCoder(SerializableCoder.of(Snapshot.class))
+                .withOutputKeyCoder(StringUtf8Coder.of()))
         .apply("Snapshots", Values.create())
         .apply("Evaluate", new EvaluateSnapshots(job, true));
     return p;

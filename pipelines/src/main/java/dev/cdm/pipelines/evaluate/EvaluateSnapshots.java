@@ -59,7 +59,7 @@ import org.joda.time.Duration;
  * records each snapshot as soon as its last sample is scored, also on runners where the watermark
  * stalls while the watch polls (the Flink runner, see docs/evaluate.md).
  *
- * Outputs the names of the snapshots recorded (in results.jsonl or, failed, in failures.jsonl).
+ * <p>Outputs the names of the snapshots recorded (in results.jsonl or, failed, in failures.jsonl).
  */
 final class EvaluateSnapshots extends PTransform<PCollection<Snapshot>, PCollection<String>> {
   private static final long serialVersionUID = 1L;
@@ -81,69 +81,99 @@ final class EvaluateSnapshots extends PTransform<PCollection<Snapshot>, PCollect
     PCollection<Snapshot> windowed =
         snapshots.apply("OneWindowPerSnapshot", Window.into(new SnapshotWindows()));
     int images = EvaluatePipeline.seeds(job).size();
-    PCollectionTuple generated = windowed
-        .apply("SeedBatches", ParDo.of(new SeedBatchesFn(job)))
-        .setCoder(ListCoder.of(VarLongCoder.of()))
-        .apply("Generate", GenerateImages.builder()
-            .setNetworkPerWindow(w -> StoredNetwork.of(((SnapshotWindow) w).location(), precision))
-            .setSampler(job.sampler())
-            .setClassIdx(job.classIdx())
-            .setDevice(job.device())
-            .setProgressName("evaluate")
-            .setTotalImages(images)
-            .build()
-            .withFailures());
+    PCollectionTuple generated =
+        windowed
+            .apply("SeedBatches", ParDo.of(new SeedBatchesFn(job)))
+            .setCoder(ListCoder.of(VarLongCoder.of()))
+            .apply(
+                "Generate",
+                GenerateImages.builder()
+                    .setNetworkPerWindow(
+                        w -> StoredNetwork.of(((SnapshotWindow) w).location(), precision))
+                    .setSampler(job.sampler())
+                    .setClassIdx(job.classIdx())
+                    .setDevice(job.device())
+                    .setProgressName("evaluate")
+                    .setTotalImages(images)
+                    .build()
+                    .withFailures());
     PCollection<GeneratedImage> samples = generated.get(GenerateImagesFn.SAMPLES);
     List<PCollection<String>> lines = new ArrayList<>();
-    lines.add(windowed.apply("Start", MapElements.into(TypeDescriptors.strings())
-        .via((Snapshot s) -> "start " + System.currentTimeMillis())));
-    lines.add(generated.get(GenerateImagesFn.FAILURES)
-        .apply("FailureLines", MapElements.into(TypeDescriptors.strings()).via(f -> "failed " + f)));
-    lines.add(samples
-        .apply("Score", ScoreSamples.builder()
-            .setDetector(job.detector())
-            .setDevice(job.detectorDevice())
-            .setMaxBatch(job.batch())
-            .setNum(job.num())
-            .setRepeats(job.repeats())
-            .setKidImages(job.kidImages())
-            .setRef(job.ref())
-            .build())
-        .apply("ScoreLines", MapElements.into(TypeDescriptors.strings())
-            .via((RepeatScores r) -> "scores " + r.toLine())));
+    lines.add(
+        windowed.apply(
+            "Start",
+            MapElements.into(TypeDescriptors.strings())
+                .via((Snapshot s) -> "start " + System.currentTimeMillis())));
+    lines.add(
+        generated
+            .get(GenerateImagesFn.FAILURES)
+            .apply(
+                "FailureLines",
+                MapElements.into(TypeDescriptors.strings()).via(f -> "failed " + f)));
+    lines.add(
+        samples
+            .apply(
+                "Score",
+                ScoreSamples.builder()
+                    .setDetector(job.detector())
+                    .setDevice(job.detectorDevice())
+                    .setMaxBatch(job.batch())
+                    .setNum(job.num())
+                    .setRepeats(job.repeats())
+                    .setKidImages(job.kidImages())
+                    .setRef(job.ref())
+                    .build())
+            .apply(
+                "ScoreLines",
+                MapElements.into(TypeDescriptors.strings())
+                    .via((RepeatScores r) -> "scores " + r.toLine())));
     if (!job.extraMetrics().isEmpty()) {
       // A metric's grouping fires as soon as it holds one element per sample (and again, with
       // all it has, for every further multiple and at the end of the window), so that a metric
       // that groups one value per sample does not wait for the watermark either; the row keeps
       // the value of the latest pane.
-      PCollection<GeneratedImage> all = samples.apply("WhenAllSamplesAreIn",
-          Window.<GeneratedImage>configure()
-              .triggering(AfterWatermark.pastEndOfWindow()
-                  .withEarlyFirings(AfterPane.elementCountAtLeast(images)))
-              .withAllowedLateness(Duration.ZERO)
-              .withOnTimeBehavior(Window.OnTimeBehavior.FIRE_IF_NON_EMPTY)
-              .accumulatingFiredPanes());
+      PCollection<GeneratedImage> all =
+          samples.apply(
+              "WhenAllSamplesAreIn",
+              Window.<GeneratedImage>configure()
+                  .triggering(
+                      AfterWatermark.pastEndOfWindow()
+                          .withEarlyFirings(AfterPane.elementCountAtLeast(images)))
+                  .withAllowedLateness(Duration.ZERO)
+                  .withOnTimeBehavior(Window.OnTimeBehavior.FIRE_IF_NON_EMPTY)
+                  .accumulatingFiredPanes());
       for (int i = 0; i < job.extraMetrics().size(); i++) {
-        lines.add(all
-            .apply("Metric" + i, job.extraMetrics().get(i).transform())
-            .apply("MetricLines" + i, ParDo.of(new MetricLineFn(i)))
-            .setCoder(StringUtf8Coder.of())
-            .apply("MetricLinesTrigger" + i, Window.<String>configure()
-                .triggering(DefaultTrigger.of())
-                .withAllowedLateness(Duration.ZERO)
-                .discardingFiredPanes()));
+        lines.add(
+            all.apply("Metric" + i, job.extraMetrics().get(i).transform())
+                .apply("MetricLines" + i, ParDo.of(new MetricLineFn(i)))
+                .setCoder(StringUtf8Coder.of())
+                .apply(
+                    "MetricLinesTrigger" + i,
+                    Window.<String>configure()
+                        .triggering(DefaultTrigger.of())
+                        .withAllowedLateness(Duration.ZERO)
+                        .discardingFiredPanes()));
       }
     }
-    lines.add(samples
-        .apply("Grid", WriteGrid.perWindow(
-            w -> RunFiles.resolve(outdir, ResultRow.gridName(((SnapshotWindow) w).name())),
-            GRID, GRID))
-        .apply("GridLines", MapElements.into(TypeDescriptors.strings()).via(f -> "grid " + f)));
+    lines.add(
+        samples
+            .apply(
+                "Grid",
+                WriteGrid.perWindow(
+                    w -> RunFiles.resolve(outdir, ResultRow.gridName(((SnapshotWindow) w).name())),
+                    GRID,
+                    GRID))
+            .apply("GridLines", MapElements.into(TypeDescriptors.strings()).via(f -> "grid " + f)));
     if (job.saveImages()) {
-      samples.apply("SaveImages", WriteImages.perWindow(w -> RunFiles.resolve(
-          RunFiles.resolve(outdir, "images"), ((SnapshotWindow) w).stem()), false));
+      samples.apply(
+          "SaveImages",
+          WriteImages.perWindow(
+              w ->
+                  RunFiles.resolve(RunFiles.resolve(outdir, "images"), ((SnapshotWindow) w).stem()),
+              false));
     }
-    return PCollectionList.of(lines).apply("AllLines", Flatten.pCollections())
+    return PCollectionList.of(lines)
+        .apply("AllLines", Flatten.pCollections())
         .setCoder(StringUtf8Coder.of())
         .apply("OneKey", WithKeys.<Integer, String>of(0).withKeyType(TypeDescriptors.integers()))
         .apply("Record", ParDo.of(new RecordResultFn(job, announce)))
@@ -153,10 +183,16 @@ final class EvaluateSnapshots extends PTransform<PCollection<Snapshot>, PCollect
   /** A value of extra metric number {@code index}, from its pane number {@code pane}. */
   static String metricLine(int index, long pane, KV<String, Double> kv) {
     if (!kv.getKey().matches("[A-Za-z0-9_./-]+")) {
-      throw new IllegalArgumentException("metric name '" + kv.getKey()
-          + "': use letters, digits and _ . / - only");
+      throw new IllegalArgumentException(
+          "metric name '" + kv.getKey() + "': use letters, digits and _ . / - only");
     }
-    return "metric " + index + " " + pane + " " + kv.getKey() + " "
+    return "metric "
+        + index
+        + " "
+        + pane
+        + " "
+        + kv.getKey()
+        + " "
         + Double.toHexString(kv.getValue());
   }
 

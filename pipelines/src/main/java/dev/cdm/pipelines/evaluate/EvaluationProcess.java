@@ -10,9 +10,9 @@ import java.util.List;
 
 /**
  * {@code cdm evaluate --watch} on a training's run directory, in a process of its own beside the
- * training ({@code cdm train --evaluate=REF}): its own JVM, worker threads and devices (choose
- * them with {@code --device=gpu:i,j} among its flags), so a slow or failing evaluation does not
- * touch the training. Its output goes to {@code evaluate-log.txt} in the run directory; it stops by
+ * training ({@code cdm train --evaluate=REF}): its own JVM, worker threads and devices (choose them
+ * with {@code --device=gpu:i,j} among its flags), so a slow or failing evaluation does not touch
+ * the training. Its output goes to {@code evaluate-log.txt} in the run directory; it stops by
  * itself after the training's end marker, and is killed if the training process dies first.
  */
 public final class EvaluationProcess {
@@ -25,8 +25,8 @@ public final class EvaluationProcess {
   }
 
   /**
-   * Starts the evaluation of {@code runDir} against {@code ref}; {@code flags} are further flags
-   * of {@code cdm evaluate}, separated by spaces (null for none).
+   * Starts the evaluation of {@code runDir} against {@code ref}; {@code flags} are further flags of
+   * {@code cdm evaluate}, separated by spaces (null for none).
    */
   public static EvaluationProcess start(Path runDir, String ref, String flags) throws IOException {
     List<String> cmd = new ArrayList<>();
@@ -46,10 +46,11 @@ public final class EvaluationProcess {
     if (flags != null && !flags.isBlank()) {
       cmd.addAll(List.of(flags.trim().split("\\s+")));
     }
-    Process p = new ProcessBuilder(cmd)
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(runDir.resolve(LOG).toFile()))
-        .start();
+    Process p =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(runDir.resolve(LOG).toFile()))
+            .start();
     Runtime.getRuntime().addShutdownHook(new Thread(p::destroy));
     return new EvaluationProcess(p);
   }

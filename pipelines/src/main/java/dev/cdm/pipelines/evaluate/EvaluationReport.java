@@ -25,8 +25,8 @@ import org.jfree.data.xy.YIntervalSeriesCollection;
 
 /**
  * {@code report.html} of an evaluation: a chart of FID (mean with a +-std band, and min) and the
- * training loss against kimg (PNG, drawn with JFreeChart), a table of every snapshot's scores,
- * and the 8x8 grids of all snapshots. Rewritten whole after each evaluation.
+ * training loss against kimg (PNG, drawn with JFreeChart), a table of every snapshot's scores, and
+ * the 8x8 grids of all snapshots. Rewritten whole after each evaluation.
  */
 public final class EvaluationReport {
   public static final String HTML = "report.html";
@@ -53,8 +53,13 @@ public final class EvaluationReport {
       // cannot draw text; the scores are already in results.jsonl, and the page still lists them.
       if (!chartWarned) {
         chartWarned = true;
-        System.err.println("cdm evaluate: no chart in " + HTML + " (" + e + "); install the JRE's font"
-            + " libraries (fontconfig, libharfbuzz) to get it");
+        System.err.println(
+            "cdm evaluate: no chart in "
+                + HTML
+                + " ("
+                + e
+                + "); install the JRE's font"
+                + " libraries (fontconfig, libharfbuzz) to get it");
       }
     }
     RunFiles.writeText(RunFiles.resolve(outdir, HTML), html(sorted));
@@ -73,7 +78,8 @@ public final class EvaluationReport {
     for (String line : text.split("\n")) {
       try {
         JsonObject o = JsonParser.parseString(line).getAsJsonObject();
-        JsonElement kimg = o.has("Progress/kimg") ? o.getAsJsonObject("Progress/kimg").get("mean") : null;
+        JsonElement kimg =
+            o.has("Progress/kimg") ? o.getAsJsonObject("Progress/kimg").get("mean") : null;
         JsonElement loss = o.has("Loss/loss") ? o.getAsJsonObject("Loss/loss").get("mean") : null;
         if (kimg != null && loss != null) {
           points.add(new double[] {kimg.getAsDouble(), loss.getAsDouble()});
@@ -128,7 +134,8 @@ public final class EvaluationReport {
     plot.setBackgroundPaint(Color.WHITE);
     plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
     plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
-    JFreeChart chart = new JFreeChart("FID and training loss", JFreeChart.DEFAULT_TITLE_FONT, plot, true);
+    JFreeChart chart =
+        new JFreeChart("FID and training loss", JFreeChart.DEFAULT_TITLE_FONT, plot, true);
     chart.setBackgroundPaint(Color.WHITE);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ChartUtils.writeChartAsPNG(out, chart, width, height);
@@ -142,27 +149,46 @@ public final class EvaluationReport {
         .append("td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}")
         .append(".grids{display:flex;flex-wrap:wrap;gap:16px}.grids figure{margin:0}")
         .append(".grids img{width:256px;image-rendering:pixelated}</style></head><body>\n")
-        .append("<h1>Evaluation of ").append(rows.size()).append(" snapshot")
-        .append(rows.size() == 1 ? "" : "s").append("</h1>\n")
-        .append("<img src=\"").append(CHART).append("\" alt=\"FID and training loss against kimg\">\n")
+        .append("<h1>Evaluation of ")
+        .append(rows.size())
+        .append(" snapshot")
+        .append(rows.size() == 1 ? "" : "s")
+        .append("</h1>\n")
+        .append("<img src=\"")
+        .append(CHART)
+        .append("\" alt=\"FID and training loss against kimg\">\n")
         .append("<table><tr><th>snapshot</th><th>kimg</th><th>FID min</th><th>FID mean</th>")
         .append("<th>FID std</th><th>IS</th><th>KID</th><th>images</th><th>seconds</th></tr>\n");
     for (JsonObject r : rows) {
-      b.append("<tr><td>").append(escape(r.get("snapshot").getAsString())).append("</td><td>")
-          .append(r.get("kimg").getAsLong()).append("</td><td>")
-          .append(g(r, "fid_min")).append("</td><td>").append(g(r, "fid_mean")).append("</td><td>")
-          .append(g(r, "fid_std")).append("</td><td>")
+      b.append("<tr><td>")
+          .append(escape(r.get("snapshot").getAsString()))
+          .append("</td><td>")
+          .append(r.get("kimg").getAsLong())
+          .append("</td><td>")
+          .append(g(r, "fid_min"))
+          .append("</td><td>")
+          .append(g(r, "fid_mean"))
+          .append("</td><td>")
+          .append(g(r, "fid_std"))
+          .append("</td><td>")
           .append(r.has("is_mean") ? g(r, "is_mean") + " &plusmn; " + g(r, "is_std") : "&ndash;")
           .append("</td><td>")
           .append(r.has("kid_mean") ? g(r, "kid_mean") + " &plusmn; " + g(r, "kid_std") : "&ndash;")
-          .append("</td><td>").append(r.get("images").getAsLong()).append("</td><td>")
-          .append(g(r, "seconds")).append("</td></tr>\n");
+          .append("</td><td>")
+          .append(r.get("images").getAsLong())
+          .append("</td><td>")
+          .append(g(r, "seconds"))
+          .append("</td></tr>\n");
     }
     b.append("</table>\n<h2>Samples (seeds 0&ndash;63)</h2>\n<div class=\"grids\">\n");
     for (JsonObject r : rows) {
-      b.append("<figure><img src=\"").append(escape(r.get("grid").getAsString()))
-          .append("\" alt=\"grid\"><figcaption>kimg ").append(r.get("kimg").getAsLong())
-          .append(", FID ").append(g(r, "fid_mean")).append("</figcaption></figure>\n");
+      b.append("<figure><img src=\"")
+          .append(escape(r.get("grid").getAsString()))
+          .append("\" alt=\"grid\"><figcaption>kimg ")
+          .append(r.get("kimg").getAsLong())
+          .append(", FID ")
+          .append(g(r, "fid_mean"))
+          .append("</figcaption></figure>\n");
     }
     b.append("</div>\n</body></html>\n");
     return b.toString();
@@ -173,7 +199,9 @@ public final class EvaluationReport {
   }
 
   private static String escape(String s) {
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    return s.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\"", "&quot;");
   }
-
 }

@@ -9,10 +9,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.metrics.Metrics;
 import java.util.TreeSet;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.state.BagState;
 import org.apache.beam.sdk.state.StateSpec;
 import org.apache.beam.sdk.state.StateSpecs;
@@ -38,8 +38,8 @@ import org.apache.beam.sdk.values.KV;
  * without the scores of every repeat, goes to {@code failures.jsonl} instead. Idempotent: a row
  * replaces any earlier row of the same snapshot; a metric value that comes after the row was
  * written (a metric with several values, or a later pane of one) writes the row again, each name
- * with the value of its latest pane. All snapshots share one key, so on a cluster one worker
- * writes the files, one at a time.
+ * with the value of its latest pane. All snapshots share one key, so on a cluster one worker writes
+ * the files, one at a time.
  */
 final class RecordResultFn extends DoFn<KV<Integer, String>, String> {
   private static final long serialVersionUID = 1L;
@@ -68,9 +68,14 @@ final class RecordResultFn extends DoFn<KV<Integer, String>, String> {
   }
 
   @ProcessElement
-  public void process(@Element KV<Integer, String> in, BoundedWindow window,
-      @StateId("lines") BagState<String> lines, @StateId("recorded") ValueState<String> recorded,
-      @TimerId("windowEnd") Timer windowEnd, OutputReceiver<String> out) throws IOException {
+  public void process(
+      @Element KV<Integer, String> in,
+      BoundedWindow window,
+      @StateId("lines") BagState<String> lines,
+      @StateId("recorded") ValueState<String> recorded,
+      @TimerId("windowEnd") Timer windowEnd,
+      OutputReceiver<String> out)
+      throws IOException {
     String line = in.getValue();
     lines.add(line);
     String state = recorded.read();
@@ -86,8 +91,11 @@ final class RecordResultFn extends DoFn<KV<Integer, String>, String> {
   }
 
   @OnTimer("windowEnd")
-  public void onWindowEnd(BoundedWindow window, @StateId("lines") BagState<String> lines,
-      @StateId("recorded") ValueState<String> recorded, OutputReceiver<String> out)
+  public void onWindowEnd(
+      BoundedWindow window,
+      @StateId("lines") BagState<String> lines,
+      @StateId("recorded") ValueState<String> recorded,
+      OutputReceiver<String> out)
       throws IOException {
     if (recorded.read() == null) {
       recorded.write(
@@ -103,15 +111,23 @@ final class RecordResultFn extends DoFn<KV<Integer, String>, String> {
     return outcome;
   }
 
-  /** Writes the row (or the failure) of the lines so far; returns {@link #ROW} or {@link #FAILURE}. */
+  /**
+   * Writes the row (or the failure) of the lines so far; returns {@link #ROW} or {@link #FAILURE}.
+   */
   private String record(SnapshotWindow w, Gathered g, boolean announce, OutputReceiver<String> out)
       throws IOException {
     Snapshot snapshot = Snapshot.file(w.location(), w.name(), 0, 0);
     if (g.failure != null || g.repeats.size() != job.repeats()) {
-      String error = g.failure != null ? g.failure
-          : "expected the scores of " + job.repeats() + " repeat"
-              + (job.repeats() == 1 ? "" : "s") + ", got " + g.repeats.size()
-              + " (the network could not be loaded or scored; see the log above)";
+      String error =
+          g.failure != null
+              ? g.failure
+              : "expected the scores of "
+                  + job.repeats()
+                  + " repeat"
+                  + (job.repeats() == 1 ? "" : "s")
+                  + ", got "
+                  + g.repeats.size()
+                  + " (the network could not be loaded or scored; see the log above)";
       JsonObject row = new JsonObject();
       row.addProperty("snapshot", snapshot.name());
       row.addProperty("kimg", snapshot.kimg());
@@ -143,10 +159,13 @@ final class RecordResultFn extends DoFn<KV<Integer, String>, String> {
     long start = Long.MAX_VALUE;
     final TreeMap<Integer, RepeatScores> repeats = new TreeMap<>();
     final Map<String, Double> metrics = new TreeMap<>();
+
     /** Per metric name, the pane its value came from (the latest pane wins). */
     private final Map<String, Long> metricPanes = new TreeMap<>();
+
     /** The indices of the extra metrics that gave a value. */
     final Set<Integer> metricsIn = new TreeSet<>();
+
     boolean grid;
     String failure;
 
@@ -175,7 +194,9 @@ final class RecordResultFn extends DoFn<KV<Integer, String>, String> {
 
     /** Everything a row needs is in. */
     boolean complete(EvaluateJob job) {
-      return start != Long.MAX_VALUE && repeats.size() == job.repeats() && grid
+      return start != Long.MAX_VALUE
+          && repeats.size() == job.repeats()
+          && grid
           && metricsIn.size() == job.extraMetrics().size();
     }
   }

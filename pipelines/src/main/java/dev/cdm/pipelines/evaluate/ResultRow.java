@@ -11,8 +11,8 @@ import java.util.Map;
 
 /**
  * One line of {@code results.jsonl}: a snapshot's scores (FID per repeat, min, mean, std; IS and
- * KID when defined; extra metrics), what was generated, how long it took and the sampler
- * settings, and its one-line summary for the log.
+ * KID when defined; extra metrics), what was generated, how long it took and the sampler settings,
+ * and its one-line summary for the log.
  */
 final class ResultRow {
   private ResultRow() {}
@@ -23,8 +23,12 @@ final class ResultRow {
     return "grids/" + (dot > 0 ? snapshotName.substring(0, dot) : snapshotName) + ".png";
   }
 
-  static JsonObject of(EvaluateJob job, Snapshot s, List<RepeatScores> repeats,
-      Map<String, Double> metrics, double seconds) {
+  static JsonObject of(
+      EvaluateJob job,
+      Snapshot s,
+      List<RepeatScores> repeats,
+      Map<String, Double> metrics,
+      double seconds) {
     JsonObject o = new JsonObject();
     o.addProperty("snapshot", s.name());
     o.addProperty("kimg", s.kimg());
@@ -98,36 +102,61 @@ final class ResultRow {
 
   /** The per-snapshot summary line. */
   static String summary(JsonObject row) {
-    StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%s kimg %d: FID %s",
-        row.get("snapshot").getAsString(), row.get("kimg").getAsLong(),
-        FidResults.formatG(row.get("fid_mean").getAsDouble())));
+    StringBuilder b =
+        new StringBuilder(
+            String.format(
+                Locale.ROOT,
+                "%s kimg %d: FID %s",
+                row.get("snapshot").getAsString(),
+                row.get("kimg").getAsLong(),
+                FidResults.formatG(row.get("fid_mean").getAsDouble())));
     if (row.get("repeats").getAsInt() > 1) {
-      b.append(String.format(Locale.ROOT, " +- %s (min %s)",
-          FidResults.formatG(row.get("fid_std").getAsDouble()),
-          FidResults.formatG(row.get("fid_min").getAsDouble())));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              " +- %s (min %s)",
+              FidResults.formatG(row.get("fid_std").getAsDouble()),
+              FidResults.formatG(row.get("fid_min").getAsDouble())));
     }
     if (row.has("is_mean")) {
-      b.append(String.format(Locale.ROOT, ", IS %s +- %s",
-          FidResults.formatG(row.get("is_mean").getAsDouble()),
-          FidResults.formatG(row.get("is_std").getAsDouble())));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              ", IS %s +- %s",
+              FidResults.formatG(row.get("is_mean").getAsDouble()),
+              FidResults.formatG(row.get("is_std").getAsDouble())));
     } else {
       b.append(", IS skipped (the detector has no class probabilities, or --num < 10)");
     }
     if (row.has("kid_mean")) {
-      b.append(String.format(Locale.ROOT, ", KID %s +- %s",
-          FidResults.formatG(row.get("kid_mean").getAsDouble()),
-          FidResults.formatG(row.get("kid_std").getAsDouble())));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              ", KID %s +- %s",
+              FidResults.formatG(row.get("kid_mean").getAsDouble()),
+              FidResults.formatG(row.get("kid_std").getAsDouble())));
     } else {
       b.append(", KID skipped (--ref has no 'features'; see cdm ref --features)");
     }
     if (row.has("metrics")) {
-      row.getAsJsonObject("metrics").entrySet().forEach(e -> b.append(", ").append(e.getKey())
-          .append(' ').append(FidResults.formatG(e.getValue().getAsDouble())));
+      row.getAsJsonObject("metrics")
+          .entrySet()
+          .forEach(
+              e ->
+                  b.append(", ")
+                      .append(e.getKey())
+                      .append(' ')
+                      .append(FidResults.formatG(e.getValue().getAsDouble())));
     }
     double secs = row.get("seconds").getAsDouble();
     long images = row.get("generated").getAsLong();
-    b.append(String.format(Locale.ROOT, "; %d images generated and scored in %.1f s (%.1f img/s)",
-        images, secs, images / Math.max(secs, 1e-9)));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "; %d images generated and scored in %.1f s (%.1f img/s)",
+            images,
+            secs,
+            images / Math.max(secs, 1e-9)));
     return b.toString();
   }
 

@@ -11,14 +11,16 @@ import java.util.Set;
 
 /**
  * {@code results.jsonl}: one JSON object per evaluated snapshot, in evaluation order. Rewritten
- * whole (atomically) when a row is added, so it works on object stores too; a restarted
- * evaluation skips the snapshots named in it. {@link #failures} is the same kind of log for the
- * snapshots whose evaluation failed ({@code {"snapshot", "kimg", "error"}}).
+ * whole (atomically) when a row is added, so it works on object stores too; a restarted evaluation
+ * skips the snapshots named in it. {@link #failures} is the same kind of log for the snapshots
+ * whose evaluation failed ({@code {"snapshot", "kimg", "error"}}).
  */
 public final class ResultsLog {
   public static final String FILE = "results.jsonl";
+
   /** The snapshots of this evaluation run that could not be evaluated (retried by a restart). */
   public static final String FAILURES = "failures.jsonl";
+
   /** Adding rows is a read-modify-write: one at a time per JVM (also across DoFn instances). */
   private static final Object LOCK = new Object();
 
@@ -66,7 +68,8 @@ public final class ResultsLog {
         JsonElement e = JsonParser.parseString(line);
         rows.add(e.getAsJsonObject());
       } catch (RuntimeException e) {
-        throw new IOException(location + " line " + n + ": not a JSON object: " + e.getMessage(), e);
+        throw new IOException(
+            location + " line " + n + ": not a JSON object: " + e.getMessage(), e);
       }
     }
     return rows;

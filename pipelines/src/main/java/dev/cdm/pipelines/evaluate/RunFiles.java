@@ -39,8 +39,12 @@ public final class RunFiles {
         throw new IOException("--snapshots=" + dir + ": no such file");
       }
       MatchResult.Metadata m = one.metadata().get(0);
-      out.add(Snapshot.file(m.resourceId().toString(), m.resourceId().getFilename(),
-          m.sizeBytes(), m.lastModifiedMillis()));
+      out.add(
+          Snapshot.file(
+              m.resourceId().toString(),
+              m.resourceId().getFilename(),
+              m.sizeBytes(),
+              m.lastModifiedMillis()));
       return out;
     }
     MatchResult match =
@@ -49,12 +53,13 @@ public final class RunFiles {
       if (match.status() == MatchResult.Status.NOT_FOUND) {
         return out;
       }
-      throw new IOException("--snapshots=" + dir + ": cannot list snapshots (" + match.status() + ")");
+      throw new IOException(
+          "--snapshots=" + dir + ": cannot list snapshots (" + match.status() + ")");
     }
     for (MatchResult.Metadata m : match.metadata()) {
       String name = m.resourceId().getFilename();
-      Snapshot s = Snapshot.of(m.resourceId().toString(), name, m.sizeBytes(),
-          m.lastModifiedMillis());
+      Snapshot s =
+          Snapshot.of(m.resourceId().toString(), name, m.sizeBytes(), m.lastModifiedMillis());
       if (s != null) {
         out.add(s);
       }
@@ -69,7 +74,8 @@ public final class RunFiles {
     if (match.status() != MatchResult.Status.OK || match.metadata().isEmpty()) {
       return null;
     }
-    try (InputStream in = Channels.newInputStream(FileSystems.open(match.metadata().get(0).resourceId()))) {
+    try (InputStream in =
+        Channels.newInputStream(FileSystems.open(match.metadata().get(0).resourceId()))) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
   }

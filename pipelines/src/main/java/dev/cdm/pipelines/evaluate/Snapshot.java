@@ -5,9 +5,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One published network snapshot: {@code network-snapshot-NNNNNN.pkl|.safetensors}, where NNNNNN
- * is the training progress in kimg (the reference's and our training loop's name). Files still
- * being written ({@code .part}, temporary names) do not match.
+ * One published network snapshot: {@code network-snapshot-NNNNNN.pkl|.safetensors}, where NNNNNN is
+ * the training progress in kimg (the reference's and our training loop's name). Files still being
+ * written ({@code .part}, temporary names) do not match.
  */
 public record Snapshot(String location, String name, long kimg, long sizeBytes, long modifiedMillis)
     implements SnapshotId {

@@ -9,11 +9,11 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * The Java entry point of {@code cdm evaluate} (and of anything that wants the same results for
- * its own snapshots): {@link #evaluate} one snapshot, {@link #evaluateAll} those of the run
- * directory, or {@link #watch} the run directory as a streaming pipeline. Every way runs the same
- * {@link EvaluateSnapshots}, which appends each snapshot's row to {@code results.jsonl} and
- * refreshes {@code report.html} as it lands.
+ * The Java entry point of {@code cdm evaluate} (and of anything that wants the same results for its
+ * own snapshots): {@link #evaluate} one snapshot, {@link #evaluateAll} those of the run directory,
+ * or {@link #watch} the run directory as a streaming pipeline. Every way runs the same {@link
+ * EvaluateSnapshots}, which appends each snapshot's row to {@code results.jsonl} and refreshes
+ * {@code report.html} as it lands.
  */
 public final class SnapshotEvaluator {
   private final EvaluateJob job;
@@ -49,19 +49,29 @@ public final class SnapshotEvaluator {
    */
   public JsonObject evaluate(Snapshot snapshot) throws IOException {
     int images = EvaluatePipeline.seeds(job).size();
-    log.accept(String.format(Locale.ROOT, "Evaluating %s (kimg %d): %d images x %d repeats%s...",
-        snapshot.name(), snapshot.kimg(), job.num(), job.repeats(),
-        images > job.num() * job.repeats() ? " (+" + (images - job.num() * job.repeats())
-            + " for the grid)" : ""));
+    log.accept(
+        String.format(
+            Locale.ROOT,
+            "Evaluating %s (kimg %d): %d images x %d repeats%s...",
+            snapshot.name(),
+            snapshot.kimg(),
+            job.num(),
+            job.repeats(),
+            images > job.num() * job.repeats()
+                ? " (+" + (images - job.num() * job.repeats()) + " for the grid)"
+                : ""));
     JsonObject before = results.row(snapshot.name());
     JsonObject failedBefore = failures.row(snapshot.name());
     EvaluatePipeline.run(EvaluatePipeline.once(job, List.of(snapshot), false), snapshot.location());
     JsonObject row = results.row(snapshot.name());
     if (row == null || row.equals(before)) {
       JsonObject failure = failures.row(snapshot.name());
-      throw new IOException(snapshot.location() + ": "
-          + (failure != null && !failure.equals(failedBefore) ? failure.get("error").getAsString()
-              : "the pipeline finished without scores"));
+      throw new IOException(
+          snapshot.location()
+              + ": "
+              + (failure != null && !failure.equals(failedBefore)
+                  ? failure.get("error").getAsString()
+                  : "the pipeline finished without scores"));
     }
     log.accept(ResultRow.summary(row));
     return row;
@@ -74,8 +84,11 @@ public final class SnapshotEvaluator {
   public int evaluateAll() throws IOException {
     List<Snapshot> snapshots = RunFiles.snapshots(job.snapshots());
     if (snapshots.isEmpty()) {
-      throw new IOException("--snapshots=" + job.snapshots() + ": no network-snapshot-*.pkl or"
-          + " .safetensors files (use --watch to wait for them)");
+      throw new IOException(
+          "--snapshots="
+              + job.snapshots()
+              + ": no network-snapshot-*.pkl or"
+              + " .safetensors files (use --watch to wait for them)");
     }
     Set<String> done = skipping();
     int evaluated = 0;
@@ -89,16 +102,20 @@ public final class SnapshotEvaluator {
   }
 
   /**
-   * Watches the run directory as one streaming pipeline (see {@link SnapshotPollFn}): each
-   * snapshot published is evaluated once; ends at {@code untilKimg} (null: none) or after the
-   * training's end marker. Snapshots that failed before are tried again. Returns how many were
-   * evaluated; {@link #failures()} tells how many failed.
+   * Watches the run directory as one streaming pipeline (see {@link SnapshotPollFn}): each snapshot
+   * published is evaluated once; ends at {@code untilKimg} (null: none) or after the training's end
+   * marker. Snapshots that failed before are tried again. Returns how many were evaluated; {@link
+   * #failures()} tells how many failed.
    */
   public int watch(long pollMillis, Long untilKimg) throws IOException {
     failures.clear();
     Set<String> done = skipping();
-    log.accept("Watching " + job.snapshots() + " for snapshots (a streaming pipeline, looking every "
-        + pollMillis / 1000.0 + " s)");
+    log.accept(
+        "Watching "
+            + job.snapshots()
+            + " for snapshots (a streaming pipeline, looking every "
+            + pollMillis / 1000.0
+            + " s)");
     EvaluatePipeline.run(EvaluatePipeline.watch(job, pollMillis, untilKimg), job.snapshots());
     int evaluated = 0;
     for (String name : results.evaluated()) {
@@ -115,8 +132,13 @@ public final class SnapshotEvaluator {
   private Set<String> skipping() throws IOException {
     Set<String> done = results.evaluated();
     if (!done.isEmpty()) {
-      log.accept("Skipping " + done.size() + " snapshot" + (done.size() == 1 ? "" : "s")
-          + " already in " + results.location());
+      log.accept(
+          "Skipping "
+              + done.size()
+              + " snapshot"
+              + (done.size() == 1 ? "" : "s")
+              + " already in "
+              + results.location());
     }
     return done;
   }

@@ -14,16 +14,16 @@ import org.joda.time.Instant;
  * Watch} transform): which snapshot to evaluate next, and whether watching is over.
  *
  * <ul>
- *   <li>Only final names count ({@code network-snapshot-NNNNNN.pkl|.safetensors}: our training
- *       loop writes {@code <name>.part} and renames it), and a snapshot is taken only once its
+ *   <li>Only final names count ({@code network-snapshot-NNNNNN.pkl|.safetensors}: our training loop
+ *       writes {@code <name>.part} and renames it), and a snapshot is taken only once its
  *       modification time is at least {@code quietMillis} old, so a file still being copied in
  *       under its final name is not read either (object stores show an object once uploaded).
  *   <li>Snapshots named in {@code results.jsonl} or {@code failures.jsonl} are settled: a restart
  *       skips what is done.
  *   <li>One snapshot at a time, in kimg order: the next is released once the previous one's result
- *       is recorded (as the reference's {@code eval.py}), so the workers load one network at a
- *       time and all of them work on it. Until then the poll returns the snapshot in flight again,
- *       which {@link Watch} ignores (it emits each snapshot location once).
+ *       is recorded (as the reference's {@code eval.py}), so the workers load one network at a time
+ *       and all of them work on it. Until then the poll returns the snapshot in flight again, which
+ *       {@link Watch} ignores (it emits each snapshot location once).
  *   <li>The end ({@link Watch.Growth.PollResult#complete}): a settled snapshot of at least {@code
  *       untilKimg}, or the training's end marker and every snapshot settled. The marker is read
  *       before the folder is listed, so no snapshot published before it is missed.
@@ -51,8 +51,12 @@ final class SnapshotPollFn extends Watch.Growth.PollFn<String, Snapshot> {
     try {
       return look(runDir, now);
     } catch (IOException | RuntimeException e) {
-      System.err.println("cdm evaluate: cannot look at " + runDir + " (" + e.getMessage()
-          + "); trying again at the next poll");
+      System.err.println(
+          "cdm evaluate: cannot look at "
+              + runDir
+              + " ("
+              + e.getMessage()
+              + "); trying again at the next poll");
       return Watch.Growth.PollResult.<Snapshot>incomplete(List.of()).withWatermark(now);
     }
   }
@@ -72,8 +76,8 @@ final class SnapshotPollFn extends Watch.Growth.PollFn<String, Snapshot> {
       System.err.println("Reached --until-kimg=" + untilKimg + "; stopping.");
       return Watch.Growth.PollResult.complete(now, List.of());
     }
-    Snapshot next = snapshots.stream().filter(s -> !settled.contains(s.name())).findFirst()
-        .orElse(null);
+    Snapshot next =
+        snapshots.stream().filter(s -> !settled.contains(s.name())).findFirst().orElse(null);
     if (next == null && trainingDone) {
       System.err.println("Training finished and every snapshot is evaluated; stopping.");
       return Watch.Growth.PollResult.complete(now, List.of());
@@ -83,11 +87,17 @@ final class SnapshotPollFn extends Watch.Growth.PollFn<String, Snapshot> {
     }
     if (next == null && !announced) {
       announced = true;
-      System.err.println("Waiting for new snapshots in " + runDir + " (looking every "
-          + quietMillis / 1000.0 + " s)...");
+      System.err.println(
+          "Waiting for new snapshots in "
+              + runDir
+              + " (looking every "
+              + quietMillis / 1000.0
+              + " s)...");
     }
     return Watch.Growth.PollResult.incomplete(
-            next == null ? List.<TimestampedValue<Snapshot>>of() : List.of(TimestampedValue.of(next, now)))
+            next == null
+                ? List.<TimestampedValue<Snapshot>>of()
+                : List.of(TimestampedValue.of(next, now)))
         .withWatermark(now);
   }
 }

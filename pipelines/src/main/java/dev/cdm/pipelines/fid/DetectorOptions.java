@@ -10,13 +10,20 @@ import picocli.CommandLine.Option;
 
 /** The feature-detector flags that {@code cdm ref} and {@code cdm fid} share (a picocli mixin). */
 public final class DetectorOptions {
-  @Option(names = "--batch", defaultValue = "64", paramLabel = "INT",
+  @Option(
+      names = "--batch",
+      defaultValue = "64",
+      paramLabel = "INT",
       description = "Maximum batch size (default: ${DEFAULT-VALUE}).")
   int batch;
 
-  @Option(names = "--detector", defaultValue = Detector.INCEPTION_URL, paramLabel = "PT|URL|mnist",
-      description = "Feature detector: a TorchScript file (path, http(s) URL or gs://; default: Inception-v3),"
-          + " or 'mnist' for the project's MNIST classifier (FID-MNIST; also a .safetensors of its weights).")
+  @Option(
+      names = "--detector",
+      defaultValue = Detector.INCEPTION_URL,
+      paramLabel = "PT|URL|mnist",
+      description =
+          "Feature detector: a TorchScript file (path, http(s) URL or gs://; default: Inception-v3),"
+              + " or 'mnist' for the project's MNIST classifier (FID-MNIST; also a .safetensors of its weights).")
   String detector;
 
   @Mixin DeviceOption device;
@@ -49,7 +56,11 @@ public final class DetectorOptions {
 
   /** Feature statistics with this detector on this device, for {@code expectedImages} images. */
   ExtractStatistics statistics(long expectedImages) {
-    return ExtractStatistics.builder().setDetector(detector).setDevice(device.device).setMaxBatch(batch)
-        .setExpectedImages(expectedImages).build();
+    return ExtractStatistics.builder()
+        .setDetector(detector)
+        .setDevice(device.device)
+        .setMaxBatch(batch)
+        .setExpectedImages(expectedImages)
+        .build();
   }
 }

@@ -1,23 +1,23 @@
 package dev.cdm.pipelines.fid;
 
 import dev.cdm.fid.FeatureMoments;
+import dev.cdm.transforms.fid.BatchImages;
 import dev.cdm.transforms.fid.ExtractStatistics;
 import dev.cdm.transforms.fid.FrechetDistanceFn;
 import dev.cdm.transforms.fid.ReadImageBatches;
 import dev.cdm.transforms.fid.WriteStatisticsFn;
-import dev.cdm.transforms.fid.BatchImages;
 import dev.cdm.transforms.generate.GenerateImages;
 import dev.cdm.transforms.generate.GeneratedImage;
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.coders.ListCoder;
-import org.apache.beam.sdk.coders.VarLongCoder;
-import org.apache.beam.sdk.transforms.Create;
-import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.coders.DoubleCoder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.ListCoder;
+import org.apache.beam.sdk.coders.VarIntCoder;
+import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.Combine;
+import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
@@ -27,8 +27,8 @@ public final class FidPipelines {
   private FidPipelines() {}
 
   /** Dataset images -> detector features -> mu/sigma -> .npz ({@code cdm ref}). */
-  public static Pipeline reference(PipelineOptions options, ReadImageBatches images,
-      ExtractStatistics statistics, String dest) {
+  public static Pipeline reference(
+      PipelineOptions options, ReadImageBatches images, ExtractStatistics statistics, String dest) {
     Pipeline p = Pipeline.create(options);
     p.apply("ReadImages", images)
         .apply("Statistics", statistics)
@@ -40,8 +40,12 @@ public final class FidPipelines {
    * Chosen images (one group per repeat) -> features -> statistics per group -> FID against the
    * reference statistics -> one result file ({@code cdm fid}).
    */
-  public static Pipeline fid(PipelineOptions options, ReadImageBatches images,
-      ExtractStatistics statistics, String ref, String resultFile) {
+  public static Pipeline fid(
+      PipelineOptions options,
+      ReadImageBatches images,
+      ExtractStatistics statistics,
+      String ref,
+      String resultFile) {
     Pipeline p = Pipeline.create(options);
     PCollection<KV<Integer, FeatureMoments>> moments =
         p.apply("ReadImages", images).apply("Statistics", statistics);
@@ -53,15 +57,20 @@ public final class FidPipelines {
    * Streaming FID: seed batches -> samples on the workers' devices (never written) -> detector
    * batches -> statistics per group -> FID -> one result file.
    */
-  public static Pipeline streaming(PipelineOptions options, List<List<Long>> seedBatches,
-      GenerateImages generate, BatchImages<GeneratedImage> batch, ExtractStatistics statistics,
-      String ref, String resultFile) {
+  public static Pipeline streaming(
+      PipelineOptions options,
+      List<List<Long>> seedBatches,
+      GenerateImages generate,
+      BatchImages<GeneratedImage> batch,
+      ExtractStatistics statistics,
+      String ref,
+      String resultFile) {
     Pipeline p = Pipeline.create(options);
-    PCollection<KV<Integer, FeatureMoments>> moments = p
-        .apply("SeedBatches", Create.of(seedBatches).withCoder(ListCoder.of(VarLongCoder.of())))
-        .apply("Generate", generate)
-        .apply("DetectorBatches", batch)
-        .apply("Statistics", statistics);
+    PCollection<KV<Integer, FeatureMoments>> moments =
+        p.apply("SeedBatches", Create.of(seedBatches).withCoder(ListCoder.of(VarLongCoder.of())))
+            .apply("Generate", generate)
+            .apply("DetectorBatches", batch)
+            .apply("Statistics", statistics);
     scoreAndWrite(moments, ref, resultFile);
     return p;
   }

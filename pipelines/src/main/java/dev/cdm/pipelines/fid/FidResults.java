@@ -1,5 +1,6 @@
 package dev.cdm.pipelines.fid;
 
+import dev.cdm.transforms.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -7,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.TreeMap;
-import dev.cdm.transforms.io.AtomicFiles;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CoderRegistry;
 import org.apache.beam.sdk.coders.ListCoder;
@@ -17,8 +17,8 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.values.KV;
 
 /**
- * The FID values of a run (one per repeat), written by the pipeline as text ({@code <repeat>
- * <fid>} per line, full precision), read back and summarised by the command.
+ * The FID values of a run (one per repeat), written by the pipeline as text ({@code <repeat> <fid>}
+ * per line, full precision), read back and summarised by the command.
  */
 public final class FidResults {
   private final double[] values;
@@ -63,7 +63,8 @@ public final class FidResults {
 
   /** Reads the result file at a local path or on any Beam file system (e.g. gs://). */
   public static FidResults read(String file, int expected) throws IOException {
-    List<String> lines = List.of(new String(AtomicFiles.read(file), StandardCharsets.UTF_8).split("\n"));
+    List<String> lines =
+        List.of(new String(AtomicFiles.read(file), StandardCharsets.UTF_8).split("\n"));
     TreeMap<Integer, Double> byGroup = new TreeMap<>();
     for (String line : lines) {
       if (!line.isBlank()) {
@@ -72,7 +73,8 @@ public final class FidResults {
       }
     }
     if (byGroup.size() != expected) {
-      throw new IOException(file + ": expected " + expected + " FID values, found " + byGroup.size());
+      throw new IOException(
+          file + ": expected " + expected + " FID values, found " + byGroup.size());
     }
     return new FidResults(byGroup.values().stream().mapToDouble(Double::doubleValue).toArray());
   }
@@ -158,7 +160,8 @@ public final class FidResults {
       // Through the file layer: the worker that runs this may be on another host than the
       // command, so the file is on storage both reach (a shared path or gs://). Created once:
       // a job that restarts after writing it keeps the first result.
-      AtomicFiles.createOnce(file, (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
+      AtomicFiles.createOnce(
+          file, (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
     }
   }
 }

@@ -1,36 +1,49 @@
 package dev.cdm.pipelines.fid;
 
 import dev.cdm.fid.ImageSubsets;
+import dev.cdm.model.data.ImageArchive;
 import dev.cdm.model.io.NpyArray;
 import dev.cdm.model.io.NpzFile;
-import dev.cdm.transforms.fid.WriteFeatureSample;
-import org.apache.beam.sdk.Pipeline;
-import dev.cdm.model.data.ImageArchive;
 import dev.cdm.pipelines.BeamOptions;
 import dev.cdm.pipelines.CommandErrors;
 import dev.cdm.pipelines.Outputs;
 import dev.cdm.transforms.fid.ReadImageBatches;
+import dev.cdm.transforms.fid.WriteFeatureSample;
 import dev.cdm.transforms.io.AtomicFiles;
 import java.util.concurrent.Callable;
+import org.apache.beam.sdk.Pipeline;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code cdm ref}: reference statistics of a dataset, as the reference's {@code fid.py ref}. */
-@Command(name = "ref", mixinStandardHelpOptions = true,
-    description = "Calculate dataset reference statistics (mu, sigma of detector features) needed by 'fid'.")
+@Command(
+    name = "ref",
+    mixinStandardHelpOptions = true,
+    description =
+        "Calculate dataset reference statistics (mu, sigma of detector features) needed by 'fid'.")
 public final class RefCommand implements Callable<Integer> {
-  @Option(names = "--data", required = true, paramLabel = "PATH|ZIP",
+  @Option(
+      names = "--data",
+      required = true,
+      paramLabel = "PATH|ZIP",
       description = "Path to the dataset (folder or ZIP of images).")
   String data;
 
-  @Option(names = "--dest", required = true, paramLabel = "NPZ",
+  @Option(
+      names = "--dest",
+      required = true,
+      paramLabel = "NPZ",
       description = "Destination .npz file (keys mu, sigma).")
   String dest;
 
-  @Option(names = "--features", defaultValue = "0", paramLabel = "N",
-      description = "Also store the features of N randomly chosen images under the key 'features'"
-          + " (what cdm evaluate needs for KID; e.g. 10000) (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--features",
+      defaultValue = "0",
+      paramLabel = "N",
+      description =
+          "Also store the features of N randomly chosen images under the key 'features'"
+              + " (what cdm evaluate needs for KID; e.g. 10000) (default: ${DEFAULT-VALUE}).")
   int features;
 
   @Mixin DetectorOptions detector;
@@ -52,7 +65,11 @@ public final class RefCommand implements Callable<Integer> {
     }
     if (total < 2) {
       throw new IllegalArgumentException(
-          "--data=" + this.data + ": found " + total + " images, but need at least 2 to compute statistics");
+          "--data="
+              + this.data
+              + ": found "
+              + total
+              + " images, but need at least 2 to compute statistics");
     }
     detector.fetch();
     // Written once by a worker through the file layer (a local path, gs:// or any Beam file
@@ -61,12 +78,17 @@ public final class RefCommand implements Callable<Integer> {
     String staged = AtomicFiles.stagingFor(destPath);
     System.err.println("Calculating statistics for " + total + " images from " + data + "...");
     try {
-      FidPipelines.reference(beam.create(),
-          ReadImageBatches.builder().setPath(data)
-              .setSubsets(ImageSubsets.disjoint(total, total, 1, 0)).setBatchSize(detector.batch).build(),
-          detector.statistics(total),
-          staged)
-          .run().waitUntilFinish();
+      FidPipelines.reference(
+              beam.create(),
+              ReadImageBatches.builder()
+                  .setPath(data)
+                  .setSubsets(ImageSubsets.disjoint(total, total, 1, 0))
+                  .setBatchSize(detector.batch)
+                  .build(),
+              detector.statistics(total),
+              staged)
+          .run()
+          .waitUntilFinish();
       if (!AtomicFiles.exists(staged)) {
         throw new IllegalStateException("the pipeline finished without writing " + staged);
       }
@@ -93,10 +115,16 @@ public final class RefCommand implements Callable<Integer> {
     String sample = AtomicFiles.stagingFor(destPath);
     try {
       Pipeline p = Pipeline.create(beam.create());
-      p.apply("ReadImages", ReadImageBatches.builder().setPath(data)
-              .setSubsets(ImageSubsets.disjoint(total, n, 1, 0)).setBatchSize(detector.batch).build())
-          .apply("FeatureSample", new WriteFeatureSample(detector.detector, detector.device.device,
-              sample));
+      p.apply(
+              "ReadImages",
+              ReadImageBatches.builder()
+                  .setPath(data)
+                  .setSubsets(ImageSubsets.disjoint(total, n, 1, 0))
+                  .setBatchSize(detector.batch)
+                  .build())
+          .apply(
+              "FeatureSample",
+              new WriteFeatureSample(detector.detector, detector.device.device, sample));
       p.run().waitUntilFinish();
       java.util.Map<String, NpyArray> arrays = new java.util.LinkedHashMap<>(read(staged).arrays());
       arrays.putAll(read(sample).arrays());

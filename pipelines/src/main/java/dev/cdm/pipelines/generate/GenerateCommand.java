@@ -27,22 +27,34 @@ import picocli.CommandLine.Option;
             + " one {seed:06d}.png per seed, as generate.py. Other --options are Beam pipeline options"
             + " (--runner=DirectRunner|FlinkRunner, --flinkMaster=[local], --parallelism=N).")
 public final class GenerateCommand implements Callable<Integer> {
-  @Option(names = "--network", required = true, paramLabel = "PATH|URL",
+  @Option(
+      names = "--network",
+      required = true,
+      paramLabel = "PATH|URL",
       description = "Network pickle (reference .pkl) or our snapshot; path, http(s):// or gs://")
   String network;
 
-  @Option(names = "--outdir", required = true, paramLabel = "DIR",
+  @Option(
+      names = "--outdir",
+      required = true,
+      paramLabel = "DIR",
       description = "Where to save the output images")
   String outdir;
 
-  @Option(names = "--seeds", defaultValue = "0-63", paramLabel = "LIST",
+  @Option(
+      names = "--seeds",
+      defaultValue = "0-63",
+      paramLabel = "LIST",
       description = "Random seeds (e.g. 1,2,5-10) (default: ${DEFAULT-VALUE})")
   String seeds;
 
   @Option(names = "--subdirs", description = "Create subdirectory for every 1000 seeds")
   boolean subdirs;
 
-  @Option(names = "--batch", defaultValue = "64", paramLabel = "INT",
+  @Option(
+      names = "--batch",
+      defaultValue = "64",
+      paramLabel = "INT",
       description = "Maximum batch size (default: ${DEFAULT-VALUE})")
   int batch;
 
@@ -50,11 +62,13 @@ public final class GenerateCommand implements Callable<Integer> {
 
   @Mixin DeviceOption device;
 
-  @Option(names = "--tf32",
+  @Option(
+      names = "--tf32",
       description = "Allow TF32 convolutions on the GPU (off otherwise, as in the reference)")
   boolean tf32;
 
-  @Option(names = "--resume",
+  @Option(
+      names = "--resume",
       description = "Skip seeds whose image already exists and is complete (decodes)")
   boolean resume;
 
@@ -113,8 +127,12 @@ public final class GenerateCommand implements Callable<Integer> {
     Pipeline p = Pipeline.create(options);
     int n = GeneratePipeline.build(p, job);
     if (n == 0) {
-      System.err.println("Nothing to generate: all " + job.seeds().size() + " images exist in \""
-          + outdir + "\".");
+      System.err.println(
+          "Nothing to generate: all "
+              + job.seeds().size()
+              + " images exist in \""
+              + outdir
+              + "\".");
       return 0;
     }
     System.err.println("Generating " + n + " images to \"" + outdir + "\"...");

@@ -66,5 +66,4 @@ public abstract class GenerateJob {
 
     public abstract GenerateJob build();
   }
-
 }

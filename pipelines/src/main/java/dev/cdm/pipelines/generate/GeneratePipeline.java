@@ -1,11 +1,11 @@
 package dev.cdm.pipelines.generate;
 
+import dev.cdm.model.data.PngCodec;
 import dev.cdm.model.sampling.SeedList;
-import dev.cdm.transforms.io.AtomicFiles;
 import dev.cdm.transforms.generate.GenerateImages;
 import dev.cdm.transforms.generate.ImagePaths;
-import dev.cdm.model.data.PngCodec;
 import dev.cdm.transforms.generate.WriteImages;
+import dev.cdm.transforms.io.AtomicFiles;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,8 +33,14 @@ public final class GeneratePipeline {
   static List<Long> pendingSeeds(GenerateJob job) throws IOException {
     int leftovers = AtomicFiles.removeLeftovers(job.outdir());
     if (leftovers > 0) {
-      System.err.println("Removed " + leftovers + " unfinished image file"
-          + (leftovers == 1 ? "" : "s") + " left in \"" + job.outdir() + "\" by an interrupted run.");
+      System.err.println(
+          "Removed "
+              + leftovers
+              + " unfinished image file"
+              + (leftovers == 1 ? "" : "s")
+              + " left in \""
+              + job.outdir()
+              + "\" by an interrupted run.");
     }
     if (!job.resume()) {
       return job.seeds();
@@ -50,10 +56,18 @@ public final class GeneratePipeline {
         broken++;
       }
     }
-    System.err.println("--resume: " + (job.seeds().size() - pending.size()) + " of "
-        + job.seeds().size() + " images exist in \"" + job.outdir() + "\""
-        + (broken > 0 ? ", " + broken + " incomplete ones are made again" : "") + "; "
-        + pending.size() + " to generate.");
+    System.err.println(
+        "--resume: "
+            + (job.seeds().size() - pending.size())
+            + " of "
+            + job.seeds().size()
+            + " images exist in \""
+            + job.outdir()
+            + "\""
+            + (broken > 0 ? ", " + broken + " incomplete ones are made again" : "")
+            + "; "
+            + pending.size()
+            + " to generate.");
     return pending;
   }
 

@@ -14,8 +14,12 @@ import java.util.List;
  */
 public final class Templates {
   /** The paper's runs shipped with the project. */
-  public static final List<String> NAMES = List.of(
-      "cifar10-32x32-cond-vp", "cifar10-32x32-uncond-vp", "afhqv2-64x64-uncond-vp", "ffhq-64x64");
+  public static final List<String> NAMES =
+      List.of(
+          "cifar10-32x32-cond-vp",
+          "cifar10-32x32-uncond-vp",
+          "afhqv2-64x64-uncond-vp",
+          "ffhq-64x64");
 
   private Templates() {}
 
@@ -25,10 +29,15 @@ public final class Templates {
     if (Files.isRegularFile(p)) {
       text = Files.readString(p);
     } else {
-      try (InputStream in = Templates.class.getResourceAsStream("/templates/" + nameOrPath + ".args")) {
+      try (InputStream in =
+          Templates.class.getResourceAsStream("/templates/" + nameOrPath + ".args")) {
         if (in == null) {
-          throw new IOException("--template: no template named '" + nameOrPath + "' (known: "
-              + String.join(", ", NAMES) + ") and no such file");
+          throw new IOException(
+              "--template: no template named '"
+                  + nameOrPath
+                  + "' (known: "
+                  + String.join(", ", NAMES)
+                  + ") and no such file");
         }
         text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       }

@@ -4,20 +4,20 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.cdm.model.data.ImageArchive;
-import dev.cdm.model.io.Sources;
 import dev.cdm.model.io.NetworkLoader;
 import dev.cdm.model.io.ObjectConfig;
+import dev.cdm.model.io.Sources;
 import dev.cdm.model.precond.Precond;
 import dev.cdm.model.training.NetworkFactory;
 import dev.cdm.model.training.PrecondNetworks;
 import dev.cdm.model.training.TrainingConfig;
 import dev.cdm.model.training.TrainingLog;
 import dev.cdm.model.training.TrainingLoop;
-import dev.cdm.pipelines.evaluate.EvaluationProcess;
 import dev.cdm.model.training.TrainingSet;
 import dev.cdm.model.training.TrainingState;
 import dev.cdm.pipelines.Cdm;
 import dev.cdm.pipelines.DeviceOption;
+import dev.cdm.pipelines.evaluate.EvaluationProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,148 +52,286 @@ import picocli.CommandLine.Option;
 public final class TrainCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--template", paramLabel = "NAME|FILE",
-      description = "Start from a named run configuration (templates/NAME.args); other flags override it.")
+  @Option(
+      names = "--template",
+      paramLabel = "NAME|FILE",
+      description =
+          "Start from a named run configuration (templates/NAME.args); other flags override it.")
   String template;
 
-  @Option(names = "--outdir", required = true, paramLabel = "DIR", description = "Where to save the results")
+  @Option(
+      names = "--outdir",
+      required = true,
+      paramLabel = "DIR",
+      description = "Where to save the results")
   Path outdir;
 
-  @Option(names = "--data", required = true, paramLabel = "ZIP|DIR",
-      description = "Path to the dataset; a ZIP may be on gs:// (or any Beam file system): it is"
-          + " downloaded once into the cache ($CDM_CACHE)")
+  @Option(
+      names = "--data",
+      required = true,
+      paramLabel = "ZIP|DIR",
+      description =
+          "Path to the dataset; a ZIP may be on gs:// (or any Beam file system): it is"
+              + " downloaded once into the cache ($CDM_CACHE)")
   String data;
 
   /** {@code --data} on this machine: the path given, or the cache's copy of a remote ZIP. */
   private Path localData;
 
-  @Option(names = "--cond", paramLabel = "BOOL", arity = "1", converter = Bool.class, description = "Train class-conditional model (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--cond",
+      paramLabel = "BOOL",
+      arity = "1",
+      converter = Bool.class,
+      description = "Train class-conditional model (default: ${DEFAULT-VALUE})")
   boolean cond = false;
 
-  @Option(names = "--arch", paramLabel = "ddpmpp|ncsnpp|adm", description = "Network architecture (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--arch",
+      paramLabel = "ddpmpp|ncsnpp|adm",
+      description = "Network architecture (default: ${DEFAULT-VALUE})")
   String arch = "ddpmpp";
 
-  @Option(names = "--precond", paramLabel = "vp|ve|edm|cdm", description = "Preconditioning & loss function (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--precond",
+      paramLabel = "vp|ve|edm|cdm",
+      description = "Preconditioning & loss function (default: ${DEFAULT-VALUE})")
   String precond = "cdm";
 
-  @Option(names = "--duration", paramLabel = "MIMG", description = "Training duration (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--duration",
+      paramLabel = "MIMG",
+      description = "Training duration (default: ${DEFAULT-VALUE})")
   double duration = 200;
 
-  @Option(names = "--batch", paramLabel = "INT", description = "Total batch size (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--batch",
+      paramLabel = "INT",
+      description = "Total batch size (default: ${DEFAULT-VALUE})")
   int batch = 512;
 
   @Option(names = "--batch-gpu", paramLabel = "INT", description = "Limit batch size per GPU")
   Integer batchGpu;
 
-  @Option(names = "--cbase", paramLabel = "INT", description = "Channel multiplier (default: varies)")
+  @Option(
+      names = "--cbase",
+      paramLabel = "INT",
+      description = "Channel multiplier (default: varies)")
   Integer cbase;
 
-  @Option(names = "--cres", paramLabel = "LIST", description = "Channels per resolution (default: varies)")
+  @Option(
+      names = "--cres",
+      paramLabel = "LIST",
+      description = "Channels per resolution (default: varies)")
   String cres;
 
-  @Option(names = "--lr", paramLabel = "FLOAT", description = "Learning rate (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--lr",
+      paramLabel = "FLOAT",
+      description = "Learning rate (default: ${DEFAULT-VALUE})")
   double lr = 10e-4;
 
-  @Option(names = "--ema", paramLabel = "MIMG", description = "EMA half-life (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--ema",
+      paramLabel = "MIMG",
+      description = "EMA half-life (default: ${DEFAULT-VALUE})")
   double ema = 0.5;
 
-  @Option(names = "--dropout", paramLabel = "FLOAT", description = "Dropout probability (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--dropout",
+      paramLabel = "FLOAT",
+      description = "Dropout probability (default: ${DEFAULT-VALUE})")
   double dropout = 0.13;
 
-  @Option(names = "--augment", paramLabel = "FLOAT", description = "Augment probability (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--augment",
+      paramLabel = "FLOAT",
+      description = "Augment probability (default: ${DEFAULT-VALUE})")
   double augment = 0.12;
 
-  @Option(names = {"--S_churn", "--s-churn"}, paramLabel = "FLOAT", description = "Amount of stochasticity (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = {"--S_churn", "--s-churn"},
+      paramLabel = "FLOAT",
+      description = "Amount of stochasticity (default: ${DEFAULT-VALUE})")
   double sChurn = 10.0;
 
-  @Option(names = {"--S_min", "--s-min"}, paramLabel = "FLOAT", description = "Saturation lower bound (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = {"--S_min", "--s-min"},
+      paramLabel = "FLOAT",
+      description = "Saturation lower bound (default: ${DEFAULT-VALUE})")
   double sMin = 0.01;
 
-  @Option(names = {"--S_max", "--s-max"}, paramLabel = "FLOAT", description = "Saturation upper bound (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = {"--S_max", "--s-max"},
+      paramLabel = "FLOAT",
+      description = "Saturation upper bound (default: ${DEFAULT-VALUE})")
   double sMax = 1.0;
 
-  @Option(names = {"--S_noise", "--s-noise"}, paramLabel = "FLOAT", description = "S_noise (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = {"--S_noise", "--s-noise"},
+      paramLabel = "FLOAT",
+      description = "S_noise (default: ${DEFAULT-VALUE})")
   double sNoise = 1.007;
 
-  @Option(names = {"--martingale_lambda", "--martingale-lambda"}, paramLabel = "FLOAT", description = "Coefficient for martingale term (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = {"--martingale_lambda", "--martingale-lambda"},
+      paramLabel = "FLOAT",
+      description = "Coefficient for martingale term (default: ${DEFAULT-VALUE})")
   double martingaleLambda = 10.0;
 
-  @Option(names = {"--martingale_steps", "--martingale-steps"}, paramLabel = "INT", description = "Number of steps to run backward sampler for (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = {"--martingale_steps", "--martingale-steps"},
+      paramLabel = "INT",
+      description = "Number of steps to run backward sampler for (default: ${DEFAULT-VALUE})")
   int martingaleSteps = 6;
 
-  @Option(names = "--xflip", paramLabel = "BOOL", arity = "1", converter = Bool.class, description = "Enable dataset x-flips (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--xflip",
+      paramLabel = "BOOL",
+      arity = "1",
+      converter = Bool.class,
+      description = "Enable dataset x-flips (default: ${DEFAULT-VALUE})")
   boolean xflip = false;
 
-  @Option(names = "--fp16", paramLabel = "BOOL", arity = "1", converter = Bool.class, description = "Enable mixed-precision training (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--fp16",
+      paramLabel = "BOOL",
+      arity = "1",
+      converter = Bool.class,
+      description = "Enable mixed-precision training (default: ${DEFAULT-VALUE})")
   boolean fp16 = false;
 
-  @Option(names = "--chain-fp16", paramLabel = "BOOL", arity = "1", converter = Bool.class,
-      description = "Run CDM's no-grad backward-SDE chains in fp16 on the GPU (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--chain-fp16",
+      paramLabel = "BOOL",
+      arity = "1",
+      converter = Bool.class,
+      description =
+          "Run CDM's no-grad backward-SDE chains in fp16 on the GPU (default: ${DEFAULT-VALUE})")
   boolean chainFp16 = false;
 
-  @Option(names = "--ls", paramLabel = "FLOAT", description = "Loss scaling (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--ls",
+      paramLabel = "FLOAT",
+      description = "Loss scaling (default: ${DEFAULT-VALUE})")
   double ls = 1;
 
-  @Option(names = "--bench", paramLabel = "BOOL", arity = "1", converter = Bool.class, description = "Enable cuDNN benchmarking (default: ${DEFAULT-VALUE}; recorded only)")
+  @Option(
+      names = "--bench",
+      paramLabel = "BOOL",
+      arity = "1",
+      converter = Bool.class,
+      description = "Enable cuDNN benchmarking (default: ${DEFAULT-VALUE}; recorded only)")
   boolean bench = true;
 
-  @Option(names = "--cache", paramLabel = "BOOL", arity = "1", converter = Bool.class, description = "Cache dataset in CPU memory (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--cache",
+      paramLabel = "BOOL",
+      arity = "1",
+      converter = Bool.class,
+      description = "Cache dataset in CPU memory (default: ${DEFAULT-VALUE})")
   boolean cache = true;
 
-  @Option(names = "--workers", paramLabel = "INT", description = "Data loader threads (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--workers",
+      paramLabel = "INT",
+      description = "Data loader threads (default: ${DEFAULT-VALUE})")
   int workers = 1;
 
-  @Option(names = "--desc", paramLabel = "STR", description = "String to include in result dir name")
+  @Option(
+      names = "--desc",
+      paramLabel = "STR",
+      description = "String to include in result dir name")
   String desc;
 
   @Option(names = "--nosubdir", description = "Do not create a subdirectory for results")
   boolean nosubdir;
 
-  @Option(names = "--tick", paramLabel = "KIMG", description = "How often to print progress (default: ${DEFAULT-VALUE}; fractions allowed)")
+  @Option(
+      names = "--tick",
+      paramLabel = "KIMG",
+      description = "How often to print progress (default: ${DEFAULT-VALUE}; fractions allowed)")
   double tick = 50;
 
-  @Option(names = "--snap", paramLabel = "TICKS", description = "How often to save snapshots (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--snap",
+      paramLabel = "TICKS",
+      description = "How often to save snapshots (default: ${DEFAULT-VALUE})")
   int snap = 50;
 
-  @Option(names = "--dump", paramLabel = "TICKS", description = "How often to dump state (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--dump",
+      paramLabel = "TICKS",
+      description = "How often to dump state (default: ${DEFAULT-VALUE})")
   int dump = 500;
 
   @Option(names = "--seed", paramLabel = "INT", description = "Random seed (default: random)")
   Long seed;
 
-  @Option(names = "--transfer", paramLabel = "PKL|SAFETENSORS", description = "Transfer learning from network snapshot (reference .pkl or ours)")
+  @Option(
+      names = "--transfer",
+      paramLabel = "PKL|SAFETENSORS",
+      description = "Transfer learning from network snapshot (reference .pkl or ours)")
   String transfer;
 
-  @Option(names = "--resume", paramLabel = "STATE", description = "Resume from previous training state (training-state-NNNNNN.safetensors, or the"
-      + " reference's training-state-NNNNNN.pt with network-snapshot-NNNNNN.pkl beside it)")
+  @Option(
+      names = "--resume",
+      paramLabel = "STATE",
+      description =
+          "Resume from previous training state (training-state-NNNNNN.safetensors, or the"
+              + " reference's training-state-NNNNNN.pt with network-snapshot-NNNNNN.pkl beside it)")
   Path resume;
 
-  /** Data parallel training over every device this names (auto: every GPU of the host, else the CPU). */
+  /**
+   * Data parallel training over every device this names (auto: every GPU of the host, else the
+   * CPU).
+   */
   @Mixin DeviceOption device;
 
-  @Option(names = "--max-steps", hidden = true, paramLabel = "INT",
+  @Option(
+      names = "--max-steps",
+      hidden = true,
+      paramLabel = "INT",
       description = "Stop after this many optimizer steps (smoke tests and benchmarks)")
   Long maxSteps;
 
-  @Option(names = "--evaluate", paramLabel = "NPZ", description = "Evaluate every snapshot beside the training against these reference statistics (cdm evaluate --watch in its own process; log in evaluate-log.txt)")
+  @Option(
+      names = "--evaluate",
+      paramLabel = "NPZ",
+      description =
+          "Evaluate every snapshot beside the training against these reference statistics (cdm evaluate --watch in its own process; log in evaluate-log.txt)")
   String evaluate;
 
-  @Option(names = "--evaluate-flags", paramLabel = "FLAGS", description = "Flags for that evaluation, e.g. \"--num=10000 --repeats=1 --device=gpu:1\"")
+  @Option(
+      names = "--evaluate-flags",
+      paramLabel = "FLAGS",
+      description = "Flags for that evaluation, e.g. \"--num=10000 --repeats=1 --device=gpu:1\"")
   String evaluateFlags;
 
-  @Option(names = {"--lr_rampup", "--lr-rampup"}, paramLabel = "KIMG",
-      description = "Learning rate ramp-up (the reference's lr_rampup_kimg; default: ${DEFAULT-VALUE})")
+  @Option(
+      names = {"--lr_rampup", "--lr-rampup"},
+      paramLabel = "KIMG",
+      description =
+          "Learning rate ramp-up (the reference's lr_rampup_kimg; default: ${DEFAULT-VALUE})")
   double lrRampup = 10000;
 
-  @Option(names = "--num-blocks", paramLabel = "INT",
-      description = "Residual blocks per resolution (num_blocks) (default: 4 for ddpmpp/ncsnpp, 3 for adm)")
+  @Option(
+      names = "--num-blocks",
+      paramLabel = "INT",
+      description =
+          "Residual blocks per resolution (num_blocks) (default: 4 for ddpmpp/ncsnpp, 3 for adm)")
   Integer numBlocks;
 
-  @Option(names = "--max-minutes", paramLabel = "FLOAT",
-      description = "Stop after this much training time in this process (writes the last snapshot and state)")
+  @Option(
+      names = "--max-minutes",
+      paramLabel = "FLOAT",
+      description =
+          "Stop after this much training time in this process (writes the last snapshot and state)")
   Double maxMinutes;
 
-  @Option(names = {"-n", "--dry-run"}, description = "Print training options and exit")
+  @Option(
+      names = {"-n", "--dry-run"},
+      description = "Print training options and exit")
   boolean dryRun;
 
   /** click's BOOL: 1/0, true/false, yes/no, on/off. */
@@ -201,12 +339,23 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Boolean convert(String v) {
       switch (v.trim().toLowerCase()) {
-        case "1": case "true": case "t": case "yes": case "y": case "on":
+        case "1":
+        case "true":
+        case "t":
+        case "yes":
+        case "y":
+        case "on":
           return true;
-        case "0": case "false": case "f": case "no": case "n": case "off":
+        case "0":
+        case "false":
+        case "f":
+        case "no":
+        case "n":
+        case "off":
           return false;
         default:
-          throw new CommandLine.TypeConversionException("'" + v + "' is not a valid boolean (use 1/0, true/false, yes/no)");
+          throw new CommandLine.TypeConversionException(
+              "'" + v + "' is not a valid boolean (use 1/0, true/false, yes/no)");
       }
     }
   }
@@ -254,7 +403,8 @@ public final class TrainCommand implements Callable<Integer> {
         try {
           out.add(Integer.parseInt(p.trim()));
         } catch (NumberFormatException e) {
-          throw new CommandLine.ParameterException(new CommandLine(new TrainCommand()),
+          throw new CommandLine.ParameterException(
+              new CommandLine(new TrainCommand()),
               "--cres: '" + s + "' is not a list of integers (e.g. 1,2,2,2 or 1-3)");
         }
       }
@@ -283,7 +433,10 @@ public final class TrainCommand implements Callable<Integer> {
 
   /** The checks of flags on their own (before any file is read). */
   private void checkFlags() {
-    for (String[] v : new String[][] {{"--arch", arch, "ddpmpp|ncsnpp|adm"}, {"--precond", precond, "vp|ve|edm|cdm"}}) {
+    for (String[] v :
+        new String[][] {
+          {"--arch", arch, "ddpmpp|ncsnpp|adm"}, {"--precond", precond, "vp|ve|edm|cdm"}
+        }) {
       if (!("|" + v[2] + "|").contains("|" + v[1] + "|")) {
         throw bad(v[0] + " must be one of " + v[2] + ", got '" + v[1] + "'");
       }
@@ -291,8 +444,14 @@ public final class TrainCommand implements Callable<Integer> {
     if (augment < 0 || augment > 1 || dropout < 0 || dropout > 1) {
       throw bad("--augment and --dropout must be in [0, 1]");
     }
-    if (batch < 1 || (batchGpu != null && batchGpu < 1) || !(tick > 0) || snap < 1 || dump < 1 || workers < 1) {
-      throw bad("--batch, --batch-gpu, --snap, --dump and --workers must be at least 1, --tick above 0");
+    if (batch < 1
+        || (batchGpu != null && batchGpu < 1)
+        || !(tick > 0)
+        || snap < 1
+        || dump < 1
+        || workers < 1) {
+      throw bad(
+          "--batch, --batch-gpu, --snap, --dump and --workers must be at least 1, --tick above 0");
     }
     if (precond.equals("cdm") && !(martingaleLambda > 0)) {
       throw bad("--precond=cdm needs --martingale_lambda > 0");
@@ -304,8 +463,18 @@ public final class TrainCommand implements Callable<Integer> {
     int perDevice = batch / world;
     int bg = batchGpu == null || batchGpu > perDevice ? perDevice : batchGpu;
     if (perDevice < 1 || batch % world != 0 || perDevice % bg != 0) {
-      throw bad("--batch=" + batch + " must be a multiple of --batch-gpu=" + bg + " x " + world
-          + " device" + (world == 1 ? "" : "s") + " (--device=" + device + ")");
+      throw bad(
+          "--batch="
+              + batch
+              + " must be a multiple of --batch-gpu="
+              + bg
+              + " x "
+              + world
+              + " device"
+              + (world == 1 ? "" : "s")
+              + " (--device="
+              + device
+              + ")");
     }
   }
 
@@ -315,25 +484,58 @@ public final class TrainCommand implements Callable<Integer> {
    * and the run directory named like train.py's.
    */
   private TrainingConfig config(int world) throws IOException {
-    TrainingConfig.Builder b = TrainingConfig.builder()
-        .setData(data).setCond(cond).setArch(arch).setPrecond(precond).setDuration(duration)
-        .setBatch(batch).setBatchGpu(batchGpu).setCbase(cbase).setLr(lr).setEma(ema)
-        .setDropout(dropout).setAugment(augment).setSChurn(sChurn).setSMin(sMin).setSMax(sMax).setSNoise(sNoise)
-        .setMartingaleLambda(martingaleLambda).setMartingaleSteps(martingaleSteps).setXflip(xflip).setFp16(fp16)
-        .setChainFp16(chainFp16).setLs(ls).setBench(bench).setCache(cache).setWorkers(workers).setTick(tick)
-        .setSnap(snap).setDump(dump).setTransfer(transfer).setLrRampup(lrRampup).setNumBlocks(numBlocks)
-        .setMaxSteps(maxSteps).setMaxMinutes(maxMinutes);
+    TrainingConfig.Builder b =
+        TrainingConfig.builder()
+            .setData(data)
+            .setCond(cond)
+            .setArch(arch)
+            .setPrecond(precond)
+            .setDuration(duration)
+            .setBatch(batch)
+            .setBatchGpu(batchGpu)
+            .setCbase(cbase)
+            .setLr(lr)
+            .setEma(ema)
+            .setDropout(dropout)
+            .setAugment(augment)
+            .setSChurn(sChurn)
+            .setSMin(sMin)
+            .setSMax(sMax)
+            .setSNoise(sNoise)
+            .setMartingaleLambda(martingaleLambda)
+            .setMartingaleSteps(martingaleSteps)
+            .setXflip(xflip)
+            .setFp16(fp16)
+            .setChainFp16(chainFp16)
+            .setLs(ls)
+            .setBench(bench)
+            .setCache(cache)
+            .setWorkers(workers)
+            .setTick(tick)
+            .setSnap(snap)
+            .setDump(dump)
+            .setTransfer(transfer)
+            .setLrRampup(lrRampup)
+            .setNumBlocks(numBlocks)
+            .setMaxSteps(maxSteps)
+            .setMaxMinutes(maxMinutes);
     String datasetName;
     try {
       localData = Sources.open(data, "--data");
     } catch (IOException e) {
       throw bad(e.getMessage());
     }
-    try (TrainingSet probe = new TrainingSet(ImageArchive.open(localData), cond, xflip, false, 1, 0)) {
-      // The reference's name (file name without extension) of what the user gave, not of the cache copy.
-      datasetName = localData.equals(Path.of(data)) ? probe.name()
-          : data.substring(data.lastIndexOf('/') + 1).replaceFirst("\\.[^.]*$", "");
-      b.setResolution(probe.resolution()).setChannels(probe.channels()).setLabelDim(probe.labelDim())
+    try (TrainingSet probe =
+        new TrainingSet(ImageArchive.open(localData), cond, xflip, false, 1, 0)) {
+      // The reference's name (file name without extension) of what the user gave, not of the cache
+      // copy.
+      datasetName =
+          localData.equals(Path.of(data))
+              ? probe.name()
+              : data.substring(data.lastIndexOf('/') + 1).replaceFirst("\\.[^.]*$", "");
+      b.setResolution(probe.resolution())
+          .setChannels(probe.channels())
+          .setLabelDim(probe.labelDim())
           .setDatasetSize(probe.size());
     } catch (IOException | IllegalArgumentException e) {
       throw bad("--data: " + e.getMessage());
@@ -343,32 +545,51 @@ public final class TrainCommand implements Callable<Integer> {
       throw bad("--num-blocks must be at least 1, got " + numBlocks);
     }
     // A resumed run keeps its seed: batches and draws are functions of (seed, images seen).
-    b.setSeed(seed != null ? seed
-        : resume != null && Files.isRegularFile(resume) && !isReferenceState(resume) ? TrainingState.readSeed(resume)
-        : new SecureRandom().nextInt(Integer.MAX_VALUE));
+    b.setSeed(
+        seed != null
+            ? seed
+            : resume != null && Files.isRegularFile(resume) && !isReferenceState(resume)
+                ? TrainingState.readSeed(resume)
+                : new SecureRandom().nextInt(Integer.MAX_VALUE));
     if (transfer != null) {
       if (resume != null) {
         throw bad("--transfer and --resume cannot be specified at the same time");
       }
     } else if (resume != null) {
-      Matcher m = Pattern.compile("training-state-(\\d+(?:\\.\\d+)?)\\.(safetensors|pt)").matcher(resume.getFileName().toString());
+      Matcher m =
+          Pattern.compile("training-state-(\\d+(?:\\.\\d+)?)\\.(safetensors|pt)")
+              .matcher(resume.getFileName().toString());
       if (!m.matches() || !Files.isRegularFile(resume)) {
-        throw bad("--resume must point to training-state-*.safetensors (or the reference's training-state-*.pt)"
-            + " from a previous training run, got " + resume);
+        throw bad(
+            "--resume must point to training-state-*.safetensors (or the reference's training-state-*.pt)"
+                + " from a previous training run, got "
+                + resume);
       }
       b.setResume(resume).setResumeKimg(Double.parseDouble(m.group(1)));
     }
-    String fullDesc = String.format("%s-%s-%s-%s-gpus%d-batch%d-%s", datasetName, cond ? "cond" : "uncond", arch,
-        precond, world, batch, fp16 ? "fp16" : "fp32");
+    String fullDesc =
+        String.format(
+            "%s-%s-%s-%s-gpus%d-batch%d-%s",
+            datasetName,
+            cond ? "cond" : "uncond",
+            arch,
+            precond,
+            world,
+            batch,
+            fp16 ? "fp16" : "fp32");
     if (desc != null) {
       fullDesc += "-" + desc;
     }
-    return b.setRunDir(nosubdir ? outdir : outdir.resolve(String.format("%05d-%s", nextRunId(outdir), fullDesc)))
+    return b.setRunDir(
+            nosubdir
+                ? outdir
+                : outdir.resolve(String.format("%05d-%s", nextRunId(outdir), fullDesc)))
         .build();
   }
 
   /** train.py's summary before training: the options and the main choices. */
-  private void printOptions(Consumer<String> print, TrainingConfig config, String json, List<Device> devs) {
+  private void printOptions(
+      Consumer<String> print, TrainingConfig config, String json, List<Device> devs) {
     print.accept("");
     print.accept("Training options:");
     print.accept(json);
@@ -378,7 +599,9 @@ public final class TrainCommand implements Callable<Integer> {
     print.accept(String.format("%-25s%s", "Class-conditional:", cond));
     print.accept(String.format("%-25s%s", "Network architecture:", arch));
     print.accept(String.format("%-25s%s", "Preconditioning & loss:", precond));
-    print.accept(String.format("%-25s%s", "Number of GPUs:", devs.size() + (devs.get(0).isGpu() ? "" : " (CPU)")));
+    print.accept(
+        String.format(
+            "%-25s%s", "Number of GPUs:", devs.size() + (devs.get(0).isGpu() ? "" : " (CPU)")));
     print.accept(String.format("%-25s%s", "Batch size:", batch));
     print.accept(String.format("%-25s%s", "Mixed-precision:", fp16));
     print.accept("");
@@ -389,12 +612,15 @@ public final class TrainCommand implements Callable<Integer> {
    * this network, before the run directory exists), then writes training_options.json and log.txt
    * and trains; with --evaluate, waits for the evaluation of the last snapshots.
    */
-  private Integer run(TrainingConfig config, String json, List<Device> devs, Consumer<String> print) throws Exception {
+  private Integer run(TrainingConfig config, String json, List<Device> devs, Consumer<String> print)
+      throws Exception {
     Path runDir = config.runDir();
     TrainingLog log = new TrainingLog(System.out);
     EvaluationProcess evaluation = null;
     try (NDManager root = NDManager.newBaseManager(devs.get(0));
-        TrainingSet set = new TrainingSet(ImageArchive.open(localData), cond, xflip, cache, workers, config.seed())) {
+        TrainingSet set =
+            new TrainingSet(
+                ImageArchive.open(localData), cond, xflip, cache, workers, config.seed())) {
       log.accept("Loading dataset...");
       TrainingLoop loop = loop(config, set, devs, root, log);
       print.accept("Creating output directory...");
@@ -410,8 +636,10 @@ public final class TrainCommand implements Callable<Integer> {
           evaluation = EvaluationProcess.start(runDir, evaluate, evaluateFlags);
         }
         log.accept(PrecondNetworks.precond(loop.ema()).describe());
-        log.accept(String.format("batch_gpu: %d, Acc rounds: %d, World size: %d", loop.batchGpu(),
-            loop.accumulationRounds(), devs.size()));
+        log.accept(
+            String.format(
+                "batch_gpu: %d, Acc rounds: %d, World size: %d",
+                loop.batchGpu(), loop.accumulationRounds(), devs.size()));
         loop.run();
       } catch (Exception | Error e) {
         removeIfEmpty(runDir, created);
@@ -419,15 +647,21 @@ public final class TrainCommand implements Callable<Integer> {
       }
     }
     if (evaluation != null) {
-      log.accept("Waiting for the evaluation of the last snapshots (" + EvaluationProcess.LOG + ")...");
+      log.accept(
+          "Waiting for the evaluation of the last snapshots (" + EvaluationProcess.LOG + ")...");
       return evaluation.awaitEnd() == 0 ? 0 : 1;
     }
     return 0;
   }
 
   /** The loop of {@code config}, with the --transfer weights or the --resume state loaded. */
-  private TrainingLoop loop(TrainingConfig config, TrainingSet set, List<Device> devs, NDManager root,
-      Consumer<String> log) throws IOException {
+  private TrainingLoop loop(
+      TrainingConfig config,
+      TrainingSet set,
+      List<Device> devs,
+      NDManager root,
+      Consumer<String> log)
+      throws IOException {
     NetworkFactory factory = config.networkFactory();
     Map<String, NDArray> initial = null;
     if (transfer != null) {
@@ -439,9 +673,10 @@ public final class TrainCommand implements Callable<Integer> {
     TrainingState state = null;
     if (resumeState != null) {
       log.accept("Loading training state from \"" + resumeState + "\"...");
-      state = isReferenceState(resumeState)
-          ? TrainingState.loadReference(resumeState, tick, config.seed(), root)
-          : TrainingState.load(resumeState, root);
+      state =
+          isReferenceState(resumeState)
+              ? TrainingState.loadReference(resumeState, tick, config.seed(), root)
+              : TrainingState.load(resumeState, root);
     }
     log.accept("Constructing network...");
     ObjectConfig lossConfig = config.lossConfig();
@@ -458,14 +693,24 @@ public final class TrainCommand implements Callable<Integer> {
           .setRoot(root)
           .setInitialWeights(initial)
           .setResume(state)
-          .setSnapshotWriter((path, emaNet) -> NetworkLoader.save(PrecondNetworks.precond(emaNet), path, lossConfig,
-              augmentConfig, datasetKwargs, Map.of("training_options", "training_options.json")))
+          .setSnapshotWriter(
+              (path, emaNet) ->
+                  NetworkLoader.save(
+                      PrecondNetworks.precond(emaNet),
+                      path,
+                      lossConfig,
+                      augmentConfig,
+                      datasetKwargs,
+                      Map.of("training_options", "training_options.json")))
           .setLog(log)
           .build();
     } catch (IllegalArgumentException e) {
       // --resume/--transfer weights that do not fit the network these flags describe.
-      throw bad(e.getMessage() + (resumeState != null
-          ? " (give the flags of the run that wrote " + resumeState.getFileName() + ")" : ""));
+      throw bad(
+          e.getMessage()
+              + (resumeState != null
+                  ? " (give the flags of the run that wrote " + resumeState.getFileName() + ")"
+                  : ""));
     }
   }
 

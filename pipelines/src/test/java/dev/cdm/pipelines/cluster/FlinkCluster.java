@@ -73,8 +73,13 @@ final class FlinkCluster implements AutoCloseable {
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
     if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
       p.destroyForcibly();
-      throw new IOException("cluster.sh " + String.join(" ", args) + " failed: " + out + "\n"
-          + Files.readString(runDir.resolve("cluster.sh.err")));
+      throw new IOException(
+          "cluster.sh "
+              + String.join(" ", args)
+              + " failed: "
+              + out
+              + "\n"
+              + Files.readString(runDir.resolve("cluster.sh.err")));
     }
     String[] lines = out.split("\n");
     return lines[lines.length - 1].trim();
@@ -83,18 +88,22 @@ final class FlinkCluster implements AutoCloseable {
   /** SIGKILL to the TaskManager with this resource id (its pid file names it). */
   long kill9(String taskManager) throws IOException {
     long pid = Long.parseLong(Files.readString(runDir.resolve(taskManager + ".pid")).trim());
-    ProcessHandle h = ProcessHandle.of(pid).orElseThrow(
-        () -> new IllegalStateException(taskManager + " (pid " + pid + ") is not running"));
+    ProcessHandle h =
+        ProcessHandle.of(pid)
+            .orElseThrow(
+                () -> new IllegalStateException(taskManager + " (pid " + pid + ") is not running"));
     h.destroyForcibly(); // SIGKILL on Unix
     h.onExit().join();
     return pid;
   }
 
   JsonNode get(String path) throws IOException, InterruptedException {
-    HttpResponse<String> r = http.send(
-        HttpRequest.newBuilder(URI.create("http://" + address + path))
-            .timeout(Duration.ofSeconds(20)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://" + address + path))
+                .timeout(Duration.ofSeconds(20))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200) {
       throw new IOException("GET " + path + ": HTTP " + r.statusCode() + " " + r.body());
     }
@@ -151,8 +160,8 @@ final class FlinkCluster implements AutoCloseable {
       if (!acc.path("name").asText().equals("__metricscontainers")) {
         continue;
       }
-      for (JsonNode info : JSON.readTree(acc.path("value").asText()).path("metrics")
-          .path("attempted")) {
+      for (JsonNode info :
+          JSON.readTree(acc.path("value").asText()).path("metrics").path("attempted")) {
         JsonNode labels = info.path("labels");
         if (!labels.path("NAMESPACE").asText().equals("cdm")
             || !info.path("type").asText().contains("sum_int64")) {

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cdm.fid.GaussianStatistics;
 import dev.cdm.model.data.ImageArchive;
-import dev.cdm.pipelines.Cdm;
 import dev.cdm.model.data.PngCodec;
+import dev.cdm.pipelines.Cdm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,16 +32,17 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The commands on a real Flink session cluster: a JobManager and two TaskManagers (two slots each)
- * as separate JVMs started by {@code infra/flink/cluster.sh}, jobs submitted with
- * {@code --runner=FlinkRunner --flinkMaster=localhost:PORT}; then a TaskManager killed with SIGKILL
- * in the middle of {@code cdm generate} and of {@code cdm fid}. Runs after {@code package} (the
- * cluster runs from the packaged jars), as a failsafe integration test.
+ * as separate JVMs started by {@code infra/flink/cluster.sh}, jobs submitted with {@code
+ * --runner=FlinkRunner --flinkMaster=localhost:PORT}; then a TaskManager killed with SIGKILL in the
+ * middle of {@code cdm generate} and of {@code cdm fid}. Runs after {@code package} (the cluster
+ * runs from the packaged jars), as a failsafe integration test.
  */
 @Tag("slow")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FlinkClusterIT {
   /** Images per generate/fid run: several seconds of sampling per slot on an idle 2-core box. */
-  static final int N = 64; // at least the test detector's 64 features (statistics need as many images)
+  static final int N =
+      64; // at least the test detector's 64 features (statistics need as many images)
 
   @TempDir static Path tmp;
   static Path root;
@@ -99,13 +100,25 @@ class FlinkClusterIT {
   }
 
   static List<String> generateArgs(Path outdir) {
-    return onCluster("generate", "--network=" + network, "--outdir=" + outdir,
-        "--seeds=0-" + (N - 1), "--batch=1", "--steps=8");
+    return onCluster(
+        "generate",
+        "--network=" + network,
+        "--outdir=" + outdir,
+        "--seeds=0-" + (N - 1),
+        "--batch=1",
+        "--steps=8");
   }
 
   static List<String> streamingFidArgs(Path results) {
-    return onCluster("fid", "--network=" + network, "--ref=" + reference, "--num=" + N,
-        "--batch=2", "--steps=8", "--detector=" + detector, "--device=cpu",
+    return onCluster(
+        "fid",
+        "--network=" + network,
+        "--ref=" + reference,
+        "--num=" + N,
+        "--batch=2",
+        "--steps=8",
+        "--detector=" + detector,
+        "--device=cpu",
         "--results=" + results);
   }
 
@@ -131,8 +144,10 @@ class FlinkClusterIT {
 
   static double[] fidValues(Path results) throws IOException {
     // "<repeat> <fid>" per line.
-    return Files.readAllLines(results).stream().filter(l -> !l.isBlank())
-        .mapToDouble(l -> Double.parseDouble(l.trim().split("\\s+")[1])).toArray();
+    return Files.readAllLines(results).stream()
+        .filter(l -> !l.isBlank())
+        .mapToDouble(l -> Double.parseDouble(l.trim().split("\\s+")[1]))
+        .toArray();
   }
 
   @Test
@@ -141,9 +156,14 @@ class FlinkClusterIT {
   void datasetGenerateRefAndFidRunOnTheCluster() throws Exception {
     // cdm dataset: 80 MNIST test images into a ZIP.
     Path zip = tmp.resolve("mnist80.zip");
-    assertEquals(0, cdm(onCluster("dataset",
-        "--source=" + root.resolve("data/mnist/t10k-images-idx3-ubyte.gz"), "--dest=" + zip,
-        "--max-images=80")));
+    assertEquals(
+        0,
+        cdm(
+            onCluster(
+                "dataset",
+                "--source=" + root.resolve("data/mnist/t10k-images-idx3-ubyte.gz"),
+                "--dest=" + zip,
+                "--max-images=80")));
     try (ImageArchive a = ImageArchive.open(zip)) {
       assertEquals(80, a.size());
     }
@@ -164,26 +184,54 @@ class FlinkClusterIT {
     }
     // Its Beam counters reached Flink (the job's accumulators, as the web UI shows them).
     long bytes = images.values().stream().mapToLong(png -> png.length).sum();
-    java.util.Map<String, Long> counters = cluster.counters(cluster.lastJob("").get("jid").asText());
+    java.util.Map<String, Long> counters =
+        cluster.counters(cluster.lastJob("").get("jid").asText());
     assertEquals((long) N, counters.get("generate.images"), counters.toString());
     assertEquals((long) N, counters.get("write.images"), counters.toString());
     assertEquals(bytes, counters.get("write.bytes"), counters.toString());
 
     // cdm ref: statistics of the dataset, written by a worker.
     reference = tmp.resolve("mnist80-ref.npz");
-    assertEquals(0, cdm(onCluster("ref", "--data=" + zip, "--dest=" + reference,
-        "--detector=" + detector, "--batch=8", "--device=cpu")));
+    assertEquals(
+        0,
+        cdm(
+            onCluster(
+                "ref",
+                "--data=" + zip,
+                "--dest=" + reference,
+                "--detector=" + detector,
+                "--batch=8",
+                "--device=cpu")));
     assertEquals(64, GaussianStatistics.read(reference).dim());
 
     // cdm fid of the generated images: the same value as the embedded DirectRunner gives.
     Path onFlink = tmp.resolve("fid-flink.txt");
-    assertEquals(0, cdm(onCluster("fid", "--images=" + undisturbedImages, "--ref=" + reference,
-        "--num=" + N, "--detector=" + detector, "--batch=4", "--device=cpu",
-        "--results=" + onFlink)));
+    assertEquals(
+        0,
+        cdm(
+            onCluster(
+                "fid",
+                "--images=" + undisturbedImages,
+                "--ref=" + reference,
+                "--num=" + N,
+                "--detector=" + detector,
+                "--batch=4",
+                "--device=cpu",
+                "--results=" + onFlink)));
     Path direct = tmp.resolve("fid-direct.txt");
-    assertEquals(0, cdm(List.of("fid", "--images=" + undisturbedImages, "--ref=" + reference,
-        "--num=" + N, "--detector=" + detector, "--batch=4", "--device=cpu",
-        "--results=" + direct, "--runner=DirectRunner")));
+    assertEquals(
+        0,
+        cdm(
+            List.of(
+                "fid",
+                "--images=" + undisturbedImages,
+                "--ref=" + reference,
+                "--num=" + N,
+                "--detector=" + detector,
+                "--batch=4",
+                "--device=cpu",
+                "--results=" + direct,
+                "--runner=DirectRunner")));
     double fid = fidValues(onFlink)[0];
     assertTrue(fid > 0.01, "FID of 16x16 samples against MNIST digits: " + fid);
     assertEquals(fidValues(direct)[0], fid, 1e-9 * fid);
@@ -208,17 +256,24 @@ class FlinkClusterIT {
     CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> cdm(generateArgs(outdir)));
     String job = null;
     while (pngCount(outdir) < 1) {
-      assertTrue(!run.isDone(), "generate ended before it was seen writing: rc " + run.getNow(null));
+      assertTrue(
+          !run.isDone(), "generate ended before it was seen writing: rc " + run.getNow(null));
       Thread.sleep(50);
     }
     job = cluster.runningJob();
     assertNotNull(job, "no running job while images are being written");
     String victim = killOneRunning(job, "GenerateImages");
     long atKill = pngCount(outdir);
-    assertTrue(atKill < N, "all " + N + " images were written before " + victim
-        + " was killed; the test needs a slower job");
+    assertTrue(
+        atKill < N,
+        "all "
+            + N
+            + " images were written before "
+            + victim
+            + " was killed; the test needs a slower job");
     assertEquals(0, run.get(10, TimeUnit.MINUTES));
-    assertTrue(cluster.recoveredFailures(job) >= 1,
+    assertTrue(
+        cluster.recoveredFailures(job) >= 1,
         "the job should have restarted after losing " + victim);
 
     TreeMap<String, byte[]> want = files(undisturbed);
@@ -237,8 +292,8 @@ class FlinkClusterIT {
   /**
    * SIGKILL to a TaskManager in the middle of a streaming {@code cdm fid} (samples generated and
    * scored on the workers): the restarted job's FID equals the undisturbed run's. Float64 sums
-   * merged in a different order may differ in the last bits; one image lost or counted twice
-   * would move this FID of 24 images by far more than the 1e-9 tolerance.
+   * merged in a different order may differ in the last bits; one image lost or counted twice would
+   * move this FID of 24 images by far more than the 1e-9 tolerance.
    */
   @Test
   @Order(3)
@@ -270,7 +325,8 @@ class FlinkClusterIT {
     assertTrue(!run.isDone(), "fid ended before the kill; the test needs a slower job");
     String victim = killOneRunning(job, "GenerateImages");
     assertEquals(0, run.get(10, TimeUnit.MINUTES));
-    assertTrue(cluster.recoveredFailures(job) >= 1,
+    assertTrue(
+        cluster.recoveredFailures(job) >= 1,
         "the job should have restarted after losing " + victim);
     double want = fidValues(undisturbed)[0];
     double got = fidValues(killed)[0];
@@ -296,8 +352,9 @@ class FlinkClusterIT {
   static String killOneRunning(String job, String vertexPart) throws Exception {
     JsonNode v = cluster.vertex(job, vertexPart);
     List<String> running = cluster.taskManagersRunning(job, v.get("id").asText());
-    assertTrue(!running.isEmpty(), "no TaskManager runs " + vertexPart + " (any more): the test"
-        + " needs a slower job");
+    assertTrue(
+        !running.isEmpty(),
+        "no TaskManager runs " + vertexPart + " (any more): the test" + " needs a slower job");
     String victim = running.get(0);
     cluster.kill9(victim);
     System.err.println("killed " + victim + " (SIGKILL) while it ran " + vertexPart);

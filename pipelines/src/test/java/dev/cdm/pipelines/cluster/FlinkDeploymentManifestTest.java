@@ -24,8 +24,9 @@ class FlinkDeploymentManifestTest {
 
   static JsonSchema schema() throws Exception {
     JsonNode crd;
-    try (InputStream in = FlinkDeploymentManifestTest.class.getResourceAsStream(
-        "/META-INF/fabric8/flinkdeployments.flink.apache.org-v1.yml")) {
+    try (InputStream in =
+        FlinkDeploymentManifestTest.class.getResourceAsStream(
+            "/META-INF/fabric8/flinkdeployments.flink.apache.org-v1.yml")) {
       crd = YAML.readTree(in);
     }
     for (JsonNode v : crd.path("spec").path("versions")) {
@@ -39,8 +40,10 @@ class FlinkDeploymentManifestTest {
   }
 
   static JsonNode manifest() throws Exception {
-    return YAML.readTree(FlinkCluster.repositoryRoot().resolve(
-        Path.of("infra", "k8s", "flinkdeployment.yaml")).toFile());
+    return YAML.readTree(
+        FlinkCluster.repositoryRoot()
+            .resolve(Path.of("infra", "k8s", "flinkdeployment.yaml"))
+            .toFile());
   }
 
   @Test
@@ -51,9 +54,13 @@ class FlinkDeploymentManifestTest {
     Set<ValidationMessage> errors = schema().validate(m);
     assertEquals(Set.of(), errors);
     // GPU TaskManagers, one slot each.
-    assertEquals("1", m.at("/spec/taskManager/podTemplate/spec/containers/0/resources/limits")
-        .path("nvidia.com/gpu").asText());
-    assertEquals("1", m.at("/spec/flinkConfiguration").path("taskmanager.numberOfTaskSlots").asText());
+    assertEquals(
+        "1",
+        m.at("/spec/taskManager/podTemplate/spec/containers/0/resources/limits")
+            .path("nvidia.com/gpu")
+            .asText());
+    assertEquals(
+        "1", m.at("/spec/flinkConfiguration").path("taskmanager.numberOfTaskSlots").asText());
   }
 
   @Test

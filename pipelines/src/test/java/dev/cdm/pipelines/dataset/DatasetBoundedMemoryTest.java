@@ -26,9 +26,18 @@ class DatasetBoundedMemoryTest {
   void sixtyThousandImagesInFortyMegabytes() throws Exception {
     Path dest = tmp.resolve("mnist.zip");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> cmd = List.of(java, "-Xmx40m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-        "-cp", System.getProperty("java.class.path"), "dev.cdm.pipelines.Cdm", "dataset",
-        "--source=" + DatasetTestData.mnistDir().resolve("train-images-idx3-ubyte.gz"), "--dest=" + dest);
+    List<String> cmd =
+        List.of(
+            java,
+            "-Xmx40m",
+            "-XX:TieredStopAtLevel=1",
+            "-XX:+UseSerialGC",
+            "-cp",
+            System.getProperty("java.class.path"),
+            "dev.cdm.pipelines.Cdm",
+            "dataset",
+            "--source=" + DatasetTestData.mnistDir().resolve("train-images-idx3-ubyte.gz"),
+            "--dest=" + dest);
     File log = tmp.resolve("log.txt").toFile();
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log).start();
     // An out-of-memory worker can leave a local runner waiting forever: bound the wait.

@@ -1,7 +1,7 @@
 package dev.cdm.pipelines.dataset;
 
-import dev.cdm.model.data.PngCodec;
 import dev.cdm.model.data.Pixels;
+import dev.cdm.model.data.PngCodec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -86,7 +86,8 @@ final class DatasetTestData {
     PrintStream oldErr = System.err;
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int rc;
-    try (PrintStream p = new PrintStream(new TeeStream(err, oldErr), true, StandardCharsets.UTF_8)) {
+    try (PrintStream p =
+        new PrintStream(new TeeStream(err, oldErr), true, StandardCharsets.UTF_8)) {
       System.setErr(p);
       String[] full = new String[args.length + 1];
       full[0] = "dataset";
@@ -125,9 +126,9 @@ final class DatasetTestData {
   /**
    * Writes {@code cifar-10-python.tar.gz} with data_batch_1..5 pickled as CIFAR-10's own files are
    * (protocol 2, a dict of Python 2 strings, the images a uint8 numpy array rebuilt through
-   * numpy.core.multiarray._reconstruct, the labels a list). Image i of batch b has
-   * pixel (c, y, x) = (b * 50 + i * 7 + c * 31 + y * 3 + x) mod 256 and label (b + i) mod 10.
-   * The members are written in the order 3, 1, 2, 5, 4 (the reader must order them).
+   * numpy.core.multiarray._reconstruct, the labels a list). Image i of batch b has pixel (c, y, x)
+   * = (b * 50 + i * 7 + c * 31 + y * 3 + x) mod 256 and label (b + i) mod 10. The members are
+   * written in the order 3, 1, 2, 5, 4 (the reader must order them).
    */
   static Path writeCifarTarball(Path dir, int perBatch) throws IOException {
     ByteArrayOutputStream tar = new ByteArrayOutputStream();
@@ -252,7 +253,8 @@ final class DatasetTestData {
     p.write(v >> 24);
   }
 
-  private static void tarEntry(ByteArrayOutputStream tar, String name, byte[] data) throws IOException {
+  private static void tarEntry(ByteArrayOutputStream tar, String name, byte[] data)
+      throws IOException {
     byte[] h = new byte[512];
     put(h, 0, name);
     put(h, 100, "0000644");

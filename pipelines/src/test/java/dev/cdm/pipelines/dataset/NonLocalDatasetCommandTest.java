@@ -28,7 +28,8 @@ class NonLocalDatasetCommandTest {
   private static void putTree(Path dir, String prefix) throws Exception {
     try (Stream<Path> s = Files.walk(dir)) {
       for (Path p : (Iterable<Path>) s.filter(Files::isRegularFile)::iterator) {
-        MemFileSystem.put(prefix + dir.relativize(p).toString().replace('\\', '/'), Files.readAllBytes(p));
+        MemFileSystem.put(
+            prefix + dir.relativize(p).toString().replace('\\', '/'), Files.readAllBytes(p));
       }
     }
   }
@@ -40,11 +41,17 @@ class NonLocalDatasetCommandTest {
       MemFileSystem.put(ROOT + "mnist/" + f, Files.readAllBytes(mnist.resolve(f)));
     }
     Path local = tmp.resolve("local.zip");
-    Object[] a = DatasetTestData.runCommand("--source=" + mnist.resolve("t10k-images-idx3-ubyte.gz"),
-        "--dest=" + local, "--max-images=40");
+    Object[] a =
+        DatasetTestData.runCommand(
+            "--source=" + mnist.resolve("t10k-images-idx3-ubyte.gz"),
+            "--dest=" + local,
+            "--max-images=40");
     assertEquals(0, a[0], (String) a[1]);
-    Object[] b = DatasetTestData.runCommand("--source=" + ROOT + "mnist/t10k-images-idx3-ubyte.gz",
-        "--dest=" + ROOT + "out/mnist.zip", "--max-images=40");
+    Object[] b =
+        DatasetTestData.runCommand(
+            "--source=" + ROOT + "mnist/t10k-images-idx3-ubyte.gz",
+            "--dest=" + ROOT + "out/mnist.zip",
+            "--max-images=40");
     assertEquals(0, b[0], (String) b[1]);
     // The same entries and pixels (the ZIPs' entry times differ).
     Path remote = Files.write(tmp.resolve("remote.zip"), MemFileSystem.get(ROOT + "out/mnist.zip"));
@@ -60,24 +67,36 @@ class NonLocalDatasetCommandTest {
 
   @Test
   void folderSourceToAFolderDestination() throws Exception {
-    Path src = DatasetTestData.unzipResource("dataset/dataset-source-folder.zip", tmp.resolve("src"));
+    Path src =
+        DatasetTestData.unzipResource("dataset/dataset-source-folder.zip", tmp.resolve("src"));
     putTree(src, ROOT + "src/");
     Path local = tmp.resolve("local");
-    Object[] a = DatasetTestData.runCommand("--source=" + src, "--dest=" + local,
-        "--transform=center-crop", "--resolution=16x16");
+    Object[] a =
+        DatasetTestData.runCommand(
+            "--source=" + src, "--dest=" + local, "--transform=center-crop", "--resolution=16x16");
     assertEquals(0, a[0], (String) a[1]);
-    Object[] b = DatasetTestData.runCommand("--source=" + ROOT + "src", "--dest=" + ROOT + "out/folder",
-        "--transform=center-crop", "--resolution=16x16");
+    Object[] b =
+        DatasetTestData.runCommand(
+            "--source=" + ROOT + "src",
+            "--dest=" + ROOT + "out/folder",
+            "--transform=center-crop",
+            "--resolution=16x16");
     assertEquals(0, b[0], (String) b[1]);
     List<String> want;
     try (Stream<Path> s = Files.walk(local)) {
-      want = s.filter(Files::isRegularFile).map(p -> local.relativize(p).toString()).sorted().toList();
+      want =
+          s.filter(Files::isRegularFile).map(p -> local.relativize(p).toString()).sorted().toList();
     }
-    List<String> got = MemFileSystem.names(ROOT + "out/folder/").stream()
-        .map(n -> n.substring((ROOT + "out/folder/").length())).toList();
+    List<String> got =
+        MemFileSystem.names(ROOT + "out/folder/").stream()
+            .map(n -> n.substring((ROOT + "out/folder/").length()))
+            .toList();
     assertEquals(want, got);
     for (String n : want) {
-      assertTrue(java.util.Arrays.equals(Files.readAllBytes(local.resolve(n)), MemFileSystem.get(ROOT + "out/folder/" + n)), n);
+      assertTrue(
+          java.util.Arrays.equals(
+              Files.readAllBytes(local.resolve(n)), MemFileSystem.get(ROOT + "out/folder/" + n)),
+          n);
     }
   }
 }

@@ -30,7 +30,9 @@ class DemoCommandTest {
   @Test
   void shortDemoWritesEveryArtefactAndTrainedBeatsUntrained(@TempDir Path tmp) throws Exception {
     Path out = tmp.resolve("demo");
-    String[] args = {"demo", "--outdir=" + out, "--minutes=2", "--max-images=10000", "--mnist=" + mnistDir()};
+    String[] args = {
+      "demo", "--outdir=" + out, "--minutes=2", "--max-images=10000", "--mnist=" + mnistDir()
+    };
     assertEquals(0, Cdm.commandLine().execute(args));
 
     assertTrue(Files.isRegularFile(out.resolve("mnist-32x32.zip")));
@@ -49,21 +51,29 @@ class DemoCommandTest {
     }
     JsonObject untrained = rows.get("untrained.safetensors");
     JsonObject trained = rows.get(name + ".safetensors");
-    assertTrue(untrained != null && trained != null, "rows of the untrained and the final snapshot: " + rows.keySet());
+    assertTrue(
+        untrained != null && trained != null,
+        "rows of the untrained and the final snapshot: " + rows.keySet());
     assertTrue(Files.size(out.resolve("eval/class-grids/untrained.png")) > 0);
     assertTrue(Files.size(out.resolve("eval/class-grids/" + name + ".png")) > 0);
     assertTrue(Files.size(out.resolve("eval/grids/" + name + ".png")) > 0);
     SnapshotScore score = SnapshotScore.of(trained, name, 1, "g", 10);
-    assertEquals(10, Arrays.stream(score.classAccuracy()).filter(a -> !Double.isNaN(a)).count(),
+    assertEquals(
+        10,
+        Arrays.stream(score.classAccuracy()).filter(a -> !Double.isNaN(a)).count(),
         "an accuracy for every class: " + trained);
     assertTrue(score.accuracy() >= 0 && score.accuracy() <= 1, trained.toString());
     double fidTrained = trained.get("fid_mean").getAsDouble();
     double fidUntrained = untrained.get("fid_mean").getAsDouble();
-    assertTrue(fidTrained < fidUntrained,
+    assertTrue(
+        fidTrained < fidUntrained,
         "FID-MNIST trained " + fidTrained + " should be below untrained " + fidUntrained);
     String report = Files.readString(out.resolve("report.html"), StandardCharsets.UTF_8);
-    assertTrue(report.contains("FID-MNIST") && report.contains("eval/class-grids/" + name + ".png")
-        && report.contains("<svg"), "report.html lacks the chart, grid or label");
+    assertTrue(
+        report.contains("FID-MNIST")
+            && report.contains("eval/class-grids/" + name + ".png")
+            && report.contains("<svg"),
+        "report.html lacks the chart, grid or label");
 
     // A second run reuses everything that is done.
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
@@ -76,9 +86,12 @@ class DemoCommandTest {
       System.setOut(old);
     }
     String again = buf.toString(StandardCharsets.UTF_8);
-    assertTrue(again.contains("reusing " + out.resolve("mnist-32x32.zip"))
-        && again.contains("reusing " + out.resolve("training"))
-        && again.contains("reusing the evaluation of " + name), again);
-    assertTrue((System.nanoTime() - t0) / 1e9 < 60, "the second run should only rewrite the report");
+    assertTrue(
+        again.contains("reusing " + out.resolve("mnist-32x32.zip"))
+            && again.contains("reusing " + out.resolve("training"))
+            && again.contains("reusing the evaluation of " + name),
+        again);
+    assertTrue(
+        (System.nanoTime() - t0) / 1e9 < 60, "the second run should only rewrite the report");
   }
 }

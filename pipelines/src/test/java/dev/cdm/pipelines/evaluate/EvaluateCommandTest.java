@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
+import dev.cdm.model.data.PngCodec;
 import dev.cdm.pipelines.Cdm;
 import dev.cdm.pipelines.fid.FidResults;
-import dev.cdm.model.data.PngCodec;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -51,13 +51,25 @@ class EvaluateCommandTest {
   }
 
   static String[] common(Path run, Path ref, String... more) throws Exception {
-    List<String> a = new java.util.ArrayList<>(List.of("evaluate", "--snapshots=" + run,
-        "--ref=" + ref, "--detector=" + fixture("tiny-detector.pt"), "--steps=2", "--batch=16",
-        "--num=64", "--kid-images=10", "--targetParallelism=2"));
+    List<String> a =
+        new java.util.ArrayList<>(
+            List.of(
+                "evaluate",
+                "--snapshots=" + run,
+                "--ref=" + ref,
+                "--detector=" + fixture("tiny-detector.pt"),
+                "--steps=2",
+                "--batch=16",
+                "--num=64",
+                "--kid-images=10",
+                "--targetParallelism=2"));
     for (String m : more) {
       // A flag given in {@code more} replaces the default above.
-      a.removeIf(x -> x.contains("=") && m.contains("=")
-          && x.substring(0, x.indexOf('=')).equals(m.substring(0, m.indexOf('='))));
+      a.removeIf(
+          x ->
+              x.contains("=")
+                  && m.contains("=")
+                  && x.substring(0, x.indexOf('=')).equals(m.substring(0, m.indexOf('='))));
       a.add(m);
     }
     return a.toArray(new String[0]);
@@ -66,8 +78,9 @@ class EvaluateCommandTest {
   /** The reference statistics of the fixture, plus a feature sample for KID. */
   static Path refWithFeatures(Path tmp) throws Exception {
     Path ref = tmp.resolve("ref.npz");
-    java.util.Map<String, dev.cdm.model.io.NpyArray> arrays = new java.util.LinkedHashMap<>(
-        dev.cdm.model.io.NpzFile.read(fixture("fid-case.npz")).arrays());
+    java.util.Map<String, dev.cdm.model.io.NpyArray> arrays =
+        new java.util.LinkedHashMap<>(
+            dev.cdm.model.io.NpzFile.read(fixture("fid-case.npz")).arrays());
     java.util.Map<String, dev.cdm.model.io.NpyArray> out = new java.util.LinkedHashMap<>();
     out.put("mu", dev.cdm.model.io.NpzFile.read(fixture("fid-refA.npz")).get("mu"));
     out.put("sigma", dev.cdm.model.io.NpzFile.read(fixture("fid-refA.npz")).get("sigma"));
@@ -115,9 +128,11 @@ class EvaluateCommandTest {
       PngCodec.decode(Files.readAllBytes(grid), hwc);
       assertEquals(128, hwc[0]);
       assertEquals(128, hwc[1]);
-      assertTrue(Files.readString(run.resolve("report.html")).contains(row.get("grid").getAsString()));
+      assertTrue(
+          Files.readString(run.resolve("report.html")).contains(row.get("grid").getAsString()));
     }
-    assertNotEquals(rows.get(0).get("fid_mean").getAsDouble(), rows.get(1).get("fid_mean").getAsDouble());
+    assertNotEquals(
+        rows.get(0).get("fid_mean").getAsDouble(), rows.get(1).get("fid_mean").getAsDouble());
     assertTrue(Files.size(run.resolve("report-fid.png")) > 1000);
     assertTrue(((String) r[1]).contains("network-snapshot-000004.pkl kimg 4: FID"), (String) r[1]);
     assertFalse(Files.list(run).anyMatch(p -> p.getFileName().toString().endsWith(".scores.txt")));
@@ -140,18 +155,19 @@ class EvaluateCommandTest {
     Files.copy(fixture("ddpmpp-cdm-gray.pkl"), net);
     Path ref = fixture("fid-refA.npz");
     // Through the Java entry point, with an extra per-snapshot metric (the demo's hook).
-    EvaluateJob job = EvaluateJob.builder()
-        .snapshots(run.toString())
-        .ref(ref.toString())
-        .outdir(tmp.resolve("eval").toString())
-        .num(64)
-        .repeats(1)
-        .batch(16)
-        .sampler(dev.cdm.model.sampling.SamplerSpec.builder().numSteps(2).build())
-        .detector(fixture("tiny-detector.pt").toString())
-        .pipelineArgs(List.of("--targetParallelism=2"))
-        .extraMetrics(List.of(new MeanPixel()))
-        .build();
+    EvaluateJob job =
+        EvaluateJob.builder()
+            .snapshots(run.toString())
+            .ref(ref.toString())
+            .outdir(tmp.resolve("eval").toString())
+            .num(64)
+            .repeats(1)
+            .batch(16)
+            .sampler(dev.cdm.model.sampling.SamplerSpec.builder().numSteps(2).build())
+            .detector(fixture("tiny-detector.pt").toString())
+            .pipelineArgs(List.of("--targetParallelism=2"))
+            .extraMetrics(List.of(new MeanPixel()))
+            .build();
     StringBuilder log = new StringBuilder();
     SnapshotEvaluator evaluator = new SnapshotEvaluator(job, line -> log.append(line).append('\n'));
     JsonObject row = evaluator.evaluate(RunFiles.snapshots(run.toString()).get(0));
@@ -163,12 +179,25 @@ class EvaluateCommandTest {
     assertTrue(log.toString().contains("mean_pixel"), log.toString());
     // The same 64 seeds (repeat 0 = seeds 0..63) through PNG files and cdm fid.
     Path images = tmp.resolve("images");
-    Object[] g = cdm("generate", "--network=" + net, "--outdir=" + images, "--seeds=0-63",
-        "--steps=2", "--batch=16");
+    Object[] g =
+        cdm(
+            "generate",
+            "--network=" + net,
+            "--outdir=" + images,
+            "--seeds=0-63",
+            "--steps=2",
+            "--batch=16");
     assertEquals(0, g[0], (String) g[1]);
     Path res = tmp.resolve("fid.txt");
-    Object[] f = cdm("fid", "--images=" + images, "--ref=" + ref, "--num=64",
-        "--detector=" + fixture("tiny-detector.pt"), "--device=cpu", "--results=" + res);
+    Object[] f =
+        cdm(
+            "fid",
+            "--images=" + images,
+            "--ref=" + ref,
+            "--num=64",
+            "--detector=" + fixture("tiny-detector.pt"),
+            "--device=cpu",
+            "--results=" + res);
     assertEquals(0, f[0], (String) f[1]);
     double files = FidResults.read(res, 1).values()[0];
     assertEquals(files, row.getAsJsonArray("fid").get(0).getAsDouble(), 1e-5 * Math.abs(files));
@@ -176,11 +205,19 @@ class EvaluateCommandTest {
     double sum = 0;
     long n = 0;
     Path all = tmp.resolve("all");
-    assertEquals(0, cdm("generate", "--network=" + net, "--outdir=" + all, "--seeds=0-63",
-        "--steps=2", "--batch=16")[0]);
+    assertEquals(
+        0,
+        cdm(
+            "generate",
+            "--network=" + net,
+            "--outdir=" + all,
+            "--seeds=0-63",
+            "--steps=2",
+            "--batch=16")[0]);
     for (int seed = 0; seed < 64; seed++) {
       int[] hwc = new int[3];
-      for (byte b : PngCodec.decode(Files.readAllBytes(all.resolve(String.format("%06d.png", seed))), hwc)) {
+      for (byte b :
+          PngCodec.decode(Files.readAllBytes(all.resolve(String.format("%06d.png", seed))), hwc)) {
         sum += b & 0xff;
         n++;
       }
@@ -189,29 +226,32 @@ class EvaluateCommandTest {
   }
 
   /**
-   * A stand-in for a classifier's accuracy: the mean pixel value of all samples, as the mean of
-   * one value per sample (all samples have as many pixels), as {@link EvaluateJob.ExtraMetric}
-   * asks.
+   * A stand-in for a classifier's accuracy: the mean pixel value of all samples, as the mean of one
+   * value per sample (all samples have as many pixels), as {@link EvaluateJob.ExtraMetric} asks.
    */
   static final class MeanPixel implements EvaluateJob.ExtraMetric {
     @Override
-    public org.apache.beam.sdk.transforms.PTransform<org.apache.beam.sdk.values.PCollection<
-        dev.cdm.transforms.generate.GeneratedImage>, org.apache.beam.sdk.values.PCollection<
-        org.apache.beam.sdk.values.KV<String, Double>>> transform() {
+    public org.apache.beam.sdk.transforms.PTransform<
+            org.apache.beam.sdk.values.PCollection<dev.cdm.transforms.generate.GeneratedImage>,
+            org.apache.beam.sdk.values.PCollection<org.apache.beam.sdk.values.KV<String, Double>>>
+        transform() {
       return new org.apache.beam.sdk.transforms.PTransform<>() {
         @Override
         public org.apache.beam.sdk.values.PCollection<org.apache.beam.sdk.values.KV<String, Double>>
-            expand(org.apache.beam.sdk.values.PCollection<dev.cdm.transforms.generate.GeneratedImage> in) {
-          return in
-              .apply(org.apache.beam.sdk.transforms.MapElements
-                  .into(org.apache.beam.sdk.values.TypeDescriptors.doubles())
-                  .via(g -> {
-                    double sum = 0;
-                    for (byte b : g.pixels()) {
-                      sum += b & 0xff;
-                    }
-                    return sum / g.pixels().length;
-                  }))
+            expand(
+                org.apache.beam.sdk.values.PCollection<dev.cdm.transforms.generate.GeneratedImage>
+                    in) {
+          return in.apply(
+                  org.apache.beam.sdk.transforms.MapElements.into(
+                          org.apache.beam.sdk.values.TypeDescriptors.doubles())
+                      .via(
+                          g -> {
+                            double sum = 0;
+                            for (byte b : g.pixels()) {
+                              sum += b & 0xff;
+                            }
+                            return sum / g.pixels().length;
+                          }))
               .apply(org.apache.beam.sdk.transforms.Mean.<Double>globally().withoutDefaults())
               .apply(org.apache.beam.sdk.transforms.WithKeys.of("mean_pixel"));
         }
@@ -230,8 +270,8 @@ class EvaluateCommandTest {
     assertEquals(0, cdm(common(run, ref, "--repeats=1"))[0]);
     ExecutorService pool = Executors.newSingleThreadExecutor();
     try {
-      Future<Object[]> watching = pool.submit(() -> cdm(common(run, ref, "--repeats=1",
-          "--watch", "--poll=0.3")));
+      Future<Object[]> watching =
+          pool.submit(() -> cdm(common(run, ref, "--repeats=1", "--watch", "--poll=0.3")));
       // Our training loop's protocol: written under .part, renamed when complete.
       Path part = run.resolve("network-snapshot-000004.pkl.part");
       byte[] net = Files.readAllBytes(fixture("ncsnpp-ve-uncond.pkl"));
@@ -246,7 +286,10 @@ class EvaluateCommandTest {
       int chunks = 20;
       try (OutputStream out = Files.newOutputStream(copying, StandardOpenOption.CREATE_NEW)) {
         for (int c = 0; c < chunks; c++) {
-          out.write(other, c * other.length / chunks, (c + 1) * other.length / chunks - c * other.length / chunks);
+          out.write(
+              other,
+              c * other.length / chunks,
+              (c + 1) * other.length / chunks - c * other.length / chunks);
           out.flush();
           Thread.sleep(150);
         }
@@ -287,8 +330,15 @@ class EvaluateCommandTest {
     Files.writeString(run.resolve("network-snapshot-000000.pkl"), "not a pickle");
     Files.copy(fixture("ddpmpp-cdm-gray.pkl"), run.resolve("network-snapshot-000004.pkl"));
     Files.copy(fixture("ncsnpp-ve-uncond.pkl"), run.resolve("network-snapshot-000008.pkl"));
-    Object[] r = cdm(common(run, fixture("fid-refA.npz"), "--repeats=1", "--watch", "--poll=0.2",
-        "--until-kimg=4"));
+    Object[] r =
+        cdm(
+            common(
+                run,
+                fixture("fid-refA.npz"),
+                "--repeats=1",
+                "--watch",
+                "--poll=0.2",
+                "--until-kimg=4"));
     String log = (String) r[1];
     assertEquals(1, r[0], log);
     assertTrue(log.contains("1 snapshot could not be evaluated"), log);
@@ -298,28 +348,40 @@ class EvaluateCommandTest {
     assertEquals(1, failed.size());
     assertEquals("network-snapshot-000000.pkl", failed.get(0).get("snapshot").getAsString());
     // The worker's load failure reaches the result as data (no need to wait for the window end).
-    assertTrue(failed.get(0).get("error").getAsString().contains("cannot load the network"),
+    assertTrue(
+        failed.get(0).get("error").getAsString().contains("cannot load the network"),
         failed.get(0).toString());
   }
 
   /**
-   * {@code --watch} on the embedded Flink runner in streaming mode: each snapshot's row lands
-   * while the watch runs (a snapshot published meanwhile is picked up), and the end-of-training
-   * marker ends the pipeline.
+   * {@code --watch} on the embedded Flink runner in streaming mode: each snapshot's row lands while
+   * the watch runs (a snapshot published meanwhile is picked up), and the end-of-training marker
+   * ends the pipeline.
    */
   @Tag("slow")
   @Test
-  void watchOnTheEmbeddedFlinkRunnerRecordsEachSnapshotAndEnds(@TempDir Path tmp)
-      throws Exception {
+  void watchOnTheEmbeddedFlinkRunnerRecordsEachSnapshotAndEnds(@TempDir Path tmp) throws Exception {
     Path run = tmp.resolve("run");
     Files.createDirectories(run);
     Files.copy(fixture("ddpmpp-cdm-gray.pkl"), run.resolve("network-snapshot-000000.pkl"));
     Path ref = fixture("fid-refA.npz");
     ExecutorService pool = Executors.newSingleThreadExecutor();
     try {
-      Future<Object[]> watching = pool.submit(() -> cdm(common(run, ref, "--repeats=1",
-          "--kid-images=0", "--watch", "--poll=0.3", "--runner=FlinkRunner",
-          "--flinkMaster=[local]", "--streaming=true", "--parallelism=2")));
+      Future<Object[]> watching =
+          pool.submit(
+              () ->
+                  cdm(
+                      common(
+                          run,
+                          ref,
+                          "--repeats=1",
+                          "--kid-images=0",
+                          "--watch",
+                          "--poll=0.3",
+                          "--runner=FlinkRunner",
+                          "--flinkMaster=[local]",
+                          "--streaming=true",
+                          "--parallelism=2")));
       long deadline = System.currentTimeMillis() + 90_000;
       while (rows(run).isEmpty()) {
         assertFalse(watching.isDone(), "the watch ended before the first row");
@@ -340,8 +402,8 @@ class EvaluateCommandTest {
         assertEquals(64, row.get("images").getAsLong(), row.toString());
         assertTrue(Files.isRegularFile(run.resolve(row.get("grid").getAsString())));
       }
-      assertNotEquals(rows.get(0).get("fid_mean").getAsDouble(),
-          rows.get(1).get("fid_mean").getAsDouble());
+      assertNotEquals(
+          rows.get(0).get("fid_mean").getAsDouble(), rows.get(1).get("fid_mean").getAsDouble());
     } finally {
       pool.shutdownNow();
     }
@@ -358,32 +420,37 @@ class EvaluateCommandTest {
     Files.createDirectories(run);
     Files.copy(fixture("ddpmpp-cdm-gray.pkl"), run.resolve("network-snapshot-000000.pkl"));
     Files.copy(fixture("ncsnpp-ve-uncond.pkl"), run.resolve("network-snapshot-000004.pkl"));
-    EvaluateJob alone = EvaluateJob.builder()
-        .snapshots(run.toString())
-        .ref(fixture("fid-refA.npz").toString())
-        .outdir(tmp.resolve("alone").toString())
-        .num(64)
-        .repeats(1)
-        .batch(16)
-        .kidImages(0)
-        .sampler(dev.cdm.model.sampling.SamplerSpec.builder().numSteps(2).build())
-        .detector(fixture("tiny-detector.pt").toString())
-        .pipelineArgs(List.of("--targetParallelism=2"))
-        .build();
+    EvaluateJob alone =
+        EvaluateJob.builder()
+            .snapshots(run.toString())
+            .ref(fixture("fid-refA.npz").toString())
+            .outdir(tmp.resolve("alone").toString())
+            .num(64)
+            .repeats(1)
+            .batch(16)
+            .kidImages(0)
+            .sampler(dev.cdm.model.sampling.SamplerSpec.builder().numSteps(2).build())
+            .detector(fixture("tiny-detector.pt").toString())
+            .pipelineArgs(List.of("--targetParallelism=2"))
+            .build();
     List<Snapshot> snapshots = RunFiles.snapshots(run.toString());
-    assertEquals(2, new SnapshotEvaluator(alone, line -> { }).evaluateAll());
+    assertEquals(2, new SnapshotEvaluator(alone, line -> {}).evaluateAll());
     EvaluateJob together = alone.toBuilder().outdir(tmp.resolve("together").toString()).build();
     EvaluatePipeline.run(EvaluatePipeline.once(together, snapshots, true), "test");
     List<JsonObject> a = rows(tmp.resolve("alone"));
     List<JsonObject> t = rows(tmp.resolve("together"));
     assertEquals(2, t.size());
     for (JsonObject row : a) {
-      JsonObject other = t.stream().filter(x -> x.get("snapshot").equals(row.get("snapshot")))
-          .findFirst().orElseThrow();
+      JsonObject other =
+          t.stream()
+              .filter(x -> x.get("snapshot").equals(row.get("snapshot")))
+              .findFirst()
+              .orElseThrow();
       double fid = row.get("fid_mean").getAsDouble();
       assertEquals(fid, other.get("fid_mean").getAsDouble(), 1e-9 * fid);
       assertEquals(64, other.get("images").getAsLong());
-      assertTrue(Files.isRegularFile(tmp.resolve("together").resolve(other.get("grid").getAsString())));
+      assertTrue(
+          Files.isRegularFile(tmp.resolve("together").resolve(other.get("grid").getAsString())));
     }
     assertNotEquals(t.get(0).get("fid_mean").getAsDouble(), t.get(1).get("fid_mean").getAsDouble());
   }
@@ -393,7 +460,8 @@ class EvaluateCommandTest {
     Path ref = fixture("fid-refA.npz");
     Object[] num = cdm(common(tmp, ref, "--num=1"));
     assertEquals(2, num[0]);
-    assertTrue(((String) num[1]).contains("cdm evaluate: error: --num: must be >= 2"), (String) num[1]);
+    assertTrue(
+        ((String) num[1]).contains("cdm evaluate: error: --num: must be >= 2"), (String) num[1]);
     Object[] until = cdm(common(tmp, ref, "--until-kimg=5"));
     assertTrue(((String) until[1]).contains("--until-kimg needs --watch"), (String) until[1]);
     Object[] device = cdm(common(tmp, ref, "--device=tpu"));
@@ -403,9 +471,11 @@ class EvaluateCommandTest {
     assertTrue(((String) badRef[1]).contains("missing.npz"), (String) badRef[1]);
     Object[] empty = cdm(common(tmp, ref));
     assertEquals(1, empty[0]);
-    assertTrue(((String) empty[1]).contains("no network-snapshot-*.pkl or .safetensors files"),
+    assertTrue(
+        ((String) empty[1]).contains("no network-snapshot-*.pkl or .safetensors files"),
         (String) empty[1]);
-    // The built-in MNIST classifier is a detector name, not a file: the flags pass, the run folder fails.
+    // The built-in MNIST classifier is a detector name, not a file: the flags pass, the run folder
+    // fails.
     Object[] mnist = cdm(common(tmp, ref, "--detector=mnist"));
     assertEquals(1, mnist[0]);
     assertTrue(((String) mnist[1]).contains("no network-snapshot-"), (String) mnist[1]);
@@ -413,7 +483,8 @@ class EvaluateCommandTest {
 
   @Test
   void reportChartsEveryRowAndTheLoss(@TempDir Path tmp) throws Exception {
-    Files.writeString(tmp.resolve("stats.jsonl"),
+    Files.writeString(
+        tmp.resolve("stats.jsonl"),
         "{\"Loss/loss\":{\"mean\":0.5},\"Progress/kimg\":{\"mean\":1.0}}\n"
             + "{\"Loss/loss\":{\"mean\":0.4},\"Progress/kimg\":{\"mean\":2.0}}\n{\"truncat");
     EvaluationReport report = new EvaluationReport(tmp.toString(), tmp.toString());

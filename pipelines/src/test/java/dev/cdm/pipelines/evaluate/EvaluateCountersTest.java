@@ -23,21 +23,23 @@ class EvaluateCountersTest {
   void countsSamplesScoredAndSnapshotsRecordedOrFailed(@TempDir Path tmp) throws Exception {
     Path run = tmp.resolve("run");
     Files.createDirectories(run);
-    Files.copy(EvaluateCommandTest.fixture("ddpmpp-cdm-gray.pkl"),
+    Files.copy(
+        EvaluateCommandTest.fixture("ddpmpp-cdm-gray.pkl"),
         run.resolve("network-snapshot-000000.pkl"));
     Files.writeString(run.resolve("network-snapshot-000004.pkl"), "not a pickle");
-    EvaluateJob job = EvaluateJob.builder()
-        .snapshots(run.toString())
-        .ref(EvaluateCommandTest.fixture("fid-refA.npz").toString())
-        .outdir(run.toString())
-        .num(48)
-        .repeats(1)
-        .batch(16)
-        .kidImages(0)
-        .sampler(SamplerSpec.builder().numSteps(2).build())
-        .detector(EvaluateCommandTest.fixture("tiny-detector.pt").toString())
-        .pipelineArgs(List.of("--runner=DirectRunner", "--targetParallelism=2"))
-        .build();
+    EvaluateJob job =
+        EvaluateJob.builder()
+            .snapshots(run.toString())
+            .ref(EvaluateCommandTest.fixture("fid-refA.npz").toString())
+            .outdir(run.toString())
+            .num(48)
+            .repeats(1)
+            .batch(16)
+            .kidImages(0)
+            .sampler(SamplerSpec.builder().numSteps(2).build())
+            .detector(EvaluateCommandTest.fixture("tiny-detector.pt").toString())
+            .pipelineArgs(List.of("--runner=DirectRunner", "--targetParallelism=2"))
+            .build();
     Pipeline p = EvaluatePipeline.once(job, RunFiles.snapshots(run.toString()), false);
     PipelineResult result = p.run();
     assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());

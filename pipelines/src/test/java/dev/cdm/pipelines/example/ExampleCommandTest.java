@@ -17,8 +17,16 @@ class ExampleCommandTest {
     Path a = out.resolve("a.png");
     Path b = out.resolve("b.png");
     for (Path p : new Path[] {a, b}) {
-      int rc = Cdm.commandLine().execute("example", "--network=" + net, "--output_path=" + p,
-          "--gridw=3", "--gridh=2", "--steps=3", "--sampler=heun");
+      int rc =
+          Cdm.commandLine()
+              .execute(
+                  "example",
+                  "--network=" + net,
+                  "--output_path=" + p,
+                  "--gridw=3",
+                  "--gridh=2",
+                  "--steps=3",
+                  "--sampler=heun");
       assertEquals(0, rc);
     }
     int[] hwc = new int[3];

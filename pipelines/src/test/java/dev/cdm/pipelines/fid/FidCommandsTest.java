@@ -44,8 +44,9 @@ class FidCommandsTest {
     try (ZipOutputStream z = zip ? new ZipOutputStream(os) : null) {
       for (int i = 0; i < count; i++) {
         BufferedImage img = new BufferedImage(32, 32, BufferedImage.TYPE_BYTE_GRAY);
-        img.getRaster().setDataElements(0, 0, 32, 32,
-            java.util.Arrays.copyOfRange(pixels, i * 1024, (i + 1) * 1024));
+        img.getRaster()
+            .setDataElements(
+                0, 0, 32, 32, java.util.Arrays.copyOfRange(pixels, i * 1024, (i + 1) * 1024));
         ByteArrayOutputStream png = new ByteArrayOutputStream();
         ImageIO.write(img, "png", png);
         String name = String.format("%05d/img%08d.png", i / 1000, i);
@@ -83,7 +84,9 @@ class FidCommandsTest {
     System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
     try {
       int code = Cdm.commandLine().execute(args);
-      return new Object[] {code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8)};
+      return new Object[] {
+        code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8)
+      };
     } finally {
       System.setOut(out);
       System.setErr(err);
@@ -94,8 +97,14 @@ class FidCommandsTest {
   @Test
   void refThenFidReproduceReferenceValues() throws Exception {
     Path dest = tmp.resolve("out/refA.npz");
-    Object[] r = cdm("ref", "--data=" + dirA, "--dest=" + dest, "--detector=" + detector,
-        "--device=cpu", "--batch=50");
+    Object[] r =
+        cdm(
+            "ref",
+            "--data=" + dirA,
+            "--dest=" + dest,
+            "--detector=" + detector,
+            "--device=cpu",
+            "--batch=50");
     assertEquals(0, r[0], (String) r[2]);
     GaussianStatistics ours = GaussianStatistics.read(dest);
     GaussianStatistics theirs = GaussianStatistics.read(resource("fid-refA.npz"));
@@ -110,8 +119,15 @@ class FidCommandsTest {
     double expected = fx.get("fid_B_vs_A").toDoubles()[0];
     for (Path ref : new Path[] {dest, resource("fid-refA.npz")}) {
       Path results = tmp.resolve("fid-" + ref.getFileName() + ".txt");
-      Object[] f = cdm("fid", "--images=" + zipB, "--ref=" + ref, "--num=600",
-          "--detector=" + detector, "--device=cpu", "--results=" + results);
+      Object[] f =
+          cdm(
+              "fid",
+              "--images=" + zipB,
+              "--ref=" + ref,
+              "--num=600",
+              "--detector=" + detector,
+              "--device=cpu",
+              "--results=" + results);
       assertEquals(0, f[0], (String) f[2]);
       double printed = Double.parseDouble(((String) f[1]).trim());
       assertEquals(expected, printed, 1e-4 * expected);
@@ -121,16 +137,22 @@ class FidCommandsTest {
     }
 
     // A against A: the reference gets ~0 (rounding noise).
-    Object[] aa = cdm("fid", "--images=" + dirA, "--ref=" + resource("fid-refA.npz"),
-        "--num=600", "--detector=" + detector, "--device=cpu");
+    Object[] aa =
+        cdm(
+            "fid",
+            "--images=" + dirA,
+            "--ref=" + resource("fid-refA.npz"),
+            "--num=600",
+            "--detector=" + detector,
+            "--device=cpu");
     assertEquals(0, aa[0], (String) aa[2]);
     assertTrue(Math.abs(Double.parseDouble(((String) aa[1]).trim())) < 1e-6, (String) aa[1]);
   }
 
   /**
-   * The statistics of a data set do not depend on how its images are batched. With the detector
-   * on which the CPU libtorch gave batch-dependent, NaN statistics (a 24-channel 3x3 convolution
-   * on RGB 24x24 images in subfolders), {@code --batch=1} and {@code --batch=64} agree to 1e-6.
+   * The statistics of a data set do not depend on how its images are batched. With the detector on
+   * which the CPU libtorch gave batch-dependent, NaN statistics (a 24-channel 3x3 convolution on
+   * RGB 24x24 images in subfolders), {@code --batch=1} and {@code --batch=64} agree to 1e-6.
    */
   @Test
   void refStatisticsDoNotDependOnTheBatchSize() throws Exception {
@@ -152,8 +174,14 @@ class FidCommandsTest {
     String[] batches = {"1", "64"};
     for (int k = 0; k < 2; k++) {
       Path dest = tmp.resolve("rgb24-b" + batches[k] + ".npz");
-      Object[] r = cdm("ref", "--data=" + data, "--dest=" + dest,
-          "--detector=" + resource("conv24-detector.pt"), "--device=cpu", "--batch=" + batches[k]);
+      Object[] r =
+          cdm(
+              "ref",
+              "--data=" + data,
+              "--dest=" + dest,
+              "--detector=" + resource("conv24-detector.pt"),
+              "--device=cpu",
+              "--batch=" + batches[k]);
       assertEquals(0, r[0], (String) r[2]);
       stats[k] = GaussianStatistics.read(dest);
     }
@@ -170,20 +198,31 @@ class FidCommandsTest {
       scale = Math.max(scale, Math.abs(a[i]));
       diff = Math.max(diff, Math.abs(a[i] - b[i]));
     }
-    assertTrue(diff <= 1e-6 * scale, what + ": batch 1 and 64 differ by " + diff + " (scale " + scale + ")");
+    assertTrue(
+        diff <= 1e-6 * scale,
+        what + ": batch 1 and 64 differ by " + diff + " (scale " + scale + ")");
   }
 
   @Test
   void repeatsReportMinMeanStd() throws Exception {
     Path results = tmp.resolve("repeats.txt");
-    Object[] f = cdm("fid", "--images=" + zipB, "--ref=" + resource("fid-refA.npz"),
-        "--num=200", "--repeats=3", "--seed=4", "--detector=" + detector, "--device=cpu",
-        "--results=" + results);
+    Object[] f =
+        cdm(
+            "fid",
+            "--images=" + zipB,
+            "--ref=" + resource("fid-refA.npz"),
+            "--num=200",
+            "--repeats=3",
+            "--seed=4",
+            "--detector=" + detector,
+            "--device=cpu",
+            "--results=" + results);
     assertEquals(0, f[0], (String) f[2]);
     double[] v = FidResults.read(results, 3).values();
     assertEquals(3, v.length);
     String out = (String) f[1];
-    assertTrue(out.contains("min " + FidResults.formatG(Math.min(v[0], Math.min(v[1], v[2])))), out);
+    assertTrue(
+        out.contains("min " + FidResults.formatG(Math.min(v[0], Math.min(v[1], v[2])))), out);
     assertTrue(out.contains("mean ") && out.contains("std "), out);
     // Subsets are distinct images, so the values differ.
     assertTrue(v[0] != v[1] && v[1] != v[2], java.util.Arrays.toString(v));
@@ -191,8 +230,13 @@ class FidCommandsTest {
 
   @Test
   void tooFewImagesIsAnErrorNamingTheInput() {
-    Object[] f = cdm("fid", "--images=" + zipB, "--ref=" + tmp.resolve("unused.npz"),
-        "--num=700", "--detector=" + detector);
+    Object[] f =
+        cdm(
+            "fid",
+            "--images=" + zipB,
+            "--ref=" + tmp.resolve("unused.npz"),
+            "--num=700",
+            "--detector=" + detector);
     assertEquals(1, f[0]);
     assertTrue(((String) f[2]).contains("unused.npz"), (String) f[2]);
     Path ref;
@@ -201,11 +245,13 @@ class FidCommandsTest {
     } catch (URISyntaxException e) {
       throw new IllegalStateException(e);
     }
-    Object[] g = cdm("fid", "--images=" + zipB, "--ref=" + ref, "--num=700",
-        "--detector=" + detector);
+    Object[] g =
+        cdm("fid", "--images=" + zipB, "--ref=" + ref, "--num=700", "--detector=" + detector);
     assertEquals(1, g[0]);
     String err = (String) g[2];
-    assertTrue(err.contains("Found 600 images, but expected at least 700") && err.contains("--images"), err);
+    assertTrue(
+        err.contains("Found 600 images, but expected at least 700") && err.contains("--images"),
+        err);
   }
 
   @Test
@@ -213,15 +259,24 @@ class FidCommandsTest {
     Path few = tmp.resolve("few");
     writeImages("imagesA", 10, few, false); // 10 images, 64 detector features
     Path dest = tmp.resolve("few.npz");
-    Object[] r = cdm("ref", "--data=" + few, "--dest=" + dest, "--detector=" + detector, "--device=cpu");
+    Object[] r =
+        cdm("ref", "--data=" + few, "--dest=" + dest, "--detector=" + detector, "--device=cpu");
     assertEquals(1, r[0]);
     String err = (String) r[2];
     assertTrue(err.contains("Found 10 images") && err.contains("64 features"), err);
     assertTrue(!Files.exists(dest), "no statistics file");
-    Object[] f = cdm("fid", "--images=" + few, "--ref=" + resource("fid-refA.npz"), "--num=10",
-        "--detector=" + detector, "--device=cpu");
+    Object[] f =
+        cdm(
+            "fid",
+            "--images=" + few,
+            "--ref=" + resource("fid-refA.npz"),
+            "--num=10",
+            "--detector=" + detector,
+            "--device=cpu");
     assertEquals(2, f[0]); // a usage error: --num against --ref
-    assertTrue(((String) f[2]).contains("--num=10") && ((String) f[2]).contains("64 features"), (String) f[2]);
+    assertTrue(
+        ((String) f[2]).contains("--num=10") && ((String) f[2]).contains("64 features"),
+        (String) f[2]);
   }
 
   @Test
@@ -230,24 +285,38 @@ class FidCommandsTest {
     java.util.Map<String, dev.cdm.model.io.NpyArray> arrays = new java.util.LinkedHashMap<>();
     arrays.put("mu", dev.cdm.model.io.NpyArray.ofDoubles(new double[64], 64));
     NpzFile.write(bad, arrays);
-    Object[] f = cdm("fid", "--images=" + zipB, "--ref=" + bad, "--num=600", "--detector=" + detector);
+    Object[] f =
+        cdm("fid", "--images=" + zipB, "--ref=" + bad, "--num=600", "--detector=" + detector);
     assertEquals(1, f[0]);
-    assertTrue(((String) f[2]).contains("bad.npz") && ((String) f[2]).contains("'sigma'"), (String) f[2]);
+    assertTrue(
+        ((String) f[2]).contains("bad.npz") && ((String) f[2]).contains("'sigma'"), (String) f[2]);
   }
 
   @Test
   void brokenDetectorIsAClearError() throws Exception {
-    Object[] f = cdm("ref", "--data=" + dirA, "--dest=" + tmp.resolve("x.npz"),
-        "--detector=" + tmp.resolve("missing.pt"), "--device=cpu");
+    Object[] f =
+        cdm(
+            "ref",
+            "--data=" + dirA,
+            "--dest=" + tmp.resolve("x.npz"),
+            "--detector=" + tmp.resolve("missing.pt"),
+            "--device=cpu");
     assertEquals(1, f[0]);
-    assertTrue(((String) f[2]).contains("--detector=") && ((String) f[2]).contains("missing.pt"),
+    assertTrue(
+        ((String) f[2]).contains("--detector=") && ((String) f[2]).contains("missing.pt"),
         (String) f[2]);
     Path junk = tmp.resolve("junk.pt");
     Files.writeString(junk, "not a TorchScript file");
-    Object[] g = cdm("ref", "--data=" + dirA, "--dest=" + tmp.resolve("y.npz"),
-        "--detector=" + junk, "--device=cpu");
+    Object[] g =
+        cdm(
+            "ref",
+            "--data=" + dirA,
+            "--dest=" + tmp.resolve("y.npz"),
+            "--detector=" + junk,
+            "--device=cpu");
     assertEquals(1, g[0]);
-    assertTrue(((String) g[2]).contains("junk.pt") && ((String) g[2]).contains("TorchScript"),
+    assertTrue(
+        ((String) g[2]).contains("junk.pt") && ((String) g[2]).contains("TorchScript"),
         (String) g[2]);
     assertTrue(!Files.exists(tmp.resolve("y.npz")));
   }
@@ -256,8 +325,16 @@ class FidCommandsTest {
   @Tag("slow")
   void refOnFlinkEmbeddedMatchesDirect() throws Exception {
     Path dest = tmp.resolve("flink/refA.npz");
-    Object[] r = cdm("ref", "--data=" + dirA, "--dest=" + dest, "--detector=" + detector,
-        "--device=cpu", "--runner=FlinkRunner", "--flinkMaster=[local]", "--parallelism=2");
+    Object[] r =
+        cdm(
+            "ref",
+            "--data=" + dirA,
+            "--dest=" + dest,
+            "--detector=" + detector,
+            "--device=cpu",
+            "--runner=FlinkRunner",
+            "--flinkMaster=[local]",
+            "--parallelism=2");
     assertEquals(0, r[0], (String) r[2]);
     GaussianStatistics ours = GaussianStatistics.read(dest);
     GaussianStatistics theirs = GaussianStatistics.read(resource("fid-refA.npz"));

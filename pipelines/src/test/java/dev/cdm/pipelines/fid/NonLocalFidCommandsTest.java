@@ -54,29 +54,46 @@ class NonLocalFidCommandsTest {
   }
 
   private static GaussianStatistics stats(String location) throws Exception {
-    return GaussianStatistics.from(NpzFile.read(new ByteArrayInputStream(MemFileSystem.get(location)), location));
+    return GaussianStatistics.from(
+        NpzFile.read(new ByteArrayInputStream(MemFileSystem.get(location)), location));
   }
 
   @Test
   void refAndFidReadAndWriteANonLocalScheme() throws Exception {
-    Object[] r = cdm("ref", "--data=" + ROOT + "imagesA", "--dest=" + ROOT + "stats/refA.npz",
-        "--detector=" + ROOT + "detector.pt", "--device=cpu", "--batch=50", "--features=100");
+    Object[] r =
+        cdm(
+            "ref",
+            "--data=" + ROOT + "imagesA",
+            "--dest=" + ROOT + "stats/refA.npz",
+            "--detector=" + ROOT + "detector.pt",
+            "--device=cpu",
+            "--batch=50",
+            "--features=100");
     assertEquals(0, r[0], (String) r[2]);
     GaussianStatistics ours = stats(ROOT + "stats/refA.npz");
     GaussianStatistics theirs = GaussianStatistics.read(resource("fid-refA.npz"));
     for (int i = 0; i < ours.mu().length; i++) {
       assertEquals(theirs.mu()[i], ours.mu()[i], 1e-6);
     }
-    NpzFile npz = NpzFile.read(new ByteArrayInputStream(MemFileSystem.get(ROOT + "stats/refA.npz")), "refA");
+    NpzFile npz =
+        NpzFile.read(new ByteArrayInputStream(MemFileSystem.get(ROOT + "stats/refA.npz")), "refA");
     assertEquals(100, npz.get("features").shape()[0], "the KID feature sample is in the same file");
 
     double expected = FidCommandsTest.fx.get("fid_B_vs_A").toDoubles()[0];
-    Object[] f = cdm("fid", "--images=" + ROOT + "imagesB.zip", "--ref=" + ROOT + "stats/refA.npz",
-        "--num=600", "--detector=" + ROOT + "detector.pt", "--device=cpu",
-        "--results=" + ROOT + "results/fid.txt");
+    Object[] f =
+        cdm(
+            "fid",
+            "--images=" + ROOT + "imagesB.zip",
+            "--ref=" + ROOT + "stats/refA.npz",
+            "--num=600",
+            "--detector=" + ROOT + "detector.pt",
+            "--device=cpu",
+            "--results=" + ROOT + "results/fid.txt");
     assertEquals(0, f[0], (String) f[2]);
     assertEquals(expected, Double.parseDouble(((String) f[1]).trim()), 1e-4 * expected);
-    String written = new String(MemFileSystem.get(ROOT + "results/fid.txt"), java.nio.charset.StandardCharsets.UTF_8);
+    String written =
+        new String(
+            MemFileSystem.get(ROOT + "results/fid.txt"), java.nio.charset.StandardCharsets.UTF_8);
     assertEquals(expected, Double.parseDouble(written.trim().split("\\s+")[1]), 1e-4 * expected);
 
     // Nothing staged is left: only the outputs and the inputs.
@@ -86,12 +103,24 @@ class NonLocalFidCommandsTest {
 
   @Test
   void aMissingRemoteInputIsNamed() throws Exception {
-    Object[] f = cdm("fid", "--images=" + ROOT + "nothing-here", "--ref=" + resource("fid-refA.npz"),
-        "--num=600", "--detector=" + ROOT + "detector.pt", "--device=cpu");
+    Object[] f =
+        cdm(
+            "fid",
+            "--images=" + ROOT + "nothing-here",
+            "--ref=" + resource("fid-refA.npz"),
+            "--num=600",
+            "--detector=" + ROOT + "detector.pt",
+            "--device=cpu");
     assertEquals(1, f[0]);
     assertTrue(((String) f[2]).contains(ROOT + "nothing-here"), (String) f[2]);
-    Object[] g = cdm("fid", "--images=" + ROOT + "imagesB.zip", "--ref=" + ROOT + "stats/none.npz",
-        "--num=600", "--detector=" + ROOT + "detector.pt", "--device=cpu");
+    Object[] g =
+        cdm(
+            "fid",
+            "--images=" + ROOT + "imagesB.zip",
+            "--ref=" + ROOT + "stats/none.npz",
+            "--num=600",
+            "--detector=" + ROOT + "detector.pt",
+            "--device=cpu");
     assertTrue(((String) g[2]).contains("--ref=" + ROOT + "stats/none.npz"), (String) g[2]);
   }
 }

@@ -26,12 +26,23 @@ class StreamingFidTest {
     // many images as the detector has features: fewer is an error).
     // Parallel worker threads: every image depends on its seed only.
     Path dir = tmp.resolve("gen");
-    Object[] g = FidCommandsTest.cdm("generate", net, "--outdir=" + dir, "--seeds=0-127",
-        "--steps=4", "--batch=32");
+    Object[] g =
+        FidCommandsTest.cdm(
+            "generate", net, "--outdir=" + dir, "--seeds=0-127", "--steps=4", "--batch=32");
     assertEquals(0, g[0], (String) g[2]);
     Path filesRes = tmp.resolve("files.txt");
-    Object[] f = FidCommandsTest.cdm("fid", "--images=" + dir, ref, "--num=64", "--repeats=2",
-        "--seed=3", detector, "--device=cpu", "--results=" + filesRes, "--parallelism=2");
+    Object[] f =
+        FidCommandsTest.cdm(
+            "fid",
+            "--images=" + dir,
+            ref,
+            "--num=64",
+            "--repeats=2",
+            "--seed=3",
+            detector,
+            "--device=cpu",
+            "--results=" + filesRes,
+            "--parallelism=2");
     assertEquals(0, f[0], (String) f[2]);
     double[] files = FidResults.read(filesRes, 2).values();
     // Streaming: the same subsets (image index = seed, names sort by seed), listed group by group.
@@ -42,9 +53,20 @@ class StreamingFidTest {
       }
     }
     Path res = tmp.resolve("streaming.txt");
-    Object[] s = FidCommandsTest.cdm("fid", net, "--seeds=" + seeds, "--num=64", "--repeats=2",
-        "--steps=4", "--batch=32", ref, detector, "--device=cpu", "--results=" + res,
-        "--parallelism=2");
+    Object[] s =
+        FidCommandsTest.cdm(
+            "fid",
+            net,
+            "--seeds=" + seeds,
+            "--num=64",
+            "--repeats=2",
+            "--steps=4",
+            "--batch=32",
+            ref,
+            detector,
+            "--device=cpu",
+            "--results=" + res,
+            "--parallelism=2");
     assertEquals(0, s[0], (String) s[2]);
     double[] streamed = FidResults.read(res, 2).values();
     for (int r = 0; r < 2; r++) {
@@ -56,13 +78,20 @@ class StreamingFidTest {
 
   @Test
   void tooFewSeedsAndConflictingFlagsAreErrors() throws Exception {
-    Object[] few = FidCommandsTest.cdm("fid", "--network=" + fixture("ddpmpp-cdm-gray.pkl"),
-        "--seeds=0-99", "--num=64", "--repeats=2", "--ref=" + fixture("fid-refA.npz"),
-        "--detector=" + fixture("tiny-detector.pt"));
+    Object[] few =
+        FidCommandsTest.cdm(
+            "fid",
+            "--network=" + fixture("ddpmpp-cdm-gray.pkl"),
+            "--seeds=0-99",
+            "--num=64",
+            "--repeats=2",
+            "--ref=" + fixture("fid-refA.npz"),
+            "--detector=" + fixture("tiny-detector.pt"));
     assertEquals(2, few[0]); // usage error
     assertTrue(((String) few[2]).contains("--seeds=0-99 gives 100 seeds"), (String) few[2]);
-    Object[] both = FidCommandsTest.cdm("fid", "--network=x.pkl", "--images=y",
-        "--ref=" + fixture("fid-refA.npz"));
+    Object[] both =
+        FidCommandsTest.cdm(
+            "fid", "--network=x.pkl", "--images=y", "--ref=" + fixture("fid-refA.npz"));
     assertEquals(2, both[0]);
     assertTrue(((String) both[2]).contains("exactly one of --images"), (String) both[2]);
   }

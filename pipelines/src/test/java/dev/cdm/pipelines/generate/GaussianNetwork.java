@@ -35,7 +35,8 @@ final class GaussianNetwork implements DenoiserFactory {
         NDArray d = x.toType(DataType.FLOAT64, false).mul(w);
         if (classLabels != null) {
           // Mean of class k is 0.1 k: D = mu + (x - mu) w.
-          NDArray k = classLabels.toType(DataType.FLOAT64, false).argMax(1).toType(DataType.FLOAT64, false);
+          NDArray k =
+              classLabels.toType(DataType.FLOAT64, false).argMax(1).toType(DataType.FLOAT64, false);
           NDArray mu = k.mul(0.1).reshape(-1, 1, 1, 1);
           d = d.add(mu.mul(w.neg().add(1)));
         }

@@ -58,11 +58,18 @@ class GenerateCommandTest {
                   "--runner=DirectRunner");
       assertEquals(0, rc);
       // generate.py's quantisation of the reference output, [N, H, W, C].
-      NDArray ref = expected.mul(127.5).add(128).clip(0, 255).toType(DataType.UINT8, false)
-          .transpose(0, 2, 3, 1).toType(DataType.INT32, false);
+      NDArray ref =
+          expected
+              .mul(127.5)
+              .add(128)
+              .clip(0, 255)
+              .toType(DataType.UINT8, false)
+              .transpose(0, 2, 3, 1)
+              .toType(DataType.INT32, false);
       for (int b = 0; b < seeds.length; b++) {
         Path png =
-            out.resolve(String.format(Locale.ROOT, "%06d/%06d.png", seeds[b] - seeds[b] % 1000, seeds[b]));
+            out.resolve(
+                String.format(Locale.ROOT, "%06d/%06d.png", seeds[b] - seeds[b] % 1000, seeds[b]));
         int[] hwc = new int[3];
         byte[] px = decodeHwc(Files.readAllBytes(png), hwc);
         long c = expected.getShape().get(1);
@@ -82,7 +89,12 @@ class GenerateCommandTest {
     java.io.StringWriter err = new java.io.StringWriter();
     var cl = Cdm.commandLine();
     cl.setErr(new java.io.PrintWriter(err));
-    int rc = cl.execute("generate", "--network=" + fixture("ddpmpp-cdm-gray.pkl"), "--outdir=" + out, "--seeds=1,x");
+    int rc =
+        cl.execute(
+            "generate",
+            "--network=" + fixture("ddpmpp-cdm-gray.pkl"),
+            "--outdir=" + out,
+            "--seeds=1,x");
     assertNotEquals(0, rc);
     assertTrue(err.toString().contains("--seeds"), err.toString());
   }

@@ -92,8 +92,14 @@ class GeneratePipelineTest {
   void countsImagesBytesAndFailures(@TempDir Path tmp) throws Exception {
     GaussianNetwork net = new GaussianNetwork(3, 0);
     List<Long> seeds = SeedList.parse("0-4");
-    GenerateJob job = GenerateJob.builder().network(net).outdir(tmp.toString()).seeds(seeds)
-        .batch(2).sampler(CHURN).build();
+    GenerateJob job =
+        GenerateJob.builder()
+            .network(net)
+            .outdir(tmp.toString())
+            .seeds(seeds)
+            .batch(2)
+            .sampler(CHURN)
+            .build();
     Pipeline p = Pipeline.create(PipelineOptionsFactory.fromArgs("--runner=DirectRunner").create());
     GeneratePipeline.build(p, job);
     PipelineResult result = p.run();

@@ -50,13 +50,20 @@ class TrainCommandTest {
 
   @Test
   void dryRunPrintsTheReferenceOptionsAndCreatesNothing() throws Exception {
-    Object[] r = cdm("train", "--outdir=" + tmp.resolve("runs"), "--data=" + mnist(), "--dry-run", "--seed=3");
+    Object[] r =
+        cdm(
+            "train",
+            "--outdir=" + tmp.resolve("runs"),
+            "--data=" + mnist(),
+            "--dry-run",
+            "--seed=3");
     String out = (String) r[1];
     assertEquals(0, r[0], out);
     assertTrue(out.contains("\"class_name\": \"training.loss.MartingaleLoss\""), out);
     assertTrue(out.contains("\"martingale_lambda\": 10.0"), out);
     assertTrue(out.contains("\"augment_dim\": 9"), out);
-    assertTrue(out.contains("00000-dataset-mnist-max500-uncond-ddpmpp-cdm-gpus1-batch512-fp32"), out);
+    assertTrue(
+        out.contains("00000-dataset-mnist-max500-uncond-ddpmpp-cdm-gpus1-batch512-fp32"), out);
     assertTrue(out.contains("Dry run; exiting."), out);
     assertFalse(Files.exists(tmp.resolve("runs")), "dry run writes nothing");
   }
@@ -71,18 +78,34 @@ class TrainCommandTest {
     dev.cdm.transforms.io.MemFileSystem.put(remote, Files.readAllBytes(mnist()));
     System.setProperty("cdm.cache", tmp.resolve("cache").toString());
     try {
-      Object[] local = cdm("train", "--outdir=" + tmp.resolve("runs"), "--data=" + mnist(), "--dry-run", "--seed=3");
-      Object[] r = cdm("train", "--outdir=" + tmp.resolve("runs"), "--data=" + remote, "--dry-run", "--seed=3");
+      Object[] local =
+          cdm(
+              "train",
+              "--outdir=" + tmp.resolve("runs"),
+              "--data=" + mnist(),
+              "--dry-run",
+              "--seed=3");
+      Object[] r =
+          cdm(
+              "train",
+              "--outdir=" + tmp.resolve("runs"),
+              "--data=" + remote,
+              "--dry-run",
+              "--seed=3");
       assertEquals(0, r[0], (String) r[1]);
       assertEquals(((String) local[1]).replace(mnist().toString(), remote), r[1]);
       try (Stream<Path> cached = Files.list(tmp.resolve("cache"))) {
         List<Path> files = cached.collect(Collectors.toList());
         assertEquals(1, files.size(), files.toString());
-        assertTrue(java.util.Arrays.equals(Files.readAllBytes(mnist()), Files.readAllBytes(files.get(0))));
+        assertTrue(
+            java.util.Arrays.equals(Files.readAllBytes(mnist()), Files.readAllBytes(files.get(0))));
       }
-      Object[] missing = cdm("train", "--outdir=" + tmp, "--data=mem://train-bucket/none.zip", "-n");
+      Object[] missing =
+          cdm("train", "--outdir=" + tmp, "--data=mem://train-bucket/none.zip", "-n");
       assertEquals(2, missing[0], (String) missing[1]);
-      assertTrue(((String) missing[1]).contains("--data=mem://train-bucket/none.zip"), (String) missing[1]);
+      assertTrue(
+          ((String) missing[1]).contains("--data=mem://train-bucket/none.zip"),
+          (String) missing[1]);
     } finally {
       dev.cdm.transforms.io.MemFileSystem.clear("mem://train-bucket/");
       System.clearProperty("cdm.cache");
@@ -94,13 +117,20 @@ class TrainCommandTest {
     for (String name : Templates.NAMES) {
       assertFalse(Templates.load(name).isEmpty(), name);
     }
-    Object[] r = cdm("train", "--template=afhqv2-64x64-uncond-vp", "--outdir=" + tmp, "--data=" + mnist(),
-        "--batch=64", "-n");
+    Object[] r =
+        cdm(
+            "train",
+            "--template=afhqv2-64x64-uncond-vp",
+            "--outdir=" + tmp,
+            "--data=" + mnist(),
+            "--batch=64",
+            "-n");
     String out = (String) r[1];
     assertEquals(0, r[0], out);
     assertTrue(out.contains("\"batch_size\": 64"), "flag overrides template batch 128: " + out);
     assertTrue(out.contains("\"dropout\": 0.25") && out.contains("\"lr\": 2.0E-4"), out);
-    assertTrue(out.contains("\"channel_mult\": [\n      1,\n      2,\n      2,\n      2\n    ]"), out);
+    assertTrue(
+        out.contains("\"channel_mult\": [\n      1,\n      2,\n      2,\n      2\n    ]"), out);
     Object[] bad = cdm("train", "--template=nope", "--outdir=" + tmp, "--data=" + mnist(), "-n");
     assertTrue(((String) bad[1]).contains("no template named 'nope'"), (String) bad[1]);
   }
@@ -122,38 +152,91 @@ class TrainCommandTest {
   void shortRunWritesTheReferenceFilesAndALoadableSnapshot() throws Exception {
     Path runs = tmp.resolve("runs");
     Files.createDirectories(runs.resolve("00007-old"));
-    Object[] r = cdm("train", "--outdir=" + runs, "--data=" + mnist(), "--precond=edm", "--cbase=8", "--cres=1,1",
-        "--batch=8", "--augment=0.12", "--dropout=0", "--tick=1", "--seed=1", "--max-steps=2", "--device=cpu");
+    Object[] r =
+        cdm(
+            "train",
+            "--outdir=" + runs,
+            "--data=" + mnist(),
+            "--precond=edm",
+            "--cbase=8",
+            "--cres=1,1",
+            "--batch=8",
+            "--augment=0.12",
+            "--dropout=0",
+            "--tick=1",
+            "--seed=1",
+            "--max-steps=2",
+            "--device=cpu");
     String out = (String) r[1];
     assertEquals(0, r[0], out);
     Path run = runs.resolve("00008-dataset-mnist-max500-uncond-ddpmpp-edm-gpus1-batch8-fp32");
     assertTrue(Files.isDirectory(run), out);
     try (Stream<Path> s = Files.list(run)) {
-      List<String> files = s.map(p -> p.getFileName().toString()).sorted().collect(Collectors.toList());
-      assertEquals(List.of("log.txt", "network-snapshot-000000.safetensors", "stats.jsonl",
-          "training-done.json", "training-state-000000.safetensors", "training_options.json"), files);
+      List<String> files =
+          s.map(p -> p.getFileName().toString()).sorted().collect(Collectors.toList());
+      assertEquals(
+          List.of(
+              "log.txt",
+              "network-snapshot-000000.safetensors",
+              "stats.jsonl",
+              "training-done.json",
+              "training-state-000000.safetensors",
+              "training_options.json"),
+          files);
     }
-    assertTrue(Files.readString(run.resolve("log.txt")).contains("tick 1"), Files.readString(run.resolve("log.txt")));
+    assertTrue(
+        Files.readString(run.resolve("log.txt")).contains("tick 1"),
+        Files.readString(run.resolve("log.txt")));
     assertEquals(2, Files.readAllLines(run.resolve("stats.jsonl")).size());
     try (NDManager m = NDManager.newBaseManager()) {
       Precond net = NetworkLoader.load(run.resolve("network-snapshot-000000.safetensors"), m);
       assertEquals(32, net.imgResolution());
       assertEquals(1, net.imgChannels());
       assertEquals(9, net.augmentDim());
-      NDArray d = net.denoise(m.randomNormal(new Shape(2, 1, 32, 32)), m.create(new float[] {0.5f, 2f}), null, null);
+      NDArray d =
+          net.denoise(
+              m.randomNormal(new Shape(2, 1, 32, 32)),
+              m.create(new float[] {0.5f, 2f}),
+              null,
+              null);
       assertEquals(new Shape(2, 1, 32, 32), d.getShape());
     }
 
     // --resume keeps the run's seed and continues from the images seen (16 -> 24).
-    String[] common = {"--outdir=" + runs, "--data=" + mnist(), "--precond=edm", "--cbase=8", "--cres=1,1",
-        "--batch=8", "--augment=0.12", "--dropout=0", "--tick=1", "--max-steps=1", "--device=cpu"};
-    r = cdm(concat(new String[] {"train", "--resume=" + run.resolve("training-state-000000.safetensors")}, common));
+    String[] common = {
+      "--outdir=" + runs,
+      "--data=" + mnist(),
+      "--precond=edm",
+      "--cbase=8",
+      "--cres=1,1",
+      "--batch=8",
+      "--augment=0.12",
+      "--dropout=0",
+      "--tick=1",
+      "--max-steps=1",
+      "--device=cpu"
+    };
+    r =
+        cdm(
+            concat(
+                new String[] {
+                  "train", "--resume=" + run.resolve("training-state-000000.safetensors")
+                },
+                common));
     out = (String) r[1];
     assertEquals(0, r[0], out);
     assertTrue(out.contains("\"seed\": 1,"), out);
     assertTrue(out.contains("kimg 0.0") && out.contains("Loading training state"), out);
     // --transfer starts a new run from the snapshot's weights.
-    r = cdm(concat(new String[] {"train", "--transfer=" + run.resolve("network-snapshot-000000.safetensors"), "--seed=2"}, common));
+    r =
+        cdm(
+            concat(
+                new String[] {
+                  "train",
+                  "--transfer=" + run.resolve("network-snapshot-000000.safetensors"),
+                  "--seed=2"
+                },
+                common));
     out = (String) r[1];
     assertEquals(0, r[0], out);
     assertTrue(out.contains("Transferred") && out.contains("\"ema_rampup_ratio\": null"), out);
@@ -170,18 +253,41 @@ class TrainCommandTest {
   @Tag("slow")
   void evaluateRunsBesideTheTrainingAndEndsWithIt() throws Exception {
     Path runs = tmp.resolve("runs");
-    Path fixtures = Path.of(TrainCommandTest.class.getResource("/fixtures/fid-refA.npz").toURI()).getParent();
-    Object[] r = cdm("train", "--outdir=" + runs, "--data=" + mnist(), "--precond=edm", "--cbase=8", "--cres=1,1",
-        "--batch=8", "--dropout=0", "--tick=1", "--seed=1", "--max-steps=2", "--device=cpu",
-        "--evaluate=" + fixtures.resolve("fid-refA.npz"),
-        "--evaluate-flags=--detector=" + fixtures.resolve("tiny-detector.pt") + " --num=64 --repeats=1 --steps=2 --poll=0.2");
+    Path fixtures =
+        Path.of(TrainCommandTest.class.getResource("/fixtures/fid-refA.npz").toURI()).getParent();
+    Object[] r =
+        cdm(
+            "train",
+            "--outdir=" + runs,
+            "--data=" + mnist(),
+            "--precond=edm",
+            "--cbase=8",
+            "--cres=1,1",
+            "--batch=8",
+            "--dropout=0",
+            "--tick=1",
+            "--seed=1",
+            "--max-steps=2",
+            "--device=cpu",
+            "--evaluate=" + fixtures.resolve("fid-refA.npz"),
+            "--evaluate-flags=--detector="
+                + fixtures.resolve("tiny-detector.pt")
+                + " --num=64 --repeats=1 --steps=2 --poll=0.2");
     String out = (String) r[1];
     Path run = runs.resolve("00000-dataset-mnist-max500-uncond-ddpmpp-edm-gpus1-batch8-fp32");
-    assertEquals(0, r[0], out + (Files.exists(run.resolve("evaluate-log.txt")) ? Files.readString(run.resolve("evaluate-log.txt")) : ""));
+    assertEquals(
+        0,
+        r[0],
+        out
+            + (Files.exists(run.resolve("evaluate-log.txt"))
+                ? Files.readString(run.resolve("evaluate-log.txt"))
+                : ""));
     String log = Files.readString(run.resolve("evaluate-log.txt"));
     assertTrue(log.contains("network-snapshot-000000.safetensors kimg 0: FID"), log);
     assertTrue(log.contains("Training finished"), log);
-    assertTrue(Files.readString(run.resolve("results.jsonl")).contains("network-snapshot-000000.safetensors"));
+    assertTrue(
+        Files.readString(run.resolve("results.jsonl"))
+            .contains("network-snapshot-000000.safetensors"));
     assertTrue(Files.isRegularFile(run.resolve("report.html")));
   }
 }

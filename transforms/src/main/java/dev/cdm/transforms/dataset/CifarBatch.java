@@ -46,7 +46,8 @@ final class CifarBatch {
     }
     long[] shape = a.shape();
     if (shape.length != 2 || shape[1] != 3072) {
-      throw new IOException(what + ": 'data' must have shape [n, 3072], got " + Arrays.toString(shape));
+      throw new IOException(
+          what + ": 'data' must have shape [n, 3072], got " + Arrays.toString(shape));
     }
     int rows = Math.toIntExact(shape[0]);
     List<?> l = (List<?>) labels;
@@ -61,7 +62,8 @@ final class CifarBatch {
       }
       long label = (Long) v;
       if (label < 0 || label > 9) {
-        throw new IOException(what + ": label " + i + " is " + label + ", CIFAR-10 labels are 0..9");
+        throw new IOException(
+            what + ": label " + i + " is " + label + ", CIFAR-10 labels are 0..9");
       }
       out[i] = (int) label;
     }

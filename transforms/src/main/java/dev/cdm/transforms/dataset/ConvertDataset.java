@@ -16,9 +16,9 @@ import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
  * The reference {@code dataset_tool} as a pipeline: shard ranges of input indices are spread over
- * the workers, each converts its range into a shard file, and one writer merges the shards in
- * index order into the destination. Output index i is input i whatever the parallelism, and no
- * step holds more than one image or the list of shard summaries.
+ * the workers, each converts its range into a shard file, and one writer merges the shards in index
+ * order into the destination. Output index i is input i whatever the parallelism, and no step holds
+ * more than one image or the list of shard summaries.
  */
 public final class ConvertDataset extends PTransform<PBegin, PCollection<DatasetReport>> {
   private static final long serialVersionUID = 1L;
@@ -47,15 +47,20 @@ public final class ConvertDataset extends PTransform<PBegin, PCollection<Dataset
     }
     PCollection<ShardResult> converted =
         input
-            .apply("ShardRanges", Create.of(ranges).withCoder(SerializableCoder.of(ShardRange.class)))
-            .apply("KeyByShard", WithKeys.<Integer, ShardRange>of(r -> r.id).withKeyType(TypeDescriptors.integers()))
+            .apply(
+                "ShardRanges", Create.of(ranges).withCoder(SerializableCoder.of(ShardRange.class)))
+            .apply(
+                "KeyByShard",
+                WithKeys.<Integer, ShardRange>of(r -> r.id).withKeyType(TypeDescriptors.integers()))
             .setCoder(KvCoder.of(VarIntCoder.of(), SerializableCoder.of(ShardRange.class)))
             .apply("OneBundlePerShard", Reshuffle.of())
             .apply("Ranges", Values.create())
             .apply("ConvertShards", ParDo.of(new ConvertShardFn(conversion)))
             .setCoder(SerializableCoder.of(ShardResult.class));
     return converted
-        .apply("OneWriter", WithKeys.<Integer, ShardResult>of(0).withKeyType(TypeDescriptors.integers()))
+        .apply(
+            "OneWriter",
+            WithKeys.<Integer, ShardResult>of(0).withKeyType(TypeDescriptors.integers()))
         .setCoder(KvCoder.of(VarIntCoder.of(), SerializableCoder.of(ShardResult.class)))
         .apply("AllShards", GroupByKey.create())
         .apply("WriteInIndexOrder", ParDo.of(new WriteDatasetFn(conversion)))

@@ -27,7 +27,11 @@ final class ConvertShardFn extends DoFn<ShardRange, ShardResult> {
   @ProcessElement
   public void process(@Element ShardRange range, OutputReceiver<ShardResult> out) throws Exception {
     ProgressMeter progress =
-        ProgressMeter.of(conversion.runId() + "/convert", "dataset: converted", "images", conversion.source().size());
+        ProgressMeter.of(
+            conversion.runId() + "/convert",
+            "dataset: converted",
+            "images",
+            conversion.source().size());
     Path file = Path.of(conversion.workDir(), String.format("shard-%06d.bin", range.id));
     long images = 0;
     long nullLabels = 0;
@@ -85,7 +89,20 @@ final class ConvertShardFn extends DoFn<ShardRange, ShardResult> {
       }
       writer.commit();
     }
-    out.output(new ShardResult(range, file.toString(), images, nullLabels, skipped, bad, badExamples,
-        firstIndex, firstName, firstAttrs, mismatchIndex, mismatchName, mismatchAttrs));
+    out.output(
+        new ShardResult(
+            range,
+            file.toString(),
+            images,
+            nullLabels,
+            skipped,
+            bad,
+            badExamples,
+            firstIndex,
+            firstName,
+            firstAttrs,
+            mismatchIndex,
+            mismatchName,
+            mismatchAttrs));
   }
 }

@@ -33,7 +33,9 @@ public abstract class DatasetConversion implements Serializable {
   public abstract String runId();
 
   public static Builder builder() {
-    return new AutoValue_DatasetConversion.Builder().setSkipBad(false).setShardSize(1000)
+    return new AutoValue_DatasetConversion.Builder()
+        .setSkipBad(false)
+        .setShardSize(1000)
         .setRunId(java.util.UUID.randomUUID().toString());
   }
 

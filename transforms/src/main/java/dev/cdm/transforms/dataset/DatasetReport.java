@@ -34,8 +34,10 @@ public final class DatasetReport implements Serializable {
   /** Human-readable summary for stderr. */
   public String summary() {
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format("%d images written (%s, labels: %s)", images, attrs == null ? "none" : attrs,
-        labels ? "yes" : "null"));
+    sb.append(
+        String.format(
+            "%d images written (%s, labels: %s)",
+            images, attrs == null ? "none" : attrs, labels ? "yes" : "null"));
     if (skippedByTransform > 0) {
       sb.append(String.format("; %d skipped as too small for the transform", skippedByTransform));
     }

@@ -22,10 +22,12 @@ import java.util.zip.GZIPInputStream;
  *
  * <ul>
  *   <li>a folder ending in {@code _lmdb}: LSUN, records in key order decoded to RGB, no labels;
- *   <li>another folder: images found recursively, labels from its dataset.json or top-level folders;
- *   <li>{@code cifar-10-python.tar.gz} (or any {@code .tar.gz}/{@code .tgz}): CIFAR-10 batches 1..5;
- *   <li>{@code *-images-idx3-ubyte[.gz]}: MNIST, gzip'ed or raw, training or test file, labels
- *       from the matching {@code *-labels-idx1-ubyte[.gz]};
+ *   <li>another folder: images found recursively, labels from its dataset.json or top-level
+ *       folders;
+ *   <li>{@code cifar-10-python.tar.gz} (or any {@code .tar.gz}/{@code .tgz}): CIFAR-10 batches
+ *       1..5;
+ *   <li>{@code *-images-idx3-ubyte[.gz]}: MNIST, gzip'ed or raw, training or test file, labels from
+ *       the matching {@code *-labels-idx1-ubyte[.gz]};
  *   <li>{@code *.zip}: images in the archive, labels from its dataset.json.
  * </ul>
  */
@@ -38,7 +40,8 @@ public final class DatasetSources {
    * @param maxImages cap on the number of images ({@code Long.MAX_VALUE}: none)
    * @param workDir an empty folder that workers can read, for index and record files
    */
-  public static PreparedSource prepare(String source, long maxImages, Path workDir) throws IOException {
+  public static PreparedSource prepare(String source, long maxImages, Path workDir)
+      throws IOException {
     if (maxImages < 1) {
       throw new IllegalArgumentException("--max-images=" + maxImages + " must be at least 1");
     }
@@ -53,7 +56,9 @@ public final class DatasetSources {
       throw new IOException("Missing input file or directory: --source=" + source);
     }
     String base = path.getFileName().toString();
-    if (base.equals("cifar-10-python.tar.gz") || base.endsWith(".tar.gz") || base.endsWith(".tgz")) {
+    if (base.equals("cifar-10-python.tar.gz")
+        || base.endsWith(".tar.gz")
+        || base.endsWith(".tgz")) {
       return prepareCifar10(path, maxImages, workDir);
     }
     if (base.matches(".*-images-idx3-ubyte(\\.gz)?")) {
@@ -63,13 +68,16 @@ public final class DatasetSources {
       return IndexedFileSource.prepareZip(path, maxImages, workDir);
     }
     throw new IOException(
-        "--source=" + source + ": unknown archive type (expected a folder, *.zip, cifar-10-python.tar.gz "
+        "--source="
+            + source
+            + ": unknown archive type (expected a folder, *.zip, cifar-10-python.tar.gz "
             + "or *-images-idx3-ubyte[.gz])");
   }
 
   // ---------------------------------------------------------------------------------------- MNIST
 
-  private static PreparedSource prepareMnist(Path images, long maxImages, Path workDir) throws IOException {
+  private static PreparedSource prepareMnist(Path images, long maxImages, Path workDir)
+      throws IOException {
     String base = images.getFileName().toString();
     Path labels = images.resolveSibling(base.replace("-images-idx3-ubyte", "-labels-idx1-ubyte"));
     if (!Files.isRegularFile(labels)) {
@@ -84,33 +92,49 @@ public final class DatasetSources {
       int rows = in.readInt();
       int cols = in.readInt();
       if (magic != 0x803) {
-        throw new IOException("--source=" + images + ": not an IDX3 image file (magic 0x"
-            + Integer.toHexString(magic) + ", expected 0x803)");
+        throw new IOException(
+            "--source="
+                + images
+                + ": not an IDX3 image file (magic 0x"
+                + Integer.toHexString(magic)
+                + ", expected 0x803)");
       }
       if (rows != 28 || cols != 28) {
-        throw new IOException("--source=" + images + ": MNIST images must be 28x28, got " + rows + "x" + cols);
+        throw new IOException(
+            "--source=" + images + ": MNIST images must be 28x28, got " + rows + "x" + cols);
       }
     } catch (EOFException e) {
       throw new IOException("--source=" + images + ": truncated IDX header", e);
     }
     long expectedBytes = 16 + n * 28 * 28;
     if (Files.size(rawImages) < expectedBytes) {
-      throw new IOException("--source=" + images + ": truncated, " + n + " images need " + expectedBytes
-          + " bytes, file has " + Files.size(rawImages));
+      throw new IOException(
+          "--source="
+              + images
+              + ": truncated, "
+              + n
+              + " images need "
+              + expectedBytes
+              + " bytes, file has "
+              + Files.size(rawImages));
     }
     try (DataInputStream in = new DataInputStream(Files.newInputStream(rawLabels))) {
       int magic = in.readInt();
       long m = in.readInt() & 0xffffffffL;
       if (magic != 0x801) {
-        throw new IOException(labels + ": not an IDX1 label file (magic 0x" + Integer.toHexString(magic) + ")");
+        throw new IOException(
+            labels + ": not an IDX1 label file (magic 0x" + Integer.toHexString(magic) + ")");
       }
       if (m != n || Files.size(rawLabels) < 8 + n) {
-        throw new IOException(labels + ": holds " + m + " labels for " + n + " images of " + images);
+        throw new IOException(
+            labels + ": holds " + m + " labels for " + n + " images of " + images);
       }
     }
     RawRecordSource.Part part =
-        new RawRecordSource.Part(rawImages.toString(), 16, rawLabels.toString(), 8, 1, n, images.toString());
-    return new RawRecordSource("MNIST " + images, RawRecordSource.Layout.MNIST_PADDED, List.of(part), maxImages);
+        new RawRecordSource.Part(
+            rawImages.toString(), 16, rawLabels.toString(), 8, 1, n, images.toString());
+    return new RawRecordSource(
+        "MNIST " + images, RawRecordSource.Layout.MNIST_PADDED, List.of(part), maxImages);
   }
 
   /** The file itself when raw; else its decompressed copy in the work folder. */
@@ -132,9 +156,11 @@ public final class DatasetSources {
 
   // ------------------------------------------------------------------------------------- CIFAR-10
 
-  private static PreparedSource prepareCifar10(Path tarball, long maxImages, Path workDir) throws IOException {
+  private static PreparedSource prepareCifar10(Path tarball, long maxImages, Path workDir)
+      throws IOException {
     RawRecordSource.Part[] parts = new RawRecordSource.Part[5];
-    try (InputStream in = new BufferedInputStream(new GZIPInputStream(Files.newInputStream(tarball), 1 << 16))) {
+    try (InputStream in =
+        new BufferedInputStream(new GZIPInputStream(Files.newInputStream(tarball), 1 << 16))) {
       TarReader tar = new TarReader(in, tarball.toString());
       TarReader.Entry e;
       while ((e = tar.next()) != null) {
@@ -148,25 +174,33 @@ public final class DatasetSources {
         Path raw = workDir.resolve("cifar-batch-" + (b + 1) + ".raw");
         Path lab = workDir.resolve("cifar-batch-" + (b + 1) + ".labels");
         Files.write(raw, batch.data);
-        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(lab)))) {
+        try (DataOutputStream out =
+            new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(lab)))) {
           for (int l : batch.labels) {
             out.writeInt(l);
           }
         }
-        parts[b] = new RawRecordSource.Part(raw.toString(), 0, lab.toString(), 0, 4, batch.rows, what);
+        parts[b] =
+            new RawRecordSource.Part(raw.toString(), 0, lab.toString(), 0, 4, batch.rows, what);
       }
     } catch (java.util.zip.ZipException e) {
-      throw new IOException("--source=" + tarball + ": not a gzip'ed tarball: " + e.getMessage(), e);
+      throw new IOException(
+          "--source=" + tarball + ": not a gzip'ed tarball: " + e.getMessage(), e);
     }
     List<RawRecordSource.Part> ordered = new ArrayList<>();
     for (int b = 0; b < 5; b++) {
       if (parts[b] == null) {
-        throw new IOException("--source=" + tarball + ": member cifar-10-batches-py/data_batch_" + (b + 1)
-            + " not found");
+        throw new IOException(
+            "--source="
+                + tarball
+                + ": member cifar-10-batches-py/data_batch_"
+                + (b + 1)
+                + " not found");
       }
       ordered.add(parts[b]);
     }
-    return new RawRecordSource("CIFAR-10 " + tarball, RawRecordSource.Layout.CIFAR_CHW, ordered, maxImages);
+    return new RawRecordSource(
+        "CIFAR-10 " + tarball, RawRecordSource.Layout.CIFAR_CHW, ordered, maxImages);
   }
 
   /** A minimal reader of ustar/GNU tar streams: names, sizes and file data. */

@@ -59,7 +59,8 @@ public final class ImageTransform implements Serializable {
       throw new IllegalArgumentException("--resolution needs both width and height");
     }
     if (width != null && (width <= 0 || height <= 0)) {
-      throw new IllegalArgumentException("--resolution=" + width + "x" + height + " must be positive");
+      throw new IllegalArgumentException(
+          "--resolution=" + width + "x" + height + " must be positive");
     }
     if (mode != Mode.SCALE && width == null) {
       throw new IllegalArgumentException(
@@ -67,7 +68,10 @@ public final class ImageTransform implements Serializable {
     }
     if (mode == Mode.CENTER_CROP_WIDE && height > width) {
       throw new IllegalArgumentException(
-          "--transform=center-crop-wide needs --resolution height <= width, got " + width + "x" + height);
+          "--transform=center-crop-wide needs --resolution height <= width, got "
+              + width
+              + "x"
+              + height);
     }
     return new ImageTransform(mode, width, height);
   }
@@ -111,7 +115,11 @@ public final class ImageTransform implements Serializable {
     int crop = Math.min(img.width(), img.height());
     // numpy slicing [(h - crop) // 2 : (h + crop) // 2]; both bounds have the same parity.
     Pixels cropped =
-        img.crop(Math.floorDiv(img.width() - crop, 2), Math.floorDiv(img.height() - crop, 2), crop, crop);
+        img.crop(
+            Math.floorDiv(img.width() - crop, 2),
+            Math.floorDiv(img.height() - crop, 2),
+            crop,
+            crop);
     return LanczosResampler.resize(toRgb(cropped, name), width, height);
   }
 
@@ -137,8 +145,10 @@ public final class ImageTransform implements Serializable {
       return img;
     }
     throw new IllegalArgumentException(
-        name + ": input images must be stored as RGB or grayscale for a center crop, got "
-            + img.channels() + " channels");
+        name
+            + ": input images must be stored as RGB or grayscale for a center crop, got "
+            + img.channels()
+            + " channels");
   }
 
   @Override

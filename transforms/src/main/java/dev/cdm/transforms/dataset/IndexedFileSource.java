@@ -40,7 +40,8 @@ final class IndexedFileSource implements PreparedSource {
   private final String offsetsFile;
   private final long size;
 
-  private IndexedFileSource(String root, boolean zip, String indexFile, String offsetsFile, long size) {
+  private IndexedFileSource(
+      String root, boolean zip, String indexFile, String offsetsFile, long size) {
     this.root = root;
     this.zip = zip;
     this.indexFile = indexFile;
@@ -104,7 +105,10 @@ final class IndexedFileSource implements PreparedSource {
         children.add(p);
       }
     }
-    children.sort((a, b) -> ImageNames.PYTHON_ORDER.compare(a.getFileName().toString(), b.getFileName().toString()));
+    children.sort(
+        (a, b) ->
+            ImageNames.PYTHON_ORDER.compare(
+                a.getFileName().toString(), b.getFileName().toString()));
     long count = 0;
     for (Path p : children) {
       String rel = prefix + p.getFileName();
@@ -159,7 +163,8 @@ final class IndexedFileSource implements PreparedSource {
     try {
       return new ZipFile(file.toFile());
     } catch (IOException e) {
-      throw new IOException("--source=" + file + " is not a readable ZIP archive: " + e.getMessage(), e);
+      throw new IOException(
+          "--source=" + file + " is not a readable ZIP archive: " + e.getMessage(), e);
     }
   }
 
@@ -198,7 +203,8 @@ final class IndexedFileSource implements PreparedSource {
     }
     FileChannel ch = FileChannel.open(Path.of(indexFile), StandardOpenOption.READ);
     ch.position(offset);
-    DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(ch), 1 << 16));
+    DataInputStream in =
+        new DataInputStream(new BufferedInputStream(Channels.newInputStream(ch), 1 << 16));
     ZipFile z = zip ? openZip(Path.of(root)) : null;
     Path dir = Path.of(root);
     return new Reader() {
@@ -233,7 +239,8 @@ final class IndexedFileSource implements PreparedSource {
             bytes = Files.readAllBytes(dir.resolve(name));
           }
         } catch (IOException | RuntimeException e) {
-          return SourceItem.ofError(i, shown, label, new BadImageException(shown, "cannot read: " + e, e));
+          return SourceItem.ofError(
+              i, shown, label, new BadImageException(shown, "cannot read: " + e, e));
         }
         return SourceItem.ofEncoded(i, shown, label, bytes);
       }

@@ -24,7 +24,8 @@ public final class LanczosResampler {
   /** Resizes to {@code outWidth x outHeight}; the same size returns the input, as PIL copies it. */
   public static Pixels resize(Pixels in, int outWidth, int outHeight) {
     if (outWidth <= 0 || outHeight <= 0) {
-      throw new IllegalArgumentException("Resize target must be positive: " + outWidth + "x" + outHeight);
+      throw new IllegalArgumentException(
+          "Resize target must be positive: " + outWidth + "x" + outHeight);
     }
     if (outWidth == in.width() && outHeight == in.height()) {
       return in;
@@ -120,7 +121,9 @@ public final class LanczosResampler {
         for (int x = 0; x < xmax; x++) {
           double v = ww != 0.0 ? k[x] / ww : k[x];
           weights[xx * ksize + x] =
-              v < 0 ? (int) (-0.5 + v * (1 << PRECISION_BITS)) : (int) (0.5 + v * (1 << PRECISION_BITS));
+              v < 0
+                  ? (int) (-0.5 + v * (1 << PRECISION_BITS))
+                  : (int) (0.5 + v * (1 << PRECISION_BITS));
         }
         min[xx] = xmin;
         count[xx] = xmax;
@@ -239,11 +242,13 @@ public final class LanczosResampler {
   // Pillow's, so the same pixels, in about half the time of the per-channel loops without C2.
 
   /** Pillow's rounding bias, 2^(PRECISION_BITS-1), in both lanes of a packed R/G sum. */
-  private static final long PACKED_BIAS = (1L << (PRECISION_BITS - 1)) | (1L << (PRECISION_BITS - 1 + 32));
+  private static final long PACKED_BIAS =
+      (1L << (PRECISION_BITS - 1)) | (1L << (PRECISION_BITS - 1 + 32));
+
   private static final int BIAS = 1 << (PRECISION_BITS - 1);
 
-  private static Pixels resizeRgb(Pixels in, int outWidth, int outHeight, boolean needHorizontal,
-      boolean needVertical) {
+  private static Pixels resizeRgb(
+      Pixels in, int outWidth, int outHeight, boolean needHorizontal, boolean needVertical) {
     int inWidth = in.width();
     Coefficients vertical = Coefficients.of(in.height(), outHeight);
     long[] rg;
@@ -280,8 +285,8 @@ public final class LanczosResampler {
    * Horizontal pass over rows [first, first + rows) into packed R/G and separate B samples. Two
    * rows at a time: each weight is loaded once for both (C1 does not unroll loops itself).
    */
-  private static void horizontalRgb(byte[] src, int inWidth, int first, int rows, Coefficients c,
-      long[] rgOut, int[] bOut) {
+  private static void horizontalRgb(
+      byte[] src, int inWidth, int first, int rows, Coefficients c, long[] rgOut, int[] bOut) {
     int outWidth = c.min.length;
     int ksize = c.ksize;
     int[] min = c.min;

@@ -19,14 +19,14 @@ import org.lmdbjava.Txn;
 
 /**
  * An LSUN {@code *_lmdb} folder, as the reference's {@code open_lmdb} reads it: the records of the
- * main database in key order, each value an encoded image (JPEG in LSUN) decoded to RGB as
- * {@code cv2.imdecode(value, IMREAD_COLOR)} then BGR to RGB gives it, no labels. The database is
- * opened read-only without locking ({@code lmdb.open(dir, readonly=True, lock=False)}).
+ * main database in key order, each value an encoded image (JPEG in LSUN) decoded to RGB as {@code
+ * cv2.imdecode(value, IMREAD_COLOR)} then BGR to RGB gives it, no labels. The database is opened
+ * read-only without locking ({@code lmdb.open(dir, readonly=True, lock=False)}).
  *
- * <p>Buffers are plain byte arrays (lmdbjava's direct-buffer proxies need {@code --add-opens}
- * on Java 17), so the one preparing pass copies each record once while it walks the keys.
- * Preparing walks the keys once and keeps every {@value #STRIDE}th key in the work folder, so
- * that a worker seeks to its range's nearest key and steps from there.
+ * <p>Buffers are plain byte arrays (lmdbjava's direct-buffer proxies need {@code --add-opens} on
+ * Java 17), so the one preparing pass copies each record once while it walks the keys. Preparing
+ * walks the keys once and keeps every {@value #STRIDE}th key in the work folder, so that a worker
+ * seeks to its range's nearest key and steps from there.
  */
 final class LmdbSource implements PreparedSource {
   private static final long serialVersionUID = 1L;
@@ -49,7 +49,8 @@ final class LmdbSource implements PreparedSource {
   }
 
   /** {@code stride}: keep every stride-th key (tests use small ones). */
-  static PreparedSource prepare(Path dir, long maxImages, Path workDir, int stride) throws IOException {
+  static PreparedSource prepare(Path dir, long maxImages, Path workDir, int stride)
+      throws IOException {
     Path checkpoints = workDir.resolve("lmdb-keys.bin");
     long n;
     try (Env<byte[]> env = openEnv(dir);
@@ -70,7 +71,8 @@ final class LmdbSource implements PreparedSource {
         }
       }
     } catch (LmdbException e) {
-      throw new IOException("--source=" + dir + ": cannot read the LMDB database: " + e.getMessage(), e);
+      throw new IOException(
+          "--source=" + dir + ": cannot read the LMDB database: " + e.getMessage(), e);
     }
     return new LmdbSource(dir.toString(), checkpoints.toString(), n, stride);
   }
@@ -80,10 +82,12 @@ final class LmdbSource implements PreparedSource {
       throw new IOException("--source=" + dir + ": not an LMDB folder (no data.mdb in it)");
     }
     try {
-      return Env.create(ByteArrayProxy.PROXY_BA).setMaxDbs(1).open(dir.toFile(),
-          EnvFlags.MDB_RDONLY_ENV, EnvFlags.MDB_NOLOCK, EnvFlags.MDB_NOTLS);
+      return Env.create(ByteArrayProxy.PROXY_BA)
+          .setMaxDbs(1)
+          .open(dir.toFile(), EnvFlags.MDB_RDONLY_ENV, EnvFlags.MDB_NOLOCK, EnvFlags.MDB_NOTLS);
     } catch (LmdbException e) {
-      throw new IOException("--source=" + dir + ": cannot open the LMDB database: " + e.getMessage(), e);
+      throw new IOException(
+          "--source=" + dir + ": cannot open the LMDB database: " + e.getMessage(), e);
     }
   }
 

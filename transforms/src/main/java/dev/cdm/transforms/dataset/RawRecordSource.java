@@ -13,8 +13,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 
 /**
- * Fixed-size uint8 image records in one or more raw files with labels beside them: MNIST IDX
- * files and CIFAR-10 batches after preparation. A worker seeks straight to its range.
+ * Fixed-size uint8 image records in one or more raw files with labels beside them: MNIST IDX files
+ * and CIFAR-10 batches after preparation. A worker seeks straight to its range.
  */
 final class RawRecordSource implements PreparedSource {
   private static final long serialVersionUID = 1L;
@@ -42,7 +42,13 @@ final class RawRecordSource implements PreparedSource {
     final long count;
     final String shownName; // what messages call the records of this part
 
-    Part(String images, long imagesOffset, String labels, long labelsOffset, int labelBytes, long count,
+    Part(
+        String images,
+        long imagesOffset,
+        String labels,
+        long labelsOffset,
+        int labelBytes,
+        long count,
         String shownName) {
       this.images = images;
       this.imagesOffset = imagesOffset;

@@ -27,7 +27,8 @@ final class ShardFile {
     Writer(Path file) throws IOException {
       this.file = file;
       this.tmp = file.resolveSibling(file.getFileName() + ".tmp-" + java.util.UUID.randomUUID());
-      this.out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16));
+      this.out =
+          new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16));
     }
 
     void write(long index, String label, byte[] png) throws IOException {

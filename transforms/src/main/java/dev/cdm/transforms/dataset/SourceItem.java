@@ -19,7 +19,12 @@ public final class SourceItem {
   private final boolean color; // decode as cv2.IMREAD_COLOR (always RGB)
 
   private SourceItem(
-      long index, String name, String label, Pixels pixels, byte[] encoded, BadImageException readError,
+      long index,
+      String name,
+      String label,
+      Pixels pixels,
+      byte[] encoded,
+      BadImageException readError,
       boolean color) {
     this.index = index;
     this.name = name;
@@ -38,7 +43,9 @@ public final class SourceItem {
     return new SourceItem(index, name, label, null, encoded, null, false);
   }
 
-  /** Encoded bytes decoded to RGB whatever they hold, as {@code dataset_tool}'s LSUN reader does. */
+  /**
+   * Encoded bytes decoded to RGB whatever they hold, as {@code dataset_tool}'s LSUN reader does.
+   */
   public static SourceItem ofColorEncoded(long index, String name, String label, byte[] encoded) {
     return new SourceItem(index, name, label, null, encoded, null, true);
   }

@@ -13,11 +13,11 @@ import java.time.LocalDateTime;
 import java.util.zip.CRC32;
 
 /**
- * A ZIP archive of stored (uncompressed) entries, like Python's {@code zipfile} with
- * {@code ZIP_STORED}, written with constant memory: the central directory is spilled to a side file
- * as entries are written and appended at the end (java.util.zip.ZipOutputStream keeps one object
- * per entry in memory, which grows with the dataset). ZIP64 records are added when the entry count
- * or offsets exceed the classic format's limits, as Python does.
+ * A ZIP archive of stored (uncompressed) entries, like Python's {@code zipfile} with {@code
+ * ZIP_STORED}, written with constant memory: the central directory is spilled to a side file as
+ * entries are written and appended at the end (java.util.zip.ZipOutputStream keeps one object per
+ * entry in memory, which grows with the dataset). ZIP64 records are added when the entry count or
+ * offsets exceed the classic format's limits, as Python does.
  */
 final class StoredZipWriter implements Closeable {
   private static final long MAX32 = 0xFFFFFFFFL;
@@ -34,10 +34,14 @@ final class StoredZipWriter implements Closeable {
   StoredZipWriter(Path file) throws IOException {
     this.out = new CountingStream(new BufferedOutputStream(Files.newOutputStream(file), 1 << 20));
     this.centralFile = file.resolveSibling(file.getFileName() + ".central");
-    this.central = new CountingStream(new BufferedOutputStream(Files.newOutputStream(centralFile), 1 << 16));
+    this.central =
+        new CountingStream(new BufferedOutputStream(Files.newOutputStream(centralFile), 1 << 16));
     LocalDateTime now = LocalDateTime.now();
     this.dosTime = (now.getHour() << 11) | (now.getMinute() << 5) | (now.getSecond() / 2);
-    this.dosDate = ((Math.max(1980, now.getYear()) - 1980) << 9) | (now.getMonthValue() << 5) | now.getDayOfMonth();
+    this.dosDate =
+        ((Math.max(1980, now.getYear()) - 1980) << 9)
+            | (now.getMonthValue() << 5)
+            | now.getDayOfMonth();
   }
 
   void write(String name, byte[] data) throws IOException {
@@ -145,8 +149,8 @@ final class StoredZipWriter implements Closeable {
   }
 
   /**
-   * The fields the local and the central header share, in their order: modification time and
-   * date, CRC-32, compressed and uncompressed size (equal: stored), name length.
+   * The fields the local and the central header share, in their order: modification time and date,
+   * CRC-32, compressed and uncompressed size (equal: stored), name length.
    */
   private void entryFields(DataOutputStream d, long size, long crc32, int nameLength)
       throws IOException {

@@ -1,7 +1,6 @@
 package dev.cdm.transforms.dataset;
 
 import dev.cdm.transforms.ProgressMeter;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -15,8 +14,8 @@ import org.apache.beam.sdk.values.KV;
 
 /**
  * The single final writer: checks the dataset-wide rules in index order (as the reference does
- * image by image), then streams every shard's PNGs into the destination in index order, followed
- * by dataset.json. It holds one image and the shard summaries (one per shard), never the dataset.
+ * image by image), then streams every shard's PNGs into the destination in index order, followed by
+ * dataset.json. It holds one image and the shard summaries (one per shard), never the dataset.
  */
 final class WriteDatasetFn extends DoFn<KV<Integer, Iterable<ShardResult>>, DatasetReport> {
   private static final long serialVersionUID = 1L;
@@ -34,7 +33,8 @@ final class WriteDatasetFn extends DoFn<KV<Integer, Iterable<ShardResult>>, Data
   }
 
   @ProcessElement
-  public void process(@Element KV<Integer, Iterable<ShardResult>> all, OutputReceiver<DatasetReport> out)
+  public void process(
+      @Element KV<Integer, Iterable<ShardResult>> all, OutputReceiver<DatasetReport> out)
       throws IOException {
     List<ShardResult> shards = new ArrayList<>();
     all.getValue().forEach(shards::add);
@@ -42,8 +42,11 @@ final class WriteDatasetFn extends DoFn<KV<Integer, Iterable<ShardResult>>, Data
     DatasetReport report = validate(shards);
 
     Path json = Path.of(conversion.workDir(), "dataset.json.part");
-    ProgressMeter progress = ProgressMeter.of(conversion.runId() + "/write", "dataset: written", "images", report.images);
-    try (DatasetArchiveWriter dest = DatasetArchiveWriter.open(Path.of(conversion.output()), conversion.outputZip());
+    ProgressMeter progress =
+        ProgressMeter.of(
+            conversion.runId() + "/write", "dataset: written", "images", report.images);
+    try (DatasetArchiveWriter dest =
+            DatasetArchiveWriter.open(Path.of(conversion.output()), conversion.outputZip());
         Writer labels = Files.newBufferedWriter(json, StandardCharsets.UTF_8)) {
       // json.dumps(metadata) with its default separators; labels null unless every image has one.
       labels.write(report.labels ? "{\"labels\": [" : "{\"labels\": null}");
@@ -80,7 +83,9 @@ final class WriteDatasetFn extends DoFn<KV<Integer, Iterable<ShardResult>>, Data
     out.output(report);
   }
 
-  /** The reference's checks, raised for the image in index order that a sequential run would name. */
+  /**
+   * The reference's checks, raised for the image in index order that a sequential run would name.
+   */
   private DatasetReport validate(List<ShardResult> shards) {
     DatasetReport report = new DatasetReport();
     ImageAttrs attrs = null;
@@ -103,16 +108,25 @@ final class WriteDatasetFn extends DoFn<KV<Integer, Iterable<ShardResult>>, Data
         attrs = s.firstAttrs;
         String where = " (first image: " + s.firstName + ")";
         if (attrs.width != attrs.height) {
-          throw new IllegalArgumentException("Image dimensions after scale and crop are required to be square.  Got "
-              + attrs.width + "x" + attrs.height + where);
+          throw new IllegalArgumentException(
+              "Image dimensions after scale and crop are required to be square.  Got "
+                  + attrs.width
+                  + "x"
+                  + attrs.height
+                  + where);
         }
         if (attrs.channels != 1 && attrs.channels != 3) {
           throw new IllegalArgumentException(
-              "Input images must be stored as RGB or grayscale, got " + attrs.channels + " channels" + where);
+              "Input images must be stored as RGB or grayscale, got "
+                  + attrs.channels
+                  + " channels"
+                  + where);
         }
         if (Integer.bitCount(attrs.width) != 1) {
           throw new IllegalArgumentException(
-              "Image width/height after scale and crop are required to be power-of-two, got " + attrs.width + where);
+              "Image width/height after scale and crop are required to be power-of-two, got "
+                  + attrs.width
+                  + where);
         }
       } else if (!attrs.equals(s.firstAttrs)) {
         throw mismatch(attrs, s.firstIndex, s.firstName, s.firstAttrs);
@@ -126,11 +140,27 @@ final class WriteDatasetFn extends DoFn<KV<Integer, Iterable<ShardResult>>, Data
     return report;
   }
 
-  private static IllegalArgumentException mismatch(ImageAttrs want, long index, String input, ImageAttrs got) {
-    return new IllegalArgumentException("Image " + archiveName(index) + " (" + input
-        + ") attributes must be equal across all images of the dataset.  Got:\n"
-        + "  dataset width/cur image width: " + want.width + "/" + got.width + "\n"
-        + "  dataset height/cur image height: " + want.height + "/" + got.height + "\n"
-        + "  dataset channels/cur image channels: " + want.channels + "/" + got.channels);
+  private static IllegalArgumentException mismatch(
+      ImageAttrs want, long index, String input, ImageAttrs got) {
+    return new IllegalArgumentException(
+        "Image "
+            + archiveName(index)
+            + " ("
+            + input
+            + ") attributes must be equal across all images of the dataset.  Got:\n"
+            + "  dataset width/cur image width: "
+            + want.width
+            + "/"
+            + got.width
+            + "\n"
+            + "  dataset height/cur image height: "
+            + want.height
+            + "/"
+            + got.height
+            + "\n"
+            + "  dataset channels/cur image channels: "
+            + want.channels
+            + "/"
+            + got.channels);
   }
 }

@@ -3,9 +3,9 @@ package dev.cdm.transforms.evaluate;
 import dev.cdm.transforms.generate.GeneratedImage;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.beam.sdk.coders.DoubleCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
-import org.apache.beam.sdk.coders.DoubleCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.GroupByKey;
@@ -17,10 +17,10 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
- * How often a classifier recognises the class each sample was generated for: the detector's
- * most probable class against {@link GeneratedImage#label()}, for the samples of a conditional
- * network (unlabelled samples are ignored). Emits {@code class_accuracy} over all labelled
- * samples and {@code class_accuracy/<c>} for every class that has samples, as fractions.
+ * How often a classifier recognises the class each sample was generated for: the detector's most
+ * probable class against {@link GeneratedImage#label()}, for the samples of a conditional network
+ * (unlabelled samples are ignored). Emits {@code class_accuracy} over all labelled samples and
+ * {@code class_accuracy/<c>} for every class that has samples, as fractions.
  *
  * <pre>
  *   GeneratedImage → Classify (per bundle, batched, on the device) → KV(label, 1 if right else 0)
@@ -54,8 +54,9 @@ public final class ClassAccuracy
     return samples
         .apply("Classify", ParDo.of(new ClassifyFn(detector, device, maxBatch)))
         .setCoder(KvCoder.of(VarIntCoder.of(), VarIntCoder.of()))
-        .apply("OneKey", WithKeys.<Integer, KV<Integer, Integer>>of(0)
-            .withKeyType(TypeDescriptors.integers()))
+        .apply(
+            "OneKey",
+            WithKeys.<Integer, KV<Integer, Integer>>of(0).withKeyType(TypeDescriptors.integers()))
         .apply("Gather", GroupByKey.create())
         .apply("Accuracy", ParDo.of(new AccuracyFn()))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), DoubleCoder.of()));
@@ -81,11 +82,13 @@ public final class ClassAccuracy
     return out;
   }
 
-  static final class AccuracyFn extends DoFn<KV<Integer, Iterable<KV<Integer, Integer>>>, KV<String, Double>> {
+  static final class AccuracyFn
+      extends DoFn<KV<Integer, Iterable<KV<Integer, Integer>>>, KV<String, Double>> {
     private static final long serialVersionUID = 1L;
 
     @ProcessElement
-    public void process(@Element KV<Integer, Iterable<KV<Integer, Integer>>> in,
+    public void process(
+        @Element KV<Integer, Iterable<KV<Integer, Integer>>> in,
         OutputReceiver<KV<String, Double>> out) {
       accuracies(in.getValue()).forEach((name, value) -> out.output(KV.of(name, value)));
     }

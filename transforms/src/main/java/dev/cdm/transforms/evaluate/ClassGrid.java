@@ -1,7 +1,7 @@
 package dev.cdm.transforms.evaluate;
 
-import dev.cdm.transforms.io.AtomicFiles;
 import dev.cdm.transforms.generate.GeneratedImage;
+import dev.cdm.transforms.io.AtomicFiles;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -14,16 +14,16 @@ import org.apache.beam.sdk.transforms.Filter;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
- * A grid with one row per class of a conditional network's samples: row c holds the
- * {@code cols} lowest seeds generated for class c, in seed order (cells stay black when a class
- * has fewer samples); written as one PNG at {@code dest} (atomically), which it emits once
- * written. Unlabelled samples and classes from {@code rows} on are left out.
+ * A grid with one row per class of a conditional network's samples: row c holds the {@code cols}
+ * lowest seeds generated for class c, in seed order (cells stay black when a class has fewer
+ * samples); written as one PNG at {@code dest} (atomically), which it emits once written.
+ * Unlabelled samples and classes from {@code rows} on are left out.
  */
 public final class ClassGrid extends PTransform<PCollection<GeneratedImage>, PCollection<String>> {
   private static final long serialVersionUID = 1L;
@@ -43,7 +43,9 @@ public final class ClassGrid extends PTransform<PCollection<GeneratedImage>, PCo
     int classes = rows;
     return samples
         .apply("Labelled", Filter.by(g -> g.label() >= 0 && g.label() < classes))
-        .apply("OneKey", WithKeys.<Integer, GeneratedImage>of(0).withKeyType(TypeDescriptors.integers()))
+        .apply(
+            "OneKey",
+            WithKeys.<Integer, GeneratedImage>of(0).withKeyType(TypeDescriptors.integers()))
         .apply("Gather", GroupByKey.create())
         .apply("WritePng", ParDo.of(new WriteFn(dest, rows, cols)))
         .setCoder(StringUtf8Coder.of());
@@ -79,7 +81,8 @@ public final class ClassGrid extends PTransform<PCollection<GeneratedImage>, PCo
     }
 
     @ProcessElement
-    public void process(@Element KV<Integer, Iterable<GeneratedImage>> in, OutputReceiver<String> out)
+    public void process(
+        @Element KV<Integer, Iterable<GeneratedImage>> in, OutputReceiver<String> out)
         throws IOException {
       AtomicFiles.write(dest, ImageGrid.png(cells(in.getValue(), rows, cols), 0, rows, cols));
       out.output(dest);

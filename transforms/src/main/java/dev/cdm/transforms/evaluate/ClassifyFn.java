@@ -16,9 +16,9 @@ import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.values.KV;
 
 /**
- * Classifies labelled samples in batches of up to {@code maxBatch} per bundle: emits
- * {@code KV(label, 1)} when the detector's most probable class is the label, else
- * {@code KV(label, 0)}. Unlabelled samples ({@code label() < 0}) are skipped.
+ * Classifies labelled samples in batches of up to {@code maxBatch} per bundle: emits {@code
+ * KV(label, 1)} when the detector's most probable class is the label, else {@code KV(label, 0)}.
+ * Unlabelled samples ({@code label() < 0}) are skipped.
  */
 final class ClassifyFn extends DoFn<GeneratedImage, KV<Integer, Integer>> {
   private static final long serialVersionUID = 1L;
@@ -74,18 +74,28 @@ final class ClassifyFn extends DoFn<GeneratedImage, KV<Integer, Integer>> {
     for (int i = 0; i < pending.size(); i++) {
       GeneratedImage g = pending.get(i);
       if (g.height() != h || g.width() != w || g.channels() != c) {
-        throw new IllegalArgumentException("images of different shapes in one evaluation: seed "
-            + g.seed() + " is " + g.channels() + "x" + g.height() + "x" + g.width());
+        throw new IllegalArgumentException(
+            "images of different shapes in one evaluation: seed "
+                + g.seed()
+                + " is "
+                + g.channels()
+                + "x"
+                + g.height()
+                + "x"
+                + g.width());
       }
       System.arraycopy(BatchImages.toChw(g.pixels(), h, w, c), 0, chw, i * per, per);
     }
     try (NDManager step = manager.newSubManager()) {
-      NDArray batch = step.create(java.nio.ByteBuffer.wrap(chw), new Shape(pending.size(), c, h, w),
-          DataType.UINT8);
+      NDArray batch =
+          step.create(
+              java.nio.ByteBuffer.wrap(chw), new Shape(pending.size(), c, h, w), DataType.UINT8);
       NDArray probs = detector.classScores(batch);
       if (probs == null) {
-        throw new IllegalArgumentException("detector " + detectorSpec
-            + " gives no class scores: class accuracy needs a classifier (e.g. mnist)");
+        throw new IllegalArgumentException(
+            "detector "
+                + detectorSpec
+                + " gives no class scores: class accuracy needs a classifier (e.g. mnist)");
       }
       long[] predicted = probs.argMax(1).toType(DataType.INT64, false).toLongArray();
       for (int i = 0; i < pending.size(); i++) {

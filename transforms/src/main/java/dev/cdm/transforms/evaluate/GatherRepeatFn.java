@@ -9,9 +9,9 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.values.KV;
 
 /**
- * Adds up the partial {@link SampleScores} of one repeat (the key) in one window, and emits the
- * sum once, as soon as it holds all {@code num} images of the repeat. Completion is counted, not
- * told by the watermark: the repeat is scored when its last bundle arrives, on any runner and in a
+ * Adds up the partial {@link SampleScores} of one repeat (the key) in one window, and emits the sum
+ * once, as soon as it holds all {@code num} images of the repeat. Completion is counted, not told
+ * by the watermark: the repeat is scored when its last bundle arrives, on any runner and in a
  * streaming pipeline whose watermark does not move (the Flink runner holds back the watermark of a
  * {@code Watch} while it polls). A repeat that never gets all its images (its network could not be
  * loaded on some worker) is never emitted: an incomplete FID is not a result. Partial sums that
@@ -34,8 +34,10 @@ final class GatherRepeatFn extends DoFn<KV<Integer, SampleScores>, KV<Integer, S
   }
 
   @ProcessElement
-  public void process(@Element KV<Integer, SampleScores> in,
-      @StateId("sum") ValueState<SampleScores> sum, @StateId("done") ValueState<Boolean> done,
+  public void process(
+      @Element KV<Integer, SampleScores> in,
+      @StateId("sum") ValueState<SampleScores> sum,
+      @StateId("done") ValueState<Boolean> done,
       OutputReceiver<KV<Integer, SampleScores>> out) {
     if (Boolean.TRUE.equals(done.read())) {
       return;

@@ -1,8 +1,8 @@
 package dev.cdm.transforms.evaluate;
 
-import dev.cdm.transforms.generate.GeneratedImage;
 import dev.cdm.model.data.Pixels;
 import dev.cdm.model.data.PngCodec;
+import dev.cdm.transforms.generate.GeneratedImage;
 import java.util.Map;
 
 /**
@@ -30,7 +30,8 @@ public final class ImageGrid {
           continue;
         }
         if (img.height() != h || img.width() != w || img.channels() != c) {
-          throw new IllegalArgumentException("grid images of different shapes (seed " + img.seed() + ")");
+          throw new IllegalArgumentException(
+              "grid images of different shapes (seed " + img.seed() + ")");
         }
         byte[] px = img.pixels();
         for (int y = 0; y < h; y++) {

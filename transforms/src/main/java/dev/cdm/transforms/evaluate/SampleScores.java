@@ -7,10 +7,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * What the detector saw of one repeat's samples, as mergeable partial results: the feature
- * moments (FID), the Inception Score sums (null when the detector has no class probabilities),
- * and the features of the first images of the repeat by position (the KID sample). Workers
- * score their bundles separately; {@link #merge} adds them up in any order.
+ * What the detector saw of one repeat's samples, as mergeable partial results: the feature moments
+ * (FID), the Inception Score sums (null when the detector has no class probabilities), and the
+ * features of the first images of the repeat by position (the KID sample). Workers score their
+ * bundles separately; {@link #merge} adds them up in any order.
  */
 public final class SampleScores implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -63,9 +63,10 @@ public final class SampleScores implements Serializable {
     moments = moments.merge(other.moments);
     noProbabilities |= other.noProbabilities;
     if (other.inception != null) {
-      inception = inception == null
-          ? new InceptionScore(other.inception.splits()).merge(other.inception)
-          : inception.merge(other.inception);
+      inception =
+          inception == null
+              ? new InceptionScore(other.inception.splits()).merge(other.inception)
+              : inception.merge(other.inception);
     }
     kidFeatures.putAll(other.kidFeatures);
     return this;

@@ -26,8 +26,10 @@ final class ScoreRepeatFn extends DoFn<KV<Integer, SampleScores>, RepeatScores> 
   static final String FEATURES_KEY = dev.cdm.transforms.fid.WriteFeatureSample.KEY;
 
   private final String ref;
+
   /** Where the KID Gram matrices are computed (the detector's device flag). */
   private final String device;
+
   private transient GaussianStatistics reference;
   private transient float[] refFeatures;
 
@@ -44,8 +46,16 @@ final class ScoreRepeatFn extends DoFn<KV<Integer, SampleScores>, RepeatScores> 
     if (f != null) {
       long[] shape = f.shape();
       if (shape.length != 2 || shape[1] != reference.dim()) {
-        throw new IOException("--ref=" + ref + ": key '" + FEATURES_KEY + "' has shape "
-            + java.util.Arrays.toString(shape) + ", expected [N, " + reference.dim() + "]");
+        throw new IOException(
+            "--ref="
+                + ref
+                + ": key '"
+                + FEATURES_KEY
+                + "' has shape "
+                + java.util.Arrays.toString(shape)
+                + ", expected [N, "
+                + reference.dim()
+                + "]");
       }
       double[] d = f.toDoubles();
       refFeatures = new float[d.length];
@@ -60,14 +70,20 @@ final class ScoreRepeatFn extends DoFn<KV<Integer, SampleScores>, RepeatScores> 
     SampleScores s = in.getValue();
     GaussianStatistics stats = s.moments().toStatistics();
     if (stats.dim() != reference.dim()) {
-      throw new IllegalArgumentException("--ref=" + ref + " holds statistics of dimension "
-          + reference.dim() + " but the detector gives " + stats.dim() + " features");
+      throw new IllegalArgumentException(
+          "--ref="
+              + ref
+              + " holds statistics of dimension "
+              + reference.dim()
+              + " but the detector gives "
+              + stats.dim()
+              + " features");
     }
     double fid = FrechetDistance.between(stats, reference);
     InceptionScore is = s.inception();
     // Skipped (NaN) without class probabilities, or with fewer images than the 10 parts.
-    double[] isMs = is == null || !is.complete() ? new double[] {Double.NaN, Double.NaN}
-        : is.meanStd();
+    double[] isMs =
+        is == null || !is.complete() ? new double[] {Double.NaN, Double.NaN} : is.meanStd();
     double[] kid = {Double.NaN, Double.NaN};
     Map<Long, float[]> kept = s.kidFeatures();
     if (refFeatures != null && kept.size() >= 2) {
@@ -77,11 +93,19 @@ final class ScoreRepeatFn extends DoFn<KV<Integer, SampleScores>, RepeatScores> 
       for (float[] row : kept.values()) {
         System.arraycopy(row, 0, gen, i++ * d, d);
       }
-      kid = KernelDistance.between(gen, kept.size(), refFeatures, refFeatures.length / d, d,
-          KernelDistance.SUBSETS, KernelDistance.MAX_SUBSET_SIZE, in.getKey(),
-          SharedDetectors.device(device));
+      kid =
+          KernelDistance.between(
+              gen,
+              kept.size(),
+              refFeatures,
+              refFeatures.length / d,
+              d,
+              KernelDistance.SUBSETS,
+              KernelDistance.MAX_SUBSET_SIZE,
+              in.getKey(),
+              SharedDetectors.device(device));
     }
-    out.output(new RepeatScores(in.getKey(), s.moments().count(), fid, isMs[0], isMs[1], kid[0],
-        kid[1]));
+    out.output(
+        new RepeatScores(in.getKey(), s.moments().count(), fid, isMs[0], isMs[1], kid[0], kid[1]));
   }
 }

@@ -8,13 +8,12 @@ import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 
 /**
- * Fresh samples to scores per repeat: the detector on the workers (features, class
- * probabilities, a feature sample; see {@link ScoreSamplesFn}), a combine over all workers, then
- * FID, IS and KID against the reference file.
+ * Fresh samples to scores per repeat: the detector on the workers (features, class probabilities, a
+ * feature sample; see {@link ScoreSamplesFn}), a combine over all workers, then FID, IS and KID
+ * against the reference file.
  *
  * <pre>
  *   GeneratedImage (seed r*num + k) → Detect (per bundle, on the device) → KV(r, partial scores)
@@ -84,8 +83,11 @@ public abstract class ScoreSamples
     KvCoder<Integer, SampleScores> coder =
         KvCoder.of(VarIntCoder.of(), JavaSerializedCoder.of(SampleScores.class));
     return samples
-        .apply("Detect", ParDo.of(
-            new ScoreSamplesFn(detector(), device(), maxBatch(), num(), repeats(), kidImages())))
+        .apply(
+            "Detect",
+            ParDo.of(
+                new ScoreSamplesFn(
+                    detector(), device(), maxBatch(), num(), repeats(), kidImages())))
         .setCoder(coder)
         .apply("GatherRepeats", ParDo.of(new GatherRepeatFn(num())))
         .setCoder(coder)

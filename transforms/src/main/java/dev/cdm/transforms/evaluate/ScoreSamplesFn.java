@@ -21,13 +21,13 @@ import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.KV;
 
 /**
- * Runs fresh samples through the detector as they come out of the generator (never written):
- * seed {@code s < num * repeats} belongs to repeat {@code s / num} at position {@code s % num}.
- * Per bundle and repeat it sums the features on the device (FID), the class probabilities by
- * position part (Inception Score), and keeps the features of positions below {@code kidImages}
- * (KID); the partial {@link SampleScores} leave when the bundle finishes, in the window of the
- * samples (one per snapshot when several are evaluated in one pipeline). Other seeds (extra grid
- * seeds) are not scored.
+ * Runs fresh samples through the detector as they come out of the generator (never written): seed
+ * {@code s < num * repeats} belongs to repeat {@code s / num} at position {@code s % num}. Per
+ * bundle and repeat it sums the features on the device (FID), the class probabilities by position
+ * part (Inception Score), and keeps the features of positions below {@code kidImages} (KID); the
+ * partial {@link SampleScores} leave when the bundle finishes, in the window of the samples (one
+ * per snapshot when several are evaluated in one pipeline). Other seeds (extra grid seeds) are not
+ * scored.
  */
 final class ScoreSamplesFn extends DoFn<GeneratedImage, KV<Integer, SampleScores>> {
   private static final long serialVersionUID = 1L;
@@ -52,8 +52,8 @@ final class ScoreSamplesFn extends DoFn<GeneratedImage, KV<Integer, SampleScores
   /** The samples of one repeat in one window. */
   private record Part(BoundedWindow window, int repeat) {}
 
-  ScoreSamplesFn(String detectorSpec, String device, int maxBatch, long num, int repeats,
-      long kidImages) {
+  ScoreSamplesFn(
+      String detectorSpec, String device, int maxBatch, long num, int repeats, long kidImages) {
     this.detectorSpec = detectorSpec;
     this.device = device;
     this.maxBatch = maxBatch;
@@ -101,16 +101,24 @@ final class ScoreSamplesFn extends DoFn<GeneratedImage, KV<Integer, SampleScores
     for (int i = 0; i < images.size(); i++) {
       GeneratedImage g = images.get(i);
       if (g.height() != h || g.width() != w || g.channels() != c) {
-        throw new IllegalArgumentException("images of different shapes in one evaluation: seed "
-            + g.seed() + " is " + g.channels() + "x" + g.height() + "x" + g.width());
+        throw new IllegalArgumentException(
+            "images of different shapes in one evaluation: seed "
+                + g.seed()
+                + " is "
+                + g.channels()
+                + "x"
+                + g.height()
+                + "x"
+                + g.width());
       }
       System.arraycopy(BatchImages.toChw(g.pixels(), h, w, c), 0, chw, i * per, per);
     }
     SampleScores s = scores.computeIfAbsent(part, r -> new SampleScores());
     FeatureSums f = sums.computeIfAbsent(part, r -> new FeatureSums(manager));
     try (NDManager step = manager.newSubManager()) {
-      NDArray batch = step.create(java.nio.ByteBuffer.wrap(chw),
-          new Shape(images.size(), c, h, w), DataType.UINT8);
+      NDArray batch =
+          step.create(
+              java.nio.ByteBuffer.wrap(chw), new Shape(images.size(), c, h, w), DataType.UINT8);
       NDArray features = detector.features(batch);
       f.add(features);
       float[] hostFeatures = null;
@@ -124,15 +132,17 @@ final class ScoreSamplesFn extends DoFn<GeneratedImage, KV<Integer, SampleScores
           s.markNoProbabilities();
         } else {
           float[] row = java.util.Arrays.copyOfRange(p, i * classes, (i + 1) * classes);
-          s.addProbabilities(InceptionScore.part(position, num, InceptionScore.SPLITS), row,
+          s.addProbabilities(
+              InceptionScore.part(position, num, InceptionScore.SPLITS),
+              row,
               InceptionScore.SPLITS);
         }
         if (position < kidImages) {
           if (hostFeatures == null) {
             hostFeatures = features.toFloatArray();
           }
-          s.addKidFeatures(position,
-              java.util.Arrays.copyOfRange(hostFeatures, i * dim, (i + 1) * dim));
+          s.addKidFeatures(
+              position, java.util.Arrays.copyOfRange(hostFeatures, i * dim, (i + 1) * dim));
         }
       }
     } catch (RuntimeException e) {

@@ -11,12 +11,12 @@ import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.joda.time.Instant;
 
 /**
- * The window of one snapshot's evaluation: every element derived from the snapshot (seed
- * batches, samples, partial scores, result lines) lives in it, so that the per-repeat combines
- * and the gathering of a snapshot's results close exactly when that snapshot's elements are all
- * processed (the watermark passes {@link #maxTimestamp}), in a bounded and in a streaming
- * pipeline alike, and the same transforms serve any number of snapshots in one pipeline. It ends
- * at the time the snapshot entered the pipeline.
+ * The window of one snapshot's evaluation: every element derived from the snapshot (seed batches,
+ * samples, partial scores, result lines) lives in it, so that the per-repeat combines and the
+ * gathering of a snapshot's results close exactly when that snapshot's elements are all processed
+ * (the watermark passes {@link #maxTimestamp}), in a bounded and in a streaming pipeline alike, and
+ * the same transforms serve any number of snapshots in one pipeline. It ends at the time the
+ * snapshot entered the pipeline.
  */
 public final class SnapshotWindow extends BoundedWindow {
   private final String location;
@@ -52,7 +52,9 @@ public final class SnapshotWindow extends BoundedWindow {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof SnapshotWindow w && w.location.equals(location) && w.name.equals(name)
+    return o instanceof SnapshotWindow w
+        && w.location.equals(location)
+        && w.name.equals(name)
         && w.end.equals(end);
   }
 
@@ -86,7 +88,9 @@ public final class SnapshotWindow extends BoundedWindow {
 
     @Override
     public SnapshotWindow decode(InputStream in) throws IOException {
-      return new SnapshotWindow(StringUtf8Coder.of().decode(in), StringUtf8Coder.of().decode(in),
+      return new SnapshotWindow(
+          StringUtf8Coder.of().decode(in),
+          StringUtf8Coder.of().decode(in),
           InstantCoder.of().decode(in));
     }
 

@@ -8,9 +8,9 @@ import org.apache.beam.sdk.transforms.windowing.WindowFn;
 import org.apache.beam.sdk.transforms.windowing.WindowMappingFn;
 
 /**
- * Puts each snapshot into its own {@link SnapshotWindow}, ending at the snapshot's timestamp
- * (when it entered the pipeline): what follows evaluates each snapshot separately even when
- * several are in flight, and each snapshot's results are final when its window closes.
+ * Puts each snapshot into its own {@link SnapshotWindow}, ending at the snapshot's timestamp (when
+ * it entered the pipeline): what follows evaluates each snapshot separately even when several are
+ * in flight, and each snapshot's results are final when its window closes.
  */
 public final class SnapshotWindows extends NonMergingWindowFn<SnapshotId, SnapshotWindow> {
   private static final long serialVersionUID = 1L;

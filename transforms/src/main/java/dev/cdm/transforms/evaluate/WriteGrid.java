@@ -1,7 +1,7 @@
 package dev.cdm.transforms.evaluate;
 
-import dev.cdm.transforms.io.AtomicFiles;
 import dev.cdm.transforms.generate.GeneratedImage;
+import dev.cdm.transforms.io.AtomicFiles;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
@@ -32,8 +32,8 @@ import org.apache.beam.sdk.values.TypeDescriptors;
 /**
  * The samples of seeds {@code 0 .. rows*cols-1} as one grid PNG at {@code dest} (written
  * atomically); emits {@code dest} once written. Other samples pass by untouched. One grid per
- * window: with {@link #perWindow} the destination depends on the window (e.g. one grid per
- * {@link SnapshotWindow}).
+ * window: with {@link #perWindow} the destination depends on the window (e.g. one grid per {@link
+ * SnapshotWindow}).
  *
  * <p>The grid is written as soon as all its cells are in (counted in state per window, so it does
  * not wait for the watermark, which may stall in a streaming pipeline), or, missing some cells,
@@ -57,8 +57,8 @@ public final class WriteGrid extends PTransform<PCollection<GeneratedImage>, PCo
   }
 
   /** One grid per window, written to {@code dest.apply(window)}. */
-  public static WriteGrid perWindow(SerializableFunction<BoundedWindow, String> dest, int rows,
-      int cols) {
+  public static WriteGrid perWindow(
+      SerializableFunction<BoundedWindow, String> dest, int rows, int cols) {
     return new WriteGrid(dest, rows, cols);
   }
 
@@ -67,7 +67,9 @@ public final class WriteGrid extends PTransform<PCollection<GeneratedImage>, PCo
     long cells = (long) rows * cols;
     return samples
         .apply("GridSeeds", Filter.by(g -> g.seed() >= 0 && g.seed() < cells))
-        .apply("OneKey", WithKeys.<Integer, GeneratedImage>of(0).withKeyType(TypeDescriptors.integers()))
+        .apply(
+            "OneKey",
+            WithKeys.<Integer, GeneratedImage>of(0).withKeyType(TypeDescriptors.integers()))
         .apply("GatherAndWritePng", ParDo.of(new WriteFn(dest, rows, cols)))
         .setCoder(StringUtf8Coder.of());
   }
@@ -99,12 +101,15 @@ public final class WriteGrid extends PTransform<PCollection<GeneratedImage>, PCo
     }
 
     @ProcessElement
-    public void process(@Element KV<Integer, GeneratedImage> in, BoundedWindow window,
+    public void process(
+        @Element KV<Integer, GeneratedImage> in,
+        BoundedWindow window,
         @StateId("cells") MapState<Long, GeneratedImage> cells,
         @StateId("count") ValueState<Integer> count,
         @StateId("written") ValueState<Boolean> written,
         @TimerId("windowEnd") Timer windowEnd,
-        OutputReceiver<String> out) throws IOException {
+        OutputReceiver<String> out)
+        throws IOException {
       if (Boolean.TRUE.equals(written.read())) {
         return;
       }
@@ -123,17 +128,23 @@ public final class WriteGrid extends PTransform<PCollection<GeneratedImage>, PCo
     }
 
     @OnTimer("windowEnd")
-    public void onWindowEnd(BoundedWindow window,
+    public void onWindowEnd(
+        BoundedWindow window,
         @StateId("cells") MapState<Long, GeneratedImage> cells,
         @StateId("written") ValueState<Boolean> written,
-        OutputReceiver<String> out) throws IOException {
+        OutputReceiver<String> out)
+        throws IOException {
       if (!Boolean.TRUE.equals(written.read())) {
         write(window, cells, written, out);
       }
     }
 
-    private void write(BoundedWindow window, MapState<Long, GeneratedImage> cells,
-        ValueState<Boolean> written, OutputReceiver<String> out) throws IOException {
+    private void write(
+        BoundedWindow window,
+        MapState<Long, GeneratedImage> cells,
+        ValueState<Boolean> written,
+        OutputReceiver<String> out)
+        throws IOException {
       Map<Long, GeneratedImage> bySeed = new HashMap<>();
       for (Map.Entry<Long, GeneratedImage> e : cells.entries().read()) {
         bySeed.put(e.getKey(), e.getValue());

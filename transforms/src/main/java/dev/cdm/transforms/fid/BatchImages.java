@@ -14,8 +14,8 @@ import org.apache.beam.sdk.values.PCollection;
 
 /**
  * Single images (e.g. fresh samples of a generator, never written to disk) into {@link
- * ImageBatch}es for the detector: HWC pixels transposed to CHW, collected per bundle into
- * batches of up to {@code batchSize} same-shaped images of the same group (the repeat index).
+ * ImageBatch}es for the detector: HWC pixels transposed to CHW, collected per bundle into batches
+ * of up to {@code batchSize} same-shaped images of the same group (the repeat index).
  */
 public final class BatchImages<T> extends PTransform<PCollection<T>, PCollection<ImageBatch>> {
   /** How to see an element as an 8-bit HWC image. */
@@ -52,7 +52,8 @@ public final class BatchImages<T> extends PTransform<PCollection<T>, PCollection
 
   @Override
   public PCollection<ImageBatch> expand(PCollection<T> images) {
-    return images.apply("Batch", ParDo.of(new BatchFn<>(view, batchSize)))
+    return images
+        .apply("Batch", ParDo.of(new BatchFn<>(view, batchSize)))
         .setCoder(ImageBatchCoder.of());
   }
 
@@ -94,8 +95,19 @@ public final class BatchImages<T> extends PTransform<PCollection<T>, PCollection
       int iw = view.width(image);
       int ic = view.channels(image);
       if (shapeSeen && (ih != h || iw != w || ic != c)) {
-        throw new IllegalArgumentException("images of different shapes in one FID run: " + ic + "x"
-            + ih + "x" + iw + " after " + c + "x" + h + "x" + w);
+        throw new IllegalArgumentException(
+            "images of different shapes in one FID run: "
+                + ic
+                + "x"
+                + ih
+                + "x"
+                + iw
+                + " after "
+                + c
+                + "x"
+                + h
+                + "x"
+                + w);
       }
       shapeSeen = true;
       h = ih;
@@ -114,7 +126,9 @@ public final class BatchImages<T> extends PTransform<PCollection<T>, PCollection
     public void finishBundle(FinishBundleContext context) {
       for (Map.Entry<Integer, List<byte[]>> e : pending.entrySet()) {
         if (!e.getValue().isEmpty()) {
-          context.output(flush(e.getKey(), e.getValue()), BoundedWindow.TIMESTAMP_MIN_VALUE,
+          context.output(
+              flush(e.getKey(), e.getValue()),
+              BoundedWindow.TIMESTAMP_MIN_VALUE,
               GlobalWindow.INSTANCE);
         }
       }

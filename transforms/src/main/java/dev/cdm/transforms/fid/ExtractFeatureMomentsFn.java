@@ -1,6 +1,5 @@
 package dev.cdm.transforms.fid;
 
-import dev.cdm.transforms.ProgressMeter;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -8,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.cdm.fid.Detector;
 import dev.cdm.fid.FeatureMoments;
 import dev.cdm.fid.FeatureSums;
+import dev.cdm.transforms.ProgressMeter;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
@@ -19,8 +19,8 @@ import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.values.KV;
 
 /**
- * Runs image batches through the detector (loaded once per worker, see {@link SharedDetectors})
- * and accumulates float64 feature sums per group on the device for the whole bundle; the bundle's
+ * Runs image batches through the detector (loaded once per worker, see {@link SharedDetectors}) and
+ * accumulates float64 feature sums per group on the device for the whole bundle; the bundle's
  * partial moments are emitted when it finishes, so only d + d^2 doubles per bundle leave the
  * device. Batches larger than {@code maxBatch} are split, as the reference's {@code --batch}.
  */
@@ -70,9 +70,11 @@ final class ExtractFeatureMomentsFn extends DoFn<ImageBatch, KV<Integer, Feature
     for (int start = 0; start < batch.count(); start += maxBatch) {
       int n = Math.min(maxBatch, batch.count() - start);
       try (NDManager step = manager.newSubManager()) {
-        NDArray pixels = step.create(
-            ByteBuffer.wrap(batch.pixels(), start * per, n * per).slice(),
-            new Shape(n, batch.channels(), batch.height(), batch.width()), DataType.UINT8);
+        NDArray pixels =
+            step.create(
+                ByteBuffer.wrap(batch.pixels(), start * per, n * per).slice(),
+                new Shape(n, batch.channels(), batch.height(), batch.width()),
+                DataType.UINT8);
         s.add(detector.features(pixels));
       } catch (RuntimeException e) {
         failures.inc();
@@ -90,8 +92,8 @@ final class ExtractFeatureMomentsFn extends DoFn<ImageBatch, KV<Integer, Feature
       FeatureMoments m = e.getValue().toMoments();
       e.getValue().close();
       if (m.count() > 0) {
-        context.output(KV.of(e.getKey(), m), BoundedWindow.TIMESTAMP_MIN_VALUE,
-            GlobalWindow.INSTANCE);
+        context.output(
+            KV.of(e.getKey(), m), BoundedWindow.TIMESTAMP_MIN_VALUE, GlobalWindow.INSTANCE);
       }
     }
     sums = null;

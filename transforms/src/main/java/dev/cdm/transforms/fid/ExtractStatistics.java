@@ -56,9 +56,15 @@ public abstract class ExtractStatistics
   public PCollection<KV<Integer, FeatureMoments>> expand(PCollection<ImageBatch> images) {
     KvCoder<Integer, FeatureMoments> coder = KvCoder.of(VarIntCoder.of(), FeatureMomentsCoder.of());
     return images
-        .apply("Features", ParDo.of(
-            new ExtractFeatureMomentsFn(detector(), device(), maxBatch(), expectedImages(),
-                java.util.UUID.randomUUID().toString())))
+        .apply(
+            "Features",
+            ParDo.of(
+                new ExtractFeatureMomentsFn(
+                    detector(),
+                    device(),
+                    maxBatch(),
+                    expectedImages(),
+                    java.util.UUID.randomUUID().toString())))
         .setCoder(coder)
         .apply("Combine", Combine.perKey(new FeatureMomentsCombineFn()))
         .setCoder(coder);

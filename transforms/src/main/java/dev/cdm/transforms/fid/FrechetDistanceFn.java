@@ -12,7 +12,8 @@ import org.apache.beam.sdk.values.KV;
  * FID of each group's statistics against reference statistics ({@code --ref}: a path or URL,
  * fetched once per DoFn instance on the worker).
  */
-public final class FrechetDistanceFn extends DoFn<KV<Integer, FeatureMoments>, KV<Integer, Double>> {
+public final class FrechetDistanceFn
+    extends DoFn<KV<Integer, FeatureMoments>, KV<Integer, Double>> {
   private final String ref;
   private transient GaussianStatistics reference;
 
@@ -32,8 +33,13 @@ public final class FrechetDistanceFn extends DoFn<KV<Integer, FeatureMoments>, K
     GaussianStatistics s = moments.getValue().toStatistics();
     if (s.dim() != reference.dim()) {
       throw new IllegalArgumentException(
-          "--ref=" + ref + " holds statistics of dimension " + reference.dim()
-              + " but the detector gives " + s.dim() + " features");
+          "--ref="
+              + ref
+              + " holds statistics of dimension "
+              + reference.dim()
+              + " but the detector gives "
+              + s.dim()
+              + " features");
     }
     out.output(KV.of(moments.getKey(), FrechetDistance.between(s, reference)));
   }

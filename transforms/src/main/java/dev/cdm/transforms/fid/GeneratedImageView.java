@@ -48,8 +48,8 @@ public final class GeneratedImageView implements BatchImages.HwcView<GeneratedIm
   public int group(GeneratedImage image) {
     Integer g = groupOfSeed.get(image.seed());
     if (g == null) {
-      throw new IllegalStateException("generated an image for seed " + image.seed()
-          + ", which is in no FID group");
+      throw new IllegalStateException(
+          "generated an image for seed " + image.seed() + ", which is in no FID group");
     }
     return g;
   }

@@ -4,9 +4,9 @@ import java.io.Serializable;
 import java.util.Objects;
 
 /**
- * A batch of same-shaped uint8 images, NCHW, as decoded from a dataset or quantised from a
- * sampler; {@code group} says which statistics they count towards (the repeat index of {@code cdm
- * fid --repeats}, 0 otherwise), {@code firstIndex} where the batch starts (for error messages).
+ * A batch of same-shaped uint8 images, NCHW, as decoded from a dataset or quantised from a sampler;
+ * {@code group} says which statistics they count towards (the repeat index of {@code cdm fid
+ * --repeats}, 0 otherwise), {@code firstIndex} where the batch starts (for error messages).
  */
 public final class ImageBatch implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -69,8 +69,12 @@ public final class ImageBatch implements Serializable {
       return false;
     }
     ImageBatch b = (ImageBatch) o;
-    return group == b.group && firstIndex == b.firstIndex && count == b.count
-        && channels == b.channels && height == b.height && width == b.width
+    return group == b.group
+        && firstIndex == b.firstIndex
+        && count == b.count
+        && channels == b.channels
+        && height == b.height
+        && width == b.width
         && java.util.Arrays.equals(pixels, b.pixels);
   }
 

@@ -31,7 +31,8 @@ public final class ImageBatchCoder extends DataStreamCoder<ImageBatch> {
     int c = d.readInt();
     int h = d.readInt();
     int w = d.readInt();
-    byte[] pixels = new byte[Math.multiplyExact(Math.multiplyExact(n, c), Math.multiplyExact(h, w))];
+    byte[] pixels =
+        new byte[Math.multiplyExact(Math.multiplyExact(n, c), Math.multiplyExact(h, w))];
     d.readFully(pixels);
     return new ImageBatch(group, first, n, c, h, w, pixels);
   }

@@ -15,10 +15,10 @@ import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 
 /**
- * Reads chosen images of a dataset ZIP/folder as uint8 {@link ImageBatch}es, decoded in parallel
- * on the workers. {@code subsets[g]} lists the image indices of group g (one group for {@code cdm
- * ref}, one per repeat for {@code cdm fid --repeats}); each is cut into batches of at most
- * {@code batchSize} consecutive entries.
+ * Reads chosen images of a dataset ZIP/folder as uint8 {@link ImageBatch}es, decoded in parallel on
+ * the workers. {@code subsets[g]} lists the image indices of group g (one group for {@code cdm
+ * ref}, one per repeat for {@code cdm fid --repeats}); each is cut into batches of at most {@code
+ * batchSize} consecutive entries.
  */
 @AutoValue
 public abstract class ReadImageBatches extends PTransform<PBegin, PCollection<ImageBatch>> {
@@ -71,12 +71,15 @@ public abstract class ReadImageBatches extends PTransform<PBegin, PCollection<Im
     for (int g = 0; g < subsets().size(); g++) {
       List<Integer> s = subsets().get(g);
       for (int start = 0; start < s.size(); start += batchSize()) {
-        batches.add(KV.of(g, new ArrayList<>(s.subList(start, Math.min(s.size(), start + batchSize())))));
+        batches.add(
+            KV.of(g, new ArrayList<>(s.subList(start, Math.min(s.size(), start + batchSize())))));
       }
     }
     return begin
-        .apply("ListBatches", Create.of(batches)
-            .withCoder(KvCoder.of(VarIntCoder.of(), ListCoder.of(VarIntCoder.of()))))
+        .apply(
+            "ListBatches",
+            Create.of(batches)
+                .withCoder(KvCoder.of(VarIntCoder.of(), ListCoder.of(VarIntCoder.of()))))
         // Spread the batches over workers: Create alone may hand them all to one.
         .apply("Distribute", Reshuffle.viaRandomKey())
         .apply("Decode", ParDo.of(new DecodeImagesFn(path())))

@@ -16,21 +16,26 @@ public final class SharedDetectors {
 
   private SharedDetectors() {}
 
-  /** The detector for {@code spec} on {@code device} ("cpu", "gpu", "gpu:1", or "auto"), one per card. */
+  /**
+   * The detector for {@code spec} on {@code device} ("cpu", "gpu", "gpu:1", or "auto"), one per
+   * card.
+   */
   public static Detector get(String spec, String device) {
     Device d = device(device);
-    return LOADED.computeIfAbsent(spec + "@" + d, k -> {
-      try {
-        return Detector.load(spec, d);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    });
+    return LOADED.computeIfAbsent(
+        spec + "@" + d,
+        k -> {
+          try {
+            return Detector.load(spec, d);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
   }
 
   /**
-   * The device of the calling worker slot for {@code name}, a {@code --device} value: the same
-   * card as the slot's sampler ({@link Devices#forSlot}, {@code WorkerSlots}).
+   * The device of the calling worker slot for {@code name}, a {@code --device} value: the same card
+   * as the slot's sampler ({@link Devices#forSlot}, {@code WorkerSlots}).
    */
   public static Device device(String name) {
     return Devices.forSlot(name, "--device");

@@ -23,11 +23,12 @@ import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 
 /**
- * The detector features of a sample of images, kept whole (not summed) and written as one
- * {@code .npz} with the key {@code features} [N, d] float32: the reference side of KID, which
- * needs features rather than their mean and covariance.
+ * The detector features of a sample of images, kept whole (not summed) and written as one {@code
+ * .npz} with the key {@code features} [N, d] float32: the reference side of KID, which needs
+ * features rather than their mean and covariance.
  */
-public final class WriteFeatureSample extends PTransform<PCollection<ImageBatch>, PCollection<String>> {
+public final class WriteFeatureSample
+    extends PTransform<PCollection<ImageBatch>, PCollection<String>> {
   /** The key of the feature sample in a statistics file. */
   public static final String KEY = "features";
 
@@ -45,7 +46,9 @@ public final class WriteFeatureSample extends PTransform<PCollection<ImageBatch>
   public PCollection<String> expand(PCollection<ImageBatch> images) {
     return images
         .apply("Features", ParDo.of(new FeaturesFn(detector, device)))
-        .setCoder(KvCoder.of(VarIntCoder.of(), dev.cdm.transforms.io.JavaSerializedCoder.of(float[][].class)))
+        .setCoder(
+            KvCoder.of(
+                VarIntCoder.of(), dev.cdm.transforms.io.JavaSerializedCoder.of(float[][].class)))
         .apply("Gather", GroupByKey.create())
         .apply("WriteNpz", ParDo.of(new WriteFn(dest)));
   }
@@ -71,8 +74,11 @@ public final class WriteFeatureSample extends PTransform<PCollection<ImageBatch>
     @ProcessElement
     public void process(@Element ImageBatch b, OutputReceiver<KV<Integer, float[][]>> out) {
       try (NDManager step = manager.newSubManager()) {
-        NDArray images = step.create(ByteBuffer.wrap(b.pixels()),
-            new Shape(b.count(), b.channels(), b.height(), b.width()), DataType.UINT8);
+        NDArray images =
+            step.create(
+                ByteBuffer.wrap(b.pixels()),
+                new Shape(b.count(), b.channels(), b.height(), b.width()),
+                DataType.UINT8);
         NDArray f = detector.features(images);
         int d = (int) f.getShape().get(1);
         float[] all = f.toFloatArray();

@@ -7,8 +7,8 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.values.KV;
 
 /**
- * Writes the statistics ({@code mu}, {@code sigma}) of the combined moments to a {@code .npz}
- * in the reference's format, through the file layer (a local path or any Beam file system, e.g.
+ * Writes the statistics ({@code mu}, {@code sigma}) of the combined moments to a {@code .npz} in
+ * the reference's format, through the file layer (a local path or any Beam file system, e.g.
  * gs://), created once: a job that restarts after writing it keeps the first file ({@link
  * AtomicFiles#createOnce}). Expects one group (that of {@code cdm ref}).
  */

@@ -6,8 +6,8 @@ import java.io.Serializable;
 
 /**
  * How a worker obtains its network: called once per DoFn instance (in {@code @Setup}) with a
- * manager on the worker's device. Serializable so that it travels with the pipeline; it should
- * hold a location, not the weights.
+ * manager on the worker's device. Serializable so that it travels with the pipeline; it should hold
+ * a location, not the weights.
  */
 @FunctionalInterface
 public interface DenoiserFactory extends Serializable {

@@ -14,9 +14,9 @@ import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTagList;
 
 /**
- * Seed batches in, generated images out: spreads the batches over the workers (a reshuffle, so
- * that one worker does not run them all) and runs {@link GenerateImagesFn} on each.
- * Reusable by any job that needs samples (image files, streaming FID).
+ * Seed batches in, generated images out: spreads the batches over the workers (a reshuffle, so that
+ * one worker does not run them all) and runs {@link GenerateImagesFn} on each. Reusable by any job
+ * that needs samples (image files, streaming FID).
  */
 @AutoValue
 public abstract class GenerateImages
@@ -60,8 +60,8 @@ public abstract class GenerateImages
     }
 
     /**
-     * The network of each element's window, e.g. one per snapshot window: totalImages is then
-     * per window and progress is reported per window.
+     * The network of each element's window, e.g. one per snapshot window: totalImages is then per
+     * window and progress is reported per window.
      */
     public Builder setNetworkPerWindow(SerializableFunction<BoundedWindow, DenoiserFactory> v) {
       return setNetworks(v).setPerWindow(true);
@@ -107,17 +107,29 @@ public abstract class GenerateImages
   }
 
   private PCollectionTuple samplesAndFailures(PCollection<List<Long>> seedBatches) {
-    PCollectionTuple out = seedBatches
-        .apply("SpreadBatches", Reshuffle.viaRandomKey())
-        .apply(
-            "Sample",
-            ParDo.of(perWindow()
-                ? GenerateImagesFn.perWindow(
-                    networks(), sampler(), classIdx(), device(), progressName(), totalImages())
-                : new GenerateImagesFn(networks().apply(null), sampler(), classIdx(), device(),
-                    progressName(), totalImages()))
-                .withOutputTags(GenerateImagesFn.SAMPLES,
-                    TupleTagList.of(GenerateImagesFn.FAILURES)));
+    PCollectionTuple out =
+        seedBatches
+            .apply("SpreadBatches", Reshuffle.viaRandomKey())
+            .apply(
+                "Sample",
+                ParDo.of(
+                        perWindow()
+                            ? GenerateImagesFn.perWindow(
+                                networks(),
+                                sampler(),
+                                classIdx(),
+                                device(),
+                                progressName(),
+                                totalImages())
+                            : new GenerateImagesFn(
+                                networks().apply(null),
+                                sampler(),
+                                classIdx(),
+                                device(),
+                                progressName(),
+                                totalImages()))
+                    .withOutputTags(
+                        GenerateImagesFn.SAMPLES, TupleTagList.of(GenerateImagesFn.FAILURES)));
     out.get(GenerateImagesFn.FAILURES).setCoder(StringUtf8Coder.of());
     return out;
   }

@@ -8,8 +8,6 @@ import dev.cdm.model.sampling.SamplerSpec;
 import dev.cdm.model.sampling.SeedImages;
 import dev.cdm.transforms.ProgressMeter;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -18,25 +16,28 @@ import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.TupleTag;
 
 /**
- * Generates the images of one batch of seeds, as one iteration of {@code generate.py}'s loop.
- * The network is loaded once per DoFn instance ({@code @Setup}) on the worker slot's device
- * ({@link Devices#forSlot}: entry slot mod n of the {@code --device} list, the same for every
- * DoFn of the slot's thread, see {@code WorkerSlots}) and kept for every bundle; each output image
- * depends only on its seed.
+ * Generates the images of one batch of seeds, as one iteration of {@code generate.py}'s loop. The
+ * network is loaded once per DoFn instance ({@code @Setup}) on the worker slot's device ({@link
+ * Devices#forSlot}: entry slot mod n of the {@code --device} list, the same for every DoFn of the
+ * slot's thread, see {@code WorkerSlots}) and kept for every bundle; each output image depends only
+ * on its seed.
  *
- * <p>{@link #perWindow}: the network depends on the element's window (one snapshot per window in
- * a streaming evaluation); the instance keeps the network of the last window it saw and loads
- * another when the window changes. A network that cannot be loaded is reported once and its
- * window's batches are dropped (the rest of the pipeline goes on); progress is per window. The
- * report also goes to the {@link #FAILURES} output (one line per instance and window), so that a
- * step downstream learns of it from data, without waiting for the window to close.
+ * <p>{@link #perWindow}: the network depends on the element's window (one snapshot per window in a
+ * streaming evaluation); the instance keeps the network of the last window it saw and loads another
+ * when the window changes. A network that cannot be loaded is reported once and its window's
+ * batches are dropped (the rest of the pipeline goes on); progress is per window. The report also
+ * goes to the {@link #FAILURES} output (one line per instance and window), so that a step
+ * downstream learns of it from data, without waiting for the window to close.
  */
 public final class GenerateImagesFn extends DoFn<List<Long>, GeneratedImage> {
   private static final long serialVersionUID = 1L;
+
   /** The main output: the samples. */
   public static final TupleTag<GeneratedImage> SAMPLES = new TupleTag<GeneratedImage>() {};
+
   /** Per window whose network could not be loaded: "window: reason" (perWindow only). */
   public static final TupleTag<String> FAILURES = new TupleTag<String>() {};
+
   // Beam metrics, per transform in the Flink web UI (job, Accumulators):
   // images made, batches that failed.
   private final Counter images = Metrics.counter("cdm", "generate.images");
@@ -49,6 +50,7 @@ public final class GenerateImagesFn extends DoFn<List<Long>, GeneratedImage> {
   private final String device;
   private final String progressKey;
   private final long totalImages;
+
   /** One meter per pipeline run and JVM, shared by the JVM's worker slots. */
   private final String runId = java.util.UUID.randomUUID().toString();
 
@@ -56,8 +58,10 @@ public final class GenerateImagesFn extends DoFn<List<Long>, GeneratedImage> {
   private transient Denoiser net;
   private transient Sampler sampler;
   private transient ProgressMeter progress;
+
   /** Per window: the window whose network is loaded, and the windows whose network failed. */
   private transient BoundedWindow loaded;
+
   private transient java.util.Set<BoundedWindow> failed;
 
   /**
@@ -104,8 +108,8 @@ public final class GenerateImagesFn extends DoFn<List<Long>, GeneratedImage> {
       String device,
       String progressKey,
       long totalImages) {
-    return new GenerateImagesFn(null, networkOfWindow, samplerSpec, classIdx, device, progressKey,
-        totalImages);
+    return new GenerateImagesFn(
+        null, networkOfWindow, samplerSpec, classIdx, device, progressKey, totalImages);
   }
 
   @Setup
@@ -141,20 +145,25 @@ public final class GenerateImagesFn extends DoFn<List<Long>, GeneratedImage> {
     } catch (Exception e) {
       failures.inc();
       failed.add(window);
-      System.err.println(progressKey + " " + window + ": cannot load the network (" + e.getMessage()
-          + "); its samples are skipped");
+      System.err.println(
+          progressKey
+              + " "
+              + window
+              + ": cannot load the network ("
+              + e.getMessage()
+              + "); its samples are skipped");
       failuresOut.output(window + ": cannot load the network (" + e.getMessage() + ")");
       return false;
     }
     loaded = window;
-    progress = ProgressMeter.of(runId + "/generate/" + window, progressKey + " " + window, "images",
-        totalImages);
+    progress =
+        ProgressMeter.of(
+            runId + "/generate/" + window, progressKey + " " + window, "images", totalImages);
     return true;
   }
 
   @ProcessElement
-  public void process(@Element List<Long> seeds, BoundedWindow window,
-      MultiOutputReceiver outs) {
+  public void process(@Element List<Long> seeds, BoundedWindow window, MultiOutputReceiver outs) {
     OutputReceiver<GeneratedImage> out = outs.get(SAMPLES);
     long[] s = seeds.stream().mapToLong(Long::longValue).toArray();
     if (s.length == 0 || !networkFor(window, outs.get(FAILURES))) {

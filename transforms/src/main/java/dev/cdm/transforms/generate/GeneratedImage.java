@@ -6,9 +6,9 @@ import org.apache.beam.sdk.coders.DefaultCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 
 /**
- * One generated image: its seed, the class it was generated for (-1 for an unconditional
- * network; for a conditional one the seed's drawn label or the forced {@code --class}) and 8-bit
- * pixels in [H, W, C] order (as PIL receives them).
+ * One generated image: its seed, the class it was generated for (-1 for an unconditional network;
+ * for a conditional one the seed's drawn label or the forced {@code --class}) and 8-bit pixels in
+ * [H, W, C] order (as PIL receives them).
  */
 @DefaultCoder(SerializableCoder.class)
 public final class GeneratedImage implements Serializable {
@@ -29,8 +29,17 @@ public final class GeneratedImage implements Serializable {
   public GeneratedImage(long seed, int label, int height, int width, int channels, byte[] pixels) {
     if (pixels.length != height * width * channels) {
       throw new IllegalArgumentException(
-          "seed " + seed + ": " + pixels.length + " bytes for a " + height + "x" + width + "x"
-              + channels + " image");
+          "seed "
+              + seed
+              + ": "
+              + pixels.length
+              + " bytes for a "
+              + height
+              + "x"
+              + width
+              + "x"
+              + channels
+              + " image");
     }
     this.seed = seed;
     this.label = label;
@@ -72,7 +81,11 @@ public final class GeneratedImage implements Serializable {
       return false;
     }
     GeneratedImage g = (GeneratedImage) o;
-    return seed == g.seed && label == g.label && height == g.height && width == g.width && channels == g.channels
+    return seed == g.seed
+        && label == g.label
+        && height == g.height
+        && width == g.width
+        && channels == g.channels
         && Arrays.equals(pixels, g.pixels);
   }
 

@@ -3,9 +3,9 @@ package dev.cdm.transforms.generate;
 import java.util.Locale;
 
 /**
- * Where {@code generate.py} puts the image of a seed: {@code {seed:06d}.png}, inside
- * {@code {seed - seed % 1000:06d}/} with {@code --subdirs}. Naming by seed makes writes
- * idempotent: a retried bundle overwrites its own files.
+ * Where {@code generate.py} puts the image of a seed: {@code {seed:06d}.png}, inside {@code {seed -
+ * seed % 1000:06d}/} with {@code --subdirs}. Naming by seed makes writes idempotent: a retried
+ * bundle overwrites its own files.
  */
 public final class ImagePaths {
   private ImagePaths() {}

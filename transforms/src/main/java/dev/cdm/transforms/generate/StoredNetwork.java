@@ -7,11 +7,12 @@ import dev.cdm.model.precond.Precision;
 import dev.cdm.model.precond.Precond;
 
 /**
- * A stored network, by location: the {@link DenoiserFactory} of a {@code --network} location (path, {@code http(s)://}, or any
- * Beam file system such as {@code gs://} through the loader's {@code RemoteFetcher}): loads the reference
- * checkpoint or our snapshot on the worker's device, with the requested execution precision.
- * Remote files are fetched once per host into the loader's cache. (Not to be confused with
- * {@code dev.cdm.model.training.NetworkFactory}, which builds a freshly initialised replica.)
+ * A stored network, by location: the {@link DenoiserFactory} of a {@code --network} location (path,
+ * {@code http(s)://}, or any Beam file system such as {@code gs://} through the loader's {@code
+ * RemoteFetcher}): loads the reference checkpoint or our snapshot on the worker's device, with the
+ * requested execution precision. Remote files are fetched once per host into the loader's cache.
+ * (Not to be confused with {@code dev.cdm.model.training.NetworkFactory}, which builds a freshly
+ * initialised replica.)
  */
 public final class StoredNetwork implements DenoiserFactory {
   private static final long serialVersionUID = 1L;
@@ -43,13 +44,15 @@ public final class StoredNetwork implements DenoiserFactory {
     try {
       net = NetworkLoader.load(location, manager);
     } catch (java.io.IOException e) {
-      throw new java.io.IOException("--network: cannot load " + location + ": " + e.getMessage(), e);
+      throw new java.io.IOException(
+          "--network: cannot load " + location + ": " + e.getMessage(), e);
     }
     try {
       net.setPrecision(precision);
     } catch (UnsupportedOperationException e) {
       net.close();
-      throw new IllegalArgumentException("--precision=" + precision.name().toLowerCase() + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "--precision=" + precision.name().toLowerCase() + ": " + e.getMessage(), e);
     }
     return net;
   }

@@ -7,7 +7,8 @@ import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.PCollection;
 
 /** Writes generated images as PNG files named by seed; outputs the written locations. */
-public final class WriteImages extends PTransform<PCollection<GeneratedImage>, PCollection<String>> {
+public final class WriteImages
+    extends PTransform<PCollection<GeneratedImage>, PCollection<String>> {
   private static final long serialVersionUID = 1L;
 
   private final SerializableFunction<BoundedWindow, String> outdir;
@@ -23,8 +24,8 @@ public final class WriteImages extends PTransform<PCollection<GeneratedImage>, P
   }
 
   /** The images of each window go to the folder {@code outdir.apply(window)}. */
-  public static WriteImages perWindow(SerializableFunction<BoundedWindow, String> outdir,
-      boolean subdirs) {
+  public static WriteImages perWindow(
+      SerializableFunction<BoundedWindow, String> outdir, boolean subdirs) {
     return new WriteImages(outdir, subdirs);
   }
 

@@ -36,7 +36,9 @@ public final class WriteImagesFn extends DoFn<GeneratedImage, String> {
   public void process(@Element GeneratedImage img, BoundedWindow window, OutputReceiver<String> out)
       throws IOException {
     String location = ImagePaths.of(outdir.apply(window), img.seed(), subdirs);
-    byte[] png = PngCodec.encodeCompressed(new Pixels(img.width(), img.height(), img.channels(), img.pixels()));
+    byte[] png =
+        PngCodec.encodeCompressed(
+            new Pixels(img.width(), img.height(), img.channels(), img.pixels()));
     try {
       AtomicFiles.write(location, png);
     } catch (IOException e) {

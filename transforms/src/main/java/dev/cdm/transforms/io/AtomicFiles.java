@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
-import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
@@ -27,16 +26,16 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.util.MimeTypes;
 
 /**
- * The file layer of every command: reads, lists and writes a location that is a local path or
- * a URI of any Beam file system on the class path ({@code gs://}, or a test's {@code mem://}),
- * so that the driver and any worker of a cluster can read inputs and write outputs.
+ * The file layer of every command: reads, lists and writes a location that is a local path or a URI
+ * of any Beam file system on the class path ({@code gs://}, or a test's {@code mem://}), so that
+ * the driver and any worker of a cluster can read inputs and write outputs.
  *
  * <p>Writes never show a partial file: on a local disk the bytes go to a temporary name beside the
  * target and are renamed over it ({@link LocalFiles}); on {@code gs://} an object appears only when
  * its upload completes; on other Beam file systems to a temporary name, then {@code
  * FileSystems.rename}. {@link #createOnce} publishes a result at most once (a job that restarts
- * after publishing leaves the first one): on {@code gs://} with Cloud Storage's conditional
- * create ({@link GcsObjects}), which Beam's file systems do not offer.
+ * after publishing leaves the first one): on {@code gs://} with Cloud Storage's conditional create
+ * ({@link GcsObjects}), which Beam's file systems do not offer.
  */
 public final class AtomicFiles {
   private static volatile boolean registered;
@@ -79,10 +78,10 @@ public final class AtomicFiles {
   }
 
   /**
-   * Makes Beam's file systems of the class path known to this JVM when no pipeline has done so
-   * yet (the command's driver before its first pipeline): Beam knows only local files until
-   * {@code FileSystems.setDefaultPipelineOptions} runs, and the workers' runner calls it with the
-   * job's options, which must not be replaced.
+   * Makes Beam's file systems of the class path known to this JVM when no pipeline has done so yet
+   * (the command's driver before its first pipeline): Beam knows only local files until {@code
+   * FileSystems.setDefaultPipelineOptions} runs, and the workers' runner calls it with the job's
+   * options, which must not be replaced.
    */
   static ResourceId resource(String location, boolean isDirectory) {
     try {
@@ -153,8 +152,8 @@ public final class AtomicFiles {
   }
 
   /**
-   * Whether {@code location} is a folder: a local directory, or on an object store a prefix
-   * under which files exist ({@code location/**} matches) while no file has that exact name.
+   * Whether {@code location} is a folder: a local directory, or on an object store a prefix under
+   * which files exist ({@code location/**} matches) while no file has that exact name.
    */
   public static boolean isFolder(String location) throws IOException {
     if (isLocalPath(location)) {
@@ -163,7 +162,9 @@ public final class AtomicFiles {
     return !exists(location) && !list(location).isEmpty();
   }
 
-  /** Every file below the folder {@code dir}, by its name relative to it ({@code a/b.png}), sorted. */
+  /**
+   * Every file below the folder {@code dir}, by its name relative to it ({@code a/b.png}), sorted.
+   */
   public static List<String> list(String dir) throws IOException {
     List<String> names = new ArrayList<>();
     if (isLocalPath(dir)) {
@@ -193,8 +194,8 @@ public final class AtomicFiles {
   }
 
   /**
-   * A local file with the bytes of {@code location}: itself when local, else a copy in the
-   * download cache ({@link Sources}); errors start with {@code flag=location}.
+   * A local file with the bytes of {@code location}: itself when local, else a copy in the download
+   * cache ({@link Sources}); errors start with {@code flag=location}.
    */
   public static Path localCopy(String location, String flag) throws IOException {
     return Sources.open(location, flag);
@@ -214,14 +215,17 @@ public final class AtomicFiles {
     }
     List<String> files = list(location);
     if (files.isEmpty()) {
-      throw new IOException("Dataset not found: " + location + " (expected a .zip file or a folder)");
+      throw new IOException(
+          "Dataset not found: " + location + " (expected a .zip file or a folder)");
     }
     return ImageArchive.ofFolder(location, files, name -> read(resolve(location, name)));
   }
 
   // ----------------------------------------------------------------------------------- writing
 
-  /** Writes {@code data} to {@code location}, replacing what is there; never shows a partial file. */
+  /**
+   * Writes {@code data} to {@code location}, replacing what is there; never shows a partial file.
+   */
   public static void write(String location, byte[] data) throws IOException {
     if (isLocalPath(location)) {
       LocalFiles.write(localPath(location), data);
@@ -254,16 +258,24 @@ public final class AtomicFiles {
 
   private static void writeRemote(String location, Content content) throws IOException {
     ResourceId dest = resource(location, false);
-    ResourceId target = isGcs(location) ? dest
-        : resource(location.substring(0, location.lastIndexOf('/') + 1) + "."
-            + dest.getFilename() + "." + UUID.randomUUID() + ".tmp", false);
+    ResourceId target =
+        isGcs(location)
+            ? dest
+            : resource(
+                location.substring(0, location.lastIndexOf('/') + 1)
+                    + "."
+                    + dest.getFilename()
+                    + "."
+                    + UUID.randomUUID()
+                    + ".tmp",
+                false);
     try (WritableByteChannel ch = FileSystems.create(target, MimeTypes.BINARY);
         OutputStream out = Channels.newOutputStream(ch)) {
       content.writeTo(out);
     }
     if (target != dest) {
-      FileSystems.rename(List.of(target), List.of(dest),
-          MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
+      FileSystems.rename(
+          List.of(target), List.of(dest), MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
     }
   }
 
@@ -290,16 +302,20 @@ public final class AtomicFiles {
 
   /**
    * A fresh hidden name beside {@code location} ({@code .<name>.<uuid>.tmp}, as {@link
-   * LocalFiles#tempBeside}) on the same file system: where a job publishes a result once
-   * ({@link #createOnce}) for the command to {@link #move} onto the user's destination.
+   * LocalFiles#tempBeside}) on the same file system: where a job publishes a result once ({@link
+   * #createOnce}) for the command to {@link #move} onto the user's destination.
    */
   public static String stagingFor(String location) {
     if (isLocalPath(location)) {
       return LocalFiles.tempBeside(localPath(location)).toString();
     }
     int slash = location.lastIndexOf('/');
-    return location.substring(0, slash + 1) + "." + location.substring(slash + 1) + "."
-        + UUID.randomUUID() + ".tmp";
+    return location.substring(0, slash + 1)
+        + "."
+        + location.substring(slash + 1)
+        + "."
+        + UUID.randomUUID()
+        + ".tmp";
   }
 
   /** Renames the file {@code from} over {@code to} (same file system; replaces {@code to}). */
@@ -318,8 +334,8 @@ public final class AtomicFiles {
     if (isLocalPath(location)) {
       Files.deleteIfExists(localPath(location));
     } else if (exists(location)) {
-      FileSystems.delete(List.of(resource(location, false)),
-          MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
+      FileSystems.delete(
+          List.of(resource(location, false)), MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
     }
   }
 

@@ -13,10 +13,10 @@ import org.apache.beam.sdk.io.fs.MatchResult;
 /**
  * The one {@link RemoteFetcher} of the project: lets {@code model/}'s {@code Sources.open} (the
  * download cache for networks, detectors, statistics and ZIP datasets) read {@code gs://} and any
- * other scheme a Beam {@code FileSystem} is registered for on the class path, through Beam's
- * {@code FileSystems} ({@link AtomicFiles}), so that model/ and fid/ stay free of cloud and Beam
- * dependencies. Registered in {@code META-INF/services/dev.cdm.model.io.RemoteFetcher};
- * credentials are the environment's default application credentials, as for any Beam pipeline.
+ * other scheme a Beam {@code FileSystem} is registered for on the class path, through Beam's {@code
+ * FileSystems} ({@link AtomicFiles}), so that model/ and fid/ stay free of cloud and Beam
+ * dependencies. Registered in {@code META-INF/services/dev.cdm.model.io.RemoteFetcher}; credentials
+ * are the environment's default application credentials, as for any Beam pipeline.
  */
 public final class BeamFileSystemFetcher implements RemoteFetcher {
   @Override

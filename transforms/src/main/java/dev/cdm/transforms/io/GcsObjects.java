@@ -1,46 +1,47 @@
 package dev.cdm.transforms.io;
 
+import com.google.cloud.WriteChannel;
 import com.google.cloud.storage.BlobId;
 import com.google.cloud.storage.BlobInfo;
 import com.google.cloud.storage.Storage;
 import com.google.cloud.storage.StorageException;
 import com.google.cloud.storage.StorageOptions;
-import com.google.cloud.WriteChannel;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.file.FileAlreadyExistsException;
-import java.net.URI;
 import java.util.function.Supplier;
 
 /**
  * What Beam's {@code gs://} file system cannot do, through the Cloud Storage client: create an
- * object only if none exists ({@code ifGenerationMatch=0}), so that a result published by a job
- * is created exactly once even when the job restarts or two workers race. Everything else on
- * {@code gs://} goes through Beam's {@code FileSystems} ({@link AtomicFiles}).
+ * object only if none exists ({@code ifGenerationMatch=0}), so that a result published by a job is
+ * created exactly once even when the job restarts or two workers race. Everything else on {@code
+ * gs://} goes through Beam's {@code FileSystems} ({@link AtomicFiles}).
  */
 public final class GcsObjects {
   /** HTTP 412: the precondition (no object of that name) failed. */
   private static final int PRECONDITION_FAILED = 412;
 
-  private static volatile Supplier<Storage> client = new Supplier<>() {
-    private volatile Storage storage;
+  private static volatile Supplier<Storage> client =
+      new Supplier<>() {
+        private volatile Storage storage;
 
-    @Override
-    public Storage get() {
-      if (storage == null) {
-        // Application default credentials, as Beam's gs:// file system uses.
-        storage = StorageOptions.getDefaultInstance().getService();
-      }
-      return storage;
-    }
-  };
+        @Override
+        public Storage get() {
+          if (storage == null) {
+            // Application default credentials, as Beam's gs:// file system uses.
+            storage = StorageOptions.getDefaultInstance().getService();
+          }
+          return storage;
+        }
+      };
 
   private GcsObjects() {}
 
   /**
-   * Uses {@code storage} instead of the default client (application default credentials): e.g.
-   * a client for another project, or the in-memory fake of google-cloud-nio's
-   * {@code LocalStorageHelper} in tests.
+   * Uses {@code storage} instead of the default client (application default credentials): e.g. a
+   * client for another project, or the in-memory fake of google-cloud-nio's {@code
+   * LocalStorageHelper} in tests.
    */
   public static void useClient(Storage storage) {
     client = () -> storage;
@@ -58,8 +59,8 @@ public final class GcsObjects {
   }
 
   /**
-   * Creates the object {@code location} with {@code data} unless it exists; false when it does
-   * (the object is left as it is). An upload session with {@code ifGenerationMatch=0}: the object
+   * Creates the object {@code location} with {@code data} unless it exists; false when it does (the
+   * object is left as it is). An upload session with {@code ifGenerationMatch=0}: the object
    * appears, complete, when the session finishes, or not at all.
    */
   public static boolean createOnce(String location, byte[] data) throws IOException {
@@ -81,8 +82,8 @@ public final class GcsObjects {
 
   /**
    * Whether {@code e} says the object exists: HTTP 412 from Cloud Storage, or (from the client's
-   * in-memory fake, which checks the precondition when the upload opens) a
-   * {@code FileAlreadyExistsException}; either may come wrapped.
+   * in-memory fake, which checks the precondition when the upload opens) a {@code
+   * FileAlreadyExistsException}; either may come wrapped.
    */
   static boolean alreadyExists(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {

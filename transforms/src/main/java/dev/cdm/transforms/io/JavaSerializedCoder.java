@@ -14,8 +14,8 @@ import org.apache.beam.sdk.coders.CustomCoder;
 
 /**
  * Java serialization as a Beam coder for accumulator-like values without value equality (partial
- * scores, feature rows). Unlike {@code SerializableCoder}, its structural value is the encoding,
- * so the DirectRunner's mutation checks compare bytes instead of warning about {@code equals}.
+ * scores, feature rows). Unlike {@code SerializableCoder}, its structural value is the encoding, so
+ * the DirectRunner's mutation checks compare bytes instead of warning about {@code equals}.
  */
 public final class JavaSerializedCoder<T extends Serializable> extends CustomCoder<T> {
   private static final long serialVersionUID = 1L;

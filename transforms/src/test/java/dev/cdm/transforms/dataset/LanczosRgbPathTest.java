@@ -1,25 +1,31 @@
 package dev.cdm.transforms.dataset;
 
-import dev.cdm.model.data.Pixels;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.cdm.model.data.Pixels;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
  * The RGB resize path (R and G packed in one long per multiply) must give exactly the pixels of
  * resizing each channel on its own with the per-channel path, which the fixtures check against
- * Pillow: down- and up-scaling, one pass or both, odd sizes, and images with saturated pixels
- * where the negative lobes push sums below 0 and above 255.
+ * Pillow: down- and up-scaling, one pass or both, odd sizes, and images with saturated pixels where
+ * the negative lobes push sums below 0 and above 255.
  */
 class LanczosRgbPathTest {
   @Test
   void packedRgbEqualsThreeSeparateChannels() {
     Random rnd = new Random(7);
     int[][] sizes = {
-      {256, 256, 64, 64}, {31, 17, 8, 5}, {17, 31, 40, 29}, {50, 40, 50, 13}, {50, 40, 7, 40},
-      {9, 9, 100, 3}, {1, 5, 3, 1}, {300, 200, 299, 201}
+      {256, 256, 64, 64},
+      {31, 17, 8, 5},
+      {17, 31, 40, 29},
+      {50, 40, 50, 13},
+      {50, 40, 7, 40},
+      {9, 9, 100, 3},
+      {1, 5, 3, 1},
+      {300, 200, 299, 201}
     };
     for (int[] s : sizes) {
       for (boolean harsh : new boolean[] {false, true}) {
@@ -34,7 +40,9 @@ class LanczosRgbPathTest {
           }
         }
         assertEquals(3, fast.channels());
-        assertArrayEquals(expected, fast.data(),
+        assertArrayEquals(
+            expected,
+            fast.data(),
             s[0] + "x" + s[1] + " -> " + s[2] + "x" + s[3] + (harsh ? " (saturated)" : ""));
       }
     }

@@ -35,8 +35,8 @@ class LmdbSourceTest {
   /** Writes {@code records} (key to encoded image) into a fresh LMDB folder, in scrambled order. */
   static Path writeLmdb(Path dir, TreeMap<String, byte[]> records) throws IOException {
     Files.createDirectories(dir);
-    try (Env<byte[]> env = Env.create(ByteArrayProxy.PROXY_BA).setMapSize(64L << 20).setMaxDbs(1)
-        .open(dir.toFile())) {
+    try (Env<byte[]> env =
+        Env.create(ByteArrayProxy.PROXY_BA).setMapSize(64L << 20).setMaxDbs(1).open(dir.toFile())) {
       Dbi<byte[]> db = env.openDbi((byte[]) null, DbiFlags.MDB_CREATE);
       List<String> keys = new ArrayList<>(records.descendingKeySet());
       try (Txn<byte[]> txn = env.txnWrite()) {
@@ -55,16 +55,26 @@ class LmdbSourceTest {
     return out.toByteArray();
   }
 
-  /** An image of kind k (0 gray PNG, 1 RGB PNG, 2 RGBA PNG, 3 palette PNG, 4 JPEG) and its expected RGB. */
+  /**
+   * An image of kind k (0 gray PNG, 1 RGB PNG, 2 RGBA PNG, 3 palette PNG, 4 JPEG) and its expected
+   * RGB.
+   */
   private static Object[] image(int k, int seed) throws IOException {
     int w = 6;
     int h = 4;
-    int type = k == 0 ? BufferedImage.TYPE_BYTE_GRAY : k == 2 ? BufferedImage.TYPE_4BYTE_ABGR
-        : BufferedImage.TYPE_3BYTE_BGR;
+    int type =
+        k == 0
+            ? BufferedImage.TYPE_BYTE_GRAY
+            : k == 2 ? BufferedImage.TYPE_4BYTE_ABGR : BufferedImage.TYPE_3BYTE_BGR;
     BufferedImage img;
     if (k == 3) {
-      IndexColorModel cm = new IndexColorModel(8, 3, new byte[] {10, 20, 30},
-          new byte[] {40, 50, 60}, new byte[] {70, 80, (byte) 190});
+      IndexColorModel cm =
+          new IndexColorModel(
+              8,
+              3,
+              new byte[] {10, 20, 30},
+              new byte[] {40, 50, 60},
+              new byte[] {70, 80, (byte) 190});
       img = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_INDEXED, cm);
     } else {
       img = new BufferedImage(w, h, type);
@@ -97,7 +107,8 @@ class LmdbSourceTest {
     }
     byte[] bytes = encode(img, k == 4 ? "jpeg" : "png");
     if (k == 4) { // lossy: expect what the JPEG decodes to, read independently as RGB
-      int[] argb = ImageIO.read(new java.io.ByteArrayInputStream(bytes)).getRGB(0, 0, w, h, null, 0, w);
+      int[] argb =
+          ImageIO.read(new java.io.ByteArrayInputStream(bytes)).getRGB(0, 0, w, h, null, 0, w);
       for (int i = 0; i < argb.length; i++) {
         want[3 * i] = (byte) (argb[i] >> 16);
         want[3 * i + 1] = (byte) (argb[i] >> 8);
@@ -127,7 +138,8 @@ class LmdbSourceTest {
           assertEquals(i, item.index());
           assertTrue(item.name().endsWith(String.format("[key%03d]", i)), item.name());
           assertNull(item.label());
-          assertEquals(expected.get((int) i), item.decode(), "record " + i + " (kind " + i % 5 + ")");
+          assertEquals(
+              expected.get((int) i), item.decode(), "record " + i + " (kind " + i % 5 + ")");
         }
         assertNull(r.next());
       }
@@ -137,8 +149,14 @@ class LmdbSourceTest {
   @Test
   void aFolderWithoutDatabaseNamesTheFlag() throws Exception {
     Path dir = Files.createDirectories(tmp.resolve("x_lmdb"));
-    IOException e = assertThrows(IOException.class,
-        () -> DatasetSources.prepare(dir.toString(), 5, Files.createDirectories(tmp.resolve("w"))));
-    assertTrue(e.getMessage().contains("--source=" + dir) && e.getMessage().contains("data.mdb"), e.getMessage());
+    IOException e =
+        assertThrows(
+            IOException.class,
+            () ->
+                DatasetSources.prepare(
+                    dir.toString(), 5, Files.createDirectories(tmp.resolve("w"))));
+    assertTrue(
+        e.getMessage().contains("--source=" + dir) && e.getMessage().contains("data.mdb"),
+        e.getMessage());
   }
 }

@@ -28,8 +28,12 @@ class StoredZipWriterTest {
       Files.writeString(json, "{\"labels\": null}");
       w.writeFile("dataset.json", json);
     }
-    assertEquals(java.util.List.of("many.zip"), java.util.List.of(tmp.toFile().list()).stream()
-        .filter(f -> !f.equals("dataset.json")).toList(), "no side files left");
+    assertEquals(
+        java.util.List.of("many.zip"),
+        java.util.List.of(tmp.toFile().list()).stream()
+            .filter(f -> !f.equals("dataset.json"))
+            .toList(),
+        "no side files left");
     try (ZipFile z = new ZipFile(zip.toFile())) {
       assertEquals(n + 1, z.size());
       for (int i : new int[] {0, 1, 65534, 65535, 65536, n - 1}) {

@@ -1,10 +1,10 @@
 package dev.cdm.transforms.dataset;
 
-import dev.cdm.model.data.Pixels;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cdm.model.data.Pixels;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +26,8 @@ class TransformParityTest {
   @Test
   void centerCrop16MatchesReferencePixelsAndLabels() throws Exception {
     Path src = Fixtures.unzipResource("dataset/dataset-source-folder.zip", tmp.resolve("src"));
-    Path ref = Fixtures.unzipResource("dataset/dataset-folder-center-crop-16.zip", tmp.resolve("ref"));
+    Path ref =
+        Fixtures.unzipResource("dataset/dataset-folder-center-crop-16.zip", tmp.resolve("ref"));
     Fixtures.Decoded expected = Fixtures.decode(ref);
     Path work = java.nio.file.Files.createDirectories(tmp.resolve("work"));
     PreparedSource source = DatasetSources.prepare(src.toString(), Long.MAX_VALUE, work);
@@ -56,7 +57,8 @@ class TransformParityTest {
     Fixtures.Decoded expected = Fixtures.decode(ref);
     Path work = java.nio.file.Files.createDirectories(tmp.resolve("work"));
     PreparedSource source =
-        DatasetSources.prepare(Fixtures.mnistDir().resolve("train-images-idx3-ubyte.gz").toString(), 500, work);
+        DatasetSources.prepare(
+            Fixtures.mnistDir().resolve("train-images-idx3-ubyte.gz").toString(), 500, work);
     assertEquals(500, source.size());
     ImageTransform t = ImageTransform.of(ImageTransform.Mode.SCALE, null, null);
     try (PreparedSource.Reader r = source.open(0, 500)) {
@@ -64,16 +66,22 @@ class TransformParityTest {
       while ((item = r.next()) != null) {
         Pixels out = t.apply(item.decode(), item.name());
         assertEquals(expected.images.get(archiveName(item.index())), out, item.name());
-        assertTrue(expected.datasetJson.contains("[\"" + archiveName(item.index()) + "\", " + item.label() + "]"));
+        assertTrue(
+            expected.datasetJson.contains(
+                "[\"" + archiveName(item.index()) + "\", " + item.label() + "]"));
       }
     }
   }
 
   @Test
   void cifarUnpicklerRefusesOtherGlobals() {
-    byte[] evil = "cos\nsystem\n(S'echo hi'\ntR.".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
-    java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
-        () -> CifarBatch.read(evil, "batch.pkl"));
-    assertTrue(e.getMessage().contains("batch.pkl") && e.getMessage().contains("os.system"), e.getMessage());
+    byte[] evil =
+        "cos\nsystem\n(S'echo hi'\ntR.".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    java.io.IOException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            java.io.IOException.class, () -> CifarBatch.read(evil, "batch.pkl"));
+    assertTrue(
+        e.getMessage().contains("batch.pkl") && e.getMessage().contains("os.system"),
+        e.getMessage());
   }
 }

@@ -14,9 +14,17 @@ class ClassGridTest {
 
   @Test
   void rowCHoldsTheLowestSeedsOfClassCInSeedOrder() {
-    // Out of seed order; class 1 has more samples than columns, class 2 none, class 5 is past the rows.
-    List<GeneratedImage> images = List.of(image(9, 1), image(4, 0), image(2, 1), image(7, 1),
-        image(3, 1), image(8, 5), image(1, -1));
+    // Out of seed order; class 1 has more samples than columns, class 2 none, class 5 is past the
+    // rows.
+    List<GeneratedImage> images =
+        List.of(
+            image(9, 1),
+            image(4, 0),
+            image(2, 1),
+            image(7, 1),
+            image(3, 1),
+            image(8, 5),
+            image(1, -1));
     Map<Long, GeneratedImage> cells = ClassGrid.cells(images, 3, 2);
     assertEquals(3, cells.size());
     assertEquals(4, cells.get(0L).seed()); // row 0, column 0

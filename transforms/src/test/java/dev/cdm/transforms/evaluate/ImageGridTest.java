@@ -3,8 +3,8 @@ package dev.cdm.transforms.evaluate;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.cdm.transforms.generate.GeneratedImage;
 import dev.cdm.model.data.PngCodec;
+import dev.cdm.transforms.generate.GeneratedImage;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

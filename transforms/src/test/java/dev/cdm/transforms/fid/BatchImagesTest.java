@@ -1,14 +1,12 @@
 package dev.cdm.transforms.fid;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import dev.cdm.model.io.NpzFile;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
+import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.PAssert;
@@ -16,7 +14,10 @@ import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.values.KV;
 import org.junit.jupiter.api.Test;
 
-/** Images that never touch the disk (as a generator's samples) score like the same images read from files. */
+/**
+ * Images that never touch the disk (as a generator's samples) score like the same images read from
+ * files.
+ */
 class BatchImagesTest {
   /** A test image: (index, 32x32x3 HWC pixels: the gray fixture image in all three channels). */
   static final class View implements BatchImages.HwcView<KV<Integer, byte[]>> {
@@ -57,12 +58,14 @@ class BatchImagesTest {
       images.add(KV.of(i, hwc));
     }
     Pipeline p = Pipeline.create(PipelineOptionsFactory.fromArgs("--runner=DirectRunner").create());
-    PAssert.that(p
-        .apply(Create.of(images).withCoder(KvCoder.of(VarIntCoder.of(), ByteArrayCoder.of())))
-        .apply(BatchImages.of(new View(), 48))
-        .apply(ExtractStatistics.builder()
-            .setDetector(FixtureImages.resource("tiny-detector.pt").toString())
-            .setDevice("cpu").build()))
+    PAssert.that(
+            p.apply(Create.of(images).withCoder(KvCoder.of(VarIntCoder.of(), ByteArrayCoder.of())))
+                .apply(BatchImages.of(new View(), 48))
+                .apply(
+                    ExtractStatistics.builder()
+                        .setDetector(FixtureImages.resource("tiny-detector.pt").toString())
+                        .setDevice("cpu")
+                        .build()))
         .satisfies(new ExtractStatisticsTest.MatchesReferenceB());
     p.run().waitUntilFinish();
   }

@@ -32,12 +32,18 @@ class ExtractStatisticsTest {
 
   private static PCollection<KV<Integer, FeatureMoments>> statistics(
       Pipeline p, Path data, int[][] subsets, int batch) {
-    return p
-        .apply(ReadImageBatches.builder().setPath(data.toString()).setSubsets(subsets)
-            .setBatchSize(batch).build())
-        .apply(ExtractStatistics.builder()
-            .setDetector(FixtureImages.resource("tiny-detector.pt").toString())
-            .setDevice("cpu").setMaxBatch(64).build());
+    return p.apply(
+            ReadImageBatches.builder()
+                .setPath(data.toString())
+                .setSubsets(subsets)
+                .setBatchSize(batch)
+                .build())
+        .apply(
+            ExtractStatistics.builder()
+                .setDetector(FixtureImages.resource("tiny-detector.pt").toString())
+                .setDevice("cpu")
+                .setMaxBatch(64)
+                .build());
   }
 
   /** Checks a single group 0 against the fixture's muB/sigmaB and fid_B_vs_A. */
@@ -85,17 +91,19 @@ class ExtractStatisticsTest {
     Path dir = FixtureImages.folder("imagesA", 90, tmp.resolve("a-dir"));
     int[][] subsets = ImageSubsets.disjoint(90, 30, 3, 1);
     Pipeline p = Pipeline.create(PipelineOptionsFactory.fromArgs("--runner=DirectRunner").create());
-    PAssert.that(statistics(p, dir, subsets, 16)).satisfies(all -> {
-      List<Integer> groups = new ArrayList<>();
-      for (KV<Integer, FeatureMoments> kv : all) {
-        groups.add(kv.getKey());
-        assertEquals(30, kv.getValue().count());
-        assertEquals(64, kv.getValue().dim());
-      }
-      groups.sort(null);
-      assertEquals(List.of(0, 1, 2), groups);
-      return null;
-    });
+    PAssert.that(statistics(p, dir, subsets, 16))
+        .satisfies(
+            all -> {
+              List<Integer> groups = new ArrayList<>();
+              for (KV<Integer, FeatureMoments> kv : all) {
+                groups.add(kv.getKey());
+                assertEquals(30, kv.getValue().count());
+                assertEquals(64, kv.getValue().dim());
+              }
+              groups.sort(null);
+              assertEquals(List.of(0, 1, 2), groups);
+              return null;
+            });
     PipelineResult result = p.run();
     assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());
     // The Beam counters a runner's UI shows: images scored, their pixel bytes (32x32 gray), no

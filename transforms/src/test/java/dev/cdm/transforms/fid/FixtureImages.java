@@ -14,7 +14,10 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import javax.imageio.ImageIO;
 
-/** The FID fixture's grayscale image sets written out as PNG folders or ZIPs (index order = name order). */
+/**
+ * The FID fixture's grayscale image sets written out as PNG folders or ZIPs (index order = name
+ * order).
+ */
 public final class FixtureImages {
   private FixtureImages() {}
 
@@ -34,7 +37,8 @@ public final class FixtureImages {
 
   static byte[] png(byte[] pixels, int offset, int h, int w) throws IOException {
     BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
-    img.getRaster().setDataElements(0, 0, w, h, java.util.Arrays.copyOfRange(pixels, offset, offset + h * w));
+    img.getRaster()
+        .setDataElements(0, 0, w, h, java.util.Arrays.copyOfRange(pixels, offset, offset + h * w));
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ImageIO.write(img, "png", out);
     return out.toByteArray();
@@ -45,7 +49,8 @@ public final class FixtureImages {
     byte[] pixels = fidCase().get(key).toUint8();
     Files.createDirectories(dir.resolve("00000"));
     for (int i = 0; i < count; i++) {
-      Files.write(dir.resolve(String.format("00000/img%08d.png", i)), png(pixels, i * 1024, 32, 32));
+      Files.write(
+          dir.resolve(String.format("00000/img%08d.png", i)), png(pixels, i * 1024, 32, 32));
     }
     return dir;
   }
@@ -53,7 +58,8 @@ public final class FixtureImages {
   /** Writes the first {@code count} images of {@code key} as a dataset ZIP. */
   public static Path zip(String key, int count, Path file) throws IOException {
     byte[] pixels = fidCase().get(key).toUint8();
-    try (OutputStream os = Files.newOutputStream(file); ZipOutputStream z = new ZipOutputStream(os)) {
+    try (OutputStream os = Files.newOutputStream(file);
+        ZipOutputStream z = new ZipOutputStream(os)) {
       for (int i = 0; i < count; i++) {
         z.putNextEntry(new ZipEntry(String.format("00000/img%08d.png", i)));
         z.write(png(pixels, i * 1024, 32, 32));

@@ -1,6 +1,5 @@
 package dev.cdm.transforms.io;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -59,7 +58,9 @@ class AtomicFilesTest {
     AtomicFiles.write(ROOT + "d/sub/a.png", bytes("a"));
     AtomicFiles.write(ROOT + "d/b.png", bytes("b2"));
     assertEquals("b2", new String(AtomicFiles.read(ROOT + "d/b.png"), StandardCharsets.UTF_8));
-    assertEquals(List.of(ROOT + "d/b.png", ROOT + "d/sub/a.png"), MemFileSystem.names(ROOT),
+    assertEquals(
+        List.of(ROOT + "d/b.png", ROOT + "d/sub/a.png"),
+        MemFileSystem.names(ROOT),
         "no temporary object is left");
     assertEquals(List.of("b.png", "sub/a.png"), AtomicFiles.list(ROOT + "d"));
     assertTrue(AtomicFiles.isFolder(ROOT + "d"));
@@ -116,7 +117,8 @@ class AtomicFilesTest {
   void datasetsAreReadFromARemoteFolderOrZip() throws Exception {
     MemFileSystem.put(ROOT + "imgs/b/1.png", png(20));
     MemFileSystem.put(ROOT + "imgs/a.png", png(10));
-    MemFileSystem.put(ROOT + "imgs/dataset.json", bytes("{\"labels\": [[\"a.png\", 3], [\"b/1.png\", 5]]}"));
+    MemFileSystem.put(
+        ROOT + "imgs/dataset.json", bytes("{\"labels\": [[\"a.png\", 3], [\"b/1.png\", 5]]}"));
     try (ImageArchive a = AtomicFiles.openArchive(ROOT + "imgs")) {
       assertEquals(List.of("a.png", "b/1.png"), a.names());
       assertEquals(20, a.pixels(1).data()[0]);
@@ -134,8 +136,8 @@ class AtomicFilesTest {
       assertEquals(7, a.pixels(0).data()[0]);
       assertTrue(a.path().startsWith(Sources.cacheDir()), "a remote ZIP is read from the cache");
     }
-    java.io.IOException missing = assertThrows(java.io.IOException.class,
-        () -> AtomicFiles.openArchive(ROOT + "none"));
+    java.io.IOException missing =
+        assertThrows(java.io.IOException.class, () -> AtomicFiles.openArchive(ROOT + "none"));
     assertTrue(missing.getMessage().contains(ROOT + "none"), missing.getMessage());
   }
 
@@ -147,8 +149,8 @@ class AtomicFilesTest {
     assertEquals(first, Sources.open(ROOT + "ref.npz", "--ref"));
     MemFileSystem.put(ROOT + "ref.npz", bytes("v2"));
     assertEquals("v2", Files.readString(Sources.open(ROOT + "ref.npz", "--ref")));
-    java.io.IOException e = assertThrows(java.io.IOException.class,
-        () -> Sources.open(ROOT + "missing.npz", "--ref"));
+    java.io.IOException e =
+        assertThrows(java.io.IOException.class, () -> Sources.open(ROOT + "missing.npz", "--ref"));
     assertTrue(e.getMessage().startsWith("--ref=" + ROOT + "missing.npz"), e.getMessage());
   }
 }

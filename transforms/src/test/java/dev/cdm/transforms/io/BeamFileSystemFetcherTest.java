@@ -19,8 +19,12 @@ class BeamFileSystemFetcherTest {
 
   @Test
   void isRegisteredAndHandlesGsButNotHttp() {
-    RemoteFetcher f = ServiceLoader.load(RemoteFetcher.class).stream().map(ServiceLoader.Provider::get)
-        .filter(x -> x instanceof BeamFileSystemFetcher).findFirst().orElseThrow();
+    RemoteFetcher f =
+        ServiceLoader.load(RemoteFetcher.class).stream()
+            .map(ServiceLoader.Provider::get)
+            .filter(x -> x instanceof BeamFileSystemFetcher)
+            .findFirst()
+            .orElseThrow();
     assertTrue(f.supports(URI.create("gs://bucket/network-snapshot.pkl")));
     assertFalse(f.supports(URI.create("https://example.org/x.pkl")));
     assertFalse(f.supports(URI.create("nosuchscheme://x/y")));
@@ -33,8 +37,12 @@ class BeamFileSystemFetcherTest {
     Path dst = tmp.resolve("dst");
     new BeamFileSystemFetcher().fetch(src.toUri(), dst);
     assertEquals("bytes of a network", Files.readString(dst));
-    IOException e = assertThrows(IOException.class,
-        () -> new BeamFileSystemFetcher().fetch(tmp.resolve("missing.pkl").toUri(), tmp.resolve("d2")));
+    IOException e =
+        assertThrows(
+            IOException.class,
+            () ->
+                new BeamFileSystemFetcher()
+                    .fetch(tmp.resolve("missing.pkl").toUri(), tmp.resolve("d2")));
     assertTrue(e.getMessage().contains("missing.pkl"), e.getMessage());
   }
 }

@@ -13,10 +13,10 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /**
- * The conditional create of {@code gs://} results against the Cloud Storage client's own
- * in-memory fake (google-cloud-nio's {@code LocalStorageHelper}: no network, no real bucket).
- * The fake checks {@code ifGenerationMatch=0} as GCS does; that real GCS answers 412 the same way
- * was not tried from here.
+ * The conditional create of {@code gs://} results against the Cloud Storage client's own in-memory
+ * fake (google-cloud-nio's {@code LocalStorageHelper}: no network, no real bucket). The fake checks
+ * {@code ifGenerationMatch=0} as GCS does; that real GCS answers 412 the same way was not tried
+ * from here.
  */
 class GcsObjectsTest {
   @Test
@@ -25,14 +25,17 @@ class GcsObjectsTest {
     GcsObjects.useClient(storage);
     byte[] first = "0 0x1.8p1\n".getBytes(StandardCharsets.UTF_8);
     assertTrue(AtomicFiles.createOnce("gs://bucket/runs/fid.txt", first));
-    assertFalse(AtomicFiles.createOnce("gs://bucket/runs/fid.txt", "0 0x1.0p1\n".getBytes(StandardCharsets.UTF_8)),
+    assertFalse(
+        AtomicFiles.createOnce(
+            "gs://bucket/runs/fid.txt", "0 0x1.0p1\n".getBytes(StandardCharsets.UTF_8)),
         "a second attempt (a restarted job) leaves the first result");
     assertArrayEquals(first, storage.readAllBytes(BlobId.of("bucket", "runs/fid.txt")));
   }
 
   @Test
   void aLocationWithoutObjectNameIsNamedInTheError() {
-    IOException e = assertThrows(IOException.class, () -> GcsObjects.createOnce("gs://bucket/", new byte[1]));
+    IOException e =
+        assertThrows(IOException.class, () -> GcsObjects.createOnce("gs://bucket/", new byte[1]));
     assertTrue(e.getMessage().contains("expected gs://bucket/object"), e.getMessage());
   }
 }

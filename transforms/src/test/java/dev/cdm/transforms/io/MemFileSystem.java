@@ -23,11 +23,11 @@ import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.options.PipelineOptions;
 
 /**
- * A Beam file system for the scheme {@code mem://}, held in this JVM's memory: an object store
- * like {@code gs://} (flat names, "folders" are prefixes, an object appears when its writer
- * closes) that tests can inspect, so that commands are tested end to end on a non-local scheme
- * through exactly the code paths {@code gs://} takes in Beam's {@code FileSystems}.
- * Registered for tests in {@code META-INF/services/org.apache.beam.sdk.io.FileSystemRegistrar}.
+ * A Beam file system for the scheme {@code mem://}, held in this JVM's memory: an object store like
+ * {@code gs://} (flat names, "folders" are prefixes, an object appears when its writer closes) that
+ * tests can inspect, so that commands are tested end to end on a non-local scheme through exactly
+ * the code paths {@code gs://} takes in Beam's {@code FileSystems}. Registered for tests in {@code
+ * META-INF/services/org.apache.beam.sdk.io.FileSystemRegistrar}.
  */
 public final class MemFileSystem extends FileSystem<MemFileSystem.MemResourceId> {
   public static final String SCHEME = "mem";
@@ -95,17 +95,21 @@ public final class MemFileSystem extends FileSystem<MemFileSystem.MemResourceId>
       } else if (OBJECTS.containsKey(spec)) {
         found.add(metadata(spec));
       }
-      results.add(found.isEmpty()
-          ? MatchResult.create(MatchResult.Status.NOT_FOUND, new FileNotFoundException(spec))
-          : MatchResult.create(MatchResult.Status.OK, found));
+      results.add(
+          found.isEmpty()
+              ? MatchResult.create(MatchResult.Status.NOT_FOUND, new FileNotFoundException(spec))
+              : MatchResult.create(MatchResult.Status.OK, found));
     }
     return results;
   }
 
   private static MatchResult.Metadata metadata(String k) {
-    return MatchResult.Metadata.builder().setResourceId(new MemResourceId(k, false))
-        .setIsReadSeekEfficient(true).setSizeBytes(OBJECTS.get(k).length)
-        .setLastModifiedMillis(MODIFIED.getOrDefault(k, 0L)).build();
+    return MatchResult.Metadata.builder()
+        .setResourceId(new MemResourceId(k, false))
+        .setIsReadSeekEfficient(true)
+        .setSizeBytes(OBJECTS.get(k).length)
+        .setLastModifiedMillis(MODIFIED.getOrDefault(k, 0L))
+        .build();
   }
 
   /** {@code **}: any text; {@code *}: any text without '/'; {@code ?}: one character but '/'. */
@@ -129,12 +133,13 @@ public final class MemFileSystem extends FileSystem<MemFileSystem.MemResourceId>
 
   @Override
   protected WritableByteChannel create(MemResourceId id, CreateOptions options) {
-    ByteArrayOutputStream buffer = new ByteArrayOutputStream() {
-      @Override
-      public void close() {
-        put(id.location, toByteArray()); // appears complete on close, like a GCS upload
-      }
-    };
+    ByteArrayOutputStream buffer =
+        new ByteArrayOutputStream() {
+          @Override
+          public void close() {
+            put(id.location, toByteArray()); // appears complete on close, like a GCS upload
+          }
+        };
     return Channels.newChannel(buffer);
   }
 

@@ -11,7 +11,10 @@ public interface PyGlobal {
   /** The qualified Python name, e.g. {@code collections.OrderedDict}. */
   String qualifiedName();
 
-  /** {@code REDUCE} (and the legacy {@code INST}/{@code OBJ}): calling the global with positional args. */
+  /**
+   * {@code REDUCE} (and the legacy {@code INST}/{@code OBJ}): calling the global with positional
+   * args.
+   */
   default Object call(PyTuple args) throws PickleException {
     throw new PickleException("global " + qualifiedName() + " cannot be called");
   }

@@ -19,9 +19,9 @@ import java.util.Set;
  * A pickle virtual machine (protocols 0 to 5) that never executes anything from the stream.
  *
  * <p>Python's {@code pickle} imports whatever module a {@code GLOBAL} names and calls it, so a
- * pickle can run arbitrary code ({@code os.system}). Here every global goes through a
- * {@link GlobalResolver} that knows an explicit allow-list of Java stand-ins that only build data;
- * any other global stops the read with an error naming it, before anything is called.
+ * pickle can run arbitrary code ({@code os.system}). Here every global goes through a {@link
+ * GlobalResolver} that knows an explicit allow-list of Java stand-ins that only build data; any
+ * other global stops the read with an error naming it, before anything is called.
  *
  * <p>Python values map to Java as: None → {@code null}, bool → {@link Boolean}, int → {@link Long}
  * (or {@link BigInteger} when it does not fit), float → {@link Double}, str → {@link String},
@@ -33,7 +33,11 @@ import java.util.Set;
  */
 public final class SafeUnpickler {
   private static final int HIGHEST_PROTOCOL = 5;
-  /** Reads above this size are done in chunks so that a corrupt length cannot allocate gigabytes up front. */
+
+  /**
+   * Reads above this size are done in chunks so that a corrupt length cannot allocate gigabytes up
+   * front.
+   */
   private static final int DIRECT_READ_LIMIT = 1 << 26;
 
   private final InputStream in;
@@ -60,7 +64,11 @@ public final class SafeUnpickler {
    *     reject impossible lengths before allocating
    * @param persistentLoader resolves persistent ids, or {@code null} to refuse them
    */
-  public SafeUnpickler(InputStream in, String name, long knownLength, GlobalResolver globals,
+  public SafeUnpickler(
+      InputStream in,
+      String name,
+      long knownLength,
+      GlobalResolver globals,
       PersistentLoader persistentLoader) {
     this.in = in;
     this.name = name;
@@ -72,10 +80,16 @@ public final class SafeUnpickler {
   }
 
   /**
-   * Reads a pickle that is already in memory ({@code data[offset, offset + length)}) without copying
-   * it into a buffer: torch's nested storage streams are many small pickles inside one byte array.
+   * Reads a pickle that is already in memory ({@code data[offset, offset + length)}) without
+   * copying it into a buffer: torch's nested storage streams are many small pickles inside one byte
+   * array.
    */
-  public SafeUnpickler(byte[] data, int offset, int length, String name, GlobalResolver globals,
+  public SafeUnpickler(
+      byte[] data,
+      int offset,
+      int length,
+      String name,
+      GlobalResolver globals,
       PersistentLoader persistentLoader) {
     this.in = null;
     this.name = name;
@@ -115,30 +129,46 @@ public final class SafeUnpickler {
         throw e;
       }
       // Raised by an allow-listed stand-in that does not know the input: name it here.
-      throw new PickleException("corrupt pickle in " + name + " at byte " + opcodeOffset + ": " + e.getMessage(), e);
+      throw new PickleException(
+          "corrupt pickle in " + name + " at byte " + opcodeOffset + ": " + e.getMessage(), e);
     } catch (EOFException e) {
-      throw new PickleException("truncated pickle in " + name + ": unexpected end of data at byte "
-          + position() + " (opcode at byte " + opcodeOffset + ")", e);
+      throw new PickleException(
+          "truncated pickle in "
+              + name
+              + ": unexpected end of data at byte "
+              + position()
+              + " (opcode at byte "
+              + opcodeOffset
+              + ")",
+          e);
     } catch (IOException e) {
-      throw new PickleException("cannot read " + name + " at byte " + position() + ": " + e.getMessage(), e);
+      throw new PickleException(
+          "cannot read " + name + " at byte " + position() + ": " + e.getMessage(), e);
     } catch (StackOverflowError e) {
-      throw new PickleException("corrupt pickle in " + name + " at byte " + opcodeOffset + ": structure nested too deeply");
+      throw new PickleException(
+          "corrupt pickle in "
+              + name
+              + " at byte "
+              + opcodeOffset
+              + ": structure nested too deeply");
     } catch (RuntimeException e) {
       // Casts and indices over corrupt data: report them as corrupt input, never as a crash.
-      throw new PickleException("corrupt pickle in " + name + " at byte " + opcodeOffset + ": " + e, e);
+      throw new PickleException(
+          "corrupt pickle in " + name + " at byte " + opcodeOffset + ": " + e, e);
     }
   }
 
   private void dispatch(int op) throws IOException {
     switch (op) {
       // --- framing and protocol
-      case 0x80: { // PROTO
-        int proto = readByte();
-        if (proto > HIGHEST_PROTOCOL) {
-          throw corrupt("unsupported pickle protocol " + proto);
+      case 0x80:
+        { // PROTO
+          int proto = readByte();
+          if (proto > HIGHEST_PROTOCOL) {
+            throw corrupt("unsupported pickle protocol " + proto);
+          }
+          break;
         }
-        break;
-      }
       case 0x95: // FRAME: the frame length is only a read-ahead hint
         readLongLE();
         break;
@@ -161,135 +191,271 @@ public final class SafeUnpickler {
         push(peek());
         break;
       // --- constants and numbers
-      case 'N': push(null); break;
-      case 0x88: push(Boolean.TRUE); break;
-      case 0x89: push(Boolean.FALSE); break;
-      case 'J': push((long) readIntLE()); break; // BININT
-      case 'K': push((long) readByte()); break; // BININT1
-      case 'M': push((long) (readByte() | (readByte() << 8))); break; // BININT2
-      case 0x8a: push(readLong(readByte())); break; // LONG1
-      case 0x8b: push(readLong(checkedSize(readIntLE()))); break; // LONG4
-      case 'G': push(Double.longBitsToDouble(Long.reverseBytes(readLongLE()))); break; // BINFLOAT (big-endian)
-      case 'I': push(parseTextInt(readLine())); break; // INT
-      case 'L': { // LONG
-        String s = readLine();
-        push(parseInteger(s.endsWith("L") ? s.substring(0, s.length() - 1) : s));
+      case 'N':
+        push(null);
         break;
-      }
-      case 'F': push(parseTextFloat(readLine())); break; // FLOAT
+      case 0x88:
+        push(Boolean.TRUE);
+        break;
+      case 0x89:
+        push(Boolean.FALSE);
+        break;
+      case 'J':
+        push((long) readIntLE());
+        break; // BININT
+      case 'K':
+        push((long) readByte());
+        break; // BININT1
+      case 'M':
+        push((long) (readByte() | (readByte() << 8)));
+        break; // BININT2
+      case 0x8a:
+        push(readLong(readByte()));
+        break; // LONG1
+      case 0x8b:
+        push(readLong(checkedSize(readIntLE())));
+        break; // LONG4
+      case 'G':
+        push(Double.longBitsToDouble(Long.reverseBytes(readLongLE())));
+        break; // BINFLOAT (big-endian)
+      case 'I':
+        push(parseTextInt(readLine()));
+        break; // INT
+      case 'L':
+        { // LONG
+          String s = readLine();
+          push(parseInteger(s.endsWith("L") ? s.substring(0, s.length() - 1) : s));
+          break;
+        }
+      case 'F':
+        push(parseTextFloat(readLine()));
+        break; // FLOAT
       // --- strings and bytes
-      case 'X': push(utf8(readBytes(checkedSize(readIntLE())))); break; // BINUNICODE
-      case 0x8c: push(utf8(readBytes(readByte()))); break; // SHORT_BINUNICODE
-      case 0x8d: push(utf8(readBytes(checkedSize(readLongLE())))); break; // BINUNICODE8
-      case 'V': push(decodeRawUnicodeEscape(readLine())); break; // UNICODE
-      case 'B': push(readBytes(checkedSize(readIntLE()))); break; // BINBYTES
-      case 'C': push(readBytes(readByte())); break; // SHORT_BINBYTES
-      case 0x8e: push(readBytes(checkedSize(readLongLE()))); break; // BINBYTES8
-      case 0x96: push(readBytes(checkedSize(readLongLE()))); break; // BYTEARRAY8
+      case 'X':
+        push(utf8(readBytes(checkedSize(readIntLE()))));
+        break; // BINUNICODE
+      case 0x8c:
+        push(utf8(readBytes(readByte())));
+        break; // SHORT_BINUNICODE
+      case 0x8d:
+        push(utf8(readBytes(checkedSize(readLongLE()))));
+        break; // BINUNICODE8
+      case 'V':
+        push(decodeRawUnicodeEscape(readLine()));
+        break; // UNICODE
+      case 'B':
+        push(readBytes(checkedSize(readIntLE())));
+        break; // BINBYTES
+      case 'C':
+        push(readBytes(readByte()));
+        break; // SHORT_BINBYTES
+      case 0x8e:
+        push(readBytes(checkedSize(readLongLE())));
+        break; // BINBYTES8
+      case 0x96:
+        push(readBytes(checkedSize(readLongLE())));
+        break; // BYTEARRAY8
       // Python 2 str: decoded as latin-1 text, which is what encoding='latin1' does.
-      case 'T': push(latin1(readBytes(checkedSize(readIntLE())))); break; // BINSTRING
-      case 'U': push(latin1(readBytes(readByte()))); break; // SHORT_BINSTRING
-      case 'S': push(parseQuotedString(readLine())); break; // STRING
-      case 0x97: throw corrupt("out-of-band buffers (NEXT_BUFFER) are not supported");
-      case 0x98: break; // READONLY_BUFFER: no effect on our immutable copies
+      case 'T':
+        push(latin1(readBytes(checkedSize(readIntLE()))));
+        break; // BINSTRING
+      case 'U':
+        push(latin1(readBytes(readByte())));
+        break; // SHORT_BINSTRING
+      case 'S':
+        push(parseQuotedString(readLine()));
+        break; // STRING
+      case 0x97:
+        throw corrupt("out-of-band buffers (NEXT_BUFFER) are not supported");
+      case 0x98:
+        break; // READONLY_BUFFER: no effect on our immutable copies
       // --- containers
-      case ')': push(PyTuple.EMPTY); break;
-      case 't': push(PyTuple.copyOf(popMark())); break;
-      case 0x85: push(PyTuple.of(pop())); break;
-      case 0x86: { Object b = pop(); Object a = pop(); push(PyTuple.of(a, b)); break; }
-      case 0x87: { Object c = pop(); Object b = pop(); Object a = pop(); push(PyTuple.of(a, b, c)); break; }
-      case ']': push(new ArrayList<>()); break;
-      case 'l': push(new ArrayList<>(popMark())); break;
-      case '}': push(new LinkedHashMap<>()); break;
-      case 'd': { // DICT
-        List<Object> items = popMark();
-        Map<Object, Object> d = new LinkedHashMap<>();
-        putPairs(d, items);
-        push(d);
+      case ')':
+        push(PyTuple.EMPTY);
         break;
-      }
-      case 0x8f: push(new LinkedHashSet<>()); break; // EMPTY_SET
-      case 0x91: push(new LinkedHashSet<>(hashables(popMark()))); break; // FROZENSET
-      case 'a': { Object v = pop(); asList(peek(), "APPEND").add(v); break; }
-      case 'e': { List<Object> items = popMark(); asList(peek(), "APPENDS").addAll(items); break; }
-      case 's': { Object v = pop(); Object k = hashable(pop()); asMap(peek(), "SETITEM").put(k, v); break; }
-      case 'u': { List<Object> items = popMark(); putPairs(asMap(peek(), "SETITEMS"), items); break; }
-      case 0x90: { List<Object> items = hashables(popMark()); asSet(peek()).addAll(items); break; } // ADDITEMS
+      case 't':
+        push(PyTuple.copyOf(popMark()));
+        break;
+      case 0x85:
+        push(PyTuple.of(pop()));
+        break;
+      case 0x86:
+        {
+          Object b = pop();
+          Object a = pop();
+          push(PyTuple.of(a, b));
+          break;
+        }
+      case 0x87:
+        {
+          Object c = pop();
+          Object b = pop();
+          Object a = pop();
+          push(PyTuple.of(a, b, c));
+          break;
+        }
+      case ']':
+        push(new ArrayList<>());
+        break;
+      case 'l':
+        push(new ArrayList<>(popMark()));
+        break;
+      case '}':
+        push(new LinkedHashMap<>());
+        break;
+      case 'd':
+        { // DICT
+          List<Object> items = popMark();
+          Map<Object, Object> d = new LinkedHashMap<>();
+          putPairs(d, items);
+          push(d);
+          break;
+        }
+      case 0x8f:
+        push(new LinkedHashSet<>());
+        break; // EMPTY_SET
+      case 0x91:
+        push(new LinkedHashSet<>(hashables(popMark())));
+        break; // FROZENSET
+      case 'a':
+        {
+          Object v = pop();
+          asList(peek(), "APPEND").add(v);
+          break;
+        }
+      case 'e':
+        {
+          List<Object> items = popMark();
+          asList(peek(), "APPENDS").addAll(items);
+          break;
+        }
+      case 's':
+        {
+          Object v = pop();
+          Object k = hashable(pop());
+          asMap(peek(), "SETITEM").put(k, v);
+          break;
+        }
+      case 'u':
+        {
+          List<Object> items = popMark();
+          putPairs(asMap(peek(), "SETITEMS"), items);
+          break;
+        }
+      case 0x90:
+        {
+          List<Object> items = hashables(popMark());
+          asSet(peek()).addAll(items);
+          break;
+        } // ADDITEMS
       // --- memo
-      case 'p': memo.put(parseMemoKey(readLine()), peek()); break; // PUT
-      case 'q': memo.put(readByte(), peek()); break; // BINPUT
-      case 'r': memo.put(checkedSize(readIntLE()), peek()); break; // LONG_BINPUT
-      case 0x94: memo.put(memo.size(), peek()); break; // MEMOIZE
-      case 'g': push(memoGet(parseMemoKey(readLine()))); break; // GET
-      case 'h': push(memoGet(readByte())); break; // BINGET
-      case 'j': push(memoGet(checkedSize(readIntLE()))); break; // LONG_BINGET
+      case 'p':
+        memo.put(parseMemoKey(readLine()), peek());
+        break; // PUT
+      case 'q':
+        memo.put(readByte(), peek());
+        break; // BINPUT
+      case 'r':
+        memo.put(checkedSize(readIntLE()), peek());
+        break; // LONG_BINPUT
+      case 0x94:
+        memo.put(memo.size(), peek());
+        break; // MEMOIZE
+      case 'g':
+        push(memoGet(parseMemoKey(readLine())));
+        break; // GET
+      case 'h':
+        push(memoGet(readByte()));
+        break; // BINGET
+      case 'j':
+        push(memoGet(checkedSize(readIntLE())));
+        break; // LONG_BINGET
       // --- globals and object construction: only through the allow-list
-      case 'c': { // GLOBAL
-        String module = readLine();
-        String qual = readLine();
-        push(resolve(module, qual));
-        break;
-      }
-      case 0x93: { // STACK_GLOBAL
-        Object qual = pop();
-        Object module = pop();
-        if (!(module instanceof String) || !(qual instanceof String)) {
-          throw corrupt("STACK_GLOBAL needs two strings, got " + typeName(module) + " and " + typeName(qual));
+      case 'c':
+        { // GLOBAL
+          String module = readLine();
+          String qual = readLine();
+          push(resolve(module, qual));
+          break;
         }
-        push(resolve((String) module, (String) qual));
-        break;
-      }
-      case 0x82: case 0x83: case 0x84:
+      case 0x93:
+        { // STACK_GLOBAL
+          Object qual = pop();
+          Object module = pop();
+          if (!(module instanceof String) || !(qual instanceof String)) {
+            throw corrupt(
+                "STACK_GLOBAL needs two strings, got "
+                    + typeName(module)
+                    + " and "
+                    + typeName(qual));
+          }
+          push(resolve((String) module, (String) qual));
+          break;
+        }
+      case 0x82:
+      case 0x83:
+      case 0x84:
         throw corrupt("the copyreg extension registry (EXT opcodes) is not supported");
-      case 'R': { // REDUCE
-        Object args = pop();
-        Object callable = pop();
-        push(asGlobal(callable, "REDUCE").call(asTuple(args, "REDUCE")));
-        break;
-      }
-      case 0x81: { // NEWOBJ
-        Object args = pop();
-        Object cls = pop();
-        push(asGlobal(cls, "NEWOBJ").newObject(asTuple(args, "NEWOBJ"), Map.of()));
-        break;
-      }
-      case 0x92: { // NEWOBJ_EX
-        Object kwargs = pop();
-        Object args = pop();
-        Object cls = pop();
-        push(asGlobal(cls, "NEWOBJ_EX").newObject(asTuple(args, "NEWOBJ_EX"), stringKeys(kwargs)));
-        break;
-      }
-      case 'i': { // INST: module and class on the line, args from the mark
-        String module = readLine();
-        String qual = readLine();
-        PyGlobal cls = resolve(module, qual);
-        push(cls.call(PyTuple.copyOf(popMark())));
-        break;
-      }
-      case 'o': { // OBJ: class and args from the mark
-        List<Object> items = popMark();
-        if (items.isEmpty()) {
-          throw corrupt("OBJ without a class");
+      case 'R':
+        { // REDUCE
+          Object args = pop();
+          Object callable = pop();
+          push(asGlobal(callable, "REDUCE").call(asTuple(args, "REDUCE")));
+          break;
         }
-        PyGlobal cls = asGlobal(items.get(0), "OBJ");
-        push(cls.call(PyTuple.copyOf(items.subList(1, items.size()))));
-        break;
-      }
-      case 'b': { // BUILD
-        Object state = pop();
-        Object obj = peek();
-        if (obj instanceof Buildable) {
-          ((Buildable) obj).build(state);
-        } else if (obj instanceof Map && state instanceof Map) {
-          asMap(obj, "BUILD").putAll((Map<?, ?>) state);
-        } else {
-          throw corrupt("cannot BUILD a " + typeName(obj) + " with a " + typeName(state));
+      case 0x81:
+        { // NEWOBJ
+          Object args = pop();
+          Object cls = pop();
+          push(asGlobal(cls, "NEWOBJ").newObject(asTuple(args, "NEWOBJ"), Map.of()));
+          break;
         }
-        break;
-      }
-      case 'P': push(persistent(readLine())); break; // PERSID
-      case 'Q': push(persistent(pop())); break; // BINPERSID
+      case 0x92:
+        { // NEWOBJ_EX
+          Object kwargs = pop();
+          Object args = pop();
+          Object cls = pop();
+          push(
+              asGlobal(cls, "NEWOBJ_EX").newObject(asTuple(args, "NEWOBJ_EX"), stringKeys(kwargs)));
+          break;
+        }
+      case 'i':
+        { // INST: module and class on the line, args from the mark
+          String module = readLine();
+          String qual = readLine();
+          PyGlobal cls = resolve(module, qual);
+          push(cls.call(PyTuple.copyOf(popMark())));
+          break;
+        }
+      case 'o':
+        { // OBJ: class and args from the mark
+          List<Object> items = popMark();
+          if (items.isEmpty()) {
+            throw corrupt("OBJ without a class");
+          }
+          PyGlobal cls = asGlobal(items.get(0), "OBJ");
+          push(cls.call(PyTuple.copyOf(items.subList(1, items.size()))));
+          break;
+        }
+      case 'b':
+        { // BUILD
+          Object state = pop();
+          Object obj = peek();
+          if (obj instanceof Buildable) {
+            ((Buildable) obj).build(state);
+          } else if (obj instanceof Map && state instanceof Map) {
+            asMap(obj, "BUILD").putAll((Map<?, ?>) state);
+          } else {
+            throw corrupt("cannot BUILD a " + typeName(obj) + " with a " + typeName(state));
+          }
+          break;
+        }
+      case 'P':
+        push(persistent(readLine()));
+        break; // PERSID
+      case 'Q':
+        push(persistent(pop()));
+        break; // BINPERSID
       default:
         throw corrupt(String.format("unknown opcode 0x%02x", op));
     }
@@ -298,12 +464,22 @@ public final class SafeUnpickler {
   // --- globals and persistent ids
 
   private PyGlobal resolve(String module, String qualName) throws PickleException {
-    // Python 3 writes Python 2 names when dumping at protocol < 3 (fix_imports); read them back the same way.
-    String m = module.equals("__builtin__") ? "builtins" : module.equals("copy_reg") ? "copyreg" : module;
+    // Python 3 writes Python 2 names when dumping at protocol < 3 (fix_imports); read them back the
+    // same way.
+    String m =
+        module.equals("__builtin__") ? "builtins" : module.equals("copy_reg") ? "copyreg" : module;
     PyGlobal g = globals.resolve(m, qualName);
     if (g == null) {
-      throw new PickleException("refusing global " + module + "." + qualName + " in " + name
-          + " (byte " + opcodeOffset + "): only an explicit allow-list of globals is read, and nothing in the file is executed");
+      throw new PickleException(
+          "refusing global "
+              + module
+              + "."
+              + qualName
+              + " in "
+              + name
+              + " (byte "
+              + opcodeOffset
+              + "): only an explicit allow-list of globals is read, and nothing in the file is executed");
     }
     return g;
   }
@@ -457,7 +633,8 @@ public final class SafeUnpickler {
   }
 
   private PickleException corrupt(String what) {
-    return new PickleException("corrupt pickle in " + name + " at byte " + opcodeOffset + ": " + what);
+    return new PickleException(
+        "corrupt pickle in " + name + " at byte " + opcodeOffset + ": " + what);
   }
 
   // --- reading primitives
@@ -511,7 +688,8 @@ public final class SafeUnpickler {
       readFully(out, 0, n);
       return out;
     }
-    // Unknown length: grow as data arrives, so a corrupt huge length fails on EOF, not on allocation.
+    // Unknown length: grow as data arrives, so a corrupt huge length fails on EOF, not on
+    // allocation.
     byte[] out = new byte[DIRECT_READ_LIMIT];
     int have = 0;
     while (have < n) {
@@ -605,9 +783,12 @@ public final class SafeUnpickler {
   private Object parseTextFloat(String s) throws PickleException {
     String t = s.trim();
     switch (t) {
-      case "inf": return Double.POSITIVE_INFINITY;
-      case "-inf": return Double.NEGATIVE_INFINITY;
-      case "nan": return Double.NaN;
+      case "inf":
+        return Double.POSITIVE_INFINITY;
+      case "-inf":
+        return Double.NEGATIVE_INFINITY;
+      case "nan":
+        return Double.NaN;
       default:
         try {
           return Double.parseDouble(t);
@@ -626,7 +807,9 @@ public final class SafeUnpickler {
   }
 
   private String parseQuotedString(String s) throws PickleException {
-    if (s.length() < 2 || (s.charAt(0) != '\'' && s.charAt(0) != '"') || s.charAt(s.length() - 1) != s.charAt(0)) {
+    if (s.length() < 2
+        || (s.charAt(0) != '\'' && s.charAt(0) != '"')
+        || s.charAt(s.length() - 1) != s.charAt(0)) {
       throw corrupt("STRING argument is not quoted");
     }
     return unescape(s.substring(1, s.length() - 1), false);
@@ -661,18 +844,33 @@ public final class SafeUnpickler {
         }
         i++;
         switch (n) {
-          case 'n': sb.append('\n'); break;
-          case 't': sb.append('\t'); break;
-          case 'r': sb.append('\r'); break;
-          case '0': sb.append('\0'); break;
-          case '\\': sb.append('\\'); break;
-          case '\'': sb.append('\''); break;
-          case '"': sb.append('"'); break;
+          case 'n':
+            sb.append('\n');
+            break;
+          case 't':
+            sb.append('\t');
+            break;
+          case 'r':
+            sb.append('\r');
+            break;
+          case '0':
+            sb.append('\0');
+            break;
+          case '\\':
+            sb.append('\\');
+            break;
+          case '\'':
+            sb.append('\'');
+            break;
+          case '"':
+            sb.append('"');
+            break;
           case 'x':
             sb.append((char) Integer.parseInt(s.substring(i + 1, i + 3), 16));
             i += 2;
             break;
-          default: sb.append('\\').append(n);
+          default:
+            sb.append('\\').append(n);
         }
       } catch (RuntimeException e) {
         throw corrupt("bad escape in string literal");
