@@ -44,11 +44,10 @@ import java.util.Map;
  * res=32, cbase=128, augment=0.12; devices=N (N &gt; 0) times the whole training loop data parallel
  * over N devices with {@code batch} images per device instead of the bare step; compare-chain=fp16
  * prints the CDM loss of one batch with fp32 and with fp16 chains (same draws), compare-all=fp16
- * the same with the whole loss (all network calls) at fp16; fused=1 runs CDM's two
- * gradient-carrying network calls as one 3N batch instead of separately (the reference's order);
- * timing=1 (with devices=N) also prints the mean time per step of every phase of the loop (each
- * phase then ends with a device sync, so the step itself is slightly slower); context=1 only prints
- * the device memory of a process holding one small tensor and one convolution (CUDA context size).
+ * the same with the whole loss (all network calls) at fp16; timing=1 (with devices=N) also prints
+ * the mean time per step of every phase of the loop (each phase then ends with a device sync, so
+ * the step itself is slightly slower); context=1 only prints the device memory of a process holding
+ * one small tensor and one convolution (CUDA context size).
  */
 public final class TrainBench {
   private TrainBench() {}
@@ -125,10 +124,7 @@ public final class TrainBench {
       for (NDArray w : net.parameters().values()) {
         w.setRequiresGradient(true);
       }
-      Loss loss =
-          "cdm".equals(lossName)
-              ? cdm(precond, chain).withFusedCalls("1".equals(a.getOrDefault("fused", "0")))
-              : new EDMLoss();
+      Loss loss = "cdm".equals(lossName) ? cdm(precond, chain) : new EDMLoss();
       AugmentPipe aug = AugmentPipe.training(p);
       Adam adam = new Adam();
       NDArray x = m.randomUniform(-1f, 1f, new Shape(batch, 3, res, res));

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
-import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.values.KV;
 
 /**
@@ -30,7 +29,14 @@ final class ClassifyFn extends DoFn<GeneratedImage, KV<Integer, Integer>> {
   private transient Detector detector;
   private transient NDManager manager;
   private transient List<GeneratedImage> pending;
-  private transient List<KV<Integer, Integer>> done;
+
+  /** The window of each pending image (one per snapshot in an evaluation), in the same order. */
+  private transient List<BoundedWindow> pendingWindows;
+
+  private transient List<Outcome> done;
+
+  /** A (label, right) pair and the window of the image it came from. */
+  private record Outcome(KV<Integer, Integer> value, BoundedWindow window) {}
 
   ClassifyFn(String detectorSpec, String device, int maxBatch) {
     this.detectorSpec = detectorSpec;
@@ -47,15 +53,17 @@ final class ClassifyFn extends DoFn<GeneratedImage, KV<Integer, Integer>> {
   @StartBundle
   public void startBundle() {
     pending = new ArrayList<>();
+    pendingWindows = new ArrayList<>();
     done = new ArrayList<>();
   }
 
   @ProcessElement
-  public void process(@Element GeneratedImage image) {
+  public void process(@Element GeneratedImage image, BoundedWindow window) {
     if (image.label() < 0) {
       return;
     }
     pending.add(image);
+    pendingWindows.add(window);
     if (pending.size() >= maxBatch) {
       flush();
     }
@@ -100,19 +108,21 @@ final class ClassifyFn extends DoFn<GeneratedImage, KV<Integer, Integer>> {
       long[] predicted = probs.argMax(1).toType(DataType.INT64, false).toLongArray();
       for (int i = 0; i < pending.size(); i++) {
         int label = pending.get(i).label();
-        done.add(KV.of(label, predicted[i] == label ? 1 : 0));
+        done.add(new Outcome(KV.of(label, predicted[i] == label ? 1 : 0), pendingWindows.get(i)));
       }
     }
     pending.clear();
+    pendingWindows.clear();
   }
 
   @FinishBundle
   public void finishBundle(FinishBundleContext context) {
     flush();
-    for (KV<Integer, Integer> kv : done) {
-      context.output(kv, BoundedWindow.TIMESTAMP_MIN_VALUE, GlobalWindow.INSTANCE);
+    for (Outcome o : done) {
+      context.output(o.value(), o.window().maxTimestamp(), o.window());
     }
     pending = null;
+    pendingWindows = null;
     done = null;
   }
 
