@@ -122,12 +122,15 @@ final class FlinkCluster implements AutoCloseable {
 
   /** The job's vertex whose name contains {@code part}. */
   JsonNode vertex(String jobId, String part) throws IOException, InterruptedException {
+    List<String> names = new ArrayList<>();
     for (JsonNode v : get("/jobs/" + jobId).get("vertices")) {
       if (v.get("name").asText().contains(part)) {
         return v;
       }
+      names.add(v.get("name").asText());
     }
-    throw new IllegalStateException("job " + jobId + " has no vertex named *" + part + "*");
+    throw new IllegalStateException(
+        "job " + jobId + " has no vertex named *" + part + "*; its vertices: " + names);
   }
 
   /** Resource ids of the TaskManagers running a subtask of the vertex. */

@@ -40,6 +40,9 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("slow")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FlinkClusterIT {
+  /** The Flink vertex that samples: the chain holding the "Sample" step of GenerateImages. */
+  private static final String SAMPLING_STEP = "Generate/Sample";
+
   /** Images per generate/fid run: several seconds of sampling per slot on an idle 2-core box. */
   static final int N =
       64; // at least the test detector's 64 features (statistics need as many images)
@@ -262,7 +265,7 @@ class FlinkClusterIT {
     }
     job = cluster.runningJob();
     assertNotNull(job, "no running job while images are being written");
-    String victim = killOneRunning(job, "GenerateImages");
+    String victim = killOneRunning(job, SAMPLING_STEP);
     long atKill = pngCount(outdir);
     assertTrue(
         atKill < N,
@@ -321,9 +324,9 @@ class FlinkClusterIT {
     }
     // Kill as soon as a TaskManager runs the sampling (nothing is written to watch, and the load
     // of a shared CI box makes any later moment a gamble); it then has all of its seeds to do.
-    waitForRunning(job, "GenerateImages", run);
+    waitForRunning(job, SAMPLING_STEP, run);
     assertTrue(!run.isDone(), "fid ended before the kill; the test needs a slower job");
-    String victim = killOneRunning(job, "GenerateImages");
+    String victim = killOneRunning(job, SAMPLING_STEP);
     assertEquals(0, run.get(10, TimeUnit.MINUTES));
     assertTrue(
         cluster.recoveredFailures(job) >= 1,
