@@ -3,9 +3,7 @@ package dev.cdm.transforms.evaluate;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import dev.cdm.fid.Detector;
-import dev.cdm.transforms.fid.BatchImages;
 import dev.cdm.transforms.fid.SharedDetectors;
 import dev.cdm.transforms.generate.GeneratedImage;
 import java.util.ArrayList;
@@ -73,31 +71,8 @@ final class ClassifyFn extends DoFn<GeneratedImage, KV<Integer, Integer>> {
     if (pending.isEmpty()) {
       return;
     }
-    GeneratedImage first = pending.get(0);
-    int h = first.height();
-    int w = first.width();
-    int c = first.channels();
-    int per = h * w * c;
-    byte[] chw = new byte[pending.size() * per];
-    for (int i = 0; i < pending.size(); i++) {
-      GeneratedImage g = pending.get(i);
-      if (g.height() != h || g.width() != w || g.channels() != c) {
-        throw new IllegalArgumentException(
-            "images of different shapes in one evaluation: seed "
-                + g.seed()
-                + " is "
-                + g.channels()
-                + "x"
-                + g.height()
-                + "x"
-                + g.width());
-      }
-      System.arraycopy(BatchImages.toChw(g.pixels(), h, w, c), 0, chw, i * per, per);
-    }
     try (NDManager step = manager.newSubManager()) {
-      NDArray batch =
-          step.create(
-              java.nio.ByteBuffer.wrap(chw), new Shape(pending.size(), c, h, w), DataType.UINT8);
+      NDArray batch = DetectorInput.nchw(step, pending);
       NDArray probs = detector.classScores(batch);
       if (probs == null) {
         throw new IllegalArgumentException(

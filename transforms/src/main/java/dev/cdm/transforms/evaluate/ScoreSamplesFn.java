@@ -2,12 +2,9 @@ package dev.cdm.transforms.evaluate;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import dev.cdm.fid.Detector;
 import dev.cdm.fid.FeatureSums;
 import dev.cdm.fid.InceptionScore;
-import dev.cdm.transforms.fid.BatchImages;
 import dev.cdm.transforms.fid.SharedDetectors;
 import dev.cdm.transforms.generate.GeneratedImage;
 import java.util.ArrayList;
@@ -92,33 +89,10 @@ final class ScoreSamplesFn extends DoFn<GeneratedImage, KV<Integer, SampleScores
     if (images.isEmpty()) {
       return;
     }
-    GeneratedImage first = images.get(0);
-    int h = first.height();
-    int w = first.width();
-    int c = first.channels();
-    int per = h * w * c;
-    byte[] chw = new byte[images.size() * per];
-    for (int i = 0; i < images.size(); i++) {
-      GeneratedImage g = images.get(i);
-      if (g.height() != h || g.width() != w || g.channels() != c) {
-        throw new IllegalArgumentException(
-            "images of different shapes in one evaluation: seed "
-                + g.seed()
-                + " is "
-                + g.channels()
-                + "x"
-                + g.height()
-                + "x"
-                + g.width());
-      }
-      System.arraycopy(BatchImages.toChw(g.pixels(), h, w, c), 0, chw, i * per, per);
-    }
     SampleScores s = scores.computeIfAbsent(part, r -> new SampleScores());
     FeatureSums f = sums.computeIfAbsent(part, r -> new FeatureSums(manager));
     try (NDManager step = manager.newSubManager()) {
-      NDArray batch =
-          step.create(
-              java.nio.ByteBuffer.wrap(chw), new Shape(images.size(), c, h, w), DataType.UINT8);
+      NDArray batch = DetectorInput.nchw(step, images);
       NDArray features = detector.features(batch);
       f.add(features);
       float[] hostFeatures = null;
