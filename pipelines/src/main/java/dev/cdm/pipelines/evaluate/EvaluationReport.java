@@ -93,8 +93,9 @@ public final class EvaluationReport {
 
   static byte[] chartPng(List<JsonObject> rows, List<double[]> loss, int width, int height)
       throws IOException {
-    YIntervalSeries band = new YIntervalSeries("FID mean +- std");
-    XYSeries min = new XYSeries("FID min");
+    String fid = fidName(rows);
+    YIntervalSeries band = new YIntervalSeries(fid + " mean +- std");
+    XYSeries min = new XYSeries(fid + " min");
     for (JsonObject r : rows) {
       double k = r.get("kimg").getAsDouble();
       double mean = r.get("fid_mean").getAsDouble();
@@ -109,7 +110,7 @@ public final class EvaluationReport {
     bandRenderer.setSeriesFillPaint(0, new Color(0x1f, 0x77, 0xb4));
     bandRenderer.setAlpha(0.25f);
     NumberAxis kimgAxis = new NumberAxis("kimg");
-    NumberAxis fidAxis = new NumberAxis("FID");
+    NumberAxis fidAxis = new NumberAxis(fid);
     fidAxis.setAutoRangeIncludesZero(false);
     XYPlot plot = new XYPlot(bands, kimgAxis, fidAxis, bandRenderer);
     XYLineAndShapeRenderer minRenderer = new XYLineAndShapeRenderer(true, true);
@@ -135,14 +136,20 @@ public final class EvaluationReport {
     plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
     plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
     JFreeChart chart =
-        new JFreeChart("FID and training loss", JFreeChart.DEFAULT_TITLE_FONT, plot, true);
+        new JFreeChart(fid + " and training loss", JFreeChart.DEFAULT_TITLE_FONT, plot, true);
     chart.setBackgroundPaint(Color.WHITE);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ChartUtils.writeChartAsPNG(out, chart, width, height);
     return out.toByteArray();
   }
 
+  /** What the FID of these rows is called (FID-MNIST with the MNIST classifier as detector). */
+  private static String fidName(List<JsonObject> rows) {
+    return rows.isEmpty() ? "FID" : ResultRow.fidName(rows.get(0));
+  }
+
   static String html(List<JsonObject> rows) {
+    String fid = fidName(rows);
     StringBuilder b = new StringBuilder();
     b.append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>cdm evaluate</title>\n")
         .append("<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}")
@@ -156,9 +163,10 @@ public final class EvaluationReport {
         .append("</h1>\n")
         .append("<img src=\"")
         .append(CHART)
-        .append("\" alt=\"FID and training loss against kimg\">\n")
-        .append("<table><tr><th>snapshot</th><th>kimg</th><th>FID min</th><th>FID mean</th>")
-        .append("<th>FID std</th><th>IS</th><th>KID</th><th>images</th><th>seconds</th></tr>\n");
+        .append("\" alt=\"" + fid + " and training loss against kimg\">\n")
+        .append("<table><tr><th>snapshot</th><th>kimg</th>")
+        .append("<th>" + fid + " min</th><th>" + fid + " mean</th><th>" + fid + " std</th>")
+        .append("<th>IS</th><th>KID</th><th>images</th><th>seconds</th></tr>\n");
     for (JsonObject r : rows) {
       b.append("<tr><td>")
           .append(escape(r.get("snapshot").getAsString()))
@@ -186,7 +194,7 @@ public final class EvaluationReport {
           .append(escape(r.get("grid").getAsString()))
           .append("\" alt=\"grid\"><figcaption>kimg ")
           .append(r.get("kimg").getAsLong())
-          .append(", FID ")
+          .append(", " + fid + " ")
           .append(g(r, "fid_mean"))
           .append("</figcaption></figure>\n");
     }

@@ -2,6 +2,7 @@ package dev.cdm.pipelines.evaluate;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dev.cdm.fid.Detector;
 import dev.cdm.model.sampling.SamplerSpec;
 import dev.cdm.pipelines.fid.FidResults;
 import dev.cdm.transforms.evaluate.RepeatScores;
@@ -32,6 +33,7 @@ final class ResultRow {
     JsonObject o = new JsonObject();
     o.addProperty("snapshot", s.name());
     o.addProperty("kimg", s.kimg());
+    o.addProperty(FID_NAME, Detector.isMnist(job.detector()) ? "FID-MNIST" : "FID");
     double[] fid = repeats.stream().mapToDouble(RepeatScores::fid).toArray();
     FidResults f = new FidResults(fid);
     o.add("fid", array(fid));
@@ -100,15 +102,24 @@ final class ResultRow {
     return o;
   }
 
+  /** The row's key for what its FID is called: FID-MNIST with the MNIST classifier as detector. */
+  static final String FID_NAME = "fid_name";
+
+  /** What the FID of {@code row} is called ("FID" for rows written before the name was stored). */
+  static String fidName(JsonObject row) {
+    return row.has(FID_NAME) ? row.get(FID_NAME).getAsString() : "FID";
+  }
+
   /** The per-snapshot summary line. */
   static String summary(JsonObject row) {
     StringBuilder b =
         new StringBuilder(
             String.format(
                 Locale.ROOT,
-                "%s kimg %d: FID %s",
+                "%s kimg %d: %s %s",
                 row.get("snapshot").getAsString(),
                 row.get("kimg").getAsLong(),
+                fidName(row),
                 FidResults.formatG(row.get("fid_mean").getAsDouble())));
     if (row.get("repeats").getAsInt() > 1) {
       b.append(

@@ -74,6 +74,8 @@ class DemoCommandTest {
             && report.contains("eval/class-grids/" + name + ".png")
             && report.contains("<svg"),
         "report.html lacks the chart, grid or label");
+    String evalReport = Files.readString(out.resolve("eval/report.html"), StandardCharsets.UTF_8);
+    assertTrue(evalReport.contains("<th>FID-MNIST mean</th>"), "eval/report.html: not FID-MNIST");
 
     // A second run reuses everything that is done.
     ByteArrayOutputStream buf = new ByteArrayOutputStream();

@@ -513,4 +513,26 @@ class EvaluateCommandTest {
       assertTrue(html.contains(r.get("snapshot").getAsString()), html);
     }
   }
+
+  @Test
+  void theMnistDetectorsFidIsCalledFidMnistInTheSummaryAndTheReport() {
+    JsonObject r = new JsonObject();
+    r.addProperty("snapshot", "network-snapshot-000004.safetensors");
+    r.addProperty("kimg", 4);
+    r.addProperty(ResultRow.FID_NAME, "FID-MNIST");
+    r.addProperty("fid_min", 12.5);
+    r.addProperty("fid_mean", 13.0);
+    r.addProperty("fid_std", 0.5);
+    r.addProperty("repeats", 1);
+    r.addProperty("images", 100);
+    r.addProperty("seconds", 1.5);
+    r.addProperty("generated", 164);
+    r.addProperty("grid", "grids/network-snapshot-000004.png");
+    assertTrue(ResultRow.summary(r).contains("kimg 4: FID-MNIST 13"), ResultRow.summary(r));
+    String html = EvaluationReport.html(List.of(r));
+    assertTrue(html.contains("<th>FID-MNIST mean</th>"), html);
+    assertTrue(html.contains("kimg 4, FID-MNIST 13"), html);
+    r.remove(ResultRow.FID_NAME); // a row of an older results.jsonl
+    assertTrue(ResultRow.summary(r).contains("kimg 4: FID 13"), ResultRow.summary(r));
+  }
 }
