@@ -7,6 +7,7 @@ import dev.cdm.pipelines.BeamOptions;
 import dev.cdm.pipelines.CommandErrors;
 import dev.cdm.pipelines.DeviceOption;
 import dev.cdm.pipelines.SamplerOptions;
+import dev.cdm.pipelines.fid.ReferenceStatistics;
 import dev.cdm.transforms.generate.StoredNetwork;
 import java.util.concurrent.Callable;
 import org.apache.beam.sdk.io.FileSystems;
@@ -144,19 +145,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
     StoredNetwork.of("check", sampler.precision); // --precision errors before any work
     // A bad --ref or --detector fails here, before any image is generated.
-    GaussianStatistics reference = GaussianStatistics.read(Sources.open(ref, "--ref"));
-    if (num < reference.dim()) {
-      throw CommandErrors.usage(
-          "--num="
-              + num
-              + " is fewer than the "
-              + reference.dim()
-              + " features of --ref="
-              + ref
-              + ": statistics need at least "
-              + reference.dim()
-              + " images");
-    }
+    GaussianStatistics reference = ReferenceStatistics.read(ref, num);
     if (!Detector.isMnist(detector)) { // the built-in classifier is no file
       Sources.open(detector, "--detector");
     }

@@ -3,7 +3,6 @@ package dev.cdm.pipelines.fid;
 import dev.cdm.fid.GaussianStatistics;
 import dev.cdm.fid.ImageSubsets;
 import dev.cdm.model.data.ImageArchive;
-import dev.cdm.model.io.Sources;
 import dev.cdm.model.sampling.SeedList;
 import dev.cdm.pipelines.BeamOptions;
 import dev.cdm.pipelines.CommandErrors;
@@ -130,19 +129,7 @@ public final class FidCommand implements Callable<Integer> {
     }
     // Read the reference statistics first: a bad --ref fails before any image is decoded.
     System.err.println("Loading dataset reference statistics from \"" + ref + "\"...");
-    GaussianStatistics reference = GaussianStatistics.read(Sources.open(ref, "--ref"));
-    if (num < reference.dim()) {
-      throw CommandErrors.usage(
-          "--num="
-              + num
-              + " is fewer than the "
-              + reference.dim()
-              + " features of --ref="
-              + ref
-              + ": statistics need at least "
-              + reference.dim()
-              + " images");
-    }
+    GaussianStatistics reference = ReferenceStatistics.read(ref, num);
     detector.fetch();
     // A worker writes the result file (once, under a fresh name) and this command reads it: give
     // a location both reach on a multi-host cluster (--results, or Beam's --tempLocation, e.g.
