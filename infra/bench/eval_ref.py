@@ -17,6 +17,9 @@ def patch_detector(path, dim):
     """fid.py with its detector download replaced by `path` and its feature size by `dim`."""
     import types, dnnlib
     src = open('fid.py').read().replace('feature_dim = 2048', f'feature_dim = {dim}')
+    # Recent SciPy releases dropped sqrtm's disp argument (and its error estimate); same square root.
+    src = src.replace('s, _ = scipy.linalg.sqrtm(np.dot(sigma, sigma_ref), disp=False)',
+                      's = scipy.linalg.sqrtm(np.dot(sigma, sigma_ref))')
     fid = types.ModuleType('fid')
     fid.__file__ = os.path.abspath('fid.py')
     sys.modules['fid'] = fid
