@@ -646,7 +646,9 @@ public final class TrainCommand implements Callable<Integer> {
   /**
    * Builds the loop (everything that can fail on the inputs: dataset, --transfer, --resume against
    * this network, before the run directory exists), then writes training_options.json and log.txt
-   * and trains; with --evaluate, waits for the evaluation of the last snapshots.
+   * and trains; with --evaluate, waits for the evaluation of the last snapshots. A remote run
+   * directory is written in a local staging folder and published file by file ({@link
+   * RunPublisher}).
    */
   private Integer run(TrainingConfig config, String json, List<Device> devs, Consumer<String> print)
       throws Exception {
