@@ -3,6 +3,7 @@ package dev.cdm.pipelines.train;
 import dev.cdm.model.io.Sources;
 import dev.cdm.model.training.ArtefactListener;
 import dev.cdm.model.training.TrainingLoop;
+import dev.cdm.pipelines.CommandErrors;
 import dev.cdm.transforms.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -183,7 +184,7 @@ final class RunPublisher implements ArtefactListener {
 
   /** A one-line error naming --outdir and the location that could not be written. */
   private static IOException failure(String location, Exception e) {
-    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    return new IOException("--outdir: cannot write " + location + " (" + m + ")", e);
+    return new IOException(
+        "--outdir: cannot write " + location + " (" + CommandErrors.message(e) + ")", e);
   }
 }

@@ -229,6 +229,39 @@ class TrainCommandTest {
     }
   }
 
+  /** A remote --outdir that cannot be written: one line naming --outdir, before any training. */
+  @Test
+  void anUnwritableRemoteOutdirIsOneLineNamingIt() throws Exception {
+    System.setProperty("cdm.cache", tmp.resolve("cache").toString());
+    dev.cdm.transforms.io.MemFileSystem.setReadOnly("mem://read-only/", true);
+    try {
+      Object[] r =
+          cdm(
+              "train",
+              "--outdir=mem://read-only/runs",
+              "--data=" + mnist(),
+              "--precond=edm",
+              "--cbase=8",
+              "--cres=1,1",
+              "--batch=8",
+              "--tick=1",
+              "--max-steps=1",
+              "--device=cpu");
+      String out = (String) r[1];
+      assertEquals(1, r[0], out);
+      assertTrue(
+          out.contains(
+              "error: --outdir: cannot write mem://read-only/runs/00000-dataset-mnist-max500-uncond"),
+          out);
+      assertTrue(out.contains("permission denied)"), out);
+      assertFalse(out.contains("\tat ") || out.contains("Training for"), out);
+      assertEquals(List.of(), dev.cdm.transforms.io.MemFileSystem.names("mem://read-only/"));
+    } finally {
+      dev.cdm.transforms.io.MemFileSystem.setReadOnly("mem://read-only/", false);
+      System.clearProperty("cdm.cache");
+    }
+  }
+
   private static String text(String location) {
     byte[] b = dev.cdm.transforms.io.MemFileSystem.get(location);
     assertTrue(b != null, location + " was not published");
