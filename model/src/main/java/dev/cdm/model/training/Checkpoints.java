@@ -27,12 +27,18 @@ final class Checkpoints {
   private final TrainingOptions opts;
   private final SnapshotWriter snapshots;
   private final String snapshotExtension;
+  private final ArtefactListener listener;
 
-  /** {@code snapshots} null: no snapshots are written. */
-  Checkpoints(TrainingOptions opts, SnapshotWriter snapshots, String snapshotExtension) {
+  /** {@code snapshots} null: no snapshots are written; {@code listener} hears of every file. */
+  Checkpoints(
+      TrainingOptions opts,
+      SnapshotWriter snapshots,
+      String snapshotExtension,
+      ArtefactListener listener) {
     this.opts = opts;
     this.snapshots = snapshots;
     this.snapshotExtension = snapshotExtension;
+    this.listener = listener;
   }
 
   boolean writesSnapshots() {
@@ -45,6 +51,7 @@ final class Checkpoints {
     Path part = path.resolveSibling(path.getFileName() + ".part");
     snapshots.write(part, ema);
     Files.move(part, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    listener.fileCompleted(path);
   }
 
   /**
@@ -60,6 +67,7 @@ final class Checkpoints {
     new TrainingState(curNimg, curTick + 1, adam.step(), opts.seed(), net, ema, m, v).save(path);
     Adam.close(new ArrayList<>(m.values()));
     Adam.close(new ArrayList<>(v.values()));
+    listener.fileCompleted(path);
   }
 
   /** Removes a done marker left by an earlier process of this run. */
@@ -75,6 +83,7 @@ final class Checkpoints {
     o.addProperty("timestamp", System.currentTimeMillis() / 1000.0);
     Files.writeString(part, o + "\n", StandardCharsets.UTF_8);
     Files.move(part, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    listener.fileCompleted(path);
   }
 
   /**

@@ -100,9 +100,12 @@ public abstract class TrainingConfig {
   @Nullable
   public abstract String transfer();
 
-  /** {@code --resume}: the training state to continue from, or null. */
+  /**
+   * {@code --resume}: the training state to continue from, as given (a local path or the URI of a
+   * remote file), or null.
+   */
   @Nullable
-  public abstract Path resume();
+  public abstract String resume();
 
   /** The kimg in the resumed state's name (null without --resume). */
   @Nullable
@@ -119,7 +122,11 @@ public abstract class TrainingConfig {
   @Nullable
   public abstract Double maxMinutes();
 
-  public abstract Path runDir();
+  /**
+   * The run directory as the user will find it: a local path, or the URI of a folder on another
+   * file system ({@code gs://bucket/runs/00000-...}) that the run is published to.
+   */
+  public abstract String runDir();
 
   /** The dataset's image resolution. */
   public abstract int resolution();
@@ -354,9 +361,9 @@ public abstract class TrainingConfig {
       c.put("ema_rampup_ratio", null);
     } else if (resume() != null) {
       c.put("resume_kimg", wholeAsLong(resumeKimg()));
-      c.put("resume_state_dump", resume().toString());
+      c.put("resume_state_dump", resume());
     }
-    c.put("run_dir", runDir().toString());
+    c.put("run_dir", runDir());
     return c;
   }
 
@@ -365,10 +372,13 @@ public abstract class TrainingConfig {
     return new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(options());
   }
 
-  /** The training loop's numbers. */
-  public TrainingOptions loopOptions() {
+  /**
+   * The training loop's numbers; the loop writes its files to {@code localRunDir} (the run
+   * directory itself when it is local, else the local folder that is published to it).
+   */
+  public TrainingOptions loopOptions(Path localRunDir) {
     return TrainingOptions.builder()
-        .runDir(runDir())
+        .runDir(localRunDir)
         .seed(seed())
         .batchSize(batch())
         .batchGpu(batchGpu())
@@ -462,7 +472,7 @@ public abstract class TrainingConfig {
 
     public abstract Builder setTransfer(@Nullable String v);
 
-    public abstract Builder setResume(@Nullable Path v);
+    public abstract Builder setResume(@Nullable String v);
 
     public abstract Builder setResumeKimg(@Nullable Double v);
 
@@ -474,7 +484,7 @@ public abstract class TrainingConfig {
 
     public abstract Builder setMaxMinutes(@Nullable Double v);
 
-    public abstract Builder setRunDir(Path v);
+    public abstract Builder setRunDir(String v);
 
     public abstract Builder setResolution(int v);
 

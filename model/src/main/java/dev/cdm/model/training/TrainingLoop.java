@@ -42,6 +42,7 @@ public final class TrainingLoop {
   private long curNimg;
   private long curTick;
   private final StepListener listener;
+  private final ArtefactListener artefacts;
 
   private TrainingLoop(Builder b) {
     this.opts = b.options;
@@ -97,7 +98,9 @@ public final class TrainingLoop {
       }
     }
     this.report = new TickReport(opts, log, replicas.master().manager().getDevice());
-    this.checkpoints = new Checkpoints(opts, b.snapshotWriter, b.snapshotExtension);
+    this.artefacts = b.artefactListener;
+    this.checkpoints =
+        new Checkpoints(opts, b.snapshotWriter, b.snapshotExtension, b.artefactListener);
   }
 
   public static Builder builder() {
@@ -119,6 +122,7 @@ public final class TrainingLoop {
     private String snapshotExtension = ".safetensors";
     private Consumer<String> log = line -> {};
     private StepListener stepListener = StepListener.NONE;
+    private ArtefactListener artefactListener = ArtefactListener.NONE;
 
     private Builder() {}
 
@@ -198,6 +202,15 @@ public final class TrainingLoop {
       return this;
     }
 
+    /**
+     * Optional: told of every finished file of the run directory (default: none), e.g. to publish
+     * the run to another file system as it grows.
+     */
+    public Builder setArtefactListener(ArtefactListener v) {
+      this.artefactListener = v;
+      return this;
+    }
+
     /** Makes the replicas and loads the initial or resumed weights. */
     public TrainingLoop build() {
       for (Object[] required :
@@ -210,7 +223,8 @@ public final class TrainingLoop {
             {root, "root"},
             {snapshotExtension, "snapshotExtension"},
             {log, "log"},
-            {stepListener, "stepListener"}
+            {stepListener, "stepListener"},
+            {artefactListener, "artefactListener"}
           }) {
         if (required[0] == null) {
           throw new IllegalStateException("TrainingLoop.Builder: " + required[1] + " not set");
@@ -295,6 +309,7 @@ public final class TrainingLoop {
             curNimg, curTick, optimizer.adam(), parameters(), optimizer.ema().parameters());
       }
       report.appendStats();
+      artefacts.tickEnded(curTick);
       curTick++;
       report.nextTick(curNimg, tickEnd);
       if (done) {

@@ -193,6 +193,57 @@ class TrainingLoopTest {
     }
   }
 
+  /**
+   * The {@link ArtefactListener} hears of each file once it is complete under its final name, in
+   * the order a publisher relies on: per tick the snapshot, the state, then the tick (its stats
+   * line written); the done marker last.
+   */
+  @Test
+  void artefactListenerHearsEachFinishedFileInOrder() throws Exception {
+    try (NDManager m = NDManager.newBaseManager(Device.cpu());
+        TrainingSet data = new TrainingSet(ImageArchive.open(mnist()), false, false, true, 1, 7)) {
+      Path dir = tmp.resolve("heard");
+      List<String> events = new ArrayList<>();
+      ArtefactListener listener =
+          new ArtefactListener() {
+            @Override
+            public void fileCompleted(Path file) {
+              assertTrue(Files.isRegularFile(file), file + " announced before it exists");
+              events.add(file.getFileName().toString());
+            }
+
+            @Override
+            public void tickEnded(long tick) throws IOException {
+              assertEquals(tick + 1, Files.readAllLines(dir.resolve("stats.jsonl")).size());
+              events.add("tick " + tick);
+            }
+          };
+      TrainingOptions o = opts(dir).totalKimg(0.016).snapshotTicks(1).stateDumpTicks(1).build();
+      Files.createDirectories(dir);
+      TrainingLoop.builder()
+          .setOptions(o)
+          .setData(data)
+          .setNetworkFactory(tinyFactory(data, false))
+          .setLoss(new EDMLoss())
+          .setDevices(List.of(Device.cpu()))
+          .setRoot(m)
+          .setSnapshotWriter(
+              (p, ema) -> NetworkLoader.save(PrecondNetworks.precond(ema), p, Map.of()))
+          .setArtefactListener(listener)
+          .build()
+          .run();
+      assertEquals(
+          List.of(
+              "network-snapshot-000000.safetensors",
+              "tick 0",
+              "network-snapshot-000000.safetensors",
+              "training-state-000000.safetensors",
+              "tick 1",
+              TrainingLoop.DONE_MARKER),
+          events);
+    }
+  }
+
   @Test
   void stepsDoNotAccumulateArrays() throws Exception {
     try (NDManager m = NDManager.newBaseManager(Device.cpu());

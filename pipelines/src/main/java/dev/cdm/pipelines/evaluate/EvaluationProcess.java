@@ -25,10 +25,12 @@ public final class EvaluationProcess {
   }
 
   /**
-   * Starts the evaluation of {@code runDir} against {@code ref}; {@code flags} are further flags of
-   * {@code cdm evaluate}, separated by spaces (null for none).
+   * Starts the evaluation of the run directory {@code runDir} (a local folder or a remote one)
+   * against {@code ref}, its output appended to the local file {@code logFile}; {@code flags} are
+   * further flags of {@code cdm evaluate}, separated by spaces (null for none).
    */
-  public static EvaluationProcess start(Path runDir, String ref, String flags) throws IOException {
+  public static EvaluationProcess start(String runDir, Path logFile, String ref, String flags)
+      throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
     for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -49,7 +51,7 @@ public final class EvaluationProcess {
     Process p =
         new ProcessBuilder(cmd)
             .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(runDir.resolve(LOG).toFile()))
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
             .start();
     Runtime.getRuntime().addShutdownHook(new Thread(p::destroy));
     return new EvaluationProcess(p);

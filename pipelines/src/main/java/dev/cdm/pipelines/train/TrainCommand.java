@@ -8,6 +8,7 @@ import dev.cdm.model.io.NetworkLoader;
 import dev.cdm.model.io.ObjectConfig;
 import dev.cdm.model.io.Sources;
 import dev.cdm.model.precond.Precond;
+import dev.cdm.model.training.ArtefactListener;
 import dev.cdm.model.training.NetworkFactory;
 import dev.cdm.model.training.PrecondNetworks;
 import dev.cdm.model.training.TrainingConfig;
@@ -16,8 +17,10 @@ import dev.cdm.model.training.TrainingLoop;
 import dev.cdm.model.training.TrainingSet;
 import dev.cdm.model.training.TrainingState;
 import dev.cdm.pipelines.Cdm;
+import dev.cdm.pipelines.CommandErrors;
 import dev.cdm.pipelines.DeviceOption;
 import dev.cdm.pipelines.evaluate.EvaluationProcess;
+import dev.cdm.transforms.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,8 +66,10 @@ public final class TrainCommand implements Callable<Integer> {
       names = "--outdir",
       required = true,
       paramLabel = "DIR",
-      description = "Where to save the results")
-  Path outdir;
+      description =
+          "Where to save the results: a local folder, or gs:// (any Beam file system), where each"
+              + " file is published as it is finished (staged in the cache, $CDM_CACHE/runs)")
+  String outdir;
 
   @Option(
       names = "--data",
@@ -278,9 +283,13 @@ public final class TrainCommand implements Callable<Integer> {
       names = "--resume",
       paramLabel = "STATE",
       description =
-          "Resume from previous training state (training-state-NNNNNN.safetensors, or the"
-              + " reference's training-state-NNNNNN.pt with network-snapshot-NNNNNN.pkl beside it)")
-  Path resume;
+          "Resume from previous training state (training-state-NNNNNN.safetensors, also on gs://,"
+              + " or the reference's local training-state-NNNNNN.pt with"
+              + " network-snapshot-NNNNNN.pkl beside it)")
+  String resume;
+
+  /** {@code --resume} on this machine: the path given, or the cache's copy of a remote state. */
+  private Path localResume;
 
   /**
    * Data parallel training over every device this names (auto: every GPU of the host, else the
@@ -544,28 +553,20 @@ public final class TrainCommand implements Callable<Integer> {
     if (numBlocks != null && numBlocks < 1) {
       throw bad("--num-blocks must be at least 1, got " + numBlocks);
     }
+    if (transfer != null && resume != null) {
+      throw bad("--transfer and --resume cannot be specified at the same time");
+    }
+    Matcher resumeName = resume == null ? null : resumeName();
     // A resumed run keeps its seed: batches and draws are functions of (seed, images seen).
     b.setSeed(
         seed != null
             ? seed
-            : resume != null && Files.isRegularFile(resume) && !isReferenceState(resume)
-                ? TrainingState.readSeed(resume)
+            : localResume != null && !isReferenceState(localResume)
+                ? TrainingState.readSeed(localResume)
                 : new SecureRandom().nextInt(Integer.MAX_VALUE));
-    if (transfer != null) {
-      if (resume != null) {
-        throw bad("--transfer and --resume cannot be specified at the same time");
-      }
-    } else if (resume != null) {
-      Matcher m =
-          Pattern.compile("training-state-(\\d+(?:\\.\\d+)?)\\.(safetensors|pt)")
-              .matcher(resume.getFileName().toString());
-      if (!m.matches() || !Files.isRegularFile(resume)) {
-        throw bad(
-            "--resume must point to training-state-*.safetensors (or the reference's training-state-*.pt)"
-                + " from a previous training run, got "
-                + resume);
-      }
-      b.setResume(resume).setResumeKimg(Double.parseDouble(m.group(1)));
+    if (resumeName != null) {
+      b.setResume(AtomicFiles.isLocalPath(resume) ? localResume.toString() : resume)
+          .setResumeKimg(Double.parseDouble(resumeName.group(1)));
     }
     String fullDesc =
         String.format(
@@ -580,11 +581,46 @@ public final class TrainCommand implements Callable<Integer> {
     if (desc != null) {
       fullDesc += "-" + desc;
     }
-    return b.setRunDir(
-            nosubdir
-                ? outdir
-                : outdir.resolve(String.format("%05d-%s", nextRunId(outdir), fullDesc)))
-        .build();
+    String runName = String.format("%05d-%s", nextRunId(), fullDesc);
+    if (AtomicFiles.isLocalPath(outdir)) {
+      Path dir = Path.of(outdir);
+      return b.setRunDir((nosubdir ? dir : dir.resolve(runName)).toString()).build();
+    }
+    return b.setRunDir(nosubdir ? outdir : AtomicFiles.resolve(outdir, runName)).build();
+  }
+
+  /**
+   * The name of the --resume state (group 1: its kimg), with {@link #localResume} set to the file
+   * on this machine: the path given, or a remote {@code .safetensors} state fetched into the cache.
+   */
+  private Matcher resumeName() {
+    String name = resume.replaceAll("[/\\\\]+$", "");
+    name = name.substring(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1);
+    Matcher m =
+        Pattern.compile("training-state-(\\d+(?:\\.\\d+)?)\\.(safetensors|pt)").matcher(name);
+    if (AtomicFiles.isLocalPath(resume)) {
+      localResume = Path.of(resume);
+      if (!m.matches() || !Files.isRegularFile(localResume)) {
+        throw bad(
+            "--resume must point to training-state-*.safetensors (or the reference's training-state-*.pt)"
+                + " from a previous training run, got "
+                + localResume);
+      }
+      return m;
+    }
+    if (!m.matches() || m.group(2).equals("pt")) {
+      throw bad(
+          "--resume="
+              + resume
+              + ": a remote state must be training-state-*.safetensors (a reference .pt is read"
+              + " with the .pkl beside it: copy both to a local folder)");
+    }
+    try {
+      localResume = Sources.open(resume, "--resume");
+    } catch (IOException e) {
+      throw bad(e.getMessage());
+    }
+    return m;
   }
 
   /** train.py's summary before training: the options and the main choices. */
@@ -610,11 +646,18 @@ public final class TrainCommand implements Callable<Integer> {
   /**
    * Builds the loop (everything that can fail on the inputs: dataset, --transfer, --resume against
    * this network, before the run directory exists), then writes training_options.json and log.txt
-   * and trains; with --evaluate, waits for the evaluation of the last snapshots.
+   * and trains; with --evaluate, waits for the evaluation of the last snapshots. A remote run
+   * directory is written in a local staging folder and published file by file ({@link
+   * RunPublisher}).
    */
   private Integer run(TrainingConfig config, String json, List<Device> devs, Consumer<String> print)
       throws Exception {
-    Path runDir = config.runDir();
+    // A remote run directory is written here first and published file by file.
+    RunPublisher publisher =
+        AtomicFiles.isLocalPath(config.runDir())
+            ? null
+            : new RunPublisher(config.runDir(), RunPublisher.stagingFor(config.runDir()), print);
+    Path runDir = publisher == null ? Path.of(config.runDir()) : publisher.staging();
     TrainingLog log = new TrainingLog(System.out);
     EvaluationProcess evaluation = null;
     try (NDManager root = NDManager.newBaseManager(devs.get(0));
@@ -622,18 +665,27 @@ public final class TrainCommand implements Callable<Integer> {
             new TrainingSet(
                 ImageArchive.open(localData), cond, xflip, cache, workers, config.seed())) {
       log.accept("Loading dataset...");
-      TrainingLoop loop = loop(config, set, devs, root, log);
+      TrainingLoop loop = loop(config, runDir, publisher, set, devs, root, log);
       print.accept("Creating output directory...");
       boolean created = !Files.exists(runDir);
       Files.createDirectories(runDir);
       try {
+        if (publisher != null) {
+          publisher.start();
+        }
         Path opts = runDir.resolve("training_options.json");
         Path part = runDir.resolve("training_options.json.part");
         Files.writeString(part, json);
         Files.move(part, opts, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         log.toFile(runDir.resolve("log.txt"));
+        if (publisher != null) {
+          publisher.publish(RunPublisher.OPTIONS);
+          publisher.publish(RunPublisher.LOG);
+        }
         if (evaluate != null) {
-          evaluation = EvaluationProcess.start(runDir, evaluate, evaluateFlags);
+          evaluation =
+              EvaluationProcess.start(
+                  config.runDir(), runDir.resolve(EvaluationProcess.LOG), evaluate, evaluateFlags);
         }
         log.accept(PrecondNetworks.precond(loop.ema()).describe());
         log.accept(
@@ -641,8 +693,14 @@ public final class TrainCommand implements Callable<Integer> {
                 "batch_gpu: %d, Acc rounds: %d, World size: %d",
                 loop.batchGpu(), loop.accumulationRounds(), devs.size()));
         loop.run();
+        if (publisher != null) {
+          publisher.publish(RunPublisher.LOG); // the lines after the done marker
+        }
       } catch (Exception | Error e) {
         removeIfEmpty(runDir, created);
+        if (publisher != null) {
+          publisher.discardIfEmpty();
+        }
         throw e;
       }
     }
@@ -657,6 +715,8 @@ public final class TrainCommand implements Callable<Integer> {
   /** The loop of {@code config}, with the --transfer weights or the --resume state loaded. */
   private TrainingLoop loop(
       TrainingConfig config,
+      Path runDir,
+      RunPublisher publisher,
       TrainingSet set,
       List<Device> devs,
       NDManager root,
@@ -669,10 +729,10 @@ public final class TrainCommand implements Callable<Integer> {
       Precond src = NetworkLoader.load(transfer, root);
       initial = src.parameters();
     }
-    Path resumeState = config.resume();
+    Path resumeState = localResume;
     TrainingState state = null;
     if (resumeState != null) {
-      log.accept("Loading training state from \"" + resumeState + "\"...");
+      log.accept("Loading training state from \"" + config.resume() + "\"...");
       state =
           isReferenceState(resumeState)
               ? TrainingState.loadReference(resumeState, tick, config.seed(), root)
@@ -684,7 +744,7 @@ public final class TrainCommand implements Callable<Integer> {
     Map<String, Object> datasetKwargs = config.datasetKwargs();
     try {
       return TrainingLoop.builder()
-          .setOptions(config.loopOptions())
+          .setOptions(config.loopOptions(runDir))
           .setData(set)
           .setNetworkFactory(factory)
           .setLoss(config.loss())
@@ -703,13 +763,16 @@ public final class TrainCommand implements Callable<Integer> {
                       datasetKwargs,
                       Map.of("training_options", "training_options.json")))
           .setLog(log)
+          .setArtefactListener(publisher == null ? ArtefactListener.NONE : publisher)
           .build();
     } catch (IllegalArgumentException e) {
       // --resume/--transfer weights that do not fit the network these flags describe.
       throw bad(
           e.getMessage()
               + (resumeState != null
-                  ? " (give the flags of the run that wrote " + resumeState.getFileName() + ")"
+                  ? " (give the flags of the run that wrote "
+                      + resume.substring(resume.lastIndexOf('/') + 1)
+                      + ")"
                   : ""));
     }
   }
@@ -741,6 +804,29 @@ public final class TrainCommand implements Callable<Integer> {
   /** The reference's torch.save state ({@code .pt}) rather than ours ({@code .safetensors}). */
   private static boolean isReferenceState(Path state) {
     return state.getFileName().toString().endsWith(".pt");
+  }
+
+  /**
+   * The reference's run numbering in --outdir: one more than the largest leading number of a
+   * subfolder; on a remote file system, of a folder with files in it (object stores have no empty
+   * folders). An --outdir that cannot be listed is a usage error naming it.
+   */
+  private int nextRunId() {
+    try {
+      if (AtomicFiles.isLocalPath(outdir)) {
+        return nextRunId(Path.of(outdir));
+      }
+      int max = -1;
+      for (String name : AtomicFiles.list(outdir)) {
+        Matcher m = Pattern.compile("^(\\d+)[^/]*/").matcher(name);
+        if (m.find()) {
+          max = Math.max(max, Integer.parseInt(m.group(1)));
+        }
+      }
+      return max + 1;
+    } catch (IOException | RuntimeException e) {
+      throw bad("--outdir=" + outdir + ": " + CommandErrors.message(e));
+    }
   }
 
   /** The reference's run numbering: one more than the largest leading number of a subfolder. */

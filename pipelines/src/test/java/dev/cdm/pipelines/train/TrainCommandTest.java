@@ -112,6 +112,182 @@ class TrainCommandTest {
     }
   }
 
+  /**
+   * --outdir on a non-local file system (mem://, the code path of gs://): the run is trained in a
+   * local staging folder and published file by file; the remote run directory has the files of a
+   * local run with the same bytes (same seed), `cdm evaluate` reads it, the next run is numbered
+   * after it, and --resume takes its remote training state through the download cache.
+   */
+  @Test
+  @Tag("slow")
+  void remoteOutdirPublishesTheRunOfALocalOutdir() throws Exception {
+    String runs = "mem://train-out/runs";
+    String name = "00000-dataset-mnist-max500-uncond-ddpmpp-edm-gpus1-batch8-fp32";
+    String remote = runs + "/" + name;
+    System.setProperty("cdm.cache", tmp.resolve("cache").toString());
+    try {
+      String[] flags = {
+        "--data=" + mnist(),
+        "--precond=edm",
+        "--cbase=8",
+        "--cres=1,1",
+        "--batch=8",
+        "--dropout=0",
+        "--tick=1",
+        "--seed=1",
+        "--max-steps=2",
+        "--device=cpu"
+      };
+      Object[] local =
+          cdm(concat(new String[] {"train", "--outdir=" + tmp.resolve("runs")}, flags));
+      assertEquals(0, local[0], (String) local[1]);
+      Object[] r = cdm(concat(new String[] {"train", "--outdir=" + runs}, flags));
+      String out = (String) r[1];
+      assertEquals(0, r[0], out);
+      assertTrue(out.contains("Output directory:        " + remote), out);
+
+      Path localRun = tmp.resolve("runs").resolve(name);
+      List<String> localFiles;
+      try (Stream<Path> s = Files.list(localRun)) {
+        localFiles = s.map(p -> p.getFileName().toString()).sorted().collect(Collectors.toList());
+      }
+      List<String> remoteFiles =
+          dev.cdm.transforms.io.MemFileSystem.names(remote + "/").stream()
+              .map(n -> n.substring(remote.length() + 1))
+              .collect(Collectors.toList());
+      assertEquals(localFiles, remoteFiles);
+      for (String f :
+          List.of("network-snapshot-000000.safetensors", "training-state-000000.safetensors")) {
+        assertTrue(
+            java.util.Arrays.equals(
+                Files.readAllBytes(localRun.resolve(f)),
+                dev.cdm.transforms.io.MemFileSystem.get(remote + "/" + f)),
+            f + " differs from the local run's");
+      }
+      assertEquals(
+          Files.readString(localRun.resolve("training_options.json"))
+              .replace(localRun.toString(), remote),
+          text(remote + "/training_options.json"));
+      assertEquals(2, text(remote + "/stats.jsonl").split("\n").length);
+      String log = text(remote + "/log.txt");
+      assertTrue(log.contains("tick 1") && log.endsWith("Exiting...\n"), log);
+      assertTrue(text(remote + "/training-done.json").contains("\"nimg\":16"));
+      // The staging folder keeps the logs, not the published snapshot and state.
+      try (Stream<Path> s = Files.walk(tmp.resolve("cache").resolve("runs"))) {
+        assertFalse(
+            s.anyMatch(p -> p.getFileName().toString().endsWith(".safetensors")),
+            "published checkpoints are removed from the staging folder");
+      }
+
+      // cdm evaluate reads the remote run directory and writes its results there.
+      Path fixtures =
+          Path.of(TrainCommandTest.class.getResource("/fixtures/fid-refA.npz").toURI()).getParent();
+      Object[] e =
+          cdm(
+              "evaluate",
+              "--snapshots=" + remote,
+              "--ref=" + fixtures.resolve("fid-refA.npz"),
+              "--detector=" + fixtures.resolve("tiny-detector.pt"),
+              "--num=64",
+              "--repeats=1",
+              "--steps=2",
+              "--batch=16");
+      assertEquals(0, e[0], (String) e[1]);
+      assertTrue(
+          text(remote + "/results.jsonl").contains("network-snapshot-000000.safetensors"),
+          (String) e[1]);
+
+      // The next run is numbered after the remote one; --resume reads the remote state.
+      r =
+          cdm(
+              "train",
+              "--outdir=" + runs,
+              "--data=" + mnist(),
+              "--precond=edm",
+              "--cbase=8",
+              "--cres=1,1",
+              "--batch=8",
+              "--dropout=0",
+              "--tick=1",
+              "--max-steps=1",
+              "--device=cpu",
+              "--resume=" + remote + "/training-state-000000.safetensors");
+      out = (String) r[1];
+      assertEquals(0, r[0], out);
+      assertTrue(out.contains("\"seed\": 1,") && out.contains(runs + "/00001-"), out);
+      assertTrue(out.contains("Loading training state from \"" + remote + "/training-state-"), out);
+      assertTrue(
+          dev.cdm.transforms.io.MemFileSystem.get(
+                  runs
+                      + "/00001-dataset-mnist-max500-uncond-ddpmpp-edm-gpus1-batch8-fp32/"
+                      + "network-snapshot-000000.safetensors")
+              != null,
+          dev.cdm.transforms.io.MemFileSystem.names(runs).toString());
+    } finally {
+      dev.cdm.transforms.io.MemFileSystem.clear("mem://train-out/");
+      System.clearProperty("cdm.cache");
+    }
+  }
+
+  /** A remote --outdir that cannot be written: one line naming --outdir, before any training. */
+  @Test
+  void anUnwritableRemoteOutdirIsOneLineNamingIt() throws Exception {
+    System.setProperty("cdm.cache", tmp.resolve("cache").toString());
+    dev.cdm.transforms.io.MemFileSystem.setReadOnly("mem://read-only/", true);
+    try {
+      Object[] r =
+          cdm(
+              "train",
+              "--outdir=mem://read-only/runs",
+              "--data=" + mnist(),
+              "--precond=edm",
+              "--cbase=8",
+              "--cres=1,1",
+              "--batch=8",
+              "--tick=1",
+              "--max-steps=1",
+              "--device=cpu");
+      String out = (String) r[1];
+      assertEquals(1, r[0], out);
+      assertTrue(
+          out.contains(
+              "error: --outdir: cannot write mem://read-only/runs/00000-dataset-mnist-max500-uncond"),
+          out);
+      assertTrue(out.contains("permission denied)"), out);
+      assertFalse(out.contains("\tat ") || out.contains("Training for"), out);
+      assertEquals(List.of(), dev.cdm.transforms.io.MemFileSystem.names("mem://read-only/"));
+    } finally {
+      dev.cdm.transforms.io.MemFileSystem.setReadOnly("mem://read-only/", false);
+      System.clearProperty("cdm.cache");
+    }
+  }
+
+  private static String text(String location) {
+    byte[] b = dev.cdm.transforms.io.MemFileSystem.get(location);
+    assertTrue(b != null, location + " was not published");
+    return new String(b, StandardCharsets.UTF_8);
+  }
+
+  /** --outdir that no file system on the class path can write: one line naming --outdir. */
+  @Test
+  void anUnknownOutdirSchemeIsAUsageErrorNamingIt() throws Exception {
+    Object[] r = cdm("train", "--outdir=nofs://bucket/runs", "--data=" + mnist(), "-n");
+    assertEquals(2, r[0], (String) r[1]);
+    assertTrue(((String) r[1]).contains("--outdir=nofs://bucket/runs: "), (String) r[1]);
+    assertFalse(((String) r[1]).contains("\tat "), (String) r[1]);
+    r =
+        cdm(
+            "train",
+            "--outdir=" + tmp,
+            "--data=" + mnist(),
+            "--resume=mem://train-out/training-state-000100.pt",
+            "-n");
+    assertEquals(2, r[0], (String) r[1]);
+    assertTrue(
+        ((String) r[1]).contains("--resume=mem://train-out/training-state-000100.pt: "),
+        (String) r[1]);
+  }
+
   @Test
   void templatesLoadAndFlagsOverrideThem() throws Exception {
     for (String name : Templates.NAMES) {

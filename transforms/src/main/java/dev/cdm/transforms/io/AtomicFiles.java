@@ -301,6 +301,44 @@ public final class AtomicFiles {
   }
 
   /**
+   * Copies the local file {@code source} to {@code location} only if nothing is there yet, as
+   * {@link #createOnce(String, byte[])} (the bytes are streamed, not held in memory); false when
+   * something is, which is left as it is.
+   */
+  public static boolean uploadOnce(Path source, String location) throws IOException {
+    if (isLocalPath(location)) {
+      Path dest = localPath(location);
+      Files.createDirectories(dest.toAbsolutePath().getParent());
+      Path tmp = LocalFiles.tempBeside(dest);
+      try {
+        Files.copy(source, tmp);
+        try {
+          Files.createLink(dest, tmp);
+        } catch (UnsupportedOperationException e) {
+          // No hard links on this file system: the check and the rename are two steps.
+          if (Files.exists(dest)) {
+            return false;
+          }
+          Files.move(tmp, dest);
+        }
+        return true;
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        return false;
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+    }
+    if (isGcs(location)) {
+      return GcsObjects.createOnce(location, source);
+    }
+    if (exists(location)) {
+      return false;
+    }
+    writeRemote(location, out -> Files.copy(source, out));
+    return true;
+  }
+
+  /**
    * A fresh hidden name beside {@code location} ({@code .<name>.<uuid>.tmp}, as {@link
    * LocalFiles#tempBeside}) on the same file system: where a job publishes a result once ({@link
    * #createOnce}) for the command to {@link #move} onto the user's destination.

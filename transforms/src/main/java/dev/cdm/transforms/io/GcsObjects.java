@@ -9,7 +9,10 @@ import com.google.cloud.storage.StorageOptions;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.function.Supplier;
 
 /**
@@ -64,13 +67,47 @@ public final class GcsObjects {
    * appears, complete, when the session finishes, or not at all.
    */
   public static boolean createOnce(String location, byte[] data) throws IOException {
+    return createOnce(
+        location,
+        out -> {
+          ByteBuffer buf = ByteBuffer.wrap(data);
+          while (buf.hasRemaining()) {
+            out.write(buf);
+          }
+        });
+  }
+
+  /**
+   * As {@link #createOnce(String, byte[])} with the bytes of the local file {@code source},
+   * streamed (a network snapshot of hundreds of MB is not held in memory).
+   */
+  public static boolean createOnce(String location, Path source) throws IOException {
+    return createOnce(
+        location,
+        out -> {
+          try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ)) {
+            ByteBuffer buf = ByteBuffer.allocate(1 << 20);
+            while (in.read(buf) >= 0) {
+              buf.flip();
+              while (buf.hasRemaining()) {
+                out.write(buf);
+              }
+              buf.clear();
+            }
+          }
+        });
+  }
+
+  /** What an upload session writes. */
+  private interface Content {
+    void writeTo(WriteChannel out) throws IOException;
+  }
+
+  private static boolean createOnce(String location, Content content) throws IOException {
     BlobId id = blobId(location);
     BlobInfo info = BlobInfo.newBuilder(id).setContentType("application/octet-stream").build();
     try (WriteChannel out = client.get().writer(info, Storage.BlobWriteOption.doesNotExist())) {
-      ByteBuffer buf = ByteBuffer.wrap(data);
-      while (buf.hasRemaining()) {
-        out.write(buf);
-      }
+      content.writeTo(out);
     } catch (IOException | StorageException e) {
       if (alreadyExists(e)) {
         return false;

@@ -32,6 +32,24 @@ class GcsObjectsTest {
     assertArrayEquals(first, storage.readAllBytes(BlobId.of("bucket", "runs/fid.txt")));
   }
 
+  /** A local file (a training snapshot) is streamed into an object created once. */
+  @Test
+  void aFileIsUploadedOnce(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+      throws Exception {
+    Storage storage = LocalStorageHelper.getOptions().getService();
+    GcsObjects.useClient(storage);
+    byte[] bytes = new byte[(3 << 20) + 17]; // more than one buffer of the upload
+    new java.util.Random(1).nextBytes(bytes);
+    java.nio.file.Path file = java.nio.file.Files.write(tmp.resolve("snapshot"), bytes);
+    assertTrue(AtomicFiles.uploadOnce(file, "gs://bucket/run/network-snapshot-000000.safetensors"));
+    java.nio.file.Files.write(file, new byte[] {1, 2, 3});
+    assertFalse(
+        AtomicFiles.uploadOnce(file, "gs://bucket/run/network-snapshot-000000.safetensors"));
+    assertArrayEquals(
+        bytes,
+        storage.readAllBytes(BlobId.of("bucket", "run/network-snapshot-000000.safetensors")));
+  }
+
   @Test
   void aLocationWithoutObjectNameIsNamedInTheError() {
     IOException e =

@@ -35,6 +35,8 @@ public final class MemFileSystem extends FileSystem<MemFileSystem.MemResourceId>
   private static final Map<String, byte[]> OBJECTS = new ConcurrentSkipListMap<>();
   private static final Map<String, Long> MODIFIED = new ConcurrentSkipListMap<>();
   private static final AtomicLong CLOCK = new AtomicLong(1_000_000L);
+  private static final java.util.Set<String> READ_ONLY =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /** Registers {@link MemFileSystem} with Beam. */
   public static final class Registrar implements FileSystemRegistrar {
@@ -65,6 +67,18 @@ public final class MemFileSystem extends FileSystem<MemFileSystem.MemResourceId>
       }
     }
     return out;
+  }
+
+  /**
+   * Makes writes under {@code prefix} fail (as a bucket without write permission does), or, with
+   * {@code readOnly} false, succeed again.
+   */
+  public static void setReadOnly(String prefix, boolean readOnly) {
+    if (readOnly) {
+      READ_ONLY.add(prefix);
+    } else {
+      READ_ONLY.remove(prefix);
+    }
   }
 
   /** Removes every object under {@code prefix}. */
@@ -132,7 +146,12 @@ public final class MemFileSystem extends FileSystem<MemFileSystem.MemResourceId>
   }
 
   @Override
-  protected WritableByteChannel create(MemResourceId id, CreateOptions options) {
+  protected WritableByteChannel create(MemResourceId id, CreateOptions options) throws IOException {
+    for (String prefix : READ_ONLY) {
+      if (id.location.startsWith(prefix)) {
+        throw new java.nio.file.AccessDeniedException(id.location);
+      }
+    }
     ByteArrayOutputStream buffer =
         new ByteArrayOutputStream() {
           @Override
