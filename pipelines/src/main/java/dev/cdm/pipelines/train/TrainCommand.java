@@ -8,6 +8,7 @@ import dev.cdm.model.io.NetworkLoader;
 import dev.cdm.model.io.ObjectConfig;
 import dev.cdm.model.io.Sources;
 import dev.cdm.model.precond.Precond;
+import dev.cdm.model.training.KimgFileName;
 import dev.cdm.model.training.NetworkFactory;
 import dev.cdm.model.training.PrecondNetworks;
 import dev.cdm.model.training.TrainingConfig;
@@ -556,16 +557,17 @@ public final class TrainCommand implements Callable<Integer> {
         throw bad("--transfer and --resume cannot be specified at the same time");
       }
     } else if (resume != null) {
-      Matcher m =
-          Pattern.compile("training-state-(\\d+(?:\\.\\d+)?)\\.(safetensors|pt)")
-              .matcher(resume.getFileName().toString());
-      if (!m.matches() || !Files.isRegularFile(resume)) {
+      KimgFileName state = KimgFileName.parse(resume.getFileName().toString());
+      if (state == null
+          || !state.prefix().equals(KimgFileName.STATE)
+          || state.extension().equals(".pkl")
+          || !Files.isRegularFile(resume)) {
         throw bad(
             "--resume must point to training-state-*.safetensors (or the reference's training-state-*.pt)"
                 + " from a previous training run, got "
                 + resume);
       }
-      b.setResume(resume).setResumeKimg(Double.parseDouble(m.group(1)));
+      b.setResume(resume).setResumeKimg(state.kimg());
     }
     String fullDesc =
         String.format(
