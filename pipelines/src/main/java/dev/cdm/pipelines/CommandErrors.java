@@ -116,8 +116,21 @@ public final class CommandErrors implements IExecutionExceptionHandler, IParamet
     if (t instanceof java.net.UnknownHostException) {
       return "unknown host " + msg + " (offline?)";
     }
+    if ((t instanceof NoClassDefFoundError || t instanceof ClassNotFoundException)
+        && !msg.contains(" ")) {
+      // The bare class name of a class that is not on the classpath (of a worker, often).
+      return "class "
+          + msg.replace('/', '.')
+          + " not found ("
+          + t.getClass().getSimpleName()
+          + "; is a jar missing from the classpath, e.g. of the Flink workers? see --filesToStage)";
+    }
     // One line: a message written over several lines (the reference's "Got:" details) is joined.
-    return msg.strip().replaceAll("\\s*\\R\\s*", " ");
+    String line = msg.strip().replaceAll("\\s*\\R\\s*", " ");
+    // An Error's message alone rarely says what failed ("boom", a class name): say its kind.
+    return t instanceof Error && !(t instanceof OutOfMemoryError)
+        ? t.getClass().getSimpleName() + ": " + line
+        : line;
   }
 
   private static String describe(Throwable t) {
@@ -141,6 +154,9 @@ public final class CommandErrors implements IExecutionExceptionHandler, IParamet
     String msg = t.getMessage();
     return msg == null
         || msg.equals(t.getCause().toString())
+        // Flink's failure of a DoFn's setup: "The user defined 'open(Configuration)' method in
+        // class ... caused an exception: <the cause's message>"
+        || msg.endsWith(" caused an exception: " + t.getCause().getMessage())
         || t instanceof CommandLine.ExecutionException
         || t instanceof java.io.UncheckedIOException
         || t instanceof ExecutionException

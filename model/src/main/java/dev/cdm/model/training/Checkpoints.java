@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -47,7 +46,7 @@ final class Checkpoints {
 
   /** {@code network-snapshot-<kimg>}: the EMA network after {@code curNimg} images. */
   void saveSnapshot(long curNimg, TrainableNetwork ema) throws IOException {
-    Path path = opts.runDir().resolve(kimgName("network-snapshot", snapshotExtension, curNimg));
+    Path path = opts.runDir().resolve(kimgName(KimgFileName.NETWORK, snapshotExtension, curNimg));
     Path part = path.resolveSibling(path.getFileName() + ".part");
     snapshots.write(part, ema);
     Files.move(part, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -61,7 +60,7 @@ final class Checkpoints {
   void saveState(
       long curNimg, long curTick, Adam adam, Map<String, NDArray> net, Map<String, NDArray> ema)
       throws IOException {
-    Path path = opts.runDir().resolve(kimgName("training-state", ".safetensors", curNimg));
+    Path path = opts.runDir().resolve(kimgName(KimgFileName.STATE, ".safetensors", curNimg));
     Map<String, NDArray> m = adam.expAvg();
     Map<String, NDArray> v = adam.expAvgSq();
     new TrainingState(curNimg, curTick + 1, adam.step(), opts.seed(), net, ema, m, v).save(path);
@@ -86,14 +85,8 @@ final class Checkpoints {
     listener.fileCompleted(path);
   }
 
-  /**
-   * The reference's {@code <prefix>-<kimg:06d>} name, or with {@code decimalKimgNames} the kimg to
-   * three decimals ({@code network-snapshot-000000.250}).
-   */
+  /** The name of {@code prefix}'s file after {@code curNimg} images ({@link KimgFileName}). */
   private String kimgName(String prefix, String ext, long curNimg) {
-    if (opts.decimalKimgNames()) {
-      return String.format(Locale.ROOT, "%s-%010.3f%s", prefix, curNimg / 1000.0, ext);
-    }
-    return String.format(Locale.ROOT, "%s-%06d%s", prefix, curNimg / 1000, ext);
+    return KimgFileName.format(prefix, curNimg, opts.decimalKimgNames(), ext);
   }
 }

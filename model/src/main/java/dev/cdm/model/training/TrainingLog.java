@@ -14,7 +14,9 @@ import java.util.function.Consumer;
 /**
  * The reference's {@code Logger}: every line printed and appended to the run's {@code log.txt}.
  * Lines logged before the run directory exists (loading the dataset, the weights, the state: all
- * that can fail on the inputs) are kept and written first when {@link #toFile} names the file.
+ * that can fail on the inputs) are kept and written first when {@link #toFile} names the file. As
+ * the reference's {@code Logger(file_mode='a')}, an existing {@code log.txt} is kept: a run resumed
+ * into its own directory (as {@code cdm demo} does from the EDM to the CDM stage) appends.
  */
 public final class TrainingLog implements Consumer<String> {
   private final PrintStream out;
@@ -25,9 +27,17 @@ public final class TrainingLog implements Consumer<String> {
     this.out = out;
   }
 
-  /** Writes the lines so far to {@code logFile} (replacing it) and appends every later line. */
+  /**
+   * Appends the lines so far to {@code logFile} (created when missing, kept when there: the log of
+   * the run being resumed) and every later line.
+   */
   public synchronized void toFile(Path logFile) throws IOException {
-    Files.write(logFile, early, StandardCharsets.UTF_8);
+    Files.write(
+        logFile,
+        early,
+        StandardCharsets.UTF_8,
+        StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND);
     early.clear();
     file = logFile;
   }

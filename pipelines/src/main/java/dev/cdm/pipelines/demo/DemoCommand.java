@@ -2,6 +2,7 @@ package dev.cdm.pipelines.demo;
 
 import ai.djl.Device;
 import dev.cdm.fid.Detector;
+import dev.cdm.model.training.KimgFileName;
 import dev.cdm.pipelines.Cdm;
 import dev.cdm.pipelines.CommandErrors;
 import dev.cdm.pipelines.DeviceOption;
@@ -14,8 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -126,9 +125,6 @@ public final class DemoCommand implements Callable<Integer> {
   /** The most of the budget that evaluating training snapshots may take (it sets how many are). */
   static final double EVALUATION_SHARE = 0.2;
 
-  private static final Pattern SNAPSHOT =
-      Pattern.compile("network-snapshot-(\\d+(?:\\.\\d+)?)\\.safetensors");
-
   @Override
   public Integer call() throws Exception {
     return run();
@@ -228,9 +224,7 @@ public final class DemoCommand implements Callable<Integer> {
     List<SnapshotScore> results = new ArrayList<>();
     results.add(ceiling);
     for (Path snap : snapshots) {
-      Matcher m = SNAPSHOT.matcher(snap.getFileName().toString());
-      m.matches();
-      double kimg = Double.parseDouble(m.group(1));
+      double kimg = snapshotName(snap).kimg();
       String name = snap.getFileName().toString().replace(".safetensors", "");
       SnapshotScore r = evaluation.evaluate(snap, name, kimg);
       say(
@@ -392,13 +386,21 @@ public final class DemoCommand implements Callable<Integer> {
     }
   }
 
+  /** The name of our network snapshot {@code p} ({@code .safetensors}), or null when not one. */
+  private static KimgFileName snapshotName(Path p) {
+    KimgFileName n = KimgFileName.parse(p.getFileName().toString());
+    return n != null && n.isNetworkSnapshot() && n.extension().equals(".safetensors") ? n : null;
+  }
+
   /** The final snapshot and evenly spaced earlier ones, at most {@code max}, in kimg order. */
   static List<Path> chooseSnapshots(Path dir, int max) throws IOException {
     List<Path> all = new ArrayList<>();
     if (Files.isDirectory(dir)) {
       try (Stream<Path> s = Files.list(dir)) {
-        s.filter(p -> SNAPSHOT.matcher(p.getFileName().toString()).matches())
-            .sorted()
+        s.filter(p -> snapshotName(p) != null)
+            .sorted(
+                java.util.Comparator.comparingDouble((Path p) -> snapshotName(p).kimg())
+                    .thenComparing(Path::getFileName))
             .forEach(all::add);
       }
     }

@@ -90,7 +90,7 @@ final class DemoEvaluation {
         new Snapshot(
             network.toString(),
             key,
-            Math.max(0, (long) kimg),
+            Math.max(0, kimg),
             Files.size(network),
             Files.getLastModifiedTime(network).toMillis());
     JsonObject row = new SnapshotEvaluator(one, log).evaluate(snapshot);

@@ -36,7 +36,7 @@ public final class EvaluateCommand implements Callable<Integer> {
       required = true,
       paramLabel = "DIR|FILE",
       description =
-          "Run directory with network-snapshot-NNNNNN.pkl|.safetensors (local or gs://),"
+          "Run directory with network-snapshot-NNNNNN[.NNN].pkl|.safetensors (local or gs://),"
               + " or one network file")
   String snapshots;
 

@@ -1,10 +1,10 @@
 package dev.cdm.pipelines.evaluate;
 
+import dev.cdm.pipelines.PipelineRuns;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.options.PipelineOptions;
@@ -81,11 +81,11 @@ public final class EvaluatePipeline {
     return p;
   }
 
-  /** Runs {@code p} to its end; an exception names {@code what} when it does not end well. */
-  static void run(Pipeline p, String what) throws java.io.IOException {
-    PipelineResult.State state = p.run().waitUntilFinish();
-    if (state != PipelineResult.State.DONE) {
-      throw new java.io.IOException(what + ": evaluation pipeline ended " + state);
-    }
+  /**
+   * Runs {@code p} to its end; the exception names {@code what} and the step that failed when it
+   * does not end well ({@link PipelineRuns}).
+   */
+  static void run(Pipeline p, String what) {
+    PipelineRuns.runToEnd(p, what + ": the evaluation pipeline");
   }
 }

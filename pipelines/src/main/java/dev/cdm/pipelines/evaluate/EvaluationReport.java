@@ -3,6 +3,7 @@ package dev.cdm.pipelines.evaluate;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.cdm.model.training.KimgFileName;
 import dev.cdm.pipelines.fid.FidResults;
 import dev.cdm.transforms.io.AtomicFiles;
 import java.awt.BasicStroke;
@@ -171,7 +172,7 @@ public final class EvaluationReport {
       b.append("<tr><td>")
           .append(escape(r.get("snapshot").getAsString()))
           .append("</td><td>")
-          .append(r.get("kimg").getAsLong())
+          .append(KimgFileName.text(r.get("kimg").getAsDouble()))
           .append("</td><td>")
           .append(g(r, "fid_min"))
           .append("</td><td>")
@@ -193,7 +194,7 @@ public final class EvaluationReport {
       b.append("<figure><img src=\"")
           .append(escape(r.get("grid").getAsString()))
           .append("\" alt=\"grid\"><figcaption>kimg ")
-          .append(r.get("kimg").getAsLong())
+          .append(KimgFileName.text(r.get("kimg").getAsDouble()))
           .append(", " + fid + " ")
           .append(g(r, "fid_mean"))
           .append("</figcaption></figure>\n");

@@ -1,6 +1,7 @@
 package dev.cdm.pipelines.evaluate;
 
 import com.google.gson.JsonObject;
+import dev.cdm.model.training.KimgFileName;
 import dev.cdm.transforms.evaluate.RepeatScores;
 import dev.cdm.transforms.evaluate.SnapshotWindow;
 import java.io.IOException;
@@ -130,7 +131,7 @@ final class RecordResultFn extends DoFn<KV<Integer, String>, String> {
                   + " (the network could not be loaded or scored; see the log above)";
       JsonObject row = new JsonObject();
       row.addProperty("snapshot", snapshot.name());
-      row.addProperty("kimg", snapshot.kimg());
+      row.addProperty("kimg", KimgFileName.jsonNumber(snapshot.kimg()));
       row.addProperty("location", snapshot.location());
       row.addProperty("error", error);
       ResultsLog.failures(job.outdir()).append(row);

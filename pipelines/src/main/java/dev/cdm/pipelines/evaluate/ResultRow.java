@@ -4,6 +4,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.cdm.fid.Detector;
 import dev.cdm.model.sampling.SamplerSpec;
+import dev.cdm.model.training.KimgFileName;
 import dev.cdm.pipelines.fid.FidResults;
 import dev.cdm.transforms.evaluate.RepeatScores;
 import java.util.List;
@@ -32,7 +33,7 @@ final class ResultRow {
       double seconds) {
     JsonObject o = new JsonObject();
     o.addProperty("snapshot", s.name());
-    o.addProperty("kimg", s.kimg());
+    o.addProperty("kimg", KimgFileName.jsonNumber(s.kimg()));
     o.addProperty(FID_NAME, Detector.isMnist(job.detector()) ? "FID-MNIST" : "FID");
     double[] fid = repeats.stream().mapToDouble(RepeatScores::fid).toArray();
     FidResults f = new FidResults(fid);
@@ -116,9 +117,9 @@ final class ResultRow {
         new StringBuilder(
             String.format(
                 Locale.ROOT,
-                "%s kimg %d: %s %s",
+                "%s kimg %s: %s %s",
                 row.get("snapshot").getAsString(),
-                row.get("kimg").getAsLong(),
+                KimgFileName.text(row.get("kimg").getAsDouble()),
                 fidName(row),
                 FidResults.formatG(row.get("fid_mean").getAsDouble())));
     if (row.get("repeats").getAsInt() > 1) {

@@ -64,7 +64,7 @@ public final class RunFiles {
         out.add(s);
       }
     }
-    out.sort(Comparator.comparingLong(Snapshot::kimg).thenComparing(Snapshot::name));
+    out.sort(Comparator.comparingDouble(Snapshot::kimg).thenComparing(Snapshot::name));
     return out;
   }
 

@@ -1,28 +1,26 @@
 package dev.cdm.pipelines.evaluate;
 
+import dev.cdm.model.training.KimgFileName;
 import dev.cdm.transforms.evaluate.SnapshotId;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * One published network snapshot: {@code network-snapshot-NNNNNN.pkl|.safetensors}, where NNNNNN is
- * the training progress in kimg (the reference's and our training loop's name). Files still being
- * written ({@code .part}, temporary names) do not match.
+ * the training progress in kimg, whole or with decimals ({@code 000001.500}: ticks of a fraction of
+ * a kimg), the names of {@link KimgFileName}. Files still being written ({@code .part}, temporary
+ * names) do not match.
  */
-public record Snapshot(String location, String name, long kimg, long sizeBytes, long modifiedMillis)
+public record Snapshot(
+    String location, String name, double kimg, long sizeBytes, long modifiedMillis)
     implements SnapshotId {
   private static final long serialVersionUID = 1L;
 
-  private static final Pattern NAME =
-      Pattern.compile("network-snapshot-(\\d+)\\.(pkl|safetensors)");
-
   /** The snapshot at {@code location} with this file name, or null when the name is not one. */
   public static Snapshot of(String location, String name, long sizeBytes, long modifiedMillis) {
-    Matcher m = NAME.matcher(name);
-    if (!m.matches()) {
+    KimgFileName n = KimgFileName.parse(name);
+    if (n == null || !n.isNetworkSnapshot()) {
       return null;
     }
-    return new Snapshot(location, name, Long.parseLong(m.group(1)), sizeBytes, modifiedMillis);
+    return new Snapshot(location, name, n.kimg(), sizeBytes, modifiedMillis);
   }
 
   /**

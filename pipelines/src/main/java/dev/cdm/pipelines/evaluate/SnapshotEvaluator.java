@@ -1,6 +1,7 @@
 package dev.cdm.pipelines.evaluate;
 
 import com.google.gson.JsonObject;
+import dev.cdm.model.training.KimgFileName;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,9 +53,9 @@ public final class SnapshotEvaluator {
     log.accept(
         String.format(
             Locale.ROOT,
-            "Evaluating %s (kimg %d): %d images x %d repeats%s...",
+            "Evaluating %s (kimg %s): %d images x %d repeats%s...",
             snapshot.name(),
-            snapshot.kimg(),
+            KimgFileName.text(snapshot.kimg()),
             job.num(),
             job.repeats(),
             images > job.num() * job.repeats()

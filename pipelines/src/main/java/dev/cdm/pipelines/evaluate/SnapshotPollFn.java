@@ -14,10 +14,11 @@ import org.joda.time.Instant;
  * Watch} transform): which snapshot to evaluate next, and whether watching is over.
  *
  * <ul>
- *   <li>Only final names count ({@code network-snapshot-NNNNNN.pkl|.safetensors}: our training loop
- *       writes {@code <name>.part} and renames it), and a snapshot is taken only once its
- *       modification time is at least {@code quietMillis} old, so a file still being copied in
- *       under its final name is not read either (object stores show an object once uploaded).
+ *   <li>Only final names count ({@code network-snapshot-NNNNNN[.NNN].pkl|.safetensors}, {@link
+ *       Snapshot}: our training loop writes {@code <name>.part} and renames it), and a snapshot is
+ *       taken only once its modification time is at least {@code quietMillis} old, so a file still
+ *       being copied in under its final name is not read either (object stores show an object once
+ *       uploaded).
  *   <li>Snapshots named in {@code results.jsonl} or {@code failures.jsonl} are settled: a restart
  *       skips what is done.
  *   <li>One snapshot at a time, in kimg order: the next is released once the previous one's result
@@ -69,7 +70,7 @@ final class SnapshotPollFn extends Watch.Growth.PollFn<String, Snapshot> {
     for (ResultsLog log : List.of(new ResultsLog(outdir), ResultsLog.failures(outdir))) {
       for (JsonObject row : log.rows()) {
         settled.add(row.get("snapshot").getAsString());
-        reachedEnd |= untilKimg != null && row.get("kimg").getAsLong() >= untilKimg;
+        reachedEnd |= untilKimg != null && row.get("kimg").getAsDouble() >= untilKimg;
       }
     }
     if (reachedEnd) {

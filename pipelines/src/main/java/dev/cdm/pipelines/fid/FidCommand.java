@@ -8,6 +8,7 @@ import dev.cdm.pipelines.BeamOptions;
 import dev.cdm.pipelines.CommandErrors;
 import dev.cdm.pipelines.NetworkCheck;
 import dev.cdm.pipelines.Outputs;
+import dev.cdm.pipelines.PipelineRuns;
 import dev.cdm.pipelines.SamplerOptions;
 import dev.cdm.transforms.fid.BatchImages;
 import dev.cdm.transforms.fid.ExtractStatistics;
@@ -142,7 +143,7 @@ public final class FidCommand implements Callable<Integer> {
           images != null
               ? filesPipeline(statistics, reference, resultFile)
               : streamingPipeline(statistics, reference, resultFile, seedGroups);
-      pipeline.run().waitUntilFinish();
+      PipelineRuns.runToEnd(pipeline, "the FID pipeline");
       fids = FidResults.read(resultFile, repeats);
       if (results != null) {
         AtomicFiles.move(resultFile, AtomicFiles.absolute(results));

@@ -7,6 +7,7 @@ import dev.cdm.model.io.NpzFile;
 import dev.cdm.pipelines.BeamOptions;
 import dev.cdm.pipelines.CommandErrors;
 import dev.cdm.pipelines.Outputs;
+import dev.cdm.pipelines.PipelineRuns;
 import dev.cdm.transforms.fid.ReadImageBatches;
 import dev.cdm.transforms.fid.WriteFeatureSample;
 import dev.cdm.transforms.io.AtomicFiles;
@@ -78,7 +79,8 @@ public final class RefCommand implements Callable<Integer> {
     String staged = AtomicFiles.stagingFor(destPath);
     System.err.println("Calculating statistics for " + total + " images from " + data + "...");
     try {
-      FidPipelines.reference(
+      PipelineRuns.runToEnd(
+          FidPipelines.reference(
               beam.create(),
               ReadImageBatches.builder()
                   .setPath(data)
@@ -86,9 +88,8 @@ public final class RefCommand implements Callable<Integer> {
                   .setBatchSize(detector.batch)
                   .build(),
               detector.statistics(total),
-              staged)
-          .run()
-          .waitUntilFinish();
+              staged),
+          "the statistics pipeline");
       if (!AtomicFiles.exists(staged)) {
         throw new IllegalStateException("the pipeline finished without writing " + staged);
       }
@@ -125,7 +126,7 @@ public final class RefCommand implements Callable<Integer> {
           .apply(
               "FeatureSample",
               new WriteFeatureSample(detector.detector, detector.device.device, sample));
-      p.run().waitUntilFinish();
+      PipelineRuns.runToEnd(p, "the statistics pipeline");
       java.util.Map<String, NpyArray> arrays = new java.util.LinkedHashMap<>(read(staged).arrays());
       arrays.putAll(read(sample).arrays());
       AtomicFiles.write(destPath, NpzFile.toBytes(arrays));

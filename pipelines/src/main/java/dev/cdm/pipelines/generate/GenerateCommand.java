@@ -7,12 +7,12 @@ import dev.cdm.pipelines.CommandErrors;
 import dev.cdm.pipelines.DeviceOption;
 import dev.cdm.pipelines.NetworkCheck;
 import dev.cdm.pipelines.Outputs;
+import dev.cdm.pipelines.PipelineRuns;
 import dev.cdm.pipelines.SamplerOptions;
 import dev.cdm.transforms.generate.StoredNetwork;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -136,10 +136,7 @@ public final class GenerateCommand implements Callable<Integer> {
       return 0;
     }
     System.err.println("Generating " + n + " images to \"" + outdir + "\"...");
-    PipelineResult.State state = p.run().waitUntilFinish();
-    if (state != PipelineResult.State.DONE) {
-      throw new IllegalStateException("the generate pipeline ended in state " + state);
-    }
+    PipelineRuns.runToEnd(p, "the generate pipeline");
     System.err.println("Done.");
     return 0;
   }

@@ -9,6 +9,7 @@ import dev.cdm.model.io.ObjectConfig;
 import dev.cdm.model.io.Sources;
 import dev.cdm.model.precond.Precond;
 import dev.cdm.model.training.ArtefactListener;
+import dev.cdm.model.training.KimgFileName;
 import dev.cdm.model.training.NetworkFactory;
 import dev.cdm.model.training.PrecondNetworks;
 import dev.cdm.model.training.TrainingConfig;
@@ -556,7 +557,7 @@ public final class TrainCommand implements Callable<Integer> {
     if (transfer != null && resume != null) {
       throw bad("--transfer and --resume cannot be specified at the same time");
     }
-    Matcher resumeName = resume == null ? null : resumeName();
+    KimgFileName resumeName = resume == null ? null : resumeName();
     // A resumed run keeps its seed: batches and draws are functions of (seed, images seen).
     b.setSeed(
         seed != null
@@ -566,7 +567,7 @@ public final class TrainCommand implements Callable<Integer> {
                 : new SecureRandom().nextInt(Integer.MAX_VALUE));
     if (resumeName != null) {
       b.setResume(AtomicFiles.isLocalPath(resume) ? localResume.toString() : resume)
-          .setResumeKimg(Double.parseDouble(resumeName.group(1)));
+          .setResumeKimg(resumeName.kimg());
     }
     String fullDesc =
         String.format(
@@ -590,17 +591,18 @@ public final class TrainCommand implements Callable<Integer> {
   }
 
   /**
-   * The name of the --resume state (group 1: its kimg), with {@link #localResume} set to the file
-   * on this machine: the path given, or a remote {@code .safetensors} state fetched into the cache.
+   * The name of the --resume state, with {@link #localResume} set to the file on this machine: the
+   * path given, or a remote {@code .safetensors} state fetched into the cache.
    */
-  private Matcher resumeName() {
+  private KimgFileName resumeName() {
     String name = resume.replaceAll("[/\\\\]+$", "");
     name = name.substring(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1);
-    Matcher m =
-        Pattern.compile("training-state-(\\d+(?:\\.\\d+)?)\\.(safetensors|pt)").matcher(name);
+    KimgFileName m = KimgFileName.parse(name);
+    boolean state =
+        m != null && m.prefix().equals(KimgFileName.STATE) && !m.extension().equals(".pkl");
     if (AtomicFiles.isLocalPath(resume)) {
       localResume = Path.of(resume);
-      if (!m.matches() || !Files.isRegularFile(localResume)) {
+      if (!state || !Files.isRegularFile(localResume)) {
         throw bad(
             "--resume must point to training-state-*.safetensors (or the reference's training-state-*.pt)"
                 + " from a previous training run, got "
@@ -608,7 +610,7 @@ public final class TrainCommand implements Callable<Integer> {
       }
       return m;
     }
-    if (!m.matches() || m.group(2).equals("pt")) {
+    if (!state || m.extension().equals(".pt")) {
       throw bad(
           "--resume="
               + resume

@@ -321,6 +321,39 @@ class EvaluateCommandTest {
     }
   }
 
+  /**
+   * Snapshots of a training with ticks of a fraction of a kimg ({@code
+   * network-snapshot-000000.500}) are evaluated, once and with --watch, in kimg order;
+   * results.jsonl keeps whole kimg integers.
+   */
+  @Tag("slow")
+  @Test
+  void decimalKimgSnapshotsAreEvaluatedOnceAndWatched(@TempDir Path tmp) throws Exception {
+    Path run = tmp.resolve("run");
+    Files.createDirectories(run);
+    Files.copy(fixture("ddpmpp-cdm-gray.pkl"), run.resolve("network-snapshot-000001.pkl"));
+    Files.copy(fixture("ddpmpp-cdm-gray.pkl"), run.resolve("network-snapshot-000000.500.pkl"));
+    Files.writeString(run.resolve("network-snapshot-000001.500.pkl.part"), "half written");
+    Path ref = fixture("fid-refA.npz");
+    Path once = tmp.resolve("once");
+    Object[] r = cdm(common(run, ref, "--repeats=1", "--outdir=" + once));
+    assertEquals(0, r[0], (String) r[1]);
+    assertTrue(
+        ((String) r[1]).contains("network-snapshot-000000.500.pkl kimg 0.5: FID"), (String) r[1]);
+    assertEquals(
+        List.of("network-snapshot-000000.500.pkl", "network-snapshot-000001.pkl"),
+        rows(once).stream().map(o -> o.get("snapshot").getAsString()).toList());
+    String jsonl = Files.readString(once.resolve(ResultsLog.FILE));
+    assertTrue(jsonl.contains("\"kimg\":0.5,") && jsonl.contains("\"kimg\":1,"), jsonl);
+
+    Files.writeString(run.resolve(RunFiles.DONE_MARKER), "{}");
+    Path watched = tmp.resolve("watched");
+    r = cdm(common(run, ref, "--repeats=1", "--watch", "--poll=0.2", "--outdir=" + watched));
+    assertEquals(0, r[0], (String) r[1]);
+    assertEquals(
+        List.of(0.5, 1.0), rows(watched).stream().map(o -> o.get("kimg").getAsDouble()).toList());
+  }
+
   @Tag("slow")
   @Test
   void watchRecordsASnapshotThatCannotBeLoadedGoesOnAndStopsAtUntilKimg(@TempDir Path tmp)

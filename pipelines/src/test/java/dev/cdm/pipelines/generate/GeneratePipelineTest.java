@@ -145,6 +145,54 @@ class GeneratePipelineTest {
     assertImagesMatchSingleSeedRuns(tmp, net, seeds, false);
   }
 
+  /** A network whose loading (on the worker, in the DoFn's setup) throws an Error. */
+  static final class UnloadableNetwork implements dev.cdm.transforms.generate.DenoiserFactory {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public dev.cdm.model.precond.Denoiser load(NDManager manager) {
+      throw new NoClassDefFoundError("dev/cdm/model/Missing");
+    }
+  }
+
+  /**
+   * A worker that throws an Error fails cdm generate's pipeline at once, naming the step, on the
+   * DirectRunner and on the embedded Flink runner.
+   */
+  @Test
+  @Tag("slow")
+  void anErrorInTheWorkersFailsTheJobNamingTheStep(@TempDir Path tmp) throws Exception {
+    GenerateJob job =
+        GenerateJob.builder()
+            .network(new UnloadableNetwork())
+            .outdir(tmp.toString())
+            .seeds(SeedList.parse("0-5"))
+            .batch(2)
+            .sampler(CHURN)
+            .build();
+    for (String[] args :
+        List.of(
+            new String[] {"--runner=DirectRunner"},
+            new String[] {"--runner=FlinkRunner", "--flinkMaster=[local]", "--parallelism=2"})) {
+      Pipeline p = Pipeline.create(PipelineOptionsFactory.fromArgs(args).create());
+      GeneratePipeline.build(p, job);
+      dev.cdm.pipelines.PipelineRuns.Failed e =
+          org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+              java.time.Duration.ofSeconds(120),
+              () ->
+                  org.junit.jupiter.api.Assertions.assertThrows(
+                      dev.cdm.pipelines.PipelineRuns.Failed.class,
+                      () -> dev.cdm.pipelines.PipelineRuns.runToEnd(p, "the generate pipeline")));
+      assertEquals(
+          "the generate pipeline failed in step Generate/Sample: class dev.cdm.model.Missing not"
+              + " found (NoClassDefFoundError; is a jar missing from the classpath, e.g. of the"
+              + " Flink workers? see --filesToStage)",
+          dev.cdm.pipelines.CommandErrors.message(e),
+          args[0]);
+      assertEquals(List.of(), files(tmp), "no images");
+    }
+  }
+
   /** The pixels of a PNG ([H, W, C] bytes), its shape into {@code hwc}. */
   private static byte[] decodeHwc(byte[] png, int[] hwc) throws Exception {
     dev.cdm.model.data.Pixels p = dev.cdm.model.data.PngCodec.decode(png, "png");

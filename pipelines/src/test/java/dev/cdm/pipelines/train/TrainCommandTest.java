@@ -392,17 +392,26 @@ class TrainCommandTest {
       "--max-steps=1",
       "--device=cpu"
     };
+    // Resumed into its own directory (as cdm demo does), it appends to log.txt and stats.jsonl.
+    String firstLog = Files.readString(run.resolve("log.txt"));
+    String[] intoRun = common.clone();
+    intoRun[0] = "--outdir=" + run;
     r =
         cdm(
             concat(
                 new String[] {
-                  "train", "--resume=" + run.resolve("training-state-000000.safetensors")
+                  "train",
+                  "--resume=" + run.resolve("training-state-000000.safetensors"),
+                  "--nosubdir"
                 },
-                common));
+                intoRun));
     out = (String) r[1];
     assertEquals(0, r[0], out);
     assertTrue(out.contains("\"seed\": 1,"), out);
     assertTrue(out.contains("kimg 0.0") && out.contains("Loading training state"), out);
+    String log = Files.readString(run.resolve("log.txt"));
+    assertTrue(log.startsWith(firstLog) && log.contains("Loading training state"), log);
+    assertTrue(Files.readAllLines(run.resolve("stats.jsonl")).size() > 2);
     // --transfer starts a new run from the snapshot's weights.
     r =
         cdm(

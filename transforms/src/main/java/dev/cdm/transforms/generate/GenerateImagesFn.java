@@ -172,9 +172,9 @@ public final class GenerateImagesFn extends DoFn<List<Long>, GeneratedImage> {
     SeedImages.HwcBatch batch;
     try {
       batch = SeedImages.sampleHwc(net, sampler, manager, s, classIdx);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       failures.inc();
-      throw e;
+      throw e; // fails the job (an Error too: a worker that cannot sample is not skipped)
     }
     int r = net.imgResolution();
     int c = net.imgChannels();
