@@ -125,7 +125,7 @@ final class DemoReport {
     }
     h.append(
             "<h2>The same at full scale</h2>\n<p>On a GPU machine, the same demo: <code>./cdm demo --device=gpu</code>."
-                + " The paper's setup, step by step (the README has every flag):</p>\n<pre>")
+                + " The paper's setup, step by step (docs/commands.md has every flag):</p>\n<pre>")
         .append(
             esc(
                 "./cdm dataset --source=cifar-10-python.tar.gz --dest=datasets/cifar10-32x32.zip\n"
