@@ -4,6 +4,7 @@ import dev.cdm.model.io.Sources;
 import dev.cdm.model.training.ArtefactListener;
 import dev.cdm.model.training.TrainingLoop;
 import dev.cdm.pipelines.CommandErrors;
+import dev.cdm.pipelines.evaluate.EvaluationProcess;
 import dev.cdm.transforms.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -127,6 +128,7 @@ final class RunPublisher implements ArtefactListener {
       // Everything the run wrote is published before the marker that says it is complete.
       publish(STATS);
       publish(LOG);
+      publish(EvaluationProcess.LOG);
       publish(name);
       return;
     }
@@ -159,6 +161,7 @@ final class RunPublisher implements ArtefactListener {
   public void tickEnded(long tick) throws IOException {
     publish(STATS);
     publish(LOG);
+    publish(EvaluationProcess.LOG);
   }
 
   /**

@@ -54,6 +54,9 @@ import picocli.CommandLine.Option;
       "         cdm train --template=cifar10-32x32-cond-vp --data=datasets/cifar10-32x32.zip --outdir=runs --batch-gpu=32"
     })
 public final class TrainCommand implements Callable<Integer> {
+  /** How often a remote run's evaluate-log.txt is published while the last evaluations run. */
+  private static final long EVALUATE_LOG_MILLIS = 30_000;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Option(
@@ -699,6 +702,9 @@ public final class TrainCommand implements Callable<Integer> {
           publisher.publish(RunPublisher.LOG); // the lines after the done marker
         }
       } catch (Exception | Error e) {
+        if (evaluation != null) {
+          evaluation.stop(); // no end marker will come
+        }
         removeIfEmpty(runDir, created);
         if (publisher != null) {
           publisher.discardIfEmpty();
@@ -709,6 +715,15 @@ public final class TrainCommand implements Callable<Integer> {
     if (evaluation != null) {
       log.accept(
           "Waiting for the evaluation of the last snapshots (" + EvaluationProcess.LOG + ")...");
+      while (!evaluation.awaitEnd(EVALUATE_LOG_MILLIS)) {
+        if (publisher != null) {
+          publisher.publish(EvaluationProcess.LOG);
+        }
+      }
+      if (publisher != null) {
+        publisher.publish(RunPublisher.LOG);
+        publisher.publish(EvaluationProcess.LOG);
+      }
       return evaluation.awaitEnd() == 0 ? 0 : 1;
     }
     return 0;
