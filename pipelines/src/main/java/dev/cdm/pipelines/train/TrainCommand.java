@@ -686,6 +686,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (publisher != null) {
           publisher.publish(RunPublisher.OPTIONS);
           publisher.publish(RunPublisher.LOG);
+          publisher.flush(); // an --outdir that cannot be written fails before the training
         }
         if (evaluate != null) {
           evaluation =
@@ -700,6 +701,9 @@ public final class TrainCommand implements Callable<Integer> {
         loop.run();
         if (publisher != null) {
           publisher.publish(RunPublisher.LOG); // the lines after the done marker
+          if (evaluation == null) {
+            publisher.finish();
+          }
         }
       } catch (Exception | Error e) {
         if (evaluation != null) {
@@ -715,14 +719,20 @@ public final class TrainCommand implements Callable<Integer> {
     if (evaluation != null) {
       log.accept(
           "Waiting for the evaluation of the last snapshots (" + EvaluationProcess.LOG + ")...");
-      while (!evaluation.awaitEnd(EVALUATE_LOG_MILLIS)) {
-        if (publisher != null) {
-          publisher.publish(EvaluationProcess.LOG);
+      try {
+        while (!evaluation.awaitEnd(EVALUATE_LOG_MILLIS)) {
+          if (publisher != null) {
+            publisher.publish(EvaluationProcess.LOG);
+          }
         }
-      }
-      if (publisher != null) {
-        publisher.publish(RunPublisher.LOG);
-        publisher.publish(EvaluationProcess.LOG);
+        if (publisher != null) {
+          publisher.publish(RunPublisher.LOG);
+          publisher.publish(EvaluationProcess.LOG);
+          publisher.finish();
+        }
+      } catch (Exception | Error e) {
+        evaluation.stop();
+        throw e;
       }
       return evaluation.awaitEnd() == 0 ? 0 : 1;
     }

@@ -264,6 +264,57 @@ class TrainCommandTest {
     }
   }
 
+  /**
+   * A snapshot upload that fails while the training runs (on the upload thread): the command ends
+   * with one line naming --outdir and the snapshot, the done marker is not published, and the
+   * snapshot stays in the staging folder.
+   */
+  @Test
+  void aFailedUploadDuringTrainingEndsTheCommandWithOneLine() throws Exception {
+    String runs = "mem://upload-fails/runs";
+    String remote = runs + "/00000-dataset-mnist-max500-uncond-ddpmpp-edm-gpus1-batch8-fp32";
+    System.setProperty("cdm.cache", tmp.resolve("cache").toString());
+    dev.cdm.transforms.io.MemFileSystem.setReadOnly(remote + "/.network-snapshot-", true);
+    try {
+      Object[] r =
+          cdm(
+              "train",
+              "--outdir=" + runs,
+              "--data=" + mnist(),
+              "--precond=edm",
+              "--cbase=8",
+              "--cres=1,1",
+              "--batch=8",
+              "--tick=1",
+              "--max-steps=2",
+              "--device=cpu");
+      String out = (String) r[1];
+      assertEquals(1, r[0], out);
+      assertTrue(
+          out.contains(
+              "cdm train: error: --outdir: cannot write "
+                  + remote
+                  + "/network-snapshot-000000.safetensors ("),
+          out);
+      assertTrue(out.strip().endsWith("permission denied)"), out);
+      assertFalse(out.contains("\tat "), out);
+      assertEquals(
+          List.of(),
+          dev.cdm.transforms.io.MemFileSystem.names(runs),
+          "a run without a published checkpoint leaves nothing");
+      try (Stream<Path> s = Files.walk(tmp.resolve("cache").resolve("runs"))) {
+        assertTrue(
+            s.anyMatch(
+                p -> p.getFileName().toString().equals("network-snapshot-000000.safetensors")),
+            "the snapshot stays in the staging folder");
+      }
+    } finally {
+      dev.cdm.transforms.io.MemFileSystem.setReadOnly(remote + "/.network-snapshot-", false);
+      dev.cdm.transforms.io.MemFileSystem.clear("mem://upload-fails/");
+      System.clearProperty("cdm.cache");
+    }
+  }
+
   private static String text(String location) {
     byte[] b = dev.cdm.transforms.io.MemFileSystem.get(location);
     assertTrue(b != null, location + " was not published");
