@@ -709,10 +709,10 @@ public final class TrainCommand implements Callable<Integer> {
         if (evaluation != null) {
           evaluation.stop(); // no end marker will come
         }
-        removeIfEmpty(runDir, created);
         if (publisher != null) {
-          publisher.discardIfEmpty();
+          publisher.discardIfEmpty(); // first: the checkpoints it still uploads are in runDir
         }
+        removeIfEmpty(runDir, created);
         throw e;
       }
     }
@@ -732,6 +732,9 @@ public final class TrainCommand implements Callable<Integer> {
         }
       } catch (Exception | Error e) {
         evaluation.stop();
+        if (publisher != null) {
+          publisher.discardIfEmpty(); // ends the upload thread
+        }
         throw e;
       }
       return evaluation.awaitEnd() == 0 ? 0 : 1;
