@@ -4,16 +4,21 @@ import dev.cdm.model.io.Sources;
 import dev.cdm.model.training.ArtefactListener;
 import dev.cdm.model.training.TrainingLoop;
 import dev.cdm.pipelines.CommandErrors;
+import dev.cdm.pipelines.evaluate.EvaluationProcess;
 import dev.cdm.transforms.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -28,24 +33,35 @@ import java.util.function.Consumer;
  *       AtomicFiles#uploadOnce}: a conditional create on {@code gs://}). Only a name this process
  *       published itself is replaced, as the local run replaces it: ticks shorter than a kimg write
  *       several snapshots under the reference's whole-kimg name, and the last one stays. The staged
- *       copy is then deleted, so the local disk holds at most one;
- *   <li>{@code stats.jsonl} and {@code log.txt} are uploaded again (replaced) at every tick, and
- *       {@code training_options.json} when written;
- *   <li>the done marker last, after the last snapshot, state and statistics.
+ *       copy is deleted once uploaded, so the local disk holds at most a few;
+ *   <li>{@code stats.jsonl}, {@code log.txt} and {@code evaluate-log.txt} are uploaded again
+ *       (replaced) at every tick, as they were at that moment, and {@code training_options.json}
+ *       when written;
+ *   <li>the done marker last, after every other file is published.
  * </ul>
  *
- * A file that cannot be written ends the training with an error naming {@code --outdir}.
+ * The uploads run on a background thread in that order ({@link OrderedUploads}), so the training
+ * does not wait for a slow link; it waits only when {@value #PENDING_CHECKPOINTS} checkpoints are
+ * still waiting to be uploaded (bounding the local disk), and at the end for every upload before
+ * the done marker. A file that cannot be written ends the training at its next tick (or at its end)
+ * with an error naming {@code --outdir}; the checkpoint not published stays in the staging folder
+ * (for {@code --resume}).
  */
 final class RunPublisher implements ArtefactListener {
   static final String OPTIONS = "training_options.json";
   static final String LOG = "log.txt";
   static final String STATS = "stats.jsonl";
 
+  /** Snapshots and states that may wait for their upload at a time (each a local file). */
+  static final int PENDING_CHECKPOINTS = 2;
+
   private final String runDir;
   private final Path staging;
   private final Consumer<String> log;
-  private final List<String> published = new ArrayList<>();
-  private boolean checkpointPublished;
+  private final OrderedUploads uploads;
+  private final Set<String> published = Collections.synchronizedSet(new LinkedHashSet<>());
+  private final AtomicLong handed = new AtomicLong();
+  private volatile boolean checkpointPublished;
 
   /**
    * Publishes {@code staging} (a local folder the training writes) to the remote folder {@code
@@ -55,6 +71,7 @@ final class RunPublisher implements ArtefactListener {
     this.runDir = runDir;
     this.staging = staging;
     this.log = log;
+    this.uploads = new OrderedUploads("cdm-publish", PENDING_CHECKPOINTS);
   }
 
   /**
@@ -104,20 +121,51 @@ final class RunPublisher implements ArtefactListener {
     }
   }
 
-  /** Uploads the staged file {@code name} over the remote one (the options, the logs). */
+  /**
+   * Queues the upload of the staged file {@code name} as it is now, over the remote one (the
+   * options, the logs); nothing when there is no such file. Throws the failure of an earlier
+   * upload.
+   */
   void publish(String name) throws IOException {
     Path file = staging.resolve(name);
     if (!Files.isRegularFile(file)) {
+      uploads.check();
       return;
     }
-    try {
-      AtomicFiles.upload(file, remote(name));
-    } catch (IOException | RuntimeException e) {
-      throw failure(remote(name), e);
-    }
-    if (!published.contains(name)) {
-      published.add(name);
-    }
+    // A copy: the training appends to the logs while the upload runs.
+    Path copy = pendingName(name);
+    Files.copy(file, copy);
+    String target = remote(name);
+    uploads.add(
+        new OrderedUploads.Upload() {
+          @Override
+          public void run() throws IOException {
+            try {
+              AtomicFiles.upload(copy, target);
+            } catch (IOException | RuntimeException e) {
+              throw failure(target, e);
+            }
+            published.add(name);
+            Files.delete(copy);
+          }
+
+          @Override
+          public void abandon() {
+            deleteQuietly(copy);
+          }
+        },
+        false);
+  }
+
+  /** Waits until everything handed over so far is published; throws the first failure. */
+  void flush() throws IOException {
+    uploads.flush();
+  }
+
+  /** Publishes what is queued and ends the upload thread; throws the first failure. */
+  void finish() throws IOException {
+    uploads.close();
+    uploads.check();
   }
 
   @Override
@@ -127,54 +175,107 @@ final class RunPublisher implements ArtefactListener {
       // Everything the run wrote is published before the marker that says it is complete.
       publish(STATS);
       publish(LOG);
+      publish(EvaluationProcess.LOG);
+      flush();
       publish(name);
+      flush();
       return;
     }
+    uploads.check(); // an earlier failure: this checkpoint stays where it is
+    // Under a name of its own until uploaded: the training may write this name again meanwhile.
+    Path pending = pendingName(name);
+    Files.move(file, pending, StandardCopyOption.ATOMIC_MOVE);
     String target = remote(name);
-    boolean created = true;
-    try {
-      if (published.contains(name)) {
-        AtomicFiles.upload(file, target);
-      } else {
-        created = AtomicFiles.uploadOnce(file, target);
-      }
-    } catch (IOException | RuntimeException e) {
-      throw failure(target, e);
-    }
-    if (created) {
-      checkpointPublished = true;
-      if (!published.contains(name)) {
-        published.add(name);
-      }
-      Files.delete(file);
-    } else {
-      log.accept(
-          target
-              + " exists already (an earlier process of this run); kept it, this copy is "
-              + file);
-    }
+    uploads.add(
+        new OrderedUploads.Upload() {
+          @Override
+          public void run() throws IOException {
+            boolean created = true;
+            try {
+              if (published.contains(name)) {
+                AtomicFiles.upload(pending, target);
+              } else {
+                created = AtomicFiles.uploadOnce(pending, target);
+              }
+            } catch (IOException | RuntimeException e) {
+              throw failure(target, e);
+            }
+            if (created) {
+              checkpointPublished = true;
+              published.add(name);
+              Files.delete(pending);
+            } else {
+              log.accept(
+                  target
+                      + " exists already (an earlier process of this run); kept it, this copy is "
+                      + keepLocally(pending, name));
+            }
+          }
+
+          @Override
+          public void abandon() {
+            if (Files.exists(pending)) {
+              keepLocally(pending, name);
+            }
+          }
+        },
+        true);
   }
 
   @Override
   public void tickEnded(long tick) throws IOException {
     publish(STATS);
     publish(LOG);
+    publish(EvaluationProcess.LOG);
   }
 
   /**
-   * After a failure: when no snapshot or training state was published, removes what was (the
-   * options and logs), as a local run that failed early leaves nothing behind; best effort.
+   * After a failure: publishes the checkpoints still queued (best effort; they are what a resume
+   * needs) and, when no snapshot or training state was published, removes what was (the options and
+   * logs), as a local run that failed early leaves nothing behind.
    */
   void discardIfEmpty() {
+    try {
+      uploads.close();
+    } catch (IOException e) {
+      Thread.currentThread().interrupt();
+    }
     if (checkpointPublished) {
       return;
     }
-    for (String name : published) {
+    for (String name : List.copyOf(published)) {
       try {
         AtomicFiles.delete(remote(name));
       } catch (IOException | RuntimeException ignored) {
         // the error that ended the run is the one to report
       }
+    }
+  }
+
+  /** A fresh name in the staging folder for a file handed to the upload thread. */
+  private Path pendingName(String name) {
+    return staging.resolve(".upload-" + handed.incrementAndGet() + "-" + name);
+  }
+
+  /**
+   * A checkpoint that was not published: back under its own name unless the training wrote that
+   * name again meanwhile; where it is now.
+   */
+  private Path keepLocally(Path pending, String name) {
+    Path file = staging.resolve(name);
+    try {
+      Files.move(pending, file); // never over a newer file of that name
+      return file;
+    } catch (IOException e) {
+      return pending;
+    }
+  }
+
+  private static void deleteQuietly(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException ignored) {
+      // a copy of a log in the staging folder
     }
   }
 

@@ -54,6 +54,9 @@ import picocli.CommandLine.Option;
       "         cdm train --template=cifar10-32x32-cond-vp --data=datasets/cifar10-32x32.zip --outdir=runs --batch-gpu=32"
     })
 public final class TrainCommand implements Callable<Integer> {
+  /** How often a remote run's evaluate-log.txt is published while the last evaluations run. */
+  private static final long EVALUATE_LOG_MILLIS = 30_000;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Option(
@@ -683,6 +686,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (publisher != null) {
           publisher.publish(RunPublisher.OPTIONS);
           publisher.publish(RunPublisher.LOG);
+          publisher.flush(); // an --outdir that cannot be written fails before the training
         }
         if (evaluate != null) {
           evaluation =
@@ -697,18 +701,42 @@ public final class TrainCommand implements Callable<Integer> {
         loop.run();
         if (publisher != null) {
           publisher.publish(RunPublisher.LOG); // the lines after the done marker
+          if (evaluation == null) {
+            publisher.finish();
+          }
         }
       } catch (Exception | Error e) {
-        removeIfEmpty(runDir, created);
-        if (publisher != null) {
-          publisher.discardIfEmpty();
+        if (evaluation != null) {
+          evaluation.stop(); // no end marker will come
         }
+        if (publisher != null) {
+          publisher.discardIfEmpty(); // first: the checkpoints it still uploads are in runDir
+        }
+        removeIfEmpty(runDir, created);
         throw e;
       }
     }
     if (evaluation != null) {
       log.accept(
           "Waiting for the evaluation of the last snapshots (" + EvaluationProcess.LOG + ")...");
+      try {
+        while (!evaluation.awaitEnd(EVALUATE_LOG_MILLIS)) {
+          if (publisher != null) {
+            publisher.publish(EvaluationProcess.LOG);
+          }
+        }
+        if (publisher != null) {
+          publisher.publish(RunPublisher.LOG);
+          publisher.publish(EvaluationProcess.LOG);
+          publisher.finish();
+        }
+      } catch (Exception | Error e) {
+        evaluation.stop();
+        if (publisher != null) {
+          publisher.discardIfEmpty(); // ends the upload thread
+        }
+        throw e;
+      }
       return evaluation.awaitEnd() == 0 ? 0 : 1;
     }
     return 0;

@@ -16,10 +16,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
@@ -262,6 +264,57 @@ class TrainCommandTest {
     }
   }
 
+  /**
+   * A snapshot upload that fails while the training runs (on the upload thread): the command ends
+   * with one line naming --outdir and the snapshot, the done marker is not published, and the
+   * snapshot stays in the staging folder.
+   */
+  @Test
+  void aFailedUploadDuringTrainingEndsTheCommandWithOneLine() throws Exception {
+    String runs = "mem://upload-fails/runs";
+    String remote = runs + "/00000-dataset-mnist-max500-uncond-ddpmpp-edm-gpus1-batch8-fp32";
+    System.setProperty("cdm.cache", tmp.resolve("cache").toString());
+    dev.cdm.transforms.io.MemFileSystem.setReadOnly(remote + "/.network-snapshot-", true);
+    try {
+      Object[] r =
+          cdm(
+              "train",
+              "--outdir=" + runs,
+              "--data=" + mnist(),
+              "--precond=edm",
+              "--cbase=8",
+              "--cres=1,1",
+              "--batch=8",
+              "--tick=1",
+              "--max-steps=2",
+              "--device=cpu");
+      String out = (String) r[1];
+      assertEquals(1, r[0], out);
+      assertTrue(
+          out.contains(
+              "cdm train: error: --outdir: cannot write "
+                  + remote
+                  + "/network-snapshot-000000.safetensors ("),
+          out);
+      assertTrue(out.strip().endsWith("permission denied)"), out);
+      assertFalse(out.contains("\tat "), out);
+      assertEquals(
+          List.of(),
+          dev.cdm.transforms.io.MemFileSystem.names(runs),
+          "a run without a published checkpoint leaves nothing");
+      try (Stream<Path> s = Files.walk(tmp.resolve("cache").resolve("runs"))) {
+        assertTrue(
+            s.anyMatch(
+                p -> p.getFileName().toString().equals("network-snapshot-000000.safetensors")),
+            "the snapshot stays in the staging folder");
+      }
+    } finally {
+      dev.cdm.transforms.io.MemFileSystem.setReadOnly(remote + "/.network-snapshot-", false);
+      dev.cdm.transforms.io.MemFileSystem.clear("mem://upload-fails/");
+      System.clearProperty("cdm.cache");
+    }
+  }
+
   private static String text(String location) {
     byte[] b = dev.cdm.transforms.io.MemFileSystem.get(location);
     assertTrue(b != null, location + " was not published");
@@ -474,5 +527,74 @@ class TrainCommandTest {
         Files.readString(run.resolve("results.jsonl"))
             .contains("network-snapshot-000000.safetensors"));
     assertTrue(Files.isRegularFile(run.resolve("report.html")));
+  }
+
+  /**
+   * --evaluate with a remote --outdir (mem://, the code path of gs://; its objects shared with the
+   * evaluation's JVM through a folder): the evaluation watches the remote run directory, evaluates
+   * the published snapshot once, ends after the training's done marker, and its results, grid,
+   * report and log are in the remote run directory, as they are in a local one.
+   */
+  @Test
+  @Tag("slow")
+  @Timeout(value = 5, unit = TimeUnit.MINUTES) // a watch that never sees the run would wait forever
+  void evaluateOfARemoteOutdirWatchesThePublishedRun() throws Exception {
+    String runs = "mem://train-eval/runs";
+    String remote = runs + "/00000-dataset-mnist-max500-uncond-ddpmpp-edm-gpus1-batch8-fp32";
+    Path fixtures =
+        Path.of(TrainCommandTest.class.getResource("/fixtures/fid-refA.npz").toURI()).getParent();
+    System.setProperty("cdm.cache", tmp.resolve("cache").toString());
+    System.setProperty(
+        dev.cdm.transforms.io.MemFileSystem.SHARED_DIR, tmp.resolve("mem").toString());
+    try {
+      Object[] r =
+          cdm(
+              "train",
+              "--outdir=" + runs,
+              "--data=" + mnist(),
+              "--precond=edm",
+              "--cbase=8",
+              "--cres=1,1",
+              "--batch=8",
+              "--dropout=0",
+              "--tick=1",
+              "--seed=1",
+              "--max-steps=2",
+              "--device=cpu",
+              "--evaluate=" + fixtures.resolve("fid-refA.npz"),
+              "--evaluate-flags=--detector="
+                  + fixtures.resolve("tiny-detector.pt")
+                  + " --num=64 --repeats=1 --steps=2 --poll=0.2");
+      String out = (String) r[1];
+      byte[] evalLog = dev.cdm.transforms.io.MemFileSystem.get(remote + "/evaluate-log.txt");
+      assertEquals(
+          0, r[0], out + (evalLog == null ? "" : new String(evalLog, StandardCharsets.UTF_8)));
+      String log = text(remote + "/evaluate-log.txt");
+      assertTrue(log.contains("network-snapshot-000000.safetensors kimg 0: FID"), log);
+      assertTrue(log.contains("Training finished"), log);
+      assertEquals(
+          1,
+          log.split("network-snapshot-000000.safetensors kimg 0: FID", -1).length - 1,
+          "evaluated once: " + log);
+      String results = text(remote + "/results.jsonl");
+      assertEquals(1, results.strip().split("\n").length, results);
+      assertTrue(results.contains("network-snapshot-000000.safetensors"), results);
+      assertTrue(text(remote + "/report.html").contains("network-snapshot-000000"));
+      assertTrue(
+          dev.cdm.transforms.io.MemFileSystem.get(remote + "/grids/network-snapshot-000000.png")
+              != null,
+          dev.cdm.transforms.io.MemFileSystem.names(remote).toString());
+      assertTrue(text(remote + "/log.txt").contains("Waiting for the evaluation"));
+      // Nothing of the evaluation stays only in the staging folder but its log.
+      try (Stream<Path> s = Files.walk(tmp.resolve("cache").resolve("runs"))) {
+        assertFalse(
+            s.anyMatch(p -> p.getFileName().toString().equals("results.jsonl")),
+            "results are written remotely");
+      }
+    } finally {
+      dev.cdm.transforms.io.MemFileSystem.clear("mem://train-eval/");
+      System.clearProperty(dev.cdm.transforms.io.MemFileSystem.SHARED_DIR);
+      System.clearProperty("cdm.cache");
+    }
   }
 }

@@ -3,9 +3,17 @@ package dev.cdm.transforms.io;
 import java.io.ByteArrayOutputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -13,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.apache.beam.sdk.io.FileSystem;
 import org.apache.beam.sdk.io.FileSystemRegistrar;
 import org.apache.beam.sdk.io.fs.CreateOptions;
@@ -28,15 +37,26 @@ import org.apache.beam.sdk.options.PipelineOptions;
  * tests can inspect, so that commands are tested end to end on a non-local scheme through exactly
  * the code paths {@code gs://} takes in Beam's {@code FileSystems}. Registered for tests in {@code
  * META-INF/services/org.apache.beam.sdk.io.FileSystemRegistrar}.
+ *
+ * <p>With the system property {@value #SHARED_DIR} set (to a local folder), the objects are held
+ * there instead, one file each, so that a child JVM given the same property (e.g. the {@code cdm
+ * evaluate} process that {@code cdm train --evaluate} starts, which inherits {@code cdm.*}
+ * properties) sees the same bucket. Tests can slow writes down ({@link #setWriteDelay}) and read
+ * the order in which objects appeared ({@link #writes}).
  */
 public final class MemFileSystem extends FileSystem<MemFileSystem.MemResourceId> {
   public static final String SCHEME = "mem";
+
+  /** A local folder holding the objects instead of this JVM's memory (shared between JVMs). */
+  public static final String SHARED_DIR = "cdm.memfs.dir";
 
   private static final Map<String, byte[]> OBJECTS = new ConcurrentSkipListMap<>();
   private static final Map<String, Long> MODIFIED = new ConcurrentSkipListMap<>();
   private static final AtomicLong CLOCK = new AtomicLong(1_000_000L);
   private static final java.util.Set<String> READ_ONLY =
       java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private static final Map<String, Long> WRITE_DELAY = new ConcurrentSkipListMap<>();
+  private static final List<String> WRITES = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /** Registers {@link MemFileSystem} with Beam. */
   public static final class Registrar implements FileSystemRegistrar {
@@ -48,25 +68,74 @@ public final class MemFileSystem extends FileSystem<MemFileSystem.MemResourceId>
 
   /** Puts an object (e.g. a test input); {@code location} is {@code mem://bucket/name}. */
   public static void put(String location, byte[] data) {
-    OBJECTS.put(location, data.clone());
-    MODIFIED.put(location, CLOCK.incrementAndGet());
+    Path dir = sharedDir();
+    if (dir == null) {
+      OBJECTS.put(location, data.clone());
+      MODIFIED.put(location, CLOCK.incrementAndGet());
+    } else {
+      try {
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, ".put-", ".tmp");
+        Files.write(tmp, data);
+        Files.move(tmp, dir.resolve(fileName(location)), StandardCopyOption.ATOMIC_MOVE);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    WRITES.add(location);
   }
 
   /** The object's bytes, or null. */
   public static byte[] get(String location) {
-    byte[] b = OBJECTS.get(location);
-    return b == null ? null : b.clone();
+    Path dir = sharedDir();
+    if (dir == null) {
+      byte[] b = OBJECTS.get(location);
+      return b == null ? null : b.clone();
+    }
+    try {
+      return Files.readAllBytes(dir.resolve(fileName(location)));
+    } catch (NoSuchFileException e) {
+      return null;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** Every object whose name starts with {@code prefix}, sorted. */
   public static List<String> names(String prefix) {
     List<String> out = new ArrayList<>();
-    for (String k : OBJECTS.keySet()) {
+    for (String k : keys()) {
       if (k.startsWith(prefix)) {
         out.add(k);
       }
     }
     return out;
+  }
+
+  /**
+   * Every object written (completed) in this JVM under {@code prefix} since {@link #clear}, in the
+   * order they appeared; an object written twice is there twice.
+   */
+  public static List<String> writes(String prefix) {
+    List<String> out = new ArrayList<>();
+    for (String k : WRITES) {
+      if (k.startsWith(prefix)) {
+        out.add(k);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Makes each write under {@code prefix} take at least {@code millis} more before the object
+   * appears (a slow link); 0 removes the delay.
+   */
+  public static void setWriteDelay(String prefix, long millis) {
+    if (millis > 0) {
+      WRITE_DELAY.put(prefix, millis);
+    } else {
+      WRITE_DELAY.remove(prefix);
+    }
   }
 
   /**
@@ -84,8 +153,70 @@ public final class MemFileSystem extends FileSystem<MemFileSystem.MemResourceId>
   /** Removes every object under {@code prefix}. */
   public static void clear(String prefix) {
     for (String k : names(prefix)) {
-      OBJECTS.remove(k);
-      MODIFIED.remove(k);
+      remove(k);
+    }
+    WRITES.removeIf(k -> k.startsWith(prefix));
+  }
+
+  /** The folder of {@link #SHARED_DIR}, or null when objects are in this JVM's memory. */
+  private static Path sharedDir() {
+    String d = System.getProperty(SHARED_DIR);
+    return d == null ? null : Path.of(d);
+  }
+
+  /** One flat file name per location (no folders, so "a" and "a/b" can both be objects). */
+  private static String fileName(String location) {
+    return URLEncoder.encode(location, StandardCharsets.UTF_8);
+  }
+
+  private static List<String> keys() {
+    Path dir = sharedDir();
+    if (dir == null) {
+      return new ArrayList<>(OBJECTS.keySet());
+    }
+    List<String> out = new ArrayList<>();
+    if (Files.isDirectory(dir)) {
+      try (Stream<Path> files = Files.list(dir)) {
+        files
+            .map(f -> f.getFileName().toString())
+            .filter(n -> !n.startsWith("."))
+            .forEach(n -> out.add(URLDecoder.decode(n, StandardCharsets.UTF_8)));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    out.sort(null);
+    return out;
+  }
+
+  private static void remove(String location) {
+    Path dir = sharedDir();
+    if (dir == null) {
+      OBJECTS.remove(location);
+      MODIFIED.remove(location);
+      return;
+    }
+    try {
+      Files.deleteIfExists(dir.resolve(fileName(location)));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The size and modification time (ms) of an object, or null when there is none. */
+  private static long[] stat(String location) {
+    Path dir = sharedDir();
+    if (dir == null) {
+      byte[] b = OBJECTS.get(location);
+      return b == null ? null : new long[] {b.length, MODIFIED.getOrDefault(location, 0L)};
+    }
+    Path f = dir.resolve(fileName(location));
+    try {
+      return new long[] {Files.size(f), Files.getLastModifiedTime(f).toMillis()};
+    } catch (NoSuchFileException e) {
+      return null;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -101,13 +232,17 @@ public final class MemFileSystem extends FileSystem<MemFileSystem.MemResourceId>
       List<MatchResult.Metadata> found = new ArrayList<>();
       if (spec.contains("*") || spec.contains("?")) {
         Pattern p = glob(spec);
-        for (String k : OBJECTS.keySet()) {
-          if (p.matcher(k).matches()) {
-            found.add(metadata(k));
+        for (String k : keys()) {
+          MatchResult.Metadata m = p.matcher(k).matches() ? metadata(k) : null;
+          if (m != null) {
+            found.add(m);
           }
         }
-      } else if (OBJECTS.containsKey(spec)) {
-        found.add(metadata(spec));
+      } else {
+        MatchResult.Metadata m = metadata(spec);
+        if (m != null) {
+          found.add(m);
+        }
       }
       results.add(
           found.isEmpty()
@@ -117,12 +252,17 @@ public final class MemFileSystem extends FileSystem<MemFileSystem.MemResourceId>
     return results;
   }
 
+  /** The metadata of object {@code k}, or null when it is gone (deleted since listed). */
   private static MatchResult.Metadata metadata(String k) {
+    long[] st = stat(k);
+    if (st == null) {
+      return null;
+    }
     return MatchResult.Metadata.builder()
         .setResourceId(new MemResourceId(k, false))
         .setIsReadSeekEfficient(true)
-        .setSizeBytes(OBJECTS.get(k).length)
-        .setLastModifiedMillis(MODIFIED.getOrDefault(k, 0L))
+        .setSizeBytes(st[0])
+        .setLastModifiedMillis(st[1])
         .build();
   }
 
@@ -152,10 +292,25 @@ public final class MemFileSystem extends FileSystem<MemFileSystem.MemResourceId>
         throw new java.nio.file.AccessDeniedException(id.location);
       }
     }
+    long delay = 0;
+    for (Map.Entry<String, Long> d : WRITE_DELAY.entrySet()) {
+      if (id.location.startsWith(d.getKey())) {
+        delay = Math.max(delay, d.getValue());
+      }
+    }
+    long slow = delay;
     ByteArrayOutputStream buffer =
         new ByteArrayOutputStream() {
           @Override
-          public void close() {
+          public void close() throws IOException {
+            if (slow > 0) {
+              try {
+                Thread.sleep(slow);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("write of " + id.location);
+              }
+            }
             put(id.location, toByteArray()); // appears complete on close, like a GCS upload
           }
         };
@@ -164,7 +319,7 @@ public final class MemFileSystem extends FileSystem<MemFileSystem.MemResourceId>
 
   @Override
   protected ReadableByteChannel open(MemResourceId id) throws IOException {
-    byte[] b = OBJECTS.get(id.location);
+    byte[] b = get(id.location);
     if (b == null) {
       throw new FileNotFoundException(id.location);
     }
@@ -174,7 +329,7 @@ public final class MemFileSystem extends FileSystem<MemFileSystem.MemResourceId>
   @Override
   protected void copy(List<MemResourceId> src, List<MemResourceId> dest) throws IOException {
     for (int i = 0; i < src.size(); i++) {
-      byte[] b = OBJECTS.get(src.get(i).location);
+      byte[] b = get(src.get(i).location);
       if (b == null) {
         throw new FileNotFoundException(src.get(i).location);
       }
@@ -192,8 +347,7 @@ public final class MemFileSystem extends FileSystem<MemFileSystem.MemResourceId>
   @Override
   protected void delete(Collection<MemResourceId> ids) {
     for (MemResourceId id : ids) {
-      OBJECTS.remove(id.location);
-      MODIFIED.remove(id.location);
+      remove(id.location);
     }
   }
 
