@@ -6,6 +6,7 @@ import dev.cdm.model.data.ImageArchive;
 import dev.cdm.model.sampling.SeedList;
 import dev.cdm.pipelines.BeamOptions;
 import dev.cdm.pipelines.CommandErrors;
+import dev.cdm.pipelines.Inputs;
 import dev.cdm.pipelines.NetworkCheck;
 import dev.cdm.pipelines.Outputs;
 import dev.cdm.pipelines.PipelineRuns;
@@ -121,6 +122,9 @@ public final class FidCommand implements Callable<Integer> {
     detector.checkFlags();
     if (results != null) {
       Outputs.checkFile("--results", results);
+    }
+    if (images != null) {
+      Inputs.checkImages("--images", images);
     }
     List<List<Long>> seedGroups = null;
     if (network != null) {

@@ -6,6 +6,7 @@ import dev.cdm.model.io.NpyArray;
 import dev.cdm.model.io.NpzFile;
 import dev.cdm.pipelines.BeamOptions;
 import dev.cdm.pipelines.CommandErrors;
+import dev.cdm.pipelines.Inputs;
 import dev.cdm.pipelines.Outputs;
 import dev.cdm.pipelines.PipelineRuns;
 import dev.cdm.transforms.fid.ReadImageBatches;
@@ -58,6 +59,7 @@ public final class RefCommand implements Callable<Integer> {
     if (features < 0) {
       throw CommandErrors.usage("--features must be >= 0, got " + features);
     }
+    Inputs.checkImages("--data", data);
     Outputs.checkFile("--dest", dest);
     String data = AtomicFiles.absolute(this.data);
     int total;
