@@ -63,7 +63,7 @@ public final class EvaluatePipeline {
    * A streaming pipeline that evaluates each snapshot published in the run directory once, looking
    * every {@code pollMillis}; see {@link SnapshotPollFn} for which and when.
    */
-  static Pipeline watch(EvaluateJob job, long pollMillis, Long untilKimg) {
+  static Pipeline watch(EvaluateJob job, long pollMillis, Double untilKimg) {
     Pipeline p = create(job);
     p.apply("RunDirectory", Create.of(job.snapshots()).withCoder(StringUtf8Coder.of()))
         .apply(

@@ -108,7 +108,7 @@ public final class SnapshotEvaluator {
    * marker. Snapshots that failed before are tried again. Returns how many were evaluated; {@link
    * #failures()} tells how many failed.
    */
-  public int watch(long pollMillis, Long untilKimg) throws IOException {
+  public int watch(long pollMillis, Double untilKimg) throws IOException {
     failures.clear();
     Set<String> done = skipping();
     log.accept(
