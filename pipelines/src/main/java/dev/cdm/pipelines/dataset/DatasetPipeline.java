@@ -1,6 +1,7 @@
 package dev.cdm.pipelines.dataset;
 
 import dev.cdm.pipelines.CommandErrors;
+import dev.cdm.pipelines.PipelineCounters;
 import dev.cdm.pipelines.PipelineRuns;
 import dev.cdm.transforms.ProgressMeter;
 import dev.cdm.transforms.dataset.ConvertDataset;
@@ -205,7 +206,7 @@ public final class DatasetPipeline {
                       : DatasetConversion.defaultShardSize(source.size()))
               .setRunId(runId)
               .build();
-      convert(conversion, options);
+      convert(conversion, options).print();
       DatasetReport report = DatasetReport.load(workDir.resolve("report.json"));
       if (zip) {
         Files.move(
@@ -231,13 +232,14 @@ public final class DatasetPipeline {
    * step reports (an unreadable or mismatched image, a truncated file: an {@link
    * IllegalArgumentException} or {@link IOException} whose message names it) fails with that
    * message alone, as the reference's tool says it; anything else (an {@link Error}, a bug) with
-   * the line that names the step that threw.
+   * the line that names the step that threw. Returns the run's counters ({@code dataset.images},
+   * ...).
    */
-  static void convert(DatasetConversion conversion, PipelineOptions options) {
+  static PipelineCounters convert(DatasetConversion conversion, PipelineOptions options) {
     Pipeline pipeline = Pipeline.create(options);
     pipeline.apply("Dataset", ConvertDataset.of(conversion));
     try {
-      PipelineRuns.runToEnd(pipeline, "the dataset pipeline");
+      return PipelineCounters.of(PipelineRuns.runToEnd(pipeline, "the dataset pipeline"));
     } catch (PipelineRuns.Failed e) {
       Throwable cause = e.getCause() == null ? null : CommandErrors.cause(e.getCause());
       if (cause instanceof IllegalArgumentException || cause instanceof IOException) {

@@ -187,6 +187,7 @@ public final class EvaluateCommand implements Callable<Integer> {
       EvaluateJob job = job();
       SnapshotEvaluator evaluator = new SnapshotEvaluator(job, System.err::println);
       int n = watch ? evaluator.watch(Math.round(poll * 1000), untilKimg) : evaluator.evaluateAll();
+      evaluator.counters().print();
       System.err.println(
           "Evaluated "
               + n

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.options.PipelineOptions;
@@ -85,7 +86,7 @@ public final class EvaluatePipeline {
    * Runs {@code p} to its end; the exception names {@code what} and the step that failed when it
    * does not end well ({@link PipelineRuns}).
    */
-  static void run(Pipeline p, String what) {
-    PipelineRuns.runToEnd(p, what + ": the evaluation pipeline");
+  static PipelineResult run(Pipeline p, String what) {
+    return PipelineRuns.runToEnd(p, what + ": the evaluation pipeline");
   }
 }
