@@ -34,14 +34,17 @@ public final class PipelineRuns {
    * Runs {@code p} and waits for its end; {@code what} names the pipeline in the error: "{@code
    * what} failed in step Generate/Sample: class ... not found (NoClassDefFoundError; ...)".
    *
+   * @return the finished run, e.g. for its counters ({@link PipelineCounters})
    * @throws Failed when a step threw (its message: the step and the cause) or the pipeline ended in
    *     another state than DONE
    */
-  public static void runToEnd(Pipeline p, String what) {
+  public static PipelineResult runToEnd(Pipeline p, String what) {
     Map<String, List<String>> steps = stepsByDoFn(p);
+    PipelineResult result;
     PipelineResult.State state;
     try {
-      state = p.run().waitUntilFinish();
+      result = p.run();
+      state = result.waitUntilFinish();
     } catch (RuntimeException | Error e) {
       String step = failedStep(e, steps);
       throw new Failed(
@@ -55,6 +58,7 @@ public final class PipelineRuns {
     if (state != PipelineResult.State.DONE) {
       throw new Failed(what + " ended in state " + state, null);
     }
+    return result;
   }
 
   /** The full names of the steps of {@code p} that run each DoFn class (before the run). */

@@ -284,6 +284,35 @@ class UserErrorsTest {
     i.oneLineNaming("--network", "http://127.0.0.1:9/net.pkl", "local path");
   }
 
+  // fid/ref with a misspelt image folder: the flag named, before the reference statistics load.
+  @Test
+  void aMissingImageFolderNamesItsFlagFirst() throws Exception {
+    String missing = tmp.resolve("no-such-images").toString();
+    Run f =
+        cdm(
+            "fid",
+            "--images=" + missing,
+            "--ref=" + tmp.resolve("no-such-ref.npz"),
+            "--detector=" + fixture("tiny-detector.pt"),
+            "--device=cpu");
+    assertEquals(1, f.rc(), f.err());
+    assertTrue(
+        f.oneLineNaming("--images=" + missing)
+            .endsWith(missing + ": not found (expected a folder" + " or a .zip of images)"),
+        f.err());
+    assertFalse(f.err().contains("Loading dataset reference statistics"), f.err());
+    Run r =
+        cdm(
+            "ref",
+            "--data=" + missing,
+            "--dest=" + tmp.resolve("ref.npz"),
+            "--detector=" + fixture("tiny-detector.pt"),
+            "--device=cpu");
+    assertEquals(1, r.rc(), r.err());
+    r.oneLineNaming("--data=" + missing + ": not found");
+    assertEquals(List.of(), list(tmp));
+  }
+
   // ref with a --dest that cannot be written: found before any feature is computed.
   @Test
   void refChecksItsDestinationFirst() throws Exception {

@@ -1,6 +1,8 @@
 package dev.cdm.pipelines.dataset;
 
 import dev.cdm.pipelines.CommandErrors;
+import dev.cdm.pipelines.PipelineCounters;
+import dev.cdm.pipelines.PipelineRuns;
 import dev.cdm.transforms.ProgressMeter;
 import dev.cdm.transforms.dataset.ConvertDataset;
 import dev.cdm.transforms.dataset.DatasetConversion;
@@ -19,7 +21,6 @@ import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptions;
 
 /**
@@ -205,19 +206,7 @@ public final class DatasetPipeline {
                       : DatasetConversion.defaultShardSize(source.size()))
               .setRunId(runId)
               .build();
-      Pipeline pipeline = Pipeline.create(options);
-      pipeline.apply("Dataset", ConvertDataset.of(conversion));
-      try {
-        PipelineResult.State state = pipeline.run().waitUntilFinish();
-        if (state != PipelineResult.State.DONE) {
-          throw new DatasetException("dataset pipeline ended in state " + state, null);
-        }
-      } catch (RuntimeException e) {
-        if (e instanceof DatasetException) {
-          throw e;
-        }
-        throw new DatasetException(CommandErrors.message(e), e);
-      }
+      convert(conversion, options).print();
       DatasetReport report = DatasetReport.load(workDir.resolve("report.json"));
       if (zip) {
         Files.move(
@@ -235,6 +224,28 @@ public final class DatasetPipeline {
       } catch (IllegalStateException e) {
         // already shutting down: the hook runs anyway
       }
+    }
+  }
+
+  /**
+   * Runs the conversion's pipeline to its end ({@link PipelineRuns#runToEnd}). A bad input that a
+   * step reports (an unreadable or mismatched image, a truncated file: an {@link
+   * IllegalArgumentException} or {@link IOException} whose message names it) fails with that
+   * message alone, as the reference's tool says it; anything else (an {@link Error}, a bug) with
+   * the line that names the step that threw. Returns the run's counters ({@code dataset.images},
+   * ...).
+   */
+  static PipelineCounters convert(DatasetConversion conversion, PipelineOptions options) {
+    Pipeline pipeline = Pipeline.create(options);
+    pipeline.apply("Dataset", ConvertDataset.of(conversion));
+    try {
+      return PipelineCounters.of(PipelineRuns.runToEnd(pipeline, "the dataset pipeline"));
+    } catch (PipelineRuns.Failed e) {
+      Throwable cause = e.getCause() == null ? null : CommandErrors.cause(e.getCause());
+      if (cause instanceof IllegalArgumentException || cause instanceof IOException) {
+        throw new DatasetException(CommandErrors.message(cause), e);
+      }
+      throw e;
     }
   }
 

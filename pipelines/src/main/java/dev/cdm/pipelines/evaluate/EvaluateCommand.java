@@ -110,8 +110,10 @@ public final class EvaluateCommand implements Callable<Integer> {
   @Option(
       names = "--until-kimg",
       paramLabel = "KIMG",
-      description = "With --watch: stop after the first snapshot of at least this kimg")
-  Long untilKimg;
+      description =
+          "With --watch: stop after the first snapshot of at least this kimg (whole or decimal,"
+              + " e.g. 1.5: snapshots of a fraction of a kimg)")
+  Double untilKimg;
 
   @Option(
       names = "--poll",
@@ -142,6 +144,9 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
     if (untilKimg != null && !watch) {
       throw CommandErrors.usage("--until-kimg needs --watch");
+    }
+    if (untilKimg != null && !(untilKimg >= 0 && untilKimg < Double.POSITIVE_INFINITY)) {
+      throw CommandErrors.usage("--until-kimg: must be a number >= 0, got " + untilKimg);
     }
     StoredNetwork.of("check", sampler.precision); // --precision errors before any work
     // A bad --ref or --detector fails here, before any image is generated.
@@ -182,6 +187,7 @@ public final class EvaluateCommand implements Callable<Integer> {
       EvaluateJob job = job();
       SnapshotEvaluator evaluator = new SnapshotEvaluator(job, System.err::println);
       int n = watch ? evaluator.watch(Math.round(poll * 1000), untilKimg) : evaluator.evaluateAll();
+      evaluator.counters().print();
       System.err.println(
           "Evaluated "
               + n

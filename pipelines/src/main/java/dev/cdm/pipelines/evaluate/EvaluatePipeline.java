@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.options.PipelineOptions;
@@ -63,7 +64,7 @@ public final class EvaluatePipeline {
    * A streaming pipeline that evaluates each snapshot published in the run directory once, looking
    * every {@code pollMillis}; see {@link SnapshotPollFn} for which and when.
    */
-  static Pipeline watch(EvaluateJob job, long pollMillis, Long untilKimg) {
+  static Pipeline watch(EvaluateJob job, long pollMillis, Double untilKimg) {
     Pipeline p = create(job);
     p.apply("RunDirectory", Create.of(job.snapshots()).withCoder(StringUtf8Coder.of()))
         .apply(
@@ -85,7 +86,7 @@ public final class EvaluatePipeline {
    * Runs {@code p} to its end; the exception names {@code what} and the step that failed when it
    * does not end well ({@link PipelineRuns}).
    */
-  static void run(Pipeline p, String what) {
-    PipelineRuns.runToEnd(p, what + ": the evaluation pipeline");
+  static PipelineResult run(Pipeline p, String what) {
+    return PipelineRuns.runToEnd(p, what + ": the evaluation pipeline");
   }
 }

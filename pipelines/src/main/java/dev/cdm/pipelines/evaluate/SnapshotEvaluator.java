@@ -2,6 +2,7 @@ package dev.cdm.pipelines.evaluate;
 
 import com.google.gson.JsonObject;
 import dev.cdm.model.training.KimgFileName;
+import dev.cdm.pipelines.PipelineCounters;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +23,7 @@ public final class SnapshotEvaluator {
   private final ResultsLog results;
   private final ResultsLog failures;
   private final EvaluationReport report;
+  private final PipelineCounters counters = new PipelineCounters();
 
   public SnapshotEvaluator(EvaluateJob job, Consumer<String> log) {
     this.job = job;
@@ -37,6 +39,11 @@ public final class SnapshotEvaluator {
 
   public EvaluationReport report() {
     return report;
+  }
+
+  /** The Beam counters of every pipeline this evaluator ran, summed. */
+  public PipelineCounters counters() {
+    return counters;
   }
 
   /** The grid of a snapshot, relative to the output folder. */
@@ -63,7 +70,9 @@ public final class SnapshotEvaluator {
                 : ""));
     JsonObject before = results.row(snapshot.name());
     JsonObject failedBefore = failures.row(snapshot.name());
-    EvaluatePipeline.run(EvaluatePipeline.once(job, List.of(snapshot), false), snapshot.location());
+    counters.add(
+        EvaluatePipeline.run(
+            EvaluatePipeline.once(job, List.of(snapshot), false), snapshot.location()));
     JsonObject row = results.row(snapshot.name());
     if (row == null || row.equals(before)) {
       JsonObject failure = failures.row(snapshot.name());
@@ -108,7 +117,7 @@ public final class SnapshotEvaluator {
    * marker. Snapshots that failed before are tried again. Returns how many were evaluated; {@link
    * #failures()} tells how many failed.
    */
-  public int watch(long pollMillis, Long untilKimg) throws IOException {
+  public int watch(long pollMillis, Double untilKimg) throws IOException {
     failures.clear();
     Set<String> done = skipping();
     log.accept(
@@ -117,7 +126,8 @@ public final class SnapshotEvaluator {
             + " for snapshots (a streaming pipeline, looking every "
             + pollMillis / 1000.0
             + " s)");
-    EvaluatePipeline.run(EvaluatePipeline.watch(job, pollMillis, untilKimg), job.snapshots());
+    counters.add(
+        EvaluatePipeline.run(EvaluatePipeline.watch(job, pollMillis, untilKimg), job.snapshots()));
     int evaluated = 0;
     for (String name : results.evaluated()) {
       evaluated += done.contains(name) ? 0 : 1;

@@ -1,6 +1,7 @@
 package dev.cdm.pipelines.evaluate;
 
 import com.google.gson.JsonObject;
+import dev.cdm.model.training.KimgFileName;
 import java.io.IOException;
 import java.util.HashSet;
 import java.util.List;
@@ -37,10 +38,10 @@ final class SnapshotPollFn extends Watch.Growth.PollFn<String, Snapshot> {
 
   private final String outdir;
   private final long quietMillis;
-  private final Long untilKimg;
+  private final Double untilKimg;
   private transient boolean announced;
 
-  SnapshotPollFn(String outdir, long quietMillis, Long untilKimg) {
+  SnapshotPollFn(String outdir, long quietMillis, Double untilKimg) {
     this.outdir = outdir;
     this.quietMillis = quietMillis;
     this.untilKimg = untilKimg;
@@ -74,7 +75,7 @@ final class SnapshotPollFn extends Watch.Growth.PollFn<String, Snapshot> {
       }
     }
     if (reachedEnd) {
-      System.err.println("Reached --until-kimg=" + untilKimg + "; stopping.");
+      System.err.println("Reached --until-kimg=" + KimgFileName.text(untilKimg) + "; stopping.");
       return Watch.Growth.PollResult.complete(now, List.of());
     }
     Snapshot next =

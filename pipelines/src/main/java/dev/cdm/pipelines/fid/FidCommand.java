@@ -6,8 +6,10 @@ import dev.cdm.model.data.ImageArchive;
 import dev.cdm.model.sampling.SeedList;
 import dev.cdm.pipelines.BeamOptions;
 import dev.cdm.pipelines.CommandErrors;
+import dev.cdm.pipelines.Inputs;
 import dev.cdm.pipelines.NetworkCheck;
 import dev.cdm.pipelines.Outputs;
+import dev.cdm.pipelines.PipelineCounters;
 import dev.cdm.pipelines.PipelineRuns;
 import dev.cdm.pipelines.SamplerOptions;
 import dev.cdm.transforms.fid.BatchImages;
@@ -122,6 +124,9 @@ public final class FidCommand implements Callable<Integer> {
     if (results != null) {
       Outputs.checkFile("--results", results);
     }
+    if (images != null) {
+      Inputs.checkImages("--images", images);
+    }
     List<List<Long>> seedGroups = null;
     if (network != null) {
       seedGroups = seedGroups();
@@ -143,8 +148,10 @@ public final class FidCommand implements Callable<Integer> {
           images != null
               ? filesPipeline(statistics, reference, resultFile)
               : streamingPipeline(statistics, reference, resultFile, seedGroups);
-      PipelineRuns.runToEnd(pipeline, "the FID pipeline");
+      PipelineCounters counters =
+          PipelineCounters.of(PipelineRuns.runToEnd(pipeline, "the FID pipeline"));
       fids = FidResults.read(resultFile, repeats);
+      counters.print();
       if (results != null) {
         AtomicFiles.move(resultFile, AtomicFiles.absolute(results));
       }

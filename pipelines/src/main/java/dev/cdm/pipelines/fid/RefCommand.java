@@ -6,7 +6,9 @@ import dev.cdm.model.io.NpyArray;
 import dev.cdm.model.io.NpzFile;
 import dev.cdm.pipelines.BeamOptions;
 import dev.cdm.pipelines.CommandErrors;
+import dev.cdm.pipelines.Inputs;
 import dev.cdm.pipelines.Outputs;
+import dev.cdm.pipelines.PipelineCounters;
 import dev.cdm.pipelines.PipelineRuns;
 import dev.cdm.transforms.fid.ReadImageBatches;
 import dev.cdm.transforms.fid.WriteFeatureSample;
@@ -58,6 +60,7 @@ public final class RefCommand implements Callable<Integer> {
     if (features < 0) {
       throw CommandErrors.usage("--features must be >= 0, got " + features);
     }
+    Inputs.checkImages("--data", data);
     Outputs.checkFile("--dest", dest);
     String data = AtomicFiles.absolute(this.data);
     int total;
@@ -78,29 +81,32 @@ public final class RefCommand implements Callable<Integer> {
     String destPath = AtomicFiles.absolute(dest);
     String staged = AtomicFiles.stagingFor(destPath);
     System.err.println("Calculating statistics for " + total + " images from " + data + "...");
+    PipelineCounters counters = new PipelineCounters();
     try {
-      PipelineRuns.runToEnd(
-          FidPipelines.reference(
-              beam.create(),
-              ReadImageBatches.builder()
-                  .setPath(data)
-                  .setSubsets(ImageSubsets.disjoint(total, total, 1, 0))
-                  .setBatchSize(detector.batch)
-                  .build(),
-              detector.statistics(total),
-              staged),
-          "the statistics pipeline");
+      counters.add(
+          PipelineRuns.runToEnd(
+              FidPipelines.reference(
+                  beam.create(),
+                  ReadImageBatches.builder()
+                      .setPath(data)
+                      .setSubsets(ImageSubsets.disjoint(total, total, 1, 0))
+                      .setBatchSize(detector.batch)
+                      .build(),
+                  detector.statistics(total),
+                  staged),
+              "the statistics pipeline"));
       if (!AtomicFiles.exists(staged)) {
         throw new IllegalStateException("the pipeline finished without writing " + staged);
       }
       if (features > 0) {
-        addFeatureSample(data, total, staged, destPath);
+        addFeatureSample(data, total, staged, destPath, counters);
       } else {
         AtomicFiles.move(staged, destPath);
       }
     } finally {
       AtomicFiles.delete(staged);
     }
+    counters.print();
     System.err.println("Saved dataset reference statistics to " + destPath + ".");
     return 0;
   }
@@ -109,7 +115,8 @@ public final class RefCommand implements Callable<Integer> {
    * Features of min(--features, all) images of a seeded random subset, added to the statistics
    * {@code staged}; the whole written to {@code destPath}.
    */
-  private void addFeatureSample(String data, int total, String staged, String destPath)
+  private void addFeatureSample(
+      String data, int total, String staged, String destPath, PipelineCounters counters)
       throws java.io.IOException {
     int n = Math.min(features, total);
     System.err.println("Storing the features of " + n + " images for KID...");
@@ -126,7 +133,7 @@ public final class RefCommand implements Callable<Integer> {
           .apply(
               "FeatureSample",
               new WriteFeatureSample(detector.detector, detector.device.device, sample));
-      PipelineRuns.runToEnd(p, "the statistics pipeline");
+      counters.add(PipelineRuns.runToEnd(p, "the statistics pipeline"));
       java.util.Map<String, NpyArray> arrays = new java.util.LinkedHashMap<>(read(staged).arrays());
       arrays.putAll(read(sample).arrays());
       AtomicFiles.write(destPath, NpzFile.toBytes(arrays));

@@ -7,6 +7,7 @@ import dev.cdm.pipelines.CommandErrors;
 import dev.cdm.pipelines.DeviceOption;
 import dev.cdm.pipelines.NetworkCheck;
 import dev.cdm.pipelines.Outputs;
+import dev.cdm.pipelines.PipelineCounters;
 import dev.cdm.pipelines.PipelineRuns;
 import dev.cdm.pipelines.SamplerOptions;
 import dev.cdm.transforms.generate.StoredNetwork;
@@ -136,7 +137,7 @@ public final class GenerateCommand implements Callable<Integer> {
       return 0;
     }
     System.err.println("Generating " + n + " images to \"" + outdir + "\"...");
-    PipelineRuns.runToEnd(p, "the generate pipeline");
+    PipelineCounters.of(PipelineRuns.runToEnd(p, "the generate pipeline")).print();
     System.err.println("Done.");
     return 0;
   }

@@ -55,4 +55,25 @@ class EvaluateCountersTest {
     assertEquals(0L, counters.getOrDefault("evaluate.failures", 0L), counters.toString());
     assertEquals(1, ResultsLog.failures(run.toString()).rows().size());
   }
+
+  /** {@code cdm evaluate} sums the counters of its pipelines (one per snapshot) into one line. */
+  @Test
+  void theCommandEndsWithOneLineOfItsCounters(@TempDir Path tmp) throws Exception {
+    Path run = tmp.resolve("run");
+    Files.createDirectories(run);
+    for (String kimg : List.of("000000", "000001")) {
+      Files.copy(
+          EvaluateCommandTest.fixture("ddpmpp-cdm-gray.pkl"),
+          run.resolve("network-snapshot-" + kimg + ".pkl"));
+    }
+    Object[] r =
+        EvaluateCommandTest.cdm(
+            EvaluateCommandTest.common(
+                run, EvaluateCommandTest.fixture("fid-refA.npz"), "--repeats=1", "--kid-images=0"));
+    assertEquals(0, r[0], (String) r[1]);
+    // Per snapshot: seeds 0-63 generated, scored, and shown in the 8x8 grid.
+    dev.cdm.pipelines.CountersLineTest.assertOneCountersLine(
+        (String) r[1],
+        "counters: evaluate\\.images=128 evaluate\\.snapshots=2 generate\\.images=128");
+  }
 }

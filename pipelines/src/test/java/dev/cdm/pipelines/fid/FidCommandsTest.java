@@ -106,6 +106,8 @@ class FidCommandsTest {
             "--device=cpu",
             "--batch=50");
     assertEquals(0, r[0], (String) r[2]);
+    dev.cdm.pipelines.CountersLineTest.assertOneCountersLine(
+        (String) r[2], "counters: fid\\.images=600 fid\\.bytes=[1-9]\\d*");
     GaussianStatistics ours = GaussianStatistics.read(dest);
     GaussianStatistics theirs = GaussianStatistics.read(resource("fid-refA.npz"));
     for (int i = 0; i < ours.mu().length; i++) {
@@ -129,6 +131,8 @@ class FidCommandsTest {
               "--device=cpu",
               "--results=" + results);
       assertEquals(0, f[0], (String) f[2]);
+      dev.cdm.pipelines.CountersLineTest.assertOneCountersLine(
+          (String) f[2], "counters: fid\\.images=600 fid\\.bytes=[1-9]\\d*");
       double printed = Double.parseDouble(((String) f[1]).trim());
       assertEquals(expected, printed, 1e-4 * expected);
       double exact = FidResults.read(results, 1).values()[0];

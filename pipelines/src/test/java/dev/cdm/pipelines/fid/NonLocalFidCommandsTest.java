@@ -112,7 +112,19 @@ class NonLocalFidCommandsTest {
             "--detector=" + ROOT + "detector.pt",
             "--device=cpu");
     assertEquals(1, f[0]);
-    assertTrue(((String) f[2]).contains(ROOT + "nothing-here"), (String) f[2]);
+    assertTrue(
+        ((String) f[2]).contains("--images=" + ROOT + "nothing-here: not found"), (String) f[2]);
+    assertTrue(!((String) f[2]).contains("Loading dataset reference"), (String) f[2]);
+    Object[] r =
+        cdm(
+            "ref",
+            "--data=" + ROOT + "nothing-here",
+            "--dest=" + ROOT + "stats/x.npz",
+            "--detector=" + ROOT + "detector.pt",
+            "--device=cpu");
+    assertEquals(1, r[0]);
+    assertTrue(
+        ((String) r[2]).contains("--data=" + ROOT + "nothing-here: not found"), (String) r[2]);
     Object[] g =
         cdm(
             "fid",

@@ -7,6 +7,8 @@ import dev.cdm.transforms.ProgressMeter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 
 /**
@@ -19,6 +21,11 @@ final class ConvertShardFn extends DoFn<ShardRange, ShardResult> {
   static final int MAX_BAD_NAMES = 20;
 
   private final DatasetConversion conversion;
+  // Beam metrics (cdm dataset prints them at its end): PNGs and their bytes written to the shards,
+  // bad inputs skipped (--skip-bad).
+  private final Counter converted = Metrics.counter("cdm", "dataset.images");
+  private final Counter convertedBytes = Metrics.counter("cdm", "dataset.bytes");
+  private final Counter badInputs = Metrics.counter("cdm", "dataset.bad");
 
   ConvertShardFn(DatasetConversion conversion) {
     this.conversion = conversion;
@@ -58,6 +65,7 @@ final class ConvertShardFn extends DoFn<ShardRange, ShardResult> {
                 "Bad input image " + e.getMessage() + " (use --skip-bad to skip such images)", e);
           }
           bad++;
+          badInputs.inc();
           if (badExamples.size() < MAX_BAD_NAMES) {
             badExamples.add(e.getMessage());
           }
@@ -80,7 +88,10 @@ final class ConvertShardFn extends DoFn<ShardRange, ShardResult> {
           break;
         }
         if (attrs.channels == 1 || attrs.channels == 3) {
-          writer.write(item.index(), item.label(), PngCodec.encode(img));
+          byte[] png = PngCodec.encode(img);
+          writer.write(item.index(), item.label(), png);
+          converted.inc();
+          convertedBytes.inc(png.length);
         }
         images++;
         if (item.label() == null) {
