@@ -92,6 +92,16 @@ public final class Adam {
    * lr}.
    */
   public void update(LinkedHashMap<String, NDArray> params, NDArray grad, double lr) {
+    update(params, null, grad, lr);
+  }
+
+  /**
+   * As {@link #update(LinkedHashMap, NDArray, double)}, with the update applied in one op to {@code
+   * flatParams} [P], the buffer whose views {@code params} are ({@link FlatParameters}); {@code
+   * flatParams} null: applied to each parameter.
+   */
+  public void update(
+      LinkedHashMap<String, NDArray> params, NDArray flatParams, NDArray grad, double lr) {
     Autograd.noGrad(
         () -> {
           if (expAvg == null) {
@@ -120,6 +130,10 @@ public final class Adam {
           try (NDArray denom = expAvgSq.sqrt();
               NDArray upd = expAvg.div(HostScalars.addi(HostScalars.divi(denom, bc2Sqrt), eps))) {
             HostScalars.muli(upd, stepSize);
+            if (flatParams != null) {
+              flatParams.subi(upd); // every param.addcdiv_(exp_avg, denom, value=-step_size)
+              return null;
+            }
             List<NDArray> views = unflatten(upd, shapes);
             int i = 0;
             for (NDArray p : params.values()) {

@@ -36,8 +36,32 @@ public final class Ema {
 
   /**
    * p_ema.copy_(p_net.lerp(p_ema, beta)) for every parameter, in place, with torch's two-sided lerp
-   * formula (start + w (end − start) for w &lt; 0.5, end − (end − start)(1 − w) otherwise),
-   * computed on flat copies in a few kernels and written back through views.
+   * formula (start + w (end − start) for w &lt; 0.5, end − (end − start)(1 − w) otherwise), in
+   * place on the EMA's flat parameter buffer {@code ema} [P] against the network's {@code net} [P]
+   * ({@link FlatParameters}), in two or three kernels.
+   */
+  public static void update(NDArray ema, NDArray net, double beta) {
+    Autograd.noGrad(
+        () -> {
+          NDArray p =
+              net.getDevice().equals(ema.getDevice()) ? net : net.toDevice(ema.getDevice(), true);
+          if (beta >= 0.5) {
+            try (NDArray d = ema.sub(p)) {
+              ema.subi(HostScalars.muli(d, 1 - beta)); // end - (end - start) (1 - w)
+            }
+          } else {
+            HostScalars.muli(ema.subi(p), beta).addi(p); // (end - start) w + start
+          }
+          if (p != net) {
+            p.close();
+          }
+          return null;
+        });
+  }
+
+  /**
+   * As {@link #update(NDArray, NDArray, double)} for every parameter of two networks by name,
+   * computed on flat copies and written back through views.
    */
   public static void update(Map<String, NDArray> ema, Map<String, NDArray> net, double beta) {
     Autograd.noGrad(

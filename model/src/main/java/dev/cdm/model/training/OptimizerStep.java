@@ -20,6 +20,7 @@ final class OptimizerStep {
   private final Adam adam = new Adam();
   private final Ema emaSchedule;
   private final TrainableNetwork ema;
+  private final FlatParameters emaFlat;
 
   /** Sees the reduced gradients of every step before the guard and the update (tests). */
   Consumer<Map<String, NDArray>> onGradients;
@@ -27,6 +28,7 @@ final class OptimizerStep {
   OptimizerStep(TrainingOptions opts, TrainableNetwork ema) {
     this.opts = opts;
     this.ema = ema;
+    this.emaFlat = FlatParameters.link(ema, false);
     this.emaSchedule = new Ema(opts.emaHalflifeKimg(), opts.emaRampupRatio());
   }
 
@@ -39,17 +41,14 @@ final class OptimizerStep {
   }
 
   /**
-   * Guards {@code flatGradient} (closed here) and applies Adam to {@code params} at the learning
-   * rate of image {@code stepNimg}. Returns the updated weights flattened for the broadcast when
-   * {@code flattenForBroadcast}, else null.
+   * Guards {@code flatGradient} (closed here) and applies Adam to {@code master}'s parameters (in
+   * one op on its flat buffer) at the learning rate of image {@code stepNimg}.
    */
-  NDArray adam(
-      LinkedHashMap<String, NDArray> params,
-      NDArray flatGradient,
-      long stepNimg,
-      boolean flattenForBroadcast) {
-    return Autograd.noGrad(
+  void adam(FlatParameters master, NDArray flatGradient, long stepNimg) {
+    Autograd.noGrad(
         () -> {
+          NDArray flatParams = master.flat();
+          LinkedHashMap<String, NDArray> params = master.parameters();
           NDArray g = flatGradient;
           if (onGradients != null) {
             List<Shape> shapes = new ArrayList<>();
@@ -67,26 +66,23 @@ final class OptimizerStep {
           g.close();
           double lr =
               opts.lr() * Math.min(stepNimg / Math.max(opts.lrRampupKimg() * 1000, 1e-8), 1);
-          adam.update(params, guarded, lr);
+          adam.update(params, flatParams, guarded, lr);
           guarded.close();
-          return flattenForBroadcast ? Adam.flatten(new ArrayList<>(params.values())) : null;
+          return null;
         });
   }
 
   /** Replica 0's updated weights to every replica; clears their gradients. */
-  void broadcast(Replicas replicas, NDArray flatMaster) {
-    replicas.broadcast(flatMaster);
-    if (flatMaster != null) {
-      flatMaster.close();
-    }
+  void broadcast(Replicas replicas) {
+    replicas.broadcast();
   }
 
   /**
-   * The EMA of {@code params} after the step that began at image {@code stepNimg}; called with grad
-   * mode off.
+   * The EMA of {@code net}'s parameters after the step that began at image {@code stepNimg}; called
+   * with grad mode off.
    */
-  void updateEma(Map<String, NDArray> params, long stepNimg) {
-    Ema.update(ema.parameters(), params, emaSchedule.beta(stepNimg, opts.batchSize()));
+  void updateEma(FlatParameters net, long stepNimg) {
+    Ema.update(emaFlat.flat(), net.flat(), emaSchedule.beta(stepNimg, opts.batchSize()));
     ema.parametersUpdated();
   }
 }

@@ -108,5 +108,13 @@ public final class PrecondNetworks {
     public void parametersUpdated() {
       precond.parametersUpdated();
     }
+
+    @Override
+    public NDArray replaceParameter(String name, NDArray value) {
+      if (!precond.parameters().containsKey(name)) {
+        throw new IllegalArgumentException("no parameter '" + name + "'");
+      }
+      return precond.replace(name, value);
+    }
   }
 }

@@ -41,6 +41,7 @@ final class Replicas implements AutoCloseable {
   record Result(NDArray moments, NDArray gradient) {}
 
   private final List<Replica> replicas = new ArrayList<>();
+  private final List<FlatParameters> flats = new ArrayList<>();
   private final ExecutorService pool;
   private final int batchGpu;
   private final int rounds;
@@ -95,6 +96,21 @@ final class Replicas implements AutoCloseable {
 
   Replica get(int rank) {
     return replicas.get(rank);
+  }
+
+  /**
+   * Links every replica's parameters to a flat buffer of its own ({@link FlatParameters}), as
+   * leaves that require gradients; call once their weights are in place.
+   */
+  void linkFlatParameters() {
+    for (Replica rep : replicas) {
+      flats.add(FlatParameters.link(rep.net(), true));
+    }
+  }
+
+  /** Replica 0's flat parameters (after {@link #linkFlatParameters}). */
+  FlatParameters masterFlat() {
+    return flats.get(0);
   }
 
   /** Replica 0: its weights are the ones Adam updates and the others copy. */
@@ -246,27 +262,19 @@ final class Replicas implements AutoCloseable {
   }
 
   /**
-   * Copies replica 0's updated weights ({@code flatMaster}, null with one replica) into the others
-   * and clears every replica's gradients; each replica does so on its own thread, so the
-   * per-parameter launches of the replicas overlap.
+   * Copies replica 0's updated weights into the others (one copy of the flat buffer each) and
+   * clears every replica's gradients; each replica does so on its own thread, so the per-parameter
+   * launches of the replicas overlap.
    */
-  void broadcast(NDArray flatMaster) {
-    List<Shape> shapes = new ArrayList<>();
-    master().net().parameters().values().forEach(p -> shapes.add(p.getShape()));
+  void broadcast() {
+    NDArray flatMaster = replicas.size() > 1 ? masterFlat().flat() : null;
     onEach(
         r ->
             Autograd.noGrad(
                 () -> {
                   Replica rep = replicas.get(r);
                   if (r > 0) {
-                    try (NDArray moved = flatMaster.toDevice(rep.manager().getDevice(), true)) {
-                      List<NDArray> views = Adam.unflatten(moved, shapes);
-                      int i = 0;
-                      for (NDArray p : rep.net().parameters().values()) {
-                        Tensors.assign(p, views.get(i++));
-                      }
-                      Adam.close(views);
-                    }
+                    Tensors.assign(flats.get(r).flat(), flatMaster);
                   }
                   for (NDArray p : rep.net().parameters().values()) {
                     Autograd.zeroGrad(p);

@@ -25,4 +25,12 @@ public interface TrainableNetwork extends Denoiser {
    * caches.
    */
   default void parametersUpdated() {}
+
+  /**
+   * Replaces the trainable tensor {@code name} by {@code value} (same shape; e.g. a view of a flat
+   * buffer, {@link FlatParameters}); returns the tensor it replaced, which the caller then owns.
+   */
+  default NDArray replaceParameter(String name, NDArray value) {
+    throw new UnsupportedOperationException(getClass().getName() + " cannot replace parameters");
+  }
 }

@@ -8,7 +8,6 @@ import dev.cdm.model.loss.Loss;
 import dev.cdm.model.loss.SeededRandomSource;
 import dev.cdm.model.torch.Autograd;
 import java.io.IOException;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -76,6 +75,7 @@ public final class TrainingLoop {
         p.setRequiresGradient(true);
       }
     }
+    replicas.linkFlatParameters();
     this.optimizer = new OptimizerStep(opts, ema);
     if (resume != null) {
       if (resume.adamStep() > 0) {
@@ -350,15 +350,15 @@ public final class TrainingLoop {
               return new Replicas.Result(moments, flat);
             });
     listener.phaseQueued("accumulate");
-    LinkedHashMap<String, NDArray> p0 = replicas.master().net().parameters();
+    FlatParameters p0 = replicas.masterFlat();
 
     NDArray flat = Replicas.averageGradients(results);
     listener.phaseQueued("reduce");
 
-    NDArray master0 = optimizer.adam(p0, flat, stepNimg, replicas.size() > 1);
+    optimizer.adam(p0, flat, stepNimg);
     listener.phaseQueued("adam");
 
-    optimizer.broadcast(replicas, master0);
+    optimizer.broadcast(replicas);
     listener.phaseQueued("broadcast");
 
     Autograd.noGrad(

@@ -79,6 +79,58 @@ class OptimizerMathTest {
     }
   }
 
+  /** The one-op updates of a flat parameter buffer give the per-parameter results, bit for bit. */
+  @Test
+  void flatUpdatesEqualPerParameterUpdates() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      java.util.Random rnd = new java.util.Random(3);
+      float[] init = new float[10];
+      float[] other = new float[10];
+      for (int i = 0; i < 10; i++) {
+        init[i] = (float) rnd.nextGaussian();
+        other[i] = (float) rnd.nextGaussian();
+      }
+      LinkedHashMap<String, NDArray> params = new LinkedHashMap<>();
+      params.put("a", m.create(java.util.Arrays.copyOfRange(init, 0, 6), new Shape(2, 3)));
+      params.put("b", m.create(java.util.Arrays.copyOfRange(init, 6, 10)));
+      NDArray flat = m.create(init);
+      LinkedHashMap<String, NDArray> views = new LinkedHashMap<>();
+      List<NDArray> v = Adam.unflatten(flat, List.of(new Shape(2, 3), new Shape(4)));
+      views.put("a", v.get(0));
+      views.put("b", v.get(1));
+      Adam perParam = new Adam();
+      Adam flatAdam = new Adam();
+      for (int t = 0; t < 4; t++) {
+        float[] g = new float[10];
+        for (int i = 0; i < 10; i++) {
+          g[i] = (float) rnd.nextGaussian();
+        }
+        perParam.update(params, m.create(g), 1e-2 * (t + 1));
+        flatAdam.update(views, flat, m.create(g), 1e-2 * (t + 1));
+      }
+      float[] expect = Adam.flatten(List.copyOf(params.values())).toFloatArray();
+      assertArrayEquals(expect, flat.toFloatArray(), 0f);
+      for (double beta : new double[] {0.9, 0.3}) {
+        NDArray net = m.create(other);
+        NDArray ema = flat.duplicate();
+        Map<String, NDArray> e = new LinkedHashMap<>();
+        e.put("a", params.get("a").duplicate());
+        e.put("b", params.get("b").duplicate());
+        Map<String, NDArray> n = new LinkedHashMap<>();
+        List<NDArray> nv = Adam.unflatten(net, List.of(new Shape(2, 3), new Shape(4)));
+        n.put("a", nv.get(0));
+        n.put("b", nv.get(1));
+        Ema.update(e, n, beta);
+        Ema.update(ema, net, beta);
+        assertArrayEquals(
+            Adam.flatten(List.copyOf(e.values())).toFloatArray(),
+            ema.toFloatArray(),
+            0f,
+            "beta " + beta);
+      }
+    }
+  }
+
   @Test
   void gradientGuardReplacesNanAndInf() {
     try (NDManager m = NDManager.newBaseManager()) {
