@@ -6,12 +6,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.cdm.bench.BenchArgs;
 import dev.cdm.fid.Detector;
 import dev.cdm.fid.Devices;
 import dev.cdm.fid.FeatureMoments;
 import dev.cdm.fid.FeatureSums;
 import java.nio.ByteBuffer;
-import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
@@ -29,15 +29,7 @@ public final class FeatureBench {
   private FeatureBench() {}
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> a = new HashMap<>();
-    for (String arg : args) {
-      String s = arg.startsWith("--") ? arg.substring(2) : arg;
-      int eq = s.indexOf('=');
-      if (eq < 0) {
-        throw new IllegalArgumentException("expected key=value, got " + arg);
-      }
-      a.put(s.substring(0, eq), s.substring(eq + 1));
-    }
+    Map<String, String> a = BenchArgs.parse(args);
     String detectorPath = a.get("detector");
     if (detectorPath == null) {
       throw new IllegalArgumentException("detector=PATH is required (a TorchScript file)");

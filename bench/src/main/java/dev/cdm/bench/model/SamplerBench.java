@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.cdm.bench.BenchArgs;
 import dev.cdm.model.precond.PaperNetworks;
 import dev.cdm.model.precond.Precision;
 import dev.cdm.model.precond.Precond;
@@ -13,7 +14,6 @@ import dev.cdm.model.sampling.GlobalNoise;
 import dev.cdm.model.sampling.ImageQuantizer;
 import dev.cdm.model.torch.TorchRandom;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -44,14 +44,7 @@ public final class SamplerBench {
   }
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> a = new LinkedHashMap<>();
-    for (String s : args) {
-      int eq = s.indexOf('=');
-      if (eq < 0) {
-        throw new IllegalArgumentException("argument '" + s + "': expected key=value");
-      }
-      a.put(s.substring(0, eq).replaceFirst("^--", ""), s.substring(eq + 1));
-    }
+    Map<String, String> a = BenchArgs.parse(args);
     int batch = Integer.parseInt(a.getOrDefault("batch", "4"));
     String deviceName = a.getOrDefault("device", "cpu");
     int steps = Integer.parseInt(a.getOrDefault("steps", "18"));

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.util.cuda.CudaUtils;
+import dev.cdm.bench.BenchArgs;
 import dev.cdm.model.augment.AugmentPipe;
 import dev.cdm.model.loss.EDMLoss;
 import dev.cdm.model.loss.Loss;
@@ -27,7 +28,6 @@ import dev.cdm.model.training.TrainingSet;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -53,11 +53,7 @@ public final class TrainBench {
   private TrainBench() {}
 
   public static void main(String[] argv) throws Exception {
-    Map<String, String> a = new HashMap<>();
-    for (String s : argv) {
-      int eq = s.indexOf('=');
-      a.put(s.substring(0, eq).replaceFirst("^--", ""), s.substring(eq + 1));
-    }
+    Map<String, String> a = BenchArgs.parse(argv);
     String lossName = a.getOrDefault("loss", "edm");
     int batch = Integer.parseInt(a.getOrDefault("batch", "8"));
     int steps = Integer.parseInt(a.getOrDefault("steps", "3"));
