@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A layer of the reference networks: named parameters, named buffers and named children, in the
@@ -21,10 +22,23 @@ public abstract class Module {
   private final LinkedHashMap<String, Module> children = new LinkedHashMap<>();
   private boolean training;
 
+  /**
+   * Counts changes to any layer's tensor maps or children (registration and {@link #replace}), in
+   * every network of the process: a cached view of the tensors (e.g. {@link
+   * dev.cdm.model.precond.Precond#parameters()}) is current while this has not moved.
+   */
+  private static final AtomicLong STRUCTURE = new AtomicLong();
+
+  /** The process-wide count of structure changes: a cache built at this value is current. */
+  protected static long structureVersion() {
+    return STRUCTURE.get();
+  }
+
   /** Registers a trainable tensor under {@code name}; {@code null} registers nothing (as torch). */
   protected final NDArray addParameter(String name, NDArray value) {
     if (value != null) {
       params.put(name, value);
+      STRUCTURE.incrementAndGet();
     }
     return value;
   }
@@ -33,6 +47,7 @@ public abstract class Module {
   protected final NDArray addBuffer(String name, NDArray value) {
     if (value != null) {
       buffers.put(name, value);
+      STRUCTURE.incrementAndGet();
     }
     return value;
   }
@@ -41,6 +56,7 @@ public abstract class Module {
   protected final <M extends Module> M addChild(String name, M child) {
     if (child != null) {
       children.put(name, child);
+      STRUCTURE.incrementAndGet();
     }
     return child;
   }
@@ -103,12 +119,24 @@ public abstract class Module {
       return c.replace(key.substring(dot + 1), value);
     }
     if (params.containsKey(key)) {
+      STRUCTURE.incrementAndGet();
       return params.put(key, value);
     }
     if (buffers.containsKey(key)) {
+      STRUCTURE.incrementAndGet();
       return buffers.put(key, value);
     }
     throw new IllegalArgumentException("no parameter or buffer for state-dict key '" + key + "'");
+  }
+
+  /** True if {@code key} (a state-dict key relative to this layer) names a trainable tensor. */
+  public final boolean isParameter(String key) {
+    int dot = key.indexOf('.');
+    if (dot < 0) {
+      return params.containsKey(key);
+    }
+    Module c = children.get(key.substring(0, dot));
+    return c != null && c.isParameter(key.substring(dot + 1));
   }
 
   /** A map with insertion order, for callers collecting names. */

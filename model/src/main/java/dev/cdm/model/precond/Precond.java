@@ -37,6 +37,17 @@ public abstract class Precond extends Module implements Denoiser, AutoCloseable 
   private final String className;
   private final Map<String, Object> initKwargs;
   private final Map<String, NDArray> cache = new ConcurrentHashMap<>();
+
+  /**
+   * {@link #parameters()} as last built (the training loop asks several times per step; building it
+   * walks every layer and joins names), current while {@link #structureVersion()} is {@code
+   * parametersAt}.
+   */
+  private LinkedHashMap<String, NDArray> parameters;
+
+  private long parametersAt = -1;
+
+  private final Object parametersLock = new Object();
   private Precision precision;
   private double sigmaMin;
   private double sigmaMax;
@@ -257,9 +268,16 @@ public abstract class Precond extends Module implements Denoiser, AutoCloseable 
 
   /** Trainable tensors in the reference's {@code named_parameters()} order and naming. */
   public LinkedHashMap<String, NDArray> parameters() {
-    LinkedHashMap<String, NDArray> out = new LinkedHashMap<>();
-    namedParameters("", out);
-    return out;
+    synchronized (parametersLock) {
+      long version = structureVersion();
+      if (parametersAt != version) {
+        LinkedHashMap<String, NDArray> out = new LinkedHashMap<>();
+        namedParameters("", out);
+        parameters = out;
+        parametersAt = version;
+      }
+      return new LinkedHashMap<>(parameters);
+    }
   }
 
   /** Non-trainable state (resample filters, Fourier frequencies, iDDPM's {@code u}). */

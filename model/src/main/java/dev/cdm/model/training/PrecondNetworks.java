@@ -111,7 +111,7 @@ public final class PrecondNetworks {
 
     @Override
     public NDArray replaceParameter(String name, NDArray value) {
-      if (!precond.parameters().containsKey(name)) {
+      if (!precond.isParameter(name)) {
         throw new IllegalArgumentException("no parameter '" + name + "'");
       }
       return precond.replace(name, value);

@@ -188,4 +188,28 @@ public class FreshNetworkTest {
     kw.put("augment_dim", 9);
     return kw;
   }
+
+  @Test
+  void parametersFollowEveryReplacementAndTheCallerOwnsTheMap() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      Precond net = Precond.create("EDMPrecond", tiny(), m);
+      String key = "model.enc.16x16_conv.weight";
+      LinkedHashMap<String, NDArray> before = net.parameters();
+      NDArray old = before.get(key);
+      before.clear(); // a copy: the network's view is untouched
+      assertTrue(net.parameters().get(key) == old);
+      NDArray fresh = old.zerosLike();
+      assertTrue(net.replace(key, fresh) == old);
+      assertTrue(net.parameters().get(key) == fresh, "a replaced parameter is seen at once");
+      assertTrue(net.isParameter(key));
+      assertTrue(!net.isParameter("model.enc.16x16_down.conv0.resample_filter"), "a buffer");
+      assertTrue(!net.isParameter("model.nope.weight"));
+      // a state dict loaded into it replaces every tensor (and closes the old ones): the map
+      // shows the loaded copies
+      net.loadStateDict(new LinkedHashMap<>(net.stateDict()));
+      NDArray loaded = net.parameters().get(key);
+      assertTrue(loaded != fresh);
+      assertEquals(0f, loaded.abs().sum().getFloat());
+    }
+  }
 }
