@@ -13,6 +13,7 @@ import dev.cdm.model.nn.SongUNet;
 import dev.cdm.model.nn.UNet;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -44,6 +45,8 @@ public abstract class Precond extends Module implements Denoiser, AutoCloseable 
    * parametersAt}.
    */
   private LinkedHashMap<String, NDArray> parameters;
+
+  private List<NDArray> parameterArrays;
 
   private long parametersAt = -1;
 
@@ -269,15 +272,31 @@ public abstract class Precond extends Module implements Denoiser, AutoCloseable 
   /** Trainable tensors in the reference's {@code named_parameters()} order and naming. */
   public LinkedHashMap<String, NDArray> parameters() {
     synchronized (parametersLock) {
-      long version = structureVersion();
-      if (parametersAt != version) {
-        LinkedHashMap<String, NDArray> out = new LinkedHashMap<>();
-        namedParameters("", out);
-        parameters = out;
-        parametersAt = version;
-      }
-      return new LinkedHashMap<>(parameters);
+      return new LinkedHashMap<>(currentParameters());
     }
+  }
+
+  /**
+   * The arrays of {@link #parameters()} in the same order, as an unmodifiable list that is not
+   * copied (for loops that run every training step).
+   */
+  public List<NDArray> parameterArrays() {
+    synchronized (parametersLock) {
+      currentParameters();
+      return parameterArrays;
+    }
+  }
+
+  private LinkedHashMap<String, NDArray> currentParameters() {
+    long version = structureVersion();
+    if (parametersAt != version) {
+      LinkedHashMap<String, NDArray> out = new LinkedHashMap<>();
+      namedParameters("", out);
+      parameters = out;
+      parameterArrays = List.copyOf(out.values());
+      parametersAt = version;
+    }
+    return parameters;
   }
 
   /** Non-trainable state (resample filters, Fourier frequencies, iDDPM's {@code u}). */

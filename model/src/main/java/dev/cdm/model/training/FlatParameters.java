@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A network's trainable parameters as views of one contiguous float32 buffer [P] (state_dict
@@ -60,12 +59,12 @@ final class FlatParameters {
 
   /** True while every parameter of the network is still the view this buffer installed. */
   boolean linked() {
-    Map<String, NDArray> params = net.parameters();
+    List<NDArray> params = net.parameterArrays();
     if (params.size() != views.size()) {
       return false;
     }
     Iterator<NDArray> it = views.iterator();
-    for (NDArray p : params.values()) {
+    for (NDArray p : params) {
       if (p != it.next()) {
         return false;
       }

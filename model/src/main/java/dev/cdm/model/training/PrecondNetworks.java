@@ -100,6 +100,11 @@ public final class PrecondNetworks {
     }
 
     @Override
+    public java.util.List<NDArray> parameterArrays() {
+      return precond.parameterArrays();
+    }
+
+    @Override
     public void setTraining(boolean training) {
       precond.setTraining(training);
     }

@@ -232,7 +232,7 @@ final class Replicas implements AutoCloseable {
   /** The replica's parameter gradients flattened into one array. */
   static NDArray flatGradient(Replica rep) {
     List<NDArray> grads = new ArrayList<>();
-    for (NDArray p : rep.net().parameters().values()) {
+    for (NDArray p : rep.net().parameterArrays()) {
       grads.add(p.getGradient());
     }
     NDArray flat = Adam.flatten(grads);
@@ -276,7 +276,7 @@ final class Replicas implements AutoCloseable {
                   if (r > 0) {
                     Tensors.assign(flats.get(r).flat(), flatMaster);
                   }
-                  for (NDArray p : rep.net().parameters().values()) {
+                  for (NDArray p : rep.net().parameterArrays()) {
                     Autograd.zeroGrad(p);
                   }
                   rep.net().parametersUpdated();

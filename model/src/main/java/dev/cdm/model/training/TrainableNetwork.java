@@ -3,6 +3,7 @@ package dev.cdm.model.training;
 import ai.djl.ndarray.NDArray;
 import dev.cdm.model.precond.Denoiser;
 import java.util.LinkedHashMap;
+import java.util.List;
 
 /**
  * What the training loop needs from a network: the denoiser, its trainable parameters in torch
@@ -16,6 +17,14 @@ public interface TrainableNetwork extends Denoiser {
    * weights.
    */
   LinkedHashMap<String, NDArray> parameters();
+
+  /**
+   * The arrays of {@link #parameters()} in the same order, read-only; implementations may return a
+   * cached list (the training loop asks every step).
+   */
+  default List<NDArray> parameterArrays() {
+    return List.copyOf(parameters().values());
+  }
 
   /** Training mode enables dropout; the EMA copy and snapshots are evaluated in eval mode. */
   void setTraining(boolean training);

@@ -201,6 +201,7 @@ public class FreshNetworkTest {
       NDArray fresh = old.zerosLike();
       assertTrue(net.replace(key, fresh) == old);
       assertTrue(net.parameters().get(key) == fresh, "a replaced parameter is seen at once");
+      assertEquals(List.copyOf(net.parameters().values()), net.parameterArrays());
       assertTrue(net.isParameter(key));
       assertTrue(!net.isParameter("model.enc.16x16_down.conv0.resample_filter"), "a buffer");
       assertTrue(!net.isParameter("model.nope.weight"));
