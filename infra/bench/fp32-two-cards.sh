@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# fp32 on one card and on two (issues of evaluation and cluster scaling), run in the background on a
+# 2-GPU machine: `cdm evaluate` of NUM images (eval-e2e.sh java) on card 0 with one worker slot
+# while card 1 runs `cdm generate` on embedded Flink with one slot; then the same evaluation with
+# two slots on both cards, then the Flink generation with two slots. Logs and one JSON line per run
+# under $L (default /tmp/logs); $L/all.done when finished.
+#
+#   CDM="java ... dev.cdm.pipelines.Cdm" REF=path/to/reference-checkout DET=detector.pt \
+#     setsid nohup bash infra/bench/fp32-two-cards.sh &
+#
+# The network is a randomly initialised DDPM++ CIFAR-10 EDMPrecond pickled by the reference code
+# (eval_ref.py prepare); the statistics come from 1024 of its images (cdm generate + cdm ref): the
+# FID values carry no information, only the times do.
+set -u
+L="${L:-/tmp/logs}"
+mkdir -p "$L"
+: "${CDM:?set CDM to the java command line of dev.cdm.pipelines.Cdm}"
+B="${B:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)}"
+export W="${W:-/tmp/e2e}" NUM="${NUM:-10000}" DET="${DET:?set DET to the detector}"
+FLINK_IMAGES="${FLINK_IMAGES:-4096}"
+export NVIDIA_TF32_OVERRIDE=0
+now() { python3 -c 'import time; print(time.time())'; }
+since() { python3 -c "import sys, time; print(round(time.time() - float(sys.argv[1]), 2))" "$1"; }
+flink() { # slots devices
+  local t rc
+  t=$(now)
+  rm -rf "/tmp/flink-gen-$1"
+  $CDM generate --network="$W/net.pkl" --seeds=0-$((FLINK_IMAGES - 1)) --outdir="/tmp/flink-gen-$1" \
+    --device="$2" --runner=FlinkRunner --parallelism="$1" --precision=fp32 --batch=64 > "$L/flink-$1.log" 2>&1
+  rc=$?
+  echo "{\"bench\": \"generate-flink\", \"precision\": \"fp32\", \"slots\": $1, \"device\": \"$2\"," \
+    "\"num\": $FLINK_IMAGES, \"rc\": $rc, \"pngs\": $(find "/tmp/flink-gen-$1" -name '*.png' | wc -l)," \
+    "\"wall_s\": $(since "$t")}" >> "$L/bench.jsonl"
+}
+mkdir -p "$W"
+(cd "${REF:?set REF to the reference checkout}" && python3 "$B/eval_ref.py" prepare "$W" "$DET") > "$L/prepare.log" 2>&1
+$CDM generate --network="$W/net.pkl" --seeds=0-1023 --outdir="$W/stat-images" --device=gpu:0 --precision=fp16 \
+  --batch=64 >> "$L/prepare.log" 2>&1
+$CDM ref --data="$W/stat-images" --dest="$W/ref.npz" --detector="$DET" --device=gpu:0 >> "$L/prepare.log" 2>&1
+touch "$L/prepared"
+( flink 1 gpu:1; touch "$L/gpu1.done" ) &
+bash "$B/eval-e2e.sh" java fp32 gpu:0 1 > "$L/eval-fp32-1.log" 2>&1
+grep -h '^{' "$L/eval-fp32-1.log" >> "$L/bench.jsonl"
+while [ ! -f "$L/gpu1.done" ]; do sleep 2; done
+bash "$B/eval-e2e.sh" java fp32 gpu:0,1 2 > "$L/eval-fp32-2.log" 2>&1
+grep -h '^{' "$L/eval-fp32-2.log" >> "$L/bench.jsonl"
+flink 2 gpu:0,1
+touch "$L/all.done"

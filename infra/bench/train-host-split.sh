@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# fp16 training step on one GPU: the reference (infra/bench/train_ref.py) against the Java
+# TrainBench of this build and of an earlier build, each with the share of the timed steps during
+# which the GPU was busy (nvidia-smi utilization.gpu, sampled every 100 ms, averaged over each run's
+# timed window): a step that takes longer than the GPU is busy waits for the host.
+#
+#   REF=reference-checkout CUR=dir-of-jars [BEFORE=dir-of-jars] LIB=dir-of-runtime-jars \
+#     KIT=device-kit bash infra/bench/train-host-split.sh
+#
+# CUR/BEFORE hold the cdm-*.jar of a build (bench included), LIB the runtime libraries without the
+# CPU libtorch (infra/bench/gpu-lib.sh). The JVMs start as ./cdm starts them on one GPU (cuDNN
+# autotuning, expandable allocator segments). With JFR=1 one more run of this build records a Java
+# Flight Recording of the EDM fp16 step into $OUT/train-fp16.jfr (the Java runtime needs jdk.jfr).
+# One JSON line per run on stdout and in $OUT/train-split.jsonl, with gpu_busy (0-1) added.
+set -uo pipefail
+source "${KIT:?}/env.sh"
+export NVIDIA_TF32_OVERRIDE=0 TORCH_CPP_LOG_LEVEL=ERROR CUDA_VISIBLE_DEVICES="${CUDA_VISIBLE_DEVICES:-0}"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+out="${OUT:-/tmp}"
+raw="$out/train-split.raw"
+util="$out/gpu-util.csv"
+: > "$raw"
+nvidia-smi --query-gpu=name --format=csv,noheader | head -n 1 | sed 's/^/# /' | tee -a "$raw"
+nvidia-smi -i "${CUDA_VISIBLE_DEVICES%%,*}" --query-gpu=timestamp,utilization.gpu --format=csv,noheader,nounits -lms 100 > "$util" &
+smi=$!
+trap 'kill $smi 2>/dev/null' EXIT
+stamp() { while IFS= read -r l; do [[ "$l" == "{"* ]] && printf '%s %s\n' "$(date +%s.%N)" "$l"; done; }
+ref() { (cd "${REF:?}" && PYTHONUNBUFFERED=1 "$@" python3 "$here/train_ref.py" "${pairs[@]}") 2>&1 | stamp | tee -a "$raw"; }
+java_bench() { # jars tag args...
+  local jars="$1" tag="$2" steps; shift 2
+  steps="$(printf '%s\n' "$@" | sed -n 's/^steps=//p')"
+  PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True java -Xmx16g -Dai.djl.offline=true \
+    -Dai.djl.pytorch.cudnn_benchmark=true ${JAVA_EXTRA:-} -cp "$jars/*:${LIB:?}/*" dev.cdm.bench.model.TrainBench \
+    device=gpu batch=128 "$@" 2>&1 | stamp | sed "s/{/{\"build\":\"$tag\",\"steps\":$steps,/" | tee -a "$raw"
+}
+pairs=(edm:fp16); ref env B=128 N=100
+pairs=(cdm:fp16 edm:fp32); ref env B=128 N=20
+java_bench "${CUR:?}" current loss=edm precision=fp16 steps=100 warmup=10
+java_bench "$CUR" current loss=edm precision=fp16 steps=100 warmup=10 devices=1
+java_bench "$CUR" current loss=cdm precision=fp16 steps=20 warmup=3
+java_bench "$CUR" current loss=edm steps=20 warmup=3
+if [[ -n "${BEFORE:-}" ]]; then
+  java_bench "$BEFORE" before loss=edm precision=fp16 steps=100 warmup=10
+  java_bench "$BEFORE" before loss=edm precision=fp16 steps=100 warmup=10 devices=1
+  java_bench "$BEFORE" before loss=cdm precision=fp16 steps=20 warmup=3
+fi
+pairs=(edm:fp16); ref env B=128 N=100
+if [[ "${JFR:-0}" == 1 ]]; then
+  JAVA_EXTRA="-XX:StartFlightRecording=filename=$out/train-fp16.jfr,settings=profile" \
+    java_bench "$CUR" current-jfr loss=edm precision=fp16 steps=200 warmup=10
+fi
+kill $smi 2>/dev/null
+python3 - "$raw" "$util" <<'PY' | tee "$out/train-split.jsonl"
+import json, sys, datetime
+util = []
+for line in open(sys.argv[2]):
+    try:
+        ts, u = [s.strip() for s in line.split(',')]
+        t = datetime.datetime.strptime(ts, '%Y/%m/%d %H:%M:%S.%f').timestamp()
+        util.append((t, float(u)))
+    except ValueError:
+        pass
+for line in open(sys.argv[1]):
+    if line.startswith('#'):
+        print(json.dumps({'gpu': line[2:].strip()})); continue
+    t, js = line.split(' ', 1)
+    r = json.loads(js)
+    end = float(t); start = end - r.get('steps', 0) * r['ms_per_step'] / 1e3
+    s = [u for (ts, u) in util if start <= ts <= end]
+    if s:
+        r['gpu_busy'] = round(sum(s) / len(s) / 100, 3)
+        r['gpu_ms_per_step'] = round(r['gpu_busy'] * r['ms_per_step'], 1)
+    print(json.dumps(r))
+PY
