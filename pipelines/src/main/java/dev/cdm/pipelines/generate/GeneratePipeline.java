@@ -85,6 +85,7 @@ public final class GeneratePipeline {
                 .setDevice(job.device())
                 .setProgressName("generate " + job.outdir())
                 .setTotalImages(seeds.size())
+                .setSpread(false) // the runner splits the Create of the batches evenly
                 .build())
         .apply("Write", new WriteImages(job.outdir(), job.subdirs()));
     return seeds.size();

@@ -145,6 +145,92 @@ class GeneratePipelineTest {
     assertImagesMatchSingleSeedRuns(tmp, net, seeds, false);
   }
 
+  /** {@link GaussianNetwork} that counts its denoiser calls per calling thread (worker slot). */
+  static final class ThreadCountingNetwork implements dev.cdm.transforms.generate.DenoiserFactory {
+    private static final long serialVersionUID = 1L;
+    static final java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> CALLS =
+        new java.util.concurrent.ConcurrentHashMap<>();
+    private final GaussianNetwork inner = new GaussianNetwork(1, 0);
+
+    @Override
+    public dev.cdm.model.precond.Denoiser load(NDManager manager) {
+      dev.cdm.model.precond.Denoiser d = inner.load(manager);
+      return new dev.cdm.model.precond.Denoiser() {
+        @Override
+        public ai.djl.ndarray.NDArray denoise(
+            ai.djl.ndarray.NDArray x,
+            ai.djl.ndarray.NDArray sigma,
+            ai.djl.ndarray.NDArray classLabels,
+            ai.djl.ndarray.NDArray augmentLabels) {
+          CALLS
+              .computeIfAbsent(
+                  Thread.currentThread().getName() + "#" + Thread.currentThread().getId(),
+                  k -> new java.util.concurrent.atomic.AtomicInteger())
+              .incrementAndGet();
+          return d.denoise(x, sigma, classLabels, augmentLabels);
+        }
+
+        @Override
+        public ai.djl.ndarray.NDArray roundSigma(ai.djl.ndarray.NDArray sigma) {
+          return d.roundSigma(sigma);
+        }
+
+        @Override
+        public double sigmaMin() {
+          return d.sigmaMin();
+        }
+
+        @Override
+        public double sigmaMax() {
+          return d.sigmaMax();
+        }
+
+        @Override
+        public int imgResolution() {
+          return d.imgResolution();
+        }
+
+        @Override
+        public int imgChannels() {
+          return d.imgChannels();
+        }
+
+        @Override
+        public int labelDim() {
+          return d.labelDim();
+        }
+      };
+    }
+  }
+
+  /**
+   * On Flink with two slots each slot samples half of the batches (a random-key reshuffle gave one
+   * slot several more, so the job ended on one card): 16 batches, 8 per slot.
+   */
+  @Test
+  @Tag("slow")
+  void flinkGivesEachSlotAnEvenShareOfTheBatches(@TempDir Path tmp) throws Exception {
+    ThreadCountingNetwork.CALLS.clear();
+    List<Long> seeds = SeedList.parse("0-31");
+    GenerateJob job =
+        GenerateJob.builder()
+            .network(new ThreadCountingNetwork())
+            .outdir(tmp.toString())
+            .seeds(seeds)
+            .batch(2)
+            .sampler(SamplerSpec.builder().numSteps(3).build())
+            .build();
+    run(job, "--runner=FlinkRunner", "--flinkMaster=[local]", "--parallelism=2");
+    assertEquals(seeds.size(), files(tmp).size());
+    java.util.Map<String, Integer> perSlot = new java.util.TreeMap<>();
+    ThreadCountingNetwork.CALLS.forEach((k, v) -> perSlot.put(k, v.get()));
+    assertEquals(2, perSlot.size(), "two sampling slots: " + perSlot);
+    int total = perSlot.values().stream().mapToInt(Integer::intValue).sum();
+    for (int calls : perSlot.values()) {
+      assertEquals(total / 2, calls, "denoiser calls per slot: " + perSlot);
+    }
+  }
+
   /** A network whose loading (on the worker, in the DoFn's setup) throws an Error. */
   static final class UnloadableNetwork implements dev.cdm.transforms.generate.DenoiserFactory {
     private static final long serialVersionUID = 1L;

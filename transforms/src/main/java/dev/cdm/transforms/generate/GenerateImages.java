@@ -17,6 +17,13 @@ import org.apache.beam.sdk.values.TupleTagList;
  * Seed batches in, generated images out: spreads the batches over the workers (a reshuffle, so that
  * one worker does not run them all) and runs {@link GenerateImagesFn} on each. Reusable by any job
  * that needs samples (image files, streaming FID).
+ *
+ * <p>The reshuffle keys each batch at random, so a worker can get several batches more than another
+ * and the job then ends on one worker. Where the batches come from a bounded source that the runner
+ * splits (a {@code Create} of the batch list: the DirectRunner splits it into {@code
+ * targetParallelism} bundles, Flink into one input split per slot, each of about the same size),
+ * {@link Builder#setSpread setSpread(false)} leaves that split alone: every worker samples an even,
+ * contiguous share and no shuffle runs.
  */
 @AutoValue
 public abstract class GenerateImages
@@ -43,12 +50,16 @@ public abstract class GenerateImages
   /** Total images of the job, for the ETA (0 = unknown). */
   public abstract long totalImages();
 
+  /** Whether the batches are reshuffled over the workers first (see the class comment). */
+  public abstract boolean spread();
+
   public static Builder builder() {
     return new AutoValue_GenerateImages.Builder()
         .setClassIdx(-1)
         .setDevice(dev.cdm.fid.Devices.DEFAULT)
         .setProgressName("generate")
-        .setTotalImages(0);
+        .setTotalImages(0)
+        .setSpread(true);
   }
 
   /** Configuration of the generation step. */
@@ -81,6 +92,12 @@ public abstract class GenerateImages
 
     public abstract Builder setTotalImages(long totalImages);
 
+    /**
+     * {@code false}: the input is a bounded source of the batches that the runner splits evenly
+     * over the workers, so no reshuffle is added (see the class comment). Default {@code true}.
+     */
+    public abstract Builder setSpread(boolean spread);
+
     public abstract GenerateImages build();
   }
 
@@ -107,29 +124,29 @@ public abstract class GenerateImages
   }
 
   private PCollectionTuple samplesAndFailures(PCollection<List<Long>> seedBatches) {
+    PCollection<List<Long>> spread =
+        spread() ? seedBatches.apply("SpreadBatches", Reshuffle.viaRandomKey()) : seedBatches;
     PCollectionTuple out =
-        seedBatches
-            .apply("SpreadBatches", Reshuffle.viaRandomKey())
-            .apply(
-                "Sample",
-                ParDo.of(
-                        perWindow()
-                            ? GenerateImagesFn.perWindow(
-                                networks(),
-                                sampler(),
-                                classIdx(),
-                                device(),
-                                progressName(),
-                                totalImages())
-                            : new GenerateImagesFn(
-                                networks().apply(null),
-                                sampler(),
-                                classIdx(),
-                                device(),
-                                progressName(),
-                                totalImages()))
-                    .withOutputTags(
-                        GenerateImagesFn.SAMPLES, TupleTagList.of(GenerateImagesFn.FAILURES)));
+        spread.apply(
+            "Sample",
+            ParDo.of(
+                    perWindow()
+                        ? GenerateImagesFn.perWindow(
+                            networks(),
+                            sampler(),
+                            classIdx(),
+                            device(),
+                            progressName(),
+                            totalImages())
+                        : new GenerateImagesFn(
+                            networks().apply(null),
+                            sampler(),
+                            classIdx(),
+                            device(),
+                            progressName(),
+                            totalImages()))
+                .withOutputTags(
+                    GenerateImagesFn.SAMPLES, TupleTagList.of(GenerateImagesFn.FAILURES)));
     out.get(GenerateImagesFn.FAILURES).setCoder(StringUtf8Coder.of());
     return out;
   }
