@@ -20,10 +20,10 @@ import org.apache.beam.sdk.values.TupleTagList;
  *
  * <p>The reshuffle keys each batch at random, so a worker can get several batches more than another
  * and the job then ends on one worker. Where the batches come from a bounded source that the runner
- * splits (a {@code Create} of the batch list: the DirectRunner splits it into {@code
- * targetParallelism} bundles, Flink into one input split per slot, each of about the same size),
- * {@link Builder#setSpread setSpread(false)} leaves that split alone: every worker samples an even,
- * contiguous share and no shuffle runs.
+ * splits (a {@code Create} of the batch list: Flink gives each slot one input split of about the
+ * same size, the DirectRunner splits it over its worker threads as they read), {@link
+ * Builder#setSpread setSpread(false)} leaves that split alone: on Flink every slot samples an even,
+ * contiguous share, and no shuffle runs.
  */
 @AutoValue
 public abstract class GenerateImages
