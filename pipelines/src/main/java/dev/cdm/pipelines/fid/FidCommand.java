@@ -277,7 +277,7 @@ public final class FidCommand implements Callable<Integer> {
             .setDevice(detector.device.device)
             .setProgressName("fid " + network)
             .setTotalImages(needed)
-            .setSpread(false) // FidPipelines.streaming reads the batches from a Create
+            .setSpread(false) // FidPipelines.streaming reads them from SeedBatches
             .build();
     return FidPipelines.streaming(
         beam.create(),

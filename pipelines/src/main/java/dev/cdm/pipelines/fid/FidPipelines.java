@@ -8,16 +8,14 @@ import dev.cdm.transforms.fid.ReadImageBatches;
 import dev.cdm.transforms.fid.WriteStatisticsFn;
 import dev.cdm.transforms.generate.GenerateImages;
 import dev.cdm.transforms.generate.GeneratedImage;
+import dev.cdm.transforms.generate.SeedBatches;
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.DoubleCoder;
 import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
-import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.Combine;
-import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
@@ -67,7 +65,7 @@ public final class FidPipelines {
       String resultFile) {
     Pipeline p = Pipeline.create(options);
     PCollection<KV<Integer, FeatureMoments>> moments =
-        p.apply("SeedBatches", Create.of(seedBatches).withCoder(ListCoder.of(VarLongCoder.of())))
+        p.apply("SeedBatches", SeedBatches.of(seedBatches))
             .apply("Generate", generate)
             .apply("DetectorBatches", batch)
             .apply("Statistics", statistics);

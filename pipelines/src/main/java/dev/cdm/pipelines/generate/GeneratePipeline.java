@@ -4,22 +4,21 @@ import dev.cdm.model.data.PngCodec;
 import dev.cdm.model.sampling.SeedList;
 import dev.cdm.transforms.generate.GenerateImages;
 import dev.cdm.transforms.generate.ImagePaths;
+import dev.cdm.transforms.generate.SeedBatches;
 import dev.cdm.transforms.generate.WriteImages;
 import dev.cdm.transforms.io.AtomicFiles;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.coders.ListCoder;
-import org.apache.beam.sdk.coders.VarLongCoder;
-import org.apache.beam.sdk.transforms.Create;
 
 /**
  * {@code cdm generate}: seeds → batches → generate on each worker's device → PNG per seed.
  *
  * <pre>
- *   Create(seed batches) → GenerateImages (reshuffle, load network once per worker, sample)
- *                        → WriteImages ({seed:06d}.png, atomic, idempotent)
+ *   SeedBatches (one split per batch: workers take the next batch as they finish one)
+ *     → GenerateImages (load network once per worker, sample)
+ *     → WriteImages ({seed:06d}.png, atomic, idempotent)
  * </pre>
  */
 public final class GeneratePipeline {
@@ -75,7 +74,7 @@ public final class GeneratePipeline {
   public static int build(Pipeline p, GenerateJob job) throws IOException {
     List<Long> seeds = pendingSeeds(job);
     List<List<Long>> batches = SeedList.batches(seeds, job.batch());
-    p.apply("SeedBatches", Create.of(batches).withCoder(ListCoder.of(VarLongCoder.of())))
+    p.apply("SeedBatches", SeedBatches.of(batches))
         .apply(
             "Generate",
             GenerateImages.builder()
@@ -85,7 +84,7 @@ public final class GeneratePipeline {
                 .setDevice(job.device())
                 .setProgressName("generate " + job.outdir())
                 .setTotalImages(seeds.size())
-                .setSpread(false) // the runner splits the Create of the batches evenly
+                .setSpread(false) // SeedBatches hands the batches out as workers ask
                 .build())
         .apply("Write", new WriteImages(job.outdir(), job.subdirs()));
     return seeds.size();

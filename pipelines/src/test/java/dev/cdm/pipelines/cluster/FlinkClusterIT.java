@@ -109,7 +109,7 @@ class FlinkClusterIT {
         "--outdir=" + outdir,
         "--seeds=0-" + (N - 1),
         "--batch=1",
-        "--steps=8");
+        "--steps=32"); // long enough for the fault tests to kill a TaskManager mid-sampling
   }
 
   static List<String> streamingFidArgs(Path results) {
@@ -119,7 +119,7 @@ class FlinkClusterIT {
         "--ref=" + reference,
         "--num=" + N,
         "--batch=2",
-        "--steps=8",
+        "--steps=32",
         "--detector=" + detector,
         "--device=cpu",
         "--results=" + results);

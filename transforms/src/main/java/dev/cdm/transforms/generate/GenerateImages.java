@@ -19,11 +19,9 @@ import org.apache.beam.sdk.values.TupleTagList;
  * that needs samples (image files, streaming FID).
  *
  * <p>The reshuffle keys each batch at random, so a worker can get several batches more than another
- * and the job then ends on one worker. Where the batches come from a bounded source that the runner
- * splits (a {@code Create} of the batch list: Flink gives each slot one input split of about the
- * same size, the DirectRunner splits it over its worker threads as they read), {@link
- * Builder#setSpread setSpread(false)} leaves that split alone: on Flink every slot samples an even,
- * contiguous share, and no shuffle runs.
+ * and the job then ends on one worker. Where the batches come from {@link SeedBatches} (a source
+ * that the runner hands out one batch at a time, as workers ask), {@link Builder#setSpread
+ * setSpread(false)} leaves that alone and no shuffle runs.
  */
 @AutoValue
 public abstract class GenerateImages
@@ -93,8 +91,8 @@ public abstract class GenerateImages
     public abstract Builder setTotalImages(long totalImages);
 
     /**
-     * {@code false}: the input is a bounded source of the batches that the runner splits evenly
-     * over the workers, so no reshuffle is added (see the class comment). Default {@code true}.
+     * {@code false}: the input is {@link SeedBatches}, which the runner hands out to the workers as
+     * they ask, so no reshuffle is added (see the class comment). Default {@code true}.
      */
     public abstract Builder setSpread(boolean spread);
 
