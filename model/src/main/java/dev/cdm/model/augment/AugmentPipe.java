@@ -12,7 +12,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
 import dev.cdm.model.loss.RandomSource;
-import dev.cdm.model.nn.Ops;
+import dev.cdm.model.torch.FusedKernels;
 
 /**
  * The reference's non-leaking augmentation pipe (EDM's {@code AugmentPipe}, after ADA): pixel
@@ -136,7 +136,7 @@ public final class AugmentPipe implements Augmentation {
     NDArray fy = yflip > 0 ? flipChoice(host, random, col, yflip * p) : null;
     if (fx != null || fy != null) {
       NDArray both =
-          toManager(fx != null && fy != null ? fx.concat(fy, 0) : fx != null ? fx : fy, m);
+          toManager(fx != null && fy != null ? fx.concat(fy, 0) : fx != null ? fx : fy, images);
       if (fx != null) {
         images = select(both.get(new NDIndex("0:{}", n)), images.flip(3), images);
         labels.add(fx.reshape(n, 1));
@@ -223,11 +223,13 @@ public final class AugmentPipe implements Augmentation {
     }
 
     if (geometric) {
-      images = transform(images, gInv, n, c, h, w);
+      images = transform(images, gInv, n, c, h, w, host);
     }
     // The labels are assembled on the host and uploaded once.
     NDArray out =
-        labels.isEmpty() ? m.zeros(new Shape(n, 0)) : toManager(NDArrays.concat(labels, 1), m);
+        labels.isEmpty()
+            ? m.zeros(new Shape(n, 0))
+            : attached(toManager(NDArrays.concat(labels, 1), images), m);
     return new Augmented(images, out);
   }
 
@@ -238,11 +240,17 @@ public final class AugmentPipe implements Augmentation {
     return bit.mul(gate.toType(DataType.FLOAT32, false));
   }
 
-  /** A copy of a host array on {@code m}'s device, owned by {@code m}. */
-  private static NDArray toManager(NDArray hostArray, NDManager m) {
-    NDArray out = hostArray.toDevice(m.getDevice(), true);
-    out.attach(m);
-    return out;
+  /**
+   * A copy of a host array on {@code like}'s device, owned by {@code like}'s manager and by
+   * libtorch (see {@link FusedKernels#upload}: on a GPU it does not wait for the device).
+   */
+  private static NDArray toManager(NDArray hostArray, NDArray like) {
+    return attached(FusedKernels.upload(hostArray, like), like.getManager());
+  }
+
+  private static NDArray attached(NDArray a, NDManager m) {
+    a.attach(m);
+    return a;
   }
 
   /** where(f == 1, a, b) for a 0/1 mask f broadcast over the image (exact for finite pixels). */
@@ -262,7 +270,8 @@ public final class AugmentPipe implements Augmentation {
   }
 
   /** Executes the inverse affine maps: pad, upsample, resample, downsample, crop. */
-  private static NDArray transform(NDArray images, float[][] gInv, int n, int c, int h, int w) {
+  private static NDArray transform(
+      NDArray images, float[][] gInv, int n, int c, int h, int w, NDManager host) {
     NDManager m = images.getManager();
     int hzPad = SYM6.length / 4;
     float cx = (w - 1) / 2f;
@@ -301,7 +310,7 @@ public final class AugmentPipe implements Augmentation {
     long[] padY = reflectIndex(h, my0, my1);
     long[] both = java.util.Arrays.copyOf(padX, padX.length + padY.length);
     System.arraycopy(padY, 0, both, padX.length, padY.length);
-    NDArray idx = Ops.owned(m.create(both)); // sliced into views below
+    NDArray idx = toManager(host.create(both), images); // sliced into views below
     images = images.get(new NDIndex(":, :, :, {}", idx.get(new NDIndex("0:{}", padX.length))));
     images = images.get(new NDIndex(":, :, {}", idx.get(new NDIndex("{}:", padX.length))));
     float[] pre = translate((mx0 - mx1) / 2f, (my0 - my1) / 2f);
@@ -314,7 +323,7 @@ public final class AugmentPipe implements Augmentation {
       filters[k] = SYM6[taps - 1 - k];
       filters[taps + k] = SYM6[k];
     }
-    NDArray filt = Ops.owned(m.create(filters)); // sliced into views below
+    NDArray filt = toManager(host.create(filters), images); // sliced into views below
     NDArray rev = filt.get(new NDIndex("0:{}", taps));
     NDArray fwd = filt.get(new NDIndex("{}:", taps));
     int convPadUp = (taps + 1) / 2;
@@ -357,7 +366,8 @@ public final class AugmentPipe implements Augmentation {
         coef[i * 6 + r * 3 + 2] = (g[r * 3 + 2] + 1) * size / 2 - 0.5f;
       }
     }
-    NDArray cf = Ops.owned(m.create(coef, new Shape(n, 6, 1, 1))); // sliced into views below
+    NDArray cf =
+        toManager(host.create(coef, new Shape(n, 6, 1, 1)), images); // sliced into views below
     NDArray xs =
         sub(div(add(mul(m.arange(0, wout, 1, DataType.FLOAT32), 2), 1), wout), 1)
             .reshape(1, 1, wout);

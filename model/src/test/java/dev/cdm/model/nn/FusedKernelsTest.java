@@ -1,5 +1,6 @@
 package dev.cdm.model.nn;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
@@ -71,5 +72,27 @@ class FusedKernelsTest {
       scale = Math.max(scale, Math.abs(b[i]));
     }
     assertTrue(max <= tol * scale, what + ": max abs diff " + max + " > " + tol * scale);
+  }
+
+  /**
+   * On the CPU an upload is a libtorch-owned copy: it outlives the host array (whose memory may be
+   * a Java buffer) and keeps its dtype. (The GPU path, pinned memory and a non-blocking copy, needs
+   * a GPU.)
+   */
+  @Test
+  void uploadToTheCpuIsAnIndependentCopy() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      NDArray like = m.zeros(new Shape(1));
+      NDArray copy;
+      try (NDManager host = m.newSubManager()) {
+        NDArray idx = host.create(new long[] {3, 1, 4, 1, 5});
+        copy = FusedKernels.upload(idx, like);
+        copy.attach(m);
+        idx.set(new long[] {0, 0, 0, 0, 0});
+      }
+      assertEquals(ai.djl.ndarray.types.DataType.INT64, copy.getDataType());
+      org.junit.jupiter.api.Assertions.assertArrayEquals(
+          new long[] {3, 1, 4, 1, 5}, copy.toLongArray());
+    }
   }
 }
