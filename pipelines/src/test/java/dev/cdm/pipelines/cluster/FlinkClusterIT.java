@@ -258,13 +258,14 @@ class FlinkClusterIT {
     Path outdir = tmp.resolve("generated-killed");
     CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> cdm(generateArgs(outdir)));
     String job = null;
-    while (pngCount(outdir) < 1) {
-      assertTrue(
-          !run.isDone(), "generate ended before it was seen writing: rc " + run.getNow(null));
+    while (job == null) {
+      assertTrue(!run.isDone(), "generate ended before its job was seen running");
+      job = cluster.runningJob();
       Thread.sleep(50);
     }
-    job = cluster.runningJob();
-    assertNotNull(job, "no running job while images are being written");
+    // Kill as soon as a TaskManager runs the sampling (as for fid below): the slots take one batch
+    // at a time, so a short job can be all but done by the time its first image is seen.
+    waitForRunning(job, SAMPLING_STEP, run);
     String victim = killOneRunning(job, SAMPLING_STEP);
     long atKill = pngCount(outdir);
     assertTrue(

@@ -158,8 +158,7 @@ class GeneratePipelineTest {
 
     @Override
     public dev.cdm.model.precond.Denoiser load(NDManager manager) {
-      dev.cdm.model.precond.Denoiser d = inner.load(manager);
-      return new dev.cdm.model.precond.Denoiser() {
+      return new dev.cdm.model.precond.ForwardingDenoiser(inner.load(manager)) {
         @Override
         public ai.djl.ndarray.NDArray denoise(
             ai.djl.ndarray.NDArray x,
@@ -179,37 +178,7 @@ class GeneratePipelineTest {
             c[0]++;
             c[1] = System.nanoTime();
           }
-          return d.denoise(x, sigma, classLabels, augmentLabels);
-        }
-
-        @Override
-        public ai.djl.ndarray.NDArray roundSigma(ai.djl.ndarray.NDArray sigma) {
-          return d.roundSigma(sigma);
-        }
-
-        @Override
-        public double sigmaMin() {
-          return d.sigmaMin();
-        }
-
-        @Override
-        public double sigmaMax() {
-          return d.sigmaMax();
-        }
-
-        @Override
-        public int imgResolution() {
-          return d.imgResolution();
-        }
-
-        @Override
-        public int imgChannels() {
-          return d.imgChannels();
-        }
-
-        @Override
-        public int labelDim() {
-          return d.labelDim();
+          return super.denoise(x, sigma, classLabels, augmentLabels);
         }
       };
     }
