@@ -12,26 +12,8 @@
 # (eval_ref.py prepare); the statistics come from 1024 of its images (cdm generate + cdm ref): the
 # FID values carry no information, only the times do. TWO_ONLY=1 skips the one-card runs.
 set -u
-L="${L:-/tmp/logs}"
-mkdir -p "$L"
-: "${CDM:?set CDM to the java command line of dev.cdm.pipelines.Cdm}"
-B="${B:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)}"
-export W="${W:-/tmp/e2e}" NUM="${NUM:-10000}" DET="${DET:?set DET to the detector}"
-FLINK_IMAGES="${FLINK_IMAGES:-4096}"
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/schedule-common.sh"
 export NVIDIA_TF32_OVERRIDE=0
-now() { python3 -c 'import time; print(time.time())'; }
-since() { python3 -c "import sys, time; print(round(time.time() - float(sys.argv[1]), 2))" "$1"; }
-flink() { # slots devices
-  local t rc
-  t=$(now)
-  rm -rf "/tmp/flink-gen-$1"
-  $CDM generate --network="$W/net.pkl" --seeds=0-$((FLINK_IMAGES - 1)) --outdir="/tmp/flink-gen-$1" \
-    --device="$2" --runner=FlinkRunner --parallelism="$1" --precision=fp32 --batch=64 > "$L/flink-$1.log" 2>&1
-  rc=$?
-  echo "{\"bench\": \"generate-flink\", \"precision\": \"fp32\", \"slots\": $1, \"device\": \"$2\"," \
-    "\"num\": $FLINK_IMAGES, \"rc\": $rc, \"pngs\": $(find "/tmp/flink-gen-$1" -name '*.png' | wc -l)," \
-    "\"wall_s\": $(since "$t")}" >> "$L/bench.jsonl"
-}
 mkdir -p "$W"
 (cd "${REF:?set REF to the reference checkout}" && python3 "$B/eval_ref.py" prepare "$W" "$DET") > "$L/prepare.log" 2>&1
 $CDM generate --network="$W/net.pkl" --seeds=0-1023 --outdir="$W/stat-images" --device=gpu:0 --precision=fp16 \
@@ -39,12 +21,12 @@ $CDM generate --network="$W/net.pkl" --seeds=0-1023 --outdir="$W/stat-images" --
 $CDM ref --data="$W/stat-images" --dest="$W/ref.npz" --detector="$DET" --device=gpu:0 >> "$L/prepare.log" 2>&1
 touch "$L/prepared"
 if [[ "${TWO_ONLY:-0}" != 1 ]]; then
-  ( flink 1 gpu:1; touch "$L/gpu1.done" ) &
+  ( flink 1 gpu:1 fp32; touch "$L/gpu1.done" ) &
   bash "$B/eval-e2e.sh" java fp32 gpu:0 1 > "$L/eval-fp32-1.log" 2>&1
   grep -h '^{' "$L/eval-fp32-1.log" >> "$L/bench.jsonl"
   while [ ! -f "$L/gpu1.done" ]; do sleep 2; done
 fi
 bash "$B/eval-e2e.sh" java fp32 gpu:0,1 2 > "$L/eval-fp32-2.log" 2>&1
 grep -h '^{' "$L/eval-fp32-2.log" >> "$L/bench.jsonl"
-flink 2 gpu:0,1
+flink 2 gpu:0,1 fp32
 touch "$L/all.done"

@@ -12,22 +12,7 @@
 # Flink's embedded cluster needs a Java runtime with the java.se and jdk.management modules (a
 # minimal jlink image without them fails at start-up).
 set -u
-L="${L:-/tmp/logs}"
-mkdir -p "$L"
-: "${CDM:?set CDM to the java command line of dev.cdm.pipelines.Cdm}"
-B="${B:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)}"
-export W="${W:-/tmp/e2e}" NUM="${NUM:-10000}" DET="${DET:?set DET to the detector}"
-now() { python3 -c 'import time; print(time.time())'; }
-since() { python3 -c "import sys, time; print(round(time.time() - float(sys.argv[1]), 2))" "$1"; }
-flink() { # slots devices
-  local t
-  t=$(now)
-  $CDM generate --network="$W/net.pkl" --seeds=0-4095 --outdir="/tmp/flink-gen-$1" --device="$2" \
-    --runner=FlinkRunner --parallelism="$1" --precision=fp16 --batch=64 > "$L/flink-$1.log" 2>&1
-  local rc=$?
-  echo "{\"bench\": \"generate-flink\", \"slots\": $1, \"device\": \"$2\", \"num\": 4096, \"rc\": $rc," \
-    "\"pngs\": $(find "/tmp/flink-gen-$1" -name '*.png' | wc -l), \"wall_s\": $(since "$t")}" >> "$L/bench.jsonl"
-}
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/schedule-common.sh"
 # Card 0: the reference's generate.py and fid.py calc.
 ( CUDA_VISIBLE_DEVICES=0 NVIDIA_TF32_OVERRIDE=0 PYTHONUNBUFFERED=1 REF="${REF:?}" \
     bash "$B/eval-e2e.sh" reference > "$L/ref.log" 2>&1; touch "$L/ref.done" ) &
@@ -38,7 +23,7 @@ flink() { # slots devices
   echo "{\"bench\": \"demo\", \"device\": \"gpu\", \"minutes\": 15, \"rc\": $?, \"wall_s\": $(since "$t")}" >> "$L/bench.jsonl"
   while [ ! -f "$L/ref.done" ]; do sleep 3; done
   NVIDIA_TF32_OVERRIDE=0 bash "$B/eval-e2e.sh" java fp16 gpu:1 1 > "$L/java-fp16.log" 2>&1
-  flink 1 gpu:1
+  flink 1 gpu:1 fp16
   touch "$L/gpu1.done" ) &
 # Card 0 again: fp32 evaluation on the card the reference used.
 while [ ! -f "$L/ref.done" ]; do sleep 3; done
@@ -46,5 +31,5 @@ NVIDIA_TF32_OVERRIDE=0 bash "$B/eval-e2e.sh" java fp32 gpu:0 1 > "$L/java-fp32.l
 while [ ! -f "$L/gpu1.done" ]; do sleep 3; done
 # Both cards.
 NVIDIA_TF32_OVERRIDE=0 bash "$B/eval-e2e.sh" java fp16 gpu:0,1 2 > "$L/java-fp16-2gpu.log" 2>&1
-flink 2 gpu:0,1
+flink 2 gpu:0,1 fp16
 touch "$L/all.done"
