@@ -9,7 +9,8 @@
 #
 # CUR/BEFORE hold the cdm-*.jar of a build (bench included), LIB the runtime libraries without the
 # CPU libtorch (infra/bench/gpu-lib.sh). The JVMs start as ./cdm starts them on one GPU (cuDNN
-# autotuning, expandable allocator segments). With JFR=1 one more run of this build records a Java
+# autotuning, expandable allocator segments); the whole loop also runs once with
+# -Dcdm.passWeights=false (a cast per weight and use instead of one per pass). With JFR=1 one more run of this build records a Java
 # Flight Recording of the EDM fp16 step into $OUT/train-fp16.jfr (the Java runtime needs jdk.jfr).
 # One JSON line per run on stdout and in $OUT/train-split.jsonl, with gpu_busy (0-1) added.
 set -uo pipefail
@@ -37,6 +38,7 @@ pairs=(edm:fp16); ref env B=128 N=100
 pairs=(cdm:fp16 edm:fp32); ref env B=128 N=20
 java_bench "${CUR:?}" current loss=edm precision=fp16 steps=100 warmup=10
 java_bench "$CUR" current loss=edm precision=fp16 steps=100 warmup=10 devices=1
+JAVA_EXTRA=-Dcdm.passWeights=false java_bench "$CUR" current-per-use-casts loss=edm precision=fp16 steps=100 warmup=10 devices=1
 java_bench "$CUR" current loss=cdm precision=fp16 steps=20 warmup=3
 java_bench "$CUR" current loss=edm steps=20 warmup=3
 if [[ -n "${BEFORE:-}" ]]; then

@@ -23,6 +23,7 @@ public final class Forward {
   private final boolean training;
   private final NDManager networkManager;
   private final Map<String, NDArray> cache;
+  private final Map<NDArray, NDArray> passCasts;
 
   /**
    * @param manager owns every intermediate array of this pass
@@ -37,11 +38,27 @@ public final class Forward {
       boolean training,
       NDManager networkManager,
       Map<String, NDArray> cache) {
+    this(manager, dtype, training, networkManager, cache, null);
+  }
+
+  /**
+   * @param passCasts this pass's copies of parameters in {@code dtype} by parameter (identity),
+   *     made once for the pass and differentiable back to the parameters' values, or null: {@link
+   *     #cast} returns them instead of casting at every use
+   */
+  public Forward(
+      NDManager manager,
+      DataType dtype,
+      boolean training,
+      NDManager networkManager,
+      Map<String, NDArray> cache,
+      Map<NDArray, NDArray> passCasts) {
     this.manager = manager;
     this.dtype = dtype;
     this.training = training;
     this.networkManager = networkManager;
     this.cache = cache;
+    this.passCasts = passCasts;
   }
 
   /** A pass without caches (tests, one-off calls). */
@@ -51,7 +68,7 @@ public final class Forward {
 
   /** The same pass with intermediates on {@code m} (a sub-manager closed early to free memory). */
   public Forward withManager(NDManager m) {
-    return new Forward(m, dtype, training, networkManager, cache);
+    return new Forward(m, dtype, training, networkManager, cache, passCasts);
   }
 
   public NDManager manager() {
@@ -70,6 +87,12 @@ public final class Forward {
   public NDArray cast(NDArray p, DataType to) {
     if (p == null || p.getDataType() == to) {
       return p;
+    }
+    if (passCasts != null) {
+      NDArray c = passCasts.get(p);
+      if (c != null && c.getDataType() == to) {
+        return c;
+      }
     }
     if (cache != null && !p.hasGradient()) {
       return cache.computeIfAbsent(

@@ -11,6 +11,7 @@ import dev.cdm.model.nn.Module;
 import dev.cdm.model.nn.Ops;
 import dev.cdm.model.nn.SongUNet;
 import dev.cdm.model.nn.UNet;
+import dev.cdm.model.torch.Autograd;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,6 +52,7 @@ public abstract class Precond extends Module implements Denoiser, AutoCloseable 
   private long parametersAt = -1;
 
   private final Object parametersLock = new Object();
+  private volatile PassWeights passWeights;
   private Precision precision;
   private double sigmaMin;
   private double sigmaMax;
@@ -214,8 +216,14 @@ public abstract class Precond extends Module implements Denoiser, AutoCloseable 
                 ? sub.zeros(new Shape(1, labelDim), DataType.FLOAT32, x.getDevice())
                 : Ops.cast(classLabels, DataType.FLOAT32).reshape(-1, labelDim);
       }
-      DataType dtype = x.getDevice().isGpu() ? callPrecision.dataType() : DataType.FLOAT32;
-      Forward f = new Forward(sub, dtype, isTraining(), manager, cache);
+      DataType dtype =
+          reducedPrecisionOn(x.getDevice()) ? callPrecision.dataType() : DataType.FLOAT32;
+      PassWeights pw = passWeights;
+      Map<NDArray, NDArray> passCasts =
+          pw != null && dtype != DataType.FLOAT32 && Autograd.isGradMode()
+              ? pw.forPass(dtype, sub)
+              : null;
+      Forward f = new Forward(sub, dtype, isTraining(), manager, cache, passCasts);
       NDArray in = Ops.cast(cIn(s).mul(x32), dtype);
       NDArray fx = model.forward(f, in, cNoise(s).flatten(), labels, augmentLabels);
       if (fx.getDataType() != dtype) {
@@ -230,9 +238,41 @@ public abstract class Precond extends Module implements Denoiser, AutoCloseable 
 
   /** float32 unless a reduced precision is set, not forced off, and x is on a GPU. */
   public DataType executionType(NDArray x, boolean forceFp32) {
-    return precision != Precision.FP32 && !forceFp32 && x.getDevice().isGpu()
+    return precision != Precision.FP32 && !forceFp32 && reducedPrecisionOn(x.getDevice())
         ? precision.dataType()
         : DataType.FLOAT32;
+  }
+
+  /**
+   * Whether a reduced precision applies on {@code device}: on a GPU. On the CPU the network runs in
+   * float32, as the reference's {@code use_fp16} does, except in tests that set the system property
+   * {@code cdm.test.reducedPrecisionOnCpu=true} to exercise the fp16 code paths without a GPU.
+   */
+  static boolean reducedPrecisionOn(ai.djl.Device device) {
+    return device.isGpu() || Boolean.getBoolean("cdm.test.reducedPrecisionOnCpu");
+  }
+
+  /**
+   * Where a training pass at reduced precision takes its weights from (see {@link
+   * #setPassWeights}).
+   */
+  public interface PassWeights {
+    /**
+     * For one forward pass at {@code dtype} that records gradients: each parameter array (by
+     * identity) mapped to its copy in {@code dtype}, made once for the pass and differentiable back
+     * to the parameters' values; the copies may be attached to {@code passManager}. Null: the pass
+     * casts each parameter where it is used.
+     */
+    Map<NDArray, NDArray> forPass(DataType dtype, NDManager passManager);
+  }
+
+  /**
+   * Sets (or, with null, removes) the source of per-pass reduced-precision weights used while
+   * gradients are recorded: training's flat parameter buffer casts all weights in one op instead of
+   * one cast (three native calls and a kernel) per weight and use.
+   */
+  public void setPassWeights(PassWeights passWeights) {
+    this.passWeights = passWeights;
   }
 
   @Override

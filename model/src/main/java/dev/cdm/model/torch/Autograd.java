@@ -60,6 +60,14 @@ public final class Autograd {
     }
   }
 
+  /**
+   * A leaf's {@code .grad}, or null where backward has not filled one (DJL's {@code getGradient}
+   * would allocate zeros).
+   */
+  public static NDArray gradientOrNull(NDArray leaf) {
+    return JniUtils.getGradient((PtNDArray) leaf);
+  }
+
   /** Sets a leaf's gradient to zero in place (torch's {@code grad.zero_()}). */
   public static void zeroGrad(NDArray leaf) {
     JniUtils.zeroGrad((PtNDArray) leaf);

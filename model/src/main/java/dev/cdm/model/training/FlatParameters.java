@@ -1,12 +1,18 @@
 package dev.cdm.model.training;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.cdm.model.precond.Precond;
 import dev.cdm.model.torch.Autograd;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A network's trainable parameters as views of one contiguous float32 buffer [P] (state_dict
@@ -23,11 +29,20 @@ import java.util.List;
  * {@link #flat()} notices (the network no longer holds these views) and links again from the values
  * it holds then.
  */
-final class FlatParameters {
+final class FlatParameters implements Precond.PassWeights {
+  /** {@code -Dcdm.passWeights=false}: cast each weight where it is used (the per-use path). */
+  private static final boolean PASS_WEIGHTS =
+      !"false".equalsIgnoreCase(System.getProperty("cdm.passWeights", "true"));
+
   private final TrainableNetwork net;
   private final boolean trainable;
   private NDArray flat;
   private final List<NDArray> views = new ArrayList<>();
+
+  /** The reduced-precision leaves of this step's passes, in pass order (see {@link #forPass}). */
+  private final List<NDArray> passLeaves = new ArrayList<>();
+
+  private int lastPasses;
 
   private FlatParameters(TrainableNetwork net, boolean trainable) {
     this.net = net;
@@ -41,7 +56,95 @@ final class FlatParameters {
   static FlatParameters link(TrainableNetwork net, boolean trainable) {
     FlatParameters f = new FlatParameters(net, trainable);
     f.relink();
+    if (trainable && PASS_WEIGHTS) {
+      net.setPassWeights(f);
+    }
     return f;
+  }
+
+  /**
+   * This pass's weights in {@code dtype}: the flat buffer cast once into a new leaf that requires a
+   * gradient, split into views shaped as the parameters (one split and a reshape each, instead of
+   * three native calls and a kernel per weight and use). Backward fills that leaf's gradient;
+   * {@link #takeGradient} adds it, cast back to float32, to the parameters' own.
+   *
+   * <p>The gradient of each weight equals the reference's, where every use casts the float32 weight
+   * and the cast's backward converts its gradient to float32: a weight is used once per pass, and
+   * the passes' contributions are summed in float32 in pass order.
+   */
+  @Override
+  public synchronized Map<NDArray, NDArray> forPass(DataType dtype, NDManager passManager) {
+    NDArray f = flat();
+    NDArray leaf = Autograd.noGrad(() -> f.toType(dtype, true));
+    leaf.attach(f.getManager()); // read after backward, when the pass's arrays are closed
+    leaf.setRequiresGradient(true);
+    passLeaves.add(leaf);
+    List<Shape> shapes = new ArrayList<>();
+    views.forEach(v -> shapes.add(v.getShape()));
+    List<NDArray> copies = Autograd.withGrad(() -> Adam.unflatten(leaf, shapes));
+    Map<NDArray, NDArray> out = new IdentityHashMap<>();
+    for (int i = 0; i < views.size(); i++) {
+      NDArray c = copies.get(i);
+      c.attach(passManager);
+      out.put(views.get(i), c);
+    }
+    return out;
+  }
+
+  /** How many pass leaves the last {@link #takeGradient} summed (tests). */
+  synchronized int lastPasses() {
+    return lastPasses;
+  }
+
+  /**
+   * The network's gradient as one float32 array [P] in parameter order (the caller owns it), and
+   * every gradient reset for the next step: the parameters' own {@code .grad} (uses at float32, or
+   * every use without {@link #forPass}) plus each pass leaf's, cast to float32.
+   */
+  synchronized NDArray takeGradient() {
+    return Autograd.noGrad(
+        () -> {
+          List<NDArray> params = net.parameterArrays();
+          lastPasses = passLeaves.size();
+          if (passLeaves.isEmpty()) {
+            List<NDArray> grads = new ArrayList<>();
+            for (NDArray p : params) {
+              grads.add(p.getGradient());
+            }
+            NDArray g = Adam.flatten(grads);
+            Adam.close(grads);
+            params.forEach(Autograd::zeroGrad);
+            return g;
+          }
+          NDArray g = null;
+          for (NDArray leaf : passLeaves) {
+            try (NDArray lg = leaf.getGradient();
+                NDArray lg32 = lg.toType(DataType.FLOAT32, false)) {
+              if (g == null) {
+                g = lg32.duplicate();
+              } else {
+                g.addi(lg32);
+              }
+            }
+            leaf.close();
+          }
+          passLeaves.clear();
+          long off = 0;
+          for (NDArray p : params) {
+            long n = p.size();
+            NDArray own = Autograd.gradientOrNull(p);
+            if (own != null) {
+              try (NDArray slice = g.get(new NDIndex("{}:{}", off, off + n));
+                  NDArray flatOwn = own.reshape(-1)) {
+                slice.addi(flatOwn);
+              }
+              Autograd.zeroGrad(p);
+              own.close();
+            }
+            off += n;
+          }
+          return g;
+        });
   }
 
   /** The flat buffer [P] behind the network's parameters (linked again first if it was undone). */

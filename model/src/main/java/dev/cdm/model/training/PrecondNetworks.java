@@ -105,6 +105,11 @@ public final class PrecondNetworks {
     }
 
     @Override
+    public void setPassWeights(dev.cdm.model.precond.Precond.PassWeights passWeights) {
+      precond.setPassWeights(passWeights);
+    }
+
+    @Override
     public void setTraining(boolean training) {
       precond.setTraining(training);
     }

@@ -229,17 +229,12 @@ final class Replicas implements AutoCloseable {
     return moments;
   }
 
-  /** The replica's parameter gradients flattened into one array. */
-  static NDArray flatGradient(Replica rep) {
-    List<NDArray> grads = new ArrayList<>();
-    for (NDArray p : rep.net().parameterArrays()) {
-      grads.add(p.getGradient());
-    }
-    NDArray flat = Adam.flatten(grads);
-    for (NDArray gr : grads) {
-      gr.close();
-    }
-    return flat;
+  /**
+   * The replica's gradient as one array in parameter order; its gradients are reset for the next
+   * step ({@link FlatParameters#takeGradient}).
+   */
+  NDArray flatGradient(Replica rep) {
+    return flats.get(rep.rank()).takeGradient();
   }
 
   /** Averages the replicas' gradients onto replica 0's in rank order (DDP's all-reduce mean). */
@@ -262,9 +257,8 @@ final class Replicas implements AutoCloseable {
   }
 
   /**
-   * Copies replica 0's updated weights into the others (one copy of the flat buffer each) and
-   * clears every replica's gradients; each replica does so on its own thread, so the per-parameter
-   * launches of the replicas overlap.
+   * Copies replica 0's updated weights into the others (one copy of the flat buffer each; the
+   * gradients were reset when they were taken); each replica does so on its own thread.
    */
   void broadcast() {
     NDArray flatMaster = replicas.size() > 1 ? masterFlat().flat() : null;
@@ -275,9 +269,6 @@ final class Replicas implements AutoCloseable {
                   Replica rep = replicas.get(r);
                   if (r > 0) {
                     Tensors.assign(flats.get(r).flat(), flatMaster);
-                  }
-                  for (NDArray p : rep.net().parameterArrays()) {
-                    Autograd.zeroGrad(p);
                   }
                   rep.net().parametersUpdated();
                   return null;

@@ -39,6 +39,12 @@ public interface TrainableNetwork extends Denoiser {
    * Replaces the trainable tensor {@code name} by {@code value} (same shape; e.g. a view of a flat
    * buffer, {@link FlatParameters}); returns the tensor it replaced, which the caller then owns.
    */
+  /**
+   * Where passes at reduced precision that record gradients take their weights from ({@link
+   * FlatParameters}); by default each weight is cast where it is used.
+   */
+  default void setPassWeights(dev.cdm.model.precond.Precond.PassWeights passWeights) {}
+
   default NDArray replaceParameter(String name, NDArray value) {
     throw new UnsupportedOperationException(getClass().getName() + " cannot replace parameters");
   }

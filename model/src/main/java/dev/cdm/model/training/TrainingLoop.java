@@ -345,7 +345,7 @@ public final class TrainingLoop {
               listener.replicaStarted(r);
               NDArray moments =
                   replicas.accumulate(rep, stepIndex, batches, scale, loss, augment, opts.seed());
-              NDArray flat = Autograd.noGrad(() -> Replicas.flatGradient(rep));
+              NDArray flat = replicas.flatGradient(rep);
               listener.replicaQueued(r);
               return new Replicas.Result(moments, flat);
             });

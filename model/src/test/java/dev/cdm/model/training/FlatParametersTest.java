@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.cdm.model.nn.HostScalars;
 import dev.cdm.model.precond.Precision;
@@ -126,5 +127,58 @@ class FlatParametersTest {
       }
     }
     return false;
+  }
+
+  /**
+   * At fp16 a pass takes its weights from one cast of the flat buffer ({@link
+   * FlatParameters#forPass}); the gradient equals the per-use casts' (the reference's {@code
+   * weight.to(x.dtype)} at each use), after one pass and after two passes summed, and it is reset
+   * when taken. Runs the fp16 path on the CPU engine (test switch).
+   */
+  @Test
+  void fp16PassWeightsGiveThePerUseCastsGradient() {
+    String key = "cdm.test.reducedPrecisionOnCpu";
+    String before = System.getProperty(key);
+    System.setProperty(key, "true");
+    try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
+      Map<String, Object> kw =
+          PrecondNetworks.networkKwargs("ddpmpp", 8, List.of(1, 2), 0.0, false, false);
+      kw.put("num_blocks", 1);
+      kw.put("attn_resolutions", List.of());
+      TrainableNetwork perUse =
+          PrecondNetworks.factory("EDMPrecond", kw, 8, 1, 0, Precision.FP16).create(m);
+      TrainableNetwork perPass =
+          PrecondNetworks.factory("EDMPrecond", kw, 8, 1, 0, Precision.FP16).create(m);
+      Weights.copyInto(perPass.parameters(), perUse.parameters(), "perUse");
+      requireGrad(perUse);
+      requireGrad(perPass);
+      FlatParameters a = FlatParameters.link(perUse, true);
+      perUse.setPassWeights(null); // back to a cast at every use
+      FlatParameters b = FlatParameters.link(perPass, true);
+      for (int passes = 1; passes <= 2; passes++) {
+        for (int k = 0; k < passes; k++) {
+          float[] outA = forwardBackward(perUse, m);
+          float[] outB = forwardBackward(perPass, m);
+          assertArrayEquals(outA, outB, "pass " + k);
+        }
+        try (NDArray ga = a.takeGradient();
+            NDArray gb = b.takeGradient()) {
+          assertEquals(0, a.lastPasses(), "per-use casts");
+          assertEquals(passes, b.lastPasses(), "one cast of the buffer per pass");
+          assertEquals(DataType.FLOAT32, gb.getDataType());
+          assertEquals(ga.getShape(), gb.getShape());
+          assertTrue(ga.abs().sum().getFloat() > 0, "a gradient");
+          assertTrue(
+              ga.eq(gb).all().getBoolean(),
+              passes + " pass(es): largest difference " + ga.sub(gb).abs().max().getFloat());
+        }
+      }
+    } finally {
+      if (before == null) {
+        System.clearProperty(key);
+      } else {
+        System.setProperty(key, before);
+      }
+    }
   }
 }
