@@ -118,12 +118,13 @@ final class FlatParameters implements Precond.PassWeights {
           }
           NDArray g = null;
           for (NDArray leaf : passLeaves) {
-            try (NDArray lg = leaf.getGradient();
-                NDArray lg32 = lg.toType(DataType.FLOAT32, false)) {
+            try (NDArray lg = leaf.getGradient()) {
+              NDArray lg32 = lg.toType(DataType.FLOAT32, false); // a new array: the cast copies
               if (g == null) {
-                g = lg32.duplicate();
+                g = lg32;
               } else {
                 g.addi(lg32);
+                lg32.close();
               }
             }
             leaf.close();
