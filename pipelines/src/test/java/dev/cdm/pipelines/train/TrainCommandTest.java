@@ -487,30 +487,38 @@ class TrainCommandTest {
   }
 
   /** --evaluate: the evaluation runs beside the training and ends after its last snapshot. */
+  /**
+   * {@code cdm train} of two steps of a tiny network into {@code outdir}, with {@code --evaluate}
+   * against the fixture statistics and detector in {@code fixtures}.
+   */
+  private static String[] trainWithEvaluate(String outdir, Path fixtures) throws Exception {
+    return new String[] {
+      "train",
+      "--outdir=" + outdir,
+      "--data=" + mnist(),
+      "--precond=edm",
+      "--cbase=8",
+      "--cres=1,1",
+      "--batch=8",
+      "--dropout=0",
+      "--tick=1",
+      "--seed=1",
+      "--max-steps=2",
+      "--device=cpu",
+      "--evaluate=" + fixtures.resolve("fid-refA.npz"),
+      "--evaluate-flags=--detector="
+          + fixtures.resolve("tiny-detector.pt")
+          + " --num=64 --repeats=1 --steps=2 --poll=0.2"
+    };
+  }
+
   @Test
   @Tag("slow")
   void evaluateRunsBesideTheTrainingAndEndsWithIt() throws Exception {
     Path runs = tmp.resolve("runs");
     Path fixtures =
         Path.of(TrainCommandTest.class.getResource("/fixtures/fid-refA.npz").toURI()).getParent();
-    Object[] r =
-        cdm(
-            "train",
-            "--outdir=" + runs,
-            "--data=" + mnist(),
-            "--precond=edm",
-            "--cbase=8",
-            "--cres=1,1",
-            "--batch=8",
-            "--dropout=0",
-            "--tick=1",
-            "--seed=1",
-            "--max-steps=2",
-            "--device=cpu",
-            "--evaluate=" + fixtures.resolve("fid-refA.npz"),
-            "--evaluate-flags=--detector="
-                + fixtures.resolve("tiny-detector.pt")
-                + " --num=64 --repeats=1 --steps=2 --poll=0.2");
+    Object[] r = cdm(trainWithEvaluate(runs.toString(), fixtures));
     String out = (String) r[1];
     Path run = runs.resolve("00000-dataset-mnist-max500-uncond-ddpmpp-edm-gpus1-batch8-fp32");
     assertEquals(
@@ -547,24 +555,7 @@ class TrainCommandTest {
     System.setProperty(
         dev.cdm.transforms.io.MemFileSystem.SHARED_DIR, tmp.resolve("mem").toString());
     try {
-      Object[] r =
-          cdm(
-              "train",
-              "--outdir=" + runs,
-              "--data=" + mnist(),
-              "--precond=edm",
-              "--cbase=8",
-              "--cres=1,1",
-              "--batch=8",
-              "--dropout=0",
-              "--tick=1",
-              "--seed=1",
-              "--max-steps=2",
-              "--device=cpu",
-              "--evaluate=" + fixtures.resolve("fid-refA.npz"),
-              "--evaluate-flags=--detector="
-                  + fixtures.resolve("tiny-detector.pt")
-                  + " --num=64 --repeats=1 --steps=2 --poll=0.2");
+      Object[] r = cdm(trainWithEvaluate(runs, fixtures));
       String out = (String) r[1];
       byte[] evalLog = dev.cdm.transforms.io.MemFileSystem.get(remote + "/evaluate-log.txt");
       assertEquals(

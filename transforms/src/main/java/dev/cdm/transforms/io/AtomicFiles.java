@@ -238,10 +238,8 @@ public final class AtomicFiles {
   public static void upload(Path source, String location) throws IOException {
     if (isLocalPath(location)) {
       Path dest = localPath(location);
-      Files.createDirectories(dest.toAbsolutePath().getParent());
-      Path tmp = LocalFiles.tempBeside(dest);
+      Path tmp = copyBeside(source, dest);
       try {
-        Files.copy(source, tmp);
         LocalFiles.moveOver(tmp, dest);
       } finally {
         Files.deleteIfExists(tmp);
@@ -249,6 +247,22 @@ public final class AtomicFiles {
       return;
     }
     writeRemote(location, out -> Files.copy(source, out));
+  }
+
+  /**
+   * A copy of {@code source} in a temporary file beside {@code dest} (its folder made first), for
+   * the caller to move into place and then delete if it is still there.
+   */
+  private static Path copyBeside(Path source, Path dest) throws IOException {
+    Files.createDirectories(dest.toAbsolutePath().getParent());
+    Path tmp = LocalFiles.tempBeside(dest);
+    try {
+      Files.copy(source, tmp);
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(tmp);
+      throw e;
+    }
+    return tmp;
   }
 
   /** Writes a stream's content to a remote location: directly on gs://, else temp + rename. */
@@ -308,10 +322,8 @@ public final class AtomicFiles {
   public static boolean uploadOnce(Path source, String location) throws IOException {
     if (isLocalPath(location)) {
       Path dest = localPath(location);
-      Files.createDirectories(dest.toAbsolutePath().getParent());
-      Path tmp = LocalFiles.tempBeside(dest);
+      Path tmp = copyBeside(source, dest);
       try {
-        Files.copy(source, tmp);
         try {
           Files.createLink(dest, tmp);
         } catch (UnsupportedOperationException e) {
