@@ -47,6 +47,7 @@ if [[ -n "${BEFORE:-}" ]]; then
   java_bench "$BEFORE" before loss=cdm precision=fp16 steps=20 warmup=3
 fi
 pairs=(edm:fp16); ref env B=128 N=100
+java_bench "$CUR" current-again loss=edm precision=fp16 steps=100 warmup=10 devices=1
 if [[ "${JFR:-0}" == 1 ]]; then
   JAVA_EXTRA="-XX:StartFlightRecording=filename=$out/train-fp16.jfr,settings=profile" \
     java_bench "$CUR" current-jfr loss=edm precision=fp16 steps=200 warmup=10

@@ -100,7 +100,7 @@ public final class FusedKernels {
     if (enabled() && !uploadFailed) {
       IValue ix = IValue.from((PtNDArray) host);
       IValue il = IValue.from((PtNDArray) like);
-      try (IValue out = ScriptMethodCall.run(module(), "upload", false, ix, il)) {
+      try (IValue out = ScriptMethodCall.run(module(), "upload", ix, il)) {
         return out.toTensor((PtNDManager) like.getManager());
       } catch (RuntimeException e) {
         uploadFailed = true;
@@ -117,7 +117,7 @@ public final class FusedKernels {
   /** {@code silu(x)}. */
   public static NDArray silu(NDArray x) {
     IValue ix = IValue.from((PtNDArray) x);
-    try (IValue out = ScriptMethodCall.run(module(), "silu", JniUtils.isGradMode(), ix)) {
+    try (IValue out = ScriptMethodCall.run(module(), "silu", ix)) {
       return out.toTensor((PtNDManager) x.getManager());
     } finally {
       ix.close();
@@ -131,14 +131,7 @@ public final class FusedKernels {
     IValue ib = IValue.from((PtNDArray) b);
     try (IValue out =
         ScriptMethodCall.run(
-            module(),
-            method,
-            JniUtils.isGradMode(),
-            ix,
-            constant((long) groups),
-            iw,
-            ib,
-            constant(eps))) {
+            module(), method, ix, constant((long) groups), iw, ib, constant(eps))) {
       return out.toTensor((PtNDManager) x.getManager());
     } finally {
       ix.close();

@@ -8,16 +8,20 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 
 /**
- * Calls a TorchScript method with autograd recording when grad mode is on.
+ * Calls a TorchScript method under the calling thread's grad mode: recorded for backward when grad
+ * mode is on, not recorded when it is off.
  *
- * <p>DJL's public {@code IValueUtils.runMethod} always runs the method with autograd off (its
- * {@code isTrain} flag is fixed to false), which would cut the training graph at every fused
- * kernel. The native entry that takes the flag, {@code PyTorchLibrary.moduleRunMethod}, and the
- * {@code IValue(long)} constructor are package-private in {@code ai.djl.pytorch.jni}; they are
- * reached through {@link MethodHandles#privateLookupIn} (DJL is on the class path, in the unnamed
- * module) and resolved once into static final handles, which the JIT inlines like a direct call.
- * When a DJL version no longer has them, {@link #check()} says so by name and the caller falls
- * back.
+ * <p>DJL's public {@code IValueUtils.runMethod} always runs the method with its {@code isTrain}
+ * flag false, which in DJL's native code means libtorch's inference mode. That would cut the
+ * training graph at every fused kernel, and worse, its results are inference tensors, which no
+ * later tracked computation may save for backward (a non-blocking upload of the augment labels made
+ * that way failed in the first training step on a GPU). So the flag is always true here: the native
+ * side then runs the method as it is, under the thread's grad mode. The native entry that takes the
+ * flag, {@code PyTorchLibrary.moduleRunMethod}, and the {@code IValue(long)} constructor are
+ * package-private in {@code ai.djl.pytorch.jni}; they are reached through {@link
+ * MethodHandles#privateLookupIn} (DJL is on the class path, in the unnamed module) and resolved
+ * once into static final handles, which the JIT inlines like a direct call. When a DJL version no
+ * longer has them, {@link #check()} says so by name and the caller falls back.
  */
 final class ScriptMethodCall {
   private static final String JNI = "ai.djl.pytorch.jni.PyTorchLibrary";
@@ -79,8 +83,8 @@ final class ScriptMethodCall {
     }
   }
 
-  /** {@code module.method(inputs)}; recorded for backward when {@code recordGradient}. */
-  static IValue run(PtSymbolBlock module, String method, boolean recordGradient, IValue... inputs) {
+  /** {@code module.method(inputs)}, recorded for backward when the thread's grad mode is on. */
+  static IValue run(PtSymbolBlock module, String method, IValue... inputs) {
     check();
     long[] handles = new long[inputs.length];
     for (int i = 0; i < inputs.length; i++) {
@@ -88,9 +92,7 @@ final class ScriptMethodCall {
     }
     try {
       long out =
-          (long)
-              RUN_METHOD.invokeExact(
-                  (long) module.getHandle(), method, handles, recordGradient, false);
+          (long) RUN_METHOD.invokeExact((long) module.getHandle(), method, handles, true, false);
       return (IValue) NEW_IVALUE.invokeExact(out);
     } catch (RuntimeException | Error e) {
       throw e;

@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import dev.cdm.model.torch.Autograd;
 import dev.cdm.model.torch.FusedKernels;
 import org.junit.jupiter.api.Test;
 
@@ -93,6 +94,27 @@ class FusedKernelsTest {
       assertEquals(ai.djl.ndarray.types.DataType.INT64, copy.getDataType());
       org.junit.jupiter.api.Assertions.assertArrayEquals(
           new long[] {3, 1, 4, 1, 5}, copy.toLongArray());
+    }
+  }
+
+  /**
+   * A fused kernel's result made with gradients off can enter a later training graph, as the
+   * augment pipe's uploads and labels do. DJL's script-method entry with its training flag false
+   * runs in libtorch's inference mode, whose results no tracked computation may save for backward;
+   * the first fp16 training step on a GPU failed that way.
+   */
+  @Test
+  void aResultMadeWithoutGradientsCanBeSavedForBackwardLater() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      NDArray x = m.create(new float[] {-2f, -0.5f, 0f, 1.5f});
+      NDArray y = Autograd.noGrad(() -> FusedKernels.silu(x));
+      NDArray w = m.create(new float[] {1f, 2f, 3f, 4f});
+      w.setRequiresGradient(true);
+      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        gc.backward(w.mul(y).sum()); // mul saves y for w's gradient
+      }
+      org.junit.jupiter.api.Assertions.assertArrayEquals(
+          y.toFloatArray(), w.getGradient().toFloatArray());
     }
   }
 }
