@@ -12,7 +12,10 @@
 # autotuning, expandable allocator segments); the whole loop also runs once with
 # -Dcdm.passWeights=false (a cast per weight and use instead of one per pass). With JFR=1 one more run of this build records a Java
 # Flight Recording of the EDM fp16 step into $OUT/train-fp16.jfr (the Java runtime needs jdk.jfr).
-# One JSON line per run on stdout and in $OUT/train-split.jsonl, with gpu_busy (0-1) added.
+# One JSON line per run on stdout and in $OUT/train-split.jsonl, with gpu_busy (0-1) added, and
+# peak_mem_mib: the highest memory.used nvidia-smi reported since the previous run ended (the whole
+# process, context and allocator reserve: the same measure on both sides). SHORT=1 runs only the
+# fp16 pairs of the product path (reference, then Java's whole loop; EDM, then CDM), fewer steps.
 set -uo pipefail
 source "${KIT:?}/env.sh"
 export NVIDIA_TF32_OVERRIDE=0 TORCH_CPP_LOG_LEVEL=ERROR CUDA_VISIBLE_DEVICES="${CUDA_VISIBLE_DEVICES:-0}"
@@ -22,7 +25,7 @@ raw="$out/train-split.raw"
 util="$out/gpu-util.csv"
 : > "$raw"
 nvidia-smi --query-gpu=name --format=csv,noheader | head -n 1 | sed 's/^/# /' | tee -a "$raw"
-nvidia-smi -i "${CUDA_VISIBLE_DEVICES%%,*}" --query-gpu=timestamp,utilization.gpu --format=csv,noheader,nounits -lms 100 > "$util" &
+nvidia-smi -i "${CUDA_VISIBLE_DEVICES%%,*}" --query-gpu=timestamp,utilization.gpu,memory.used --format=csv,noheader,nounits -lms 100 > "$util" &
 smi=$!
 trap 'kill $smi 2>/dev/null' EXIT
 stamp() { while IFS= read -r l; do [[ "$l" == "{"* ]] && printf '%s %s\n' "$(date +%s.%N)" "$l"; done; }
@@ -34,6 +37,12 @@ java_bench() { # jars tag args...
     -Dai.djl.pytorch.cudnn_benchmark=true ${JAVA_EXTRA:-} -cp "$jars/*:${LIB:?}/*" dev.cdm.bench.model.TrainBench \
     device=gpu batch=128 "$@" 2>&1 | stamp | sed "s/{/{\"build\":\"$tag\",\"steps\":$steps,/" | tee -a "$raw"
 }
+if [[ "${SHORT:-0}" == 1 ]]; then
+  pairs=(edm:fp16); ref env B=128 N=40
+  java_bench "${CUR:?}" current loss=edm precision=fp16 steps=40 warmup=10 devices=1
+  pairs=(cdm:fp16); ref env B=128 N=10
+  java_bench "$CUR" current loss=cdm precision=fp16 steps=10 warmup=3 devices=1
+else
 pairs=(edm:fp16); ref env B=128 N=100
 pairs=(cdm:fp16 edm:fp32); ref env B=128 N=20
 java_bench "${CUR:?}" current loss=edm precision=fp16 steps=100 warmup=10
@@ -52,26 +61,32 @@ if [[ "${JFR:-0}" == 1 ]]; then
   JAVA_EXTRA="-XX:StartFlightRecording=filename=$out/train-fp16.jfr,settings=profile" \
     java_bench "$CUR" current-jfr loss=edm precision=fp16 steps=200 warmup=10
 fi
+fi
 kill $smi 2>/dev/null
 python3 - "$raw" "$util" <<'PY' | tee "$out/train-split.jsonl"
 import json, sys, datetime
 util = []
 for line in open(sys.argv[2]):
     try:
-        ts, u = [s.strip() for s in line.split(',')]
+        ts, u, mem = [s.strip() for s in line.split(',')]
         t = datetime.datetime.strptime(ts, '%Y/%m/%d %H:%M:%S.%f').timestamp()
-        util.append((t, float(u)))
+        util.append((t, float(u), float(mem)))
     except ValueError:
         pass
+previous_end = 0.0
 for line in open(sys.argv[1]):
     if line.startswith('#'):
         print(json.dumps({'gpu': line[2:].strip()})); continue
     t, js = line.split(' ', 1)
     r = json.loads(js)
     end = float(t); start = end - r.get('steps', 0) * r['ms_per_step'] / 1e3
-    s = [u for (ts, u) in util if start <= ts <= end]
+    s = [u for (ts, u, _) in util if start <= ts <= end]
     if s:
         r['gpu_busy'] = round(sum(s) / len(s) / 100, 3)
         r['gpu_ms_per_step'] = round(r['gpu_busy'] * r['ms_per_step'], 1)
+    m = [mem for (ts, _, mem) in util if previous_end < ts <= end]
+    if m:
+        r['peak_mem_mib'] = int(max(m))
+    previous_end = end
     print(json.dumps(r))
 PY
