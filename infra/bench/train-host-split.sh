@@ -15,7 +15,8 @@
 # One JSON line per run on stdout and in $OUT/train-split.jsonl, with gpu_busy (0-1) added, and
 # peak_mem_mib: the highest memory.used nvidia-smi reported since the previous run ended (the whole
 # process, context and allocator reserve: the same measure on both sides). SHORT=1 runs only the
-# fp16 pairs of the product path (reference, then Java's whole loop; EDM, then CDM), fewer steps.
+# fp16 pairs of the product path (the reference with its EMA, as in its training loop, then Java's
+# whole loop, which has one; EDM, then CDM), fewer steps.
 set -uo pipefail
 source "${KIT:?}/env.sh"
 export NVIDIA_TF32_OVERRIDE=0 TORCH_CPP_LOG_LEVEL=ERROR CUDA_VISIBLE_DEVICES="${CUDA_VISIBLE_DEVICES:-0}"
@@ -39,8 +40,9 @@ java_bench() { # jars tag args...
 }
 if [[ "${SHORT:-0}" == 1 ]]; then
   pairs=(edm:fp16); ref env B=128 N=40
+  pairs=(edm:fp16); ref env B=128 N=40 EMA=1
   java_bench "${CUR:?}" current loss=edm precision=fp16 steps=40 warmup=10 devices=1
-  pairs=(cdm:fp16); ref env B=128 N=10
+  pairs=(cdm:fp16); ref env B=128 N=10 EMA=1
   java_bench "$CUR" current loss=cdm precision=fp16 steps=10 warmup=3 devices=1
 else
 pairs=(edm:fp16); ref env B=128 N=100
