@@ -47,7 +47,9 @@ import java.util.Map;
  * the same with the whole loss (all network calls) at fp16; timing=1 (with devices=N) also prints
  * the mean time per step of every phase of the loop (each phase then ends with a device sync, so
  * the step itself is slightly slower); context=1 only prints the device memory of a process holding
- * one small tensor and one convolution (CUDA context size).
+ * one small tensor and one convolution (CUDA context size); rss=1 (with devices=N on the CPU) adds
+ * the process's resident memory before the network is made, after the warm-up and at its peak
+ * during the timed steps ({@link ResidentMemory}).
  */
 public final class TrainBench {
   private TrainBench() {}
@@ -106,7 +108,8 @@ public final class TrainBench {
           chain,
           device,
           devices,
-          "1".equals(a.getOrDefault("timing", "0")));
+          "1".equals(a.getOrDefault("timing", "0")),
+          "1".equals(a.getOrDefault("rss", "0")));
       return;
     }
     Engine.getInstance().setRandomSeed(0);
@@ -203,7 +206,8 @@ public final class TrainBench {
       Precision chain,
       Device device,
       int devices,
-      boolean timing)
+      boolean timing,
+      boolean rss)
       throws Exception {
     List<Device> devs = new ArrayList<>();
     for (int i = 0; i < devices; i++) {
@@ -246,6 +250,9 @@ public final class TrainBench {
     }
     try (NDManager root = NDManager.newBaseManager(devs.get(0))) {
       long[] t = new long[2];
+      double[] resident = new double[3]; // MiB: before the network, after the warm-up, peak
+      root.zeros(new Shape(1)).toFloatArray(); // the engine is loaded
+      resident[0] = ResidentMemory.mib("VmRSS");
       java.util.function.LongConsumer clock =
           n -> {
             if (n == warmup || n == warmup + steps) {
@@ -255,6 +262,12 @@ public final class TrainBench {
                 }
               }
               t[n == warmup ? 0 : 1] = System.nanoTime();
+              if (rss && n == warmup) {
+                ResidentMemory.resetPeak();
+                resident[1] = ResidentMemory.mib("VmRSS");
+              } else if (rss) {
+                resident[2] = ResidentMemory.mib("VmHWM");
+              }
             }
           };
       PhaseTimes phases = timing ? new PhaseTimes(root, devs, warmup, clock) : null;
@@ -287,6 +300,19 @@ public final class TrainBench {
               total / dt,
               mem,
               loop.lastLossMean()));
+      if (rss) {
+        System.out.println(
+            String.format(
+                Locale.ROOT,
+                "{\"bench\":\"loop_%s_rss\",\"res\":%d,\"cbase\":%d,\"rss_base_mib\":%.1f,"
+                    + "\"rss_rest_mib\":%.1f,\"rss_peak_mib\":%.1f}",
+                lossName,
+                res,
+                cbase,
+                resident[0],
+                resident[1],
+                resident[2]));
+      }
       if (phases != null) {
         System.out.println(phases.report());
       }
