@@ -16,7 +16,10 @@
 # peak_mem_mib: the highest memory.used nvidia-smi reported since the previous run ended (the whole
 # process, context and allocator reserve: the same measure on both sides). SHORT=1 runs only the
 # fp16 pairs of the product path (the reference with its EMA, as in its training loop, then Java's
-# whole loop, which has one; EDM, then CDM), fewer steps.
+# whole loop, which has one; EDM, then CDM), fewer steps. MEMORY=1 runs only the EDM fp16 pair with
+# the EMA under the settings that may explain Java's higher peak: the reference with expandable
+# allocator segments too, Java with them off, Java with TorchScript's graph executor optimisation off
+# (its fusion groups can save other tensors for backward than the plain ops).
 set -uo pipefail
 source "${KIT:?}/env.sh"
 export NVIDIA_TF32_OVERRIDE=0 TORCH_CPP_LOG_LEVEL=ERROR CUDA_VISIBLE_DEVICES="${CUDA_VISIBLE_DEVICES:-0}"
@@ -34,11 +37,19 @@ ref() { (cd "${REF:?}" && PYTHONUNBUFFERED=1 "$@" python3 "$here/train_ref.py" "
 java_bench() { # jars tag args...
   local jars="$1" tag="$2" steps; shift 2
   steps="$(printf '%s\n' "$@" | sed -n 's/^steps=//p')"
-  PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True java -Xmx16g -Dai.djl.offline=true \
+  env PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True ${JAVA_ENV:-} java -Xmx16g -Dai.djl.offline=true \
     -Dai.djl.pytorch.cudnn_benchmark=true ${JAVA_EXTRA:-} -cp "$jars/*:${LIB:?}/*" dev.cdm.bench.model.TrainBench \
     device=gpu batch=128 "$@" 2>&1 | stamp | sed "s/{/{\"build\":\"$tag\",\"steps\":$steps,/" | tee -a "$raw"
 }
-if [[ "${SHORT:-0}" == 1 ]]; then
+if [[ "${MEMORY:-0}" == 1 ]]; then
+  pairs=(edm:fp16); ref env B=128 N=30 EMA=1
+  pairs=(edm:fp16); ref env B=128 N=30 EMA=1 PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True
+  java_bench "${CUR:?}" current loss=edm precision=fp16 steps=30 warmup=10 devices=1
+  JAVA_EXTRA=-Dai.djl.pytorch.graph_optimizer=false java_bench "$CUR" current-no-graph-optimizer \
+    loss=edm precision=fp16 steps=30 warmup=10 devices=1
+  JAVA_ENV=PYTORCH_CUDA_ALLOC_CONF=expandable_segments:False java_bench "$CUR" current-no-expandable \
+    loss=edm precision=fp16 steps=30 warmup=10 devices=1
+elif [[ "${SHORT:-0}" == 1 ]]; then
   pairs=(edm:fp16); ref env B=128 N=40
   pairs=(edm:fp16); ref env B=128 N=40 EMA=1
   java_bench "${CUR:?}" current loss=edm precision=fp16 steps=40 warmup=10 devices=1
