@@ -18,8 +18,8 @@
 # fp16 pairs of the product path (the reference with its EMA, as in its training loop, then Java's
 # whole loop, which has one; EDM, then CDM), fewer steps. MEMORY=1 runs only the EDM fp16 pair with
 # the EMA under the settings that may explain Java's higher peak: the reference with expandable
-# allocator segments too, Java with them off, Java with TorchScript's graph executor optimisation off
-# (its fusion groups can save other tensors for backward than the plain ops).
+# allocator segments too; Java as built, then with the composed attention (-Dcdm.fusedAttention=false),
+# with TorchScript's graph executor optimisation off, and with expandable segments off.
 set -uo pipefail
 source "${KIT:?}/env.sh"
 export NVIDIA_TF32_OVERRIDE=0 TORCH_CPP_LOG_LEVEL=ERROR CUDA_VISIBLE_DEVICES="${CUDA_VISIBLE_DEVICES:-0}"
@@ -45,6 +45,8 @@ if [[ "${MEMORY:-0}" == 1 ]]; then
   pairs=(edm:fp16); ref env B=128 N=30 EMA=1
   pairs=(edm:fp16); ref env B=128 N=30 EMA=1 PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True
   java_bench "${CUR:?}" current loss=edm precision=fp16 steps=30 warmup=10 devices=1
+  JAVA_EXTRA=-Dcdm.fusedAttention=false java_bench "$CUR" current-composed-attention \
+    loss=edm precision=fp16 steps=30 warmup=10 devices=1
   JAVA_EXTRA=-Dai.djl.pytorch.graph_optimizer=false java_bench "$CUR" current-no-graph-optimizer \
     loss=edm precision=fp16 steps=30 warmup=10 devices=1
   JAVA_ENV=PYTORCH_CUDA_ALLOC_CONF=expandable_segments:False java_bench "$CUR" current-no-expandable \

@@ -1,6 +1,6 @@
 # Builds model/src/main/resources/dev/cdm/model/torch/fused-ops.pt (run with PyTorch; the result is committed):
 # a TorchScript module whose methods call PyTorch kernels that DJL's JNI lacks: the fused group_norm and
-# silu, and a host-to-GPU copy through pinned memory that does not wait for the device.
+# silu, scaled_dot_product_attention, and a host-to-GPU copy through pinned memory that does not wait for the device.
 #   python3 model/src/main/python/make_fused_ops.py model/src/main/resources/dev/cdm/model/torch/fused-ops.pt
 # The methods call the aten ops directly (torch.group_norm, torch.silu), not torch.nn.functional: the
 # functional wrappers check the input's shape in interpreted TorchScript at every call, which cost about
@@ -21,6 +21,15 @@ class FusedOps(torch.nn.Module):
     @torch.jit.export
     def silu(self, x: torch.Tensor) -> torch.Tensor:
         return torch.silu(x)
+
+    @torch.jit.export
+    def attention(self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+        # q, k, v in the reference's layout [N, c, L]; one head per batch entry; out [N, c, L]
+        q0 = torch.transpose(q, 1, 2).unsqueeze(1).contiguous()
+        k0 = torch.transpose(k, 1, 2).unsqueeze(1).contiguous()
+        v0 = torch.transpose(v, 1, 2).unsqueeze(1).contiguous()
+        a = torch.scaled_dot_product_attention(q0, k0, v0)
+        return torch.transpose(a.squeeze(1), 1, 2)
 
     @torch.jit.export
     def upload(self, x: torch.Tensor, like: torch.Tensor) -> torch.Tensor:

@@ -117,4 +117,88 @@ class FusedKernelsTest {
           y.toFloatArray(), w.getGradient().toFloatArray());
     }
   }
+
+  /**
+   * The fused attention (scaled_dot_product_attention on [N, L, c] views) is the reference's
+   * attention on [N, c, L]: values and the gradients of q, k and v, at float32 on the CPU.
+   */
+  @Test
+  void attentionMatchesComposedFormWithGradients() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      Engine.getInstance().setRandomSeed(5);
+      NDArray q0 = m.randomNormal(new Shape(3, 16, 12));
+      NDArray k0 = m.randomNormal(new Shape(3, 16, 12)).mul(2);
+      NDArray v0 = m.randomNormal(new Shape(3, 16, 12));
+      NDArray r = m.randomNormal(new Shape(3, 16, 12)); // weights of the scalar objective
+      float[][] out = new float[2][];
+      float[][][] grads = new float[2][3][];
+      for (int pass = 0; pass < 2; pass++) {
+        NDArray[] qkv = {q0.duplicate(), k0.duplicate(), v0.duplicate()};
+        for (NDArray a : qkv) {
+          a.setRequiresGradient(true);
+        }
+        try (NDManager sub = m.newSubManager();
+            GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+          NDArray y =
+              pass == 0
+                  ? FusedKernels.attention(qkv[0], qkv[1], qkv[2])
+                  : qkv[2].matMul(UNetBlock.attentionWeights(qkv[0], qkv[1]).transpose(0, 2, 1));
+          assertEquals(new Shape(3, 16, 12), y.getShape());
+          out[pass] = y.toFloatArray();
+          gc.backward(y.mul(r).sum());
+        }
+        for (int i = 0; i < 3; i++) {
+          grads[pass][i] = qkv[i].getGradient().toFloatArray();
+        }
+      }
+      assertClose(out[0], out[1], 1e-5, "attention");
+      String[] names = {"q gradient", "k gradient", "v gradient"};
+      for (int i = 0; i < 3; i++) {
+        assertClose(grads[0][i], grads[1][i], 1e-4, names[i]);
+      }
+    }
+  }
+
+  /**
+   * Which attention a block uses: the fused kernel only while gradients are recorded at reduced
+   * precision (training at fp16); sampling at fp16 and everything at float32 keep the reference's
+   * arithmetic. At fp16 the two agree to the activation dtype's rounding.
+   */
+  @Test
+  void blocksUseTheFusedAttentionOnlyForReducedPrecisionTraining() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      Engine.getInstance().setRandomSeed(6);
+      NDArray q = m.randomNormal(new Shape(2, 16, 10)).toType(DataType.FLOAT16, false);
+      NDArray k = m.randomNormal(new Shape(2, 16, 10)).toType(DataType.FLOAT16, false);
+      NDArray v = m.randomNormal(new Shape(2, 16, 10)).toType(DataType.FLOAT16, false);
+      float[] fused =
+          FusedKernels.attention(q, k, v).toType(DataType.FLOAT32, false).toFloatArray();
+      float[] composed =
+          Autograd.noGrad(() -> v.matMul(UNetBlock.attentionWeights(q, k).transpose(0, 2, 1)))
+              .toType(DataType.FLOAT32, false)
+              .toFloatArray();
+      float[] training =
+          Autograd.withGrad(() -> UNetBlock.attention(q, k, v))
+              .toType(DataType.FLOAT32, false)
+              .toFloatArray();
+      float[] sampling =
+          Autograd.noGrad(() -> UNetBlock.attention(q, k, v))
+              .toType(DataType.FLOAT32, false)
+              .toFloatArray();
+      org.junit.jupiter.api.Assertions.assertArrayEquals(fused, training, "training at fp16");
+      org.junit.jupiter.api.Assertions.assertArrayEquals(composed, sampling, "sampling at fp16");
+      assertClose(fused, composed, 2e-3, "fused against composed at fp16");
+      NDArray q32 = q.toType(DataType.FLOAT32, false);
+      NDArray k32 = k.toType(DataType.FLOAT32, false);
+      NDArray v32 = v.toType(DataType.FLOAT32, false);
+      float[] composed32 =
+          Autograd.withGrad(
+                  () -> v32.matMul(UNetBlock.attentionWeights(q32, k32).transpose(0, 2, 1)))
+              .toFloatArray();
+      org.junit.jupiter.api.Assertions.assertArrayEquals(
+          composed32,
+          Autograd.withGrad(() -> UNetBlock.attention(q32, k32, v32)).toFloatArray(),
+          "training at float32");
+    }
+  }
 }
