@@ -168,6 +168,9 @@ public final class UNetBlock extends Module {
   private static final boolean FUSED_ATTENTION =
       !"false".equalsIgnoreCase(System.getProperty("cdm.fusedAttention", "true"));
 
+  /** Set when the fused attention failed once: every later call uses the composed one. */
+  private static volatile boolean fusedAttentionFailed;
+
   /**
    * {@code v softmax(q^T k / sqrt(c))^T}, [N, c, L]. While gradients are recorded at reduced
    * precision, the fused kernel ({@link FusedKernels#attention}): the composed form would keep the
@@ -178,10 +181,17 @@ public final class UNetBlock extends Module {
    */
   static NDArray attention(NDArray q, NDArray k, NDArray v) {
     if (FUSED_ATTENTION
+        && !fusedAttentionFailed
         && q.getDataType() != DataType.FLOAT32
         && Autograd.isGradMode()
         && FusedKernels.enabled()) {
-      return FusedKernels.attention(q, k, v);
+      try {
+        return FusedKernels.attention(q, k, v);
+      } catch (RuntimeException e) { // a libtorch without a kernel for these inputs
+        fusedAttentionFailed = true;
+        System.err.println(
+            "cdm: fused attention unavailable (" + e.getMessage() + "); using the composed one");
+      }
     }
     NDArray w = attentionWeights(q, k);
     return v.matMul(w.transpose(0, 2, 1));
