@@ -85,14 +85,17 @@ public final class Forward {
 
   /** {@code p.to(to)}; null stays null. The result must not be closed by the caller. */
   public NDArray cast(NDArray p, DataType to) {
-    if (p == null || p.getDataType() == to) {
-      return p;
+    if (p == null) {
+      return null;
     }
     if (passCasts != null) {
       NDArray c = passCasts.get(p);
       if (c != null && c.getDataType() == to) {
         return c;
       }
+    }
+    if (p.getDataType() == to) {
+      return p;
     }
     if (cache != null && !p.hasGradient()) {
       return cache.computeIfAbsent(

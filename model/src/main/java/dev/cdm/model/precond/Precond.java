@@ -220,9 +220,7 @@ public abstract class Precond extends Module implements Denoiser, AutoCloseable 
           reducedPrecisionOn(x.getDevice()) ? callPrecision.dataType() : DataType.FLOAT32;
       PassWeights pw = passWeights;
       Map<NDArray, NDArray> passCasts =
-          pw != null && dtype != DataType.FLOAT32 && Autograd.isGradMode()
-              ? pw.forPass(dtype, sub)
-              : null;
+          pw != null && Autograd.isGradMode() ? pw.forPass(dtype, sub) : null;
       Forward f = new Forward(sub, dtype, isTraining(), manager, cache, passCasts);
       NDArray in = Ops.cast(cIn(s).mul(x32), dtype);
       NDArray fx = model.forward(f, in, cNoise(s).flatten(), labels, augmentLabels);
@@ -252,24 +250,23 @@ public abstract class Precond extends Module implements Denoiser, AutoCloseable 
     return device.isGpu() || Boolean.getBoolean("cdm.test.reducedPrecisionOnCpu");
   }
 
-  /**
-   * Where a training pass at reduced precision takes its weights from (see {@link
-   * #setPassWeights}).
-   */
+  /** Where a training pass takes its weights from (see {@link #setPassWeights}). */
   public interface PassWeights {
     /**
      * For one forward pass at {@code dtype} that records gradients: each parameter array (by
-     * identity) mapped to its copy in {@code dtype}, made once for the pass and differentiable back
-     * to the parameters' values; the copies may be attached to {@code passManager}. Null: the pass
-     * casts each parameter where it is used.
+     * identity) mapped to its copy in {@code dtype} (at float32 it may share the parameter's
+     * storage), made once for the pass, a leaf of the pass's graph whose gradient the caller
+     * collects; the copies may be attached to {@code passManager}. Null: the pass uses each
+     * parameter itself, cast where it is used.
      */
     Map<NDArray, NDArray> forPass(DataType dtype, NDManager passManager);
   }
 
   /**
-   * Sets (or, with null, removes) the source of per-pass reduced-precision weights used while
-   * gradients are recorded: training's flat parameter buffer casts all weights in one op instead of
-   * one cast (three native calls and a kernel) per weight and use.
+   * Sets (or, with null, removes) the source of per-pass weights used while gradients are recorded:
+   * training's flat parameter buffer casts all weights in one op instead of one cast (three native
+   * calls and a kernel) per weight and use, and at float32 gives the gradient back with the pass
+   * instead of keeping one per parameter.
    */
   public void setPassWeights(PassWeights passWeights) {
     this.passWeights = passWeights;

@@ -64,18 +64,25 @@ final class FlatParameters implements Precond.PassWeights {
 
   /**
    * This pass's weights in {@code dtype}: the flat buffer cast once into a new leaf that requires a
-   * gradient, split into views shaped as the parameters (one split and a reshape each, instead of
-   * three native calls and a kernel per weight and use). Backward fills that leaf's gradient;
-   * {@link #takeGradient} adds it, cast back to float32, to the parameters' own.
+   * gradient (at float32 the buffer itself under a new name, no copy), split into views shaped as
+   * the parameters (one split and a reshape each, instead of three native calls and a kernel per
+   * weight and use at reduced precision). Backward fills that leaf's gradient; {@link
+   * #takeGradient} adds it, cast to float32, to the parameters' own.
    *
    * <p>The gradient of each weight equals the reference's, where every use casts the float32 weight
    * and the cast's backward converts its gradient to float32: a weight is used once per pass, and
-   * the passes' contributions are summed in float32 in pass order.
+   * the passes' contributions are summed in float32 in pass order. At float32 the gradients are
+   * only made during backward and given back with the leaf, where the parameters' own would stay
+   * allocated, zeroed, through the next forward (DJL cannot reset a gradient to None as the
+   * reference's {@code zero_grad(set_to_none=True)} does): one gradient's size less at the peak.
+   * The alias shares the buffer's storage, which nothing writes between the pass and {@link
+   * #takeGradient}.
    */
   @Override
   public synchronized Map<NDArray, NDArray> forPass(DataType dtype, NDManager passManager) {
     NDArray f = flat();
-    NDArray leaf = Autograd.noGrad(() -> f.toType(dtype, true));
+    NDArray leaf =
+        Autograd.noGrad(() -> dtype == DataType.FLOAT32 ? f.stopGradient() : f.toType(dtype, true));
     leaf.attach(f.getManager()); // read after backward, when the pass's arrays are closed
     leaf.setRequiresGradient(true);
     passLeaves.add(leaf);
@@ -118,14 +125,17 @@ final class FlatParameters implements Precond.PassWeights {
           }
           NDArray g = null;
           for (NDArray leaf : passLeaves) {
-            try (NDArray lg = leaf.getGradient()) {
-              NDArray lg32 = lg.toType(DataType.FLOAT32, false); // a new array: the cast copies
-              if (g == null) {
-                g = lg32;
-              } else {
-                g.addi(lg32);
-                lg32.close();
-              }
+            NDArray lg = leaf.getGradient();
+            NDArray lg32 = lg;
+            if (lg.getDataType() != DataType.FLOAT32) {
+              lg32 = lg.toType(DataType.FLOAT32, false); // a new array: the cast copies
+              lg.close();
+            }
+            if (g == null) {
+              g = lg32; // at float32 the leaf's gradient itself, which outlives the leaf
+            } else {
+              g.addi(lg32);
+              lg32.close();
             }
             leaf.close();
           }
