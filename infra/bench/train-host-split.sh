@@ -19,7 +19,8 @@
 # whole loop, which has one; EDM, then CDM), fewer steps. MEMORY=1 runs only the EDM fp16 pair with
 # the EMA under the settings that may explain Java's higher peak: the reference with expandable
 # allocator segments too; Java as built, then with the composed attention (-Dcdm.fusedAttention=false),
-# with TorchScript's graph executor optimisation off, and with expandable segments off.
+# with TorchScript's graph executor optimisation off, and with expandable segments off; then the
+# float32 pair (both with the EMA).
 set -uo pipefail
 source "${KIT:?}/env.sh"
 export NVIDIA_TF32_OVERRIDE=0 TORCH_CPP_LOG_LEVEL=ERROR CUDA_VISIBLE_DEVICES="${CUDA_VISIBLE_DEVICES:-0}"
@@ -51,6 +52,8 @@ if [[ "${MEMORY:-0}" == 1 ]]; then
     loss=edm precision=fp16 steps=30 warmup=10 devices=1
   JAVA_ENV=PYTORCH_CUDA_ALLOC_CONF=expandable_segments:False java_bench "$CUR" current-no-expandable \
     loss=edm precision=fp16 steps=30 warmup=10 devices=1
+  pairs=(edm:fp32); ref env B=128 N=10 EMA=1
+  java_bench "$CUR" current loss=edm steps=10 warmup=3 devices=1
 elif [[ "${SHORT:-0}" == 1 ]]; then
   pairs=(edm:fp16); ref env B=128 N=40
   pairs=(edm:fp16); ref env B=128 N=40 EMA=1
