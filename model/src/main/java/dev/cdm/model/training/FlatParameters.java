@@ -21,9 +21,12 @@ import java.util.Map;
  *
  * <p>Linking copies the current values into a new buffer and replaces every parameter of the
  * network by a slice of it reshaped to the parameter's shape. For a trainable network each view is
- * a leaf that requires a gradient (backward fills each view's own {@code .grad}, as before); the
- * buffer itself never requires one, and is only written with grad mode off. Layers read their
- * parameters by name at every call, so the next forward sees an update of the buffer.
+ * a leaf that requires a gradient; the buffer itself never requires one, and is only written with
+ * grad mode off. Layers read their parameters by name at every call, so the next forward sees an
+ * update of the buffer. A training pass takes its weights from {@link #forPass} (one leaf per pass:
+ * the buffer cast, or at float32 aliased), so backward fills the pass leaves' gradients; only uses
+ * outside them (a float32 use in a reduced-precision pass, or {@code -Dcdm.passWeights=false}) fill
+ * the views' own. {@link #takeGradient} collects both.
  *
  * <p>If something later replaces the network's parameter arrays (a state dict loaded into it),
  * {@link #flat()} notices (the network no longer holds these views) and links again from the values
