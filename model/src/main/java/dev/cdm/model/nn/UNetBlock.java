@@ -175,9 +175,9 @@ public final class UNetBlock extends Module {
    * {@code v softmax(q^T k / sqrt(c))^T}, [N, c, L]. While gradients are recorded at reduced
    * precision, the fused kernel ({@link FusedKernels#attention}): the composed form would keep the
    * attention weights in float32 and float32 copies of q and k for backward, where the reference's
-   * AttentionOp keeps them in the activation dtype (64 MiB more per 16x16 layer of DDPM++ CIFAR-10
-   * at fp16, batch 128, which has ten). Otherwise, and at float32, the reference's arithmetic
-   * exactly.
+   * AttentionOp keeps them in the activation dtype (with the fp16 weights the product with v keeps,
+   * about 96 MiB more per 16x16 layer of DDPM++ CIFAR-10 at batch 128, which has nine). Otherwise,
+   * and at float32, the reference's arithmetic exactly.
    */
   static NDArray attention(NDArray q, NDArray k, NDArray v) {
     if (FUSED_ATTENTION

@@ -120,10 +120,10 @@ public final class FusedKernels {
    * precision a fused kernel (flash attention) that computes the logits and the softmax in float32
    * and keeps for backward only its inputs, its output and one float per query. The attention
    * weights [N, L, L] are never stored; autograd through the composed form keeps them in float32
-   * together with float32 copies of q and k, 64 MiB more per 16x16 attention layer of DDPM++ at
-   * batch 128 than the reference's hand-written AttentionOp. Not the reference's rounding: the
-   * weights are rounded to the activation dtype unnormalised (the kernel normalises after the
-   * product with v).
+   * (and in fp16 for the product with v) together with float32 copies of q and k, about 96 MiB more
+   * per 16x16 attention layer of DDPM++ at batch 128 than the reference's hand-written AttentionOp,
+   * which keeps q, k and the weights in fp16. Not the reference's rounding: the weights are rounded
+   * to the activation dtype unnormalised (the kernel normalises after the product with v).
    */
   public static NDArray attention(NDArray q, NDArray k, NDArray v) {
     IValue iq = IValue.from((PtNDArray) q);
