@@ -27,7 +27,7 @@ class FlatParametersTest {
     Map<String, Object> kw =
         PrecondNetworks.networkKwargs("ddpmpp", 8, List.of(1, 2), 0.0, false, false);
     kw.put("num_blocks", 1);
-    kw.put("attn_resolutions", List.of());
+    kw.put("attn_resolutions", List.of(4)); // one attention layer per block at 4x4
     return PrecondNetworks.factory("EDMPrecond", kw, 8, 1, 0, Precision.FP32).create(m);
   }
 
@@ -156,7 +156,7 @@ class FlatParametersTest {
       Map<String, Object> kw =
           PrecondNetworks.networkKwargs("ddpmpp", 8, List.of(1, 2), 0.0, false, false);
       kw.put("num_blocks", 1);
-      kw.put("attn_resolutions", List.of());
+      kw.put("attn_resolutions", List.of(4)); // one attention layer per block at 4x4
       TrainableNetwork perUse =
           PrecondNetworks.factory("EDMPrecond", kw, 8, 1, 0, Precision.FP16).create(m);
       TrainableNetwork perPass =
