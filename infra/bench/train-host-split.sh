@@ -11,7 +11,7 @@
 # CPU libtorch (infra/bench/gpu-lib.sh). The JVMs start as ./cdm starts them on one GPU (cuDNN
 # autotuning, expandable allocator segments); the whole loop also runs once with
 # -Dcdm.passWeights=false (a cast per weight and use instead of one per pass). With JFR=1 one more run of this build records a Java
-# Flight Recording of the EDM fp16 step into $OUT/train-fp16.jfr (the Java runtime needs jdk.jfr).
+# Flight Recording of the EDM fp16 training loop into $OUT/train-fp16.jfr (the Java runtime needs jdk.jfr).
 # One JSON line per run on stdout and in $OUT/train-split.jsonl, with gpu_busy (0-1) added, and
 # peak_mem_mib: the highest memory.used nvidia-smi reported since the previous run ended (the whole
 # process, context and allocator reserve: the same measure on both sides). SHORT=1 runs only the
@@ -77,7 +77,7 @@ pairs=(edm:fp16); ref env B=128 N=100
 java_bench "$CUR" current-again loss=edm precision=fp16 steps=100 warmup=10 devices=1
 if [[ "${JFR:-0}" == 1 ]]; then
   JAVA_EXTRA="-XX:StartFlightRecording=filename=$out/train-fp16.jfr,settings=profile" \
-    java_bench "$CUR" current-jfr loss=edm precision=fp16 steps=200 warmup=10
+    java_bench "$CUR" current-jfr loss=edm precision=fp16 steps=200 warmup=10 devices=1
 fi
 fi
 kill $smi 2>/dev/null
