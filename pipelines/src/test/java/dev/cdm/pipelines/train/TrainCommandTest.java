@@ -128,22 +128,10 @@ class TrainCommandTest {
     String remote = runs + "/" + name;
     System.setProperty("cdm.cache", tmp.resolve("cache").toString());
     try {
-      String[] flags = {
-        "--data=" + mnist(),
-        "--precond=edm",
-        "--cbase=8",
-        "--cres=1,1",
-        "--batch=8",
-        "--dropout=0",
-        "--tick=1",
-        "--seed=1",
-        "--max-steps=2",
-        "--device=cpu"
-      };
-      Object[] local =
-          cdm(concat(new String[] {"train", "--outdir=" + tmp.resolve("runs")}, flags));
+      String[] flags = {"--dropout=0", "--seed=1", "--max-steps=2"};
+      Object[] local = cdm(tinyTraining(tmp.resolve("runs").toString(), flags));
       assertEquals(0, local[0], (String) local[1]);
-      Object[] r = cdm(concat(new String[] {"train", "--outdir=" + runs}, flags));
+      Object[] r = cdm(tinyTraining(runs, flags));
       String out = (String) r[1];
       assertEquals(0, r[0], out);
       assertTrue(out.contains("Output directory:        " + remote), out);
@@ -202,18 +190,11 @@ class TrainCommandTest {
       // The next run is numbered after the remote one; --resume reads the remote state.
       r =
           cdm(
-              "train",
-              "--outdir=" + runs,
-              "--data=" + mnist(),
-              "--precond=edm",
-              "--cbase=8",
-              "--cres=1,1",
-              "--batch=8",
-              "--dropout=0",
-              "--tick=1",
-              "--max-steps=1",
-              "--device=cpu",
-              "--resume=" + remote + "/training-state-000000.safetensors");
+              tinyTraining(
+                  runs,
+                  "--dropout=0",
+                  "--max-steps=1",
+                  "--resume=" + remote + "/training-state-000000.safetensors"));
       out = (String) r[1];
       assertEquals(0, r[0], out);
       assertTrue(out.contains("\"seed\": 1,") && out.contains(runs + "/00001-"), out);
@@ -237,18 +218,7 @@ class TrainCommandTest {
     System.setProperty("cdm.cache", tmp.resolve("cache").toString());
     dev.cdm.transforms.io.MemFileSystem.setReadOnly("mem://read-only/", true);
     try {
-      Object[] r =
-          cdm(
-              "train",
-              "--outdir=mem://read-only/runs",
-              "--data=" + mnist(),
-              "--precond=edm",
-              "--cbase=8",
-              "--cres=1,1",
-              "--batch=8",
-              "--tick=1",
-              "--max-steps=1",
-              "--device=cpu");
+      Object[] r = cdm(tinyTraining("mem://read-only/runs", "--max-steps=1"));
       String out = (String) r[1];
       assertEquals(1, r[0], out);
       assertTrue(
@@ -276,18 +246,7 @@ class TrainCommandTest {
     System.setProperty("cdm.cache", tmp.resolve("cache").toString());
     dev.cdm.transforms.io.MemFileSystem.setReadOnly(remote + "/.network-snapshot-", true);
     try {
-      Object[] r =
-          cdm(
-              "train",
-              "--outdir=" + runs,
-              "--data=" + mnist(),
-              "--precond=edm",
-              "--cbase=8",
-              "--cres=1,1",
-              "--batch=8",
-              "--tick=1",
-              "--max-steps=2",
-              "--device=cpu");
+      Object[] r = cdm(tinyTraining(runs, "--max-steps=2"));
       String out = (String) r[1];
       assertEquals(1, r[0], out);
       assertTrue(
@@ -383,19 +342,8 @@ class TrainCommandTest {
     Files.createDirectories(runs.resolve("00007-old"));
     Object[] r =
         cdm(
-            "train",
-            "--outdir=" + runs,
-            "--data=" + mnist(),
-            "--precond=edm",
-            "--cbase=8",
-            "--cres=1,1",
-            "--batch=8",
-            "--augment=0.12",
-            "--dropout=0",
-            "--tick=1",
-            "--seed=1",
-            "--max-steps=2",
-            "--device=cpu");
+            tinyTraining(
+                runs.toString(), "--augment=0.12", "--dropout=0", "--seed=1", "--max-steps=2"));
     String out = (String) r[1];
     assertEquals(0, r[0], out);
     Path run = runs.resolve("00008-dataset-mnist-max500-uncond-ddpmpp-edm-gpus1-batch8-fp32");
@@ -432,32 +380,16 @@ class TrainCommandTest {
     }
 
     // --resume keeps the run's seed and continues from the images seen (16 -> 24).
-    String[] common = {
-      "--outdir=" + runs,
-      "--data=" + mnist(),
-      "--precond=edm",
-      "--cbase=8",
-      "--cres=1,1",
-      "--batch=8",
-      "--augment=0.12",
-      "--dropout=0",
-      "--tick=1",
-      "--max-steps=1",
-      "--device=cpu"
-    };
+    String[] common = {"--augment=0.12", "--dropout=0", "--max-steps=1"};
     // Resumed into its own directory (as cdm demo does), it appends to log.txt and stats.jsonl.
     String firstLog = Files.readString(run.resolve("log.txt"));
-    String[] intoRun = common.clone();
-    intoRun[0] = "--outdir=" + run;
     r =
         cdm(
             concat(
+                tinyTraining(run.toString(), common),
                 new String[] {
-                  "train",
-                  "--resume=" + run.resolve("training-state-000000.safetensors"),
-                  "--nosubdir"
-                },
-                intoRun));
+                  "--resume=" + run.resolve("training-state-000000.safetensors"), "--nosubdir"
+                }));
     out = (String) r[1];
     assertEquals(0, r[0], out);
     assertTrue(out.contains("\"seed\": 1,"), out);
@@ -469,15 +401,33 @@ class TrainCommandTest {
     r =
         cdm(
             concat(
+                tinyTraining(runs.toString(), common),
                 new String[] {
-                  "train",
-                  "--transfer=" + run.resolve("network-snapshot-000000.safetensors"),
-                  "--seed=2"
-                },
-                common));
+                  "--transfer=" + run.resolve("network-snapshot-000000.safetensors"), "--seed=2"
+                }));
     out = (String) r[1];
     assertEquals(0, r[0], out);
     assertTrue(out.contains("Transferred") && out.contains("\"ema_rampup_ratio\": null"), out);
+  }
+
+  /**
+   * {@code cdm train} of the tiny test network on MNIST on the CPU (batch 8, tick 1), writing under
+   * {@code outdir}, with {@code more} flags (steps, seed, dropout, ...).
+   */
+  static String[] tinyTraining(String outdir, String... more) throws Exception {
+    return concat(
+        new String[] {
+          "train",
+          "--outdir=" + outdir,
+          "--data=" + mnist(),
+          "--precond=edm",
+          "--cbase=8",
+          "--cres=1,1",
+          "--batch=8",
+          "--tick=1",
+          "--device=cpu"
+        },
+        more);
   }
 
   static String[] concat(String[] a, String[] b) {
@@ -486,30 +436,20 @@ class TrainCommandTest {
     return out;
   }
 
-  /** --evaluate: the evaluation runs beside the training and ends after its last snapshot. */
   /**
    * {@code cdm train} of two steps of a tiny network into {@code outdir}, with {@code --evaluate}
    * against the fixture statistics and detector in {@code fixtures}.
    */
   private static String[] trainWithEvaluate(String outdir, Path fixtures) throws Exception {
-    return new String[] {
-      "train",
-      "--outdir=" + outdir,
-      "--data=" + mnist(),
-      "--precond=edm",
-      "--cbase=8",
-      "--cres=1,1",
-      "--batch=8",
-      "--dropout=0",
-      "--tick=1",
-      "--seed=1",
-      "--max-steps=2",
-      "--device=cpu",
-      "--evaluate=" + fixtures.resolve("fid-refA.npz"),
-      "--evaluate-flags=--detector="
-          + fixtures.resolve("tiny-detector.pt")
-          + " --num=64 --repeats=1 --steps=2 --poll=0.2"
-    };
+    return tinyTraining(
+        outdir,
+        "--dropout=0",
+        "--seed=1",
+        "--max-steps=2",
+        "--evaluate=" + fixtures.resolve("fid-refA.npz"),
+        "--evaluate-flags=--detector="
+            + fixtures.resolve("tiny-detector.pt")
+            + " --num=64 --repeats=1 --steps=2 --poll=0.2");
   }
 
   @Test
