@@ -98,17 +98,12 @@ public final class FusedKernels {
       return host.duplicate();
     }
     if (enabled() && !uploadFailed) {
-      IValue ix = IValue.from((PtNDArray) host);
-      IValue il = IValue.from((PtNDArray) like);
-      try (IValue out = ScriptMethodCall.run(module(), "upload", ix, il)) {
-        return out.toTensor((PtNDManager) like.getManager());
+      try {
+        return run("upload", like.getManager(), host, like);
       } catch (RuntimeException e) {
         uploadFailed = true;
         System.err.println(
             "cdm: non-blocking uploads unavailable (" + e.getMessage() + "); using blocking ones");
-      } finally {
-        ix.close();
-        il.close();
       }
     }
     return host.toDevice(like.getDevice(), true);
@@ -126,41 +121,39 @@ public final class FusedKernels {
    * to the activation dtype unnormalised (the kernel normalises after the product with v).
    */
   public static NDArray attention(NDArray q, NDArray k, NDArray v) {
-    IValue iq = IValue.from((PtNDArray) q);
-    IValue ik = IValue.from((PtNDArray) k);
-    IValue iv = IValue.from((PtNDArray) v);
-    try (IValue out = ScriptMethodCall.run(module(), "attention", iq, ik, iv)) {
-      return out.toTensor((PtNDManager) q.getManager());
-    } finally {
-      iq.close();
-      ik.close();
-      iv.close();
-    }
+    return run("attention", q.getManager(), q, k, v);
   }
 
   /** {@code silu(x)}. */
   public static NDArray silu(NDArray x) {
-    IValue ix = IValue.from((PtNDArray) x);
-    try (IValue out = ScriptMethodCall.run(module(), "silu", ix)) {
-      return out.toTensor((PtNDManager) x.getManager());
-    } finally {
-      ix.close();
-    }
+    return run("silu", x.getManager(), x);
   }
 
   private static NDArray call(
       String method, NDArray x, int groups, NDArray w, NDArray b, double eps) {
-    IValue ix = IValue.from((PtNDArray) x);
-    IValue iw = IValue.from((PtNDArray) w);
-    IValue ib = IValue.from((PtNDArray) b);
-    try (IValue out =
-        ScriptMethodCall.run(
-            module(), method, ix, constant((long) groups), iw, ib, constant(eps))) {
-      return out.toTensor((PtNDManager) x.getManager());
+    return run(method, x.getManager(), x, constant((long) groups), w, b, constant(eps));
+  }
+
+  /**
+   * {@code module.method(args)} as an array of {@code owner}: each array argument is passed as a
+   * script tensor made for this call (and closed after it), each {@link IValue} as it is (the
+   * cached constants).
+   */
+  private static NDArray run(String method, NDManager owner, Object... args) {
+    IValue[] in = new IValue[args.length];
+    try {
+      for (int i = 0; i < args.length; i++) {
+        in[i] = args[i] instanceof NDArray ? IValue.from((PtNDArray) args[i]) : (IValue) args[i];
+      }
+      try (IValue out = ScriptMethodCall.run(module(), method, in)) {
+        return out.toTensor((PtNDManager) owner);
+      }
     } finally {
-      ix.close();
-      iw.close();
-      ib.close();
+      for (int i = 0; i < args.length; i++) {
+        if (args[i] instanceof NDArray && in[i] != null) {
+          in[i].close();
+        }
+      }
     }
   }
 
