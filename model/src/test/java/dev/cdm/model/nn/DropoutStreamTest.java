@@ -62,6 +62,48 @@ class DropoutStreamTest {
   }
 
   @Test
+  void streamDropoutAtHalfPrecisionStaysInHalfAndScalesInFloat() {
+    try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
+      Engine.getInstance().setRandomSeed(7);
+      double p = 0.13;
+      NDArray x = m.randomNormal(new Shape(50, 40)).add(3f).toType(DataType.FLOAT16, false);
+      x.setRequiresGradient(true);
+      Forward f = Forward.simple(m, DataType.FLOAT16, true);
+      NDArray out;
+      float[] grad;
+      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        out = DropoutStream.with(new Counting(), () -> DropoutStream.dropout(f, x, p));
+        gc.backward(out.sum());
+      }
+      assertEquals(DataType.FLOAT16, out.getDataType(), "dropout keeps the activation's dtype");
+      grad = x.getGradient().toType(DataType.FLOAT32, false).toFloatArray();
+      float[] y = out.toType(DataType.FLOAT32, false).toFloatArray();
+      float[] xs = x.toType(DataType.FLOAT32, false).toFloatArray();
+      float scale = (float) (1 / (1 - p));
+      try (NDArray halfScale = m.create(new float[] {scale}).toType(DataType.FLOAT16, false)) {
+        float roundedScale = halfScale.toType(DataType.FLOAT32, false).getFloat(0);
+        int dropped = 0;
+        for (int i = 0; i < xs.length; i++) {
+          if (y[i] == 0) {
+            dropped++;
+            assertEquals(0f, grad[i], "no gradient through a dropped element");
+            continue;
+          }
+          // x times the float scale, rounded once to fp16 (not x times the fp16-rounded scale)
+          float once =
+              m.create(new float[] {xs[i] * scale})
+                  .toType(DataType.FLOAT16, false)
+                  .toType(DataType.FLOAT32, false)
+                  .getFloat(0);
+          assertEquals(once, y[i], 0f, "kept element " + i);
+          assertEquals(roundedScale, grad[i], 0f, "gradient through a kept element");
+        }
+        assertTrue(dropped > 100 && dropped < 420, "about 13% dropped: " + dropped);
+      }
+    }
+  }
+
+  @Test
   void sameStreamSeedGivesSameMaskAndNoStreamKeepsTheFusedOp() {
     try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
       Forward f = Forward.simple(m, DataType.FLOAT32, true);
