@@ -103,7 +103,10 @@ public final class UNetBlock extends Module {
    * The block on {@code x} [N, in, H, W] with embedding {@code emb} [N or 1, emb_channels]. Its
    * intermediates live on a manager of their own that is closed when the block returns, so that a
    * forward pass holds the activations of one block at a time (plus the skips), as PyTorch does by
-   * reference counting; autograd keeps what backward needs regardless.
+   * reference counting; autograd keeps what backward needs regardless. The sums after conv0, conv1
+   * and the attention's projection are taken in place in those convolutions' outputs (which their
+   * backward does not read), as the reference's {@code add_} does, so that no extra activation of
+   * the block's size waits for the block to return.
    */
   public NDArray forward(Forward f, NDArray x, NDArray emb) {
     try (NDManager blk = f.manager().newSubManager()) {
@@ -130,14 +133,14 @@ public final class UNetBlock extends Module {
       NDArray shift = ss.get(1);
       x = Ops.silu(shift.add(norm1.forward(f, x).mul(HostScalars.add(scale, 1))));
     } else {
-      x = norm1.forwardSilu(f, x.add(params));
+      x = norm1.forwardSilu(f, x.addi(params)); // conv0's output, in place as the reference
     }
 
     if (f.training() && dropout > 0) {
       x = DropoutStream.dropout(f, x, dropout);
     }
     x = conv1.forward(f, x);
-    x = x.add(skip != null ? skip.forward(f, orig) : orig);
+    x = x.addi(skip != null ? skip.forward(f, orig) : orig); // conv1's output, in place
     if (skipScale != 1) {
       x = HostScalars.mul(x, skipScale);
     }
@@ -153,7 +156,7 @@ public final class UNetBlock extends Module {
       NDArray k = qkvs.get(1).squeeze(2);
       NDArray v = qkvs.get(2).squeeze(2);
       NDArray a = attention(q, k, v);
-      x = proj.forward(f, a.reshape(s)).add(x);
+      x = proj.forward(f, a.reshape(s)).addi(x);
       if (skipScale != 1) {
         x = HostScalars.mul(x, skipScale);
       }
