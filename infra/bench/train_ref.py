@@ -6,7 +6,8 @@ Run inside a checkout of the CDM reference code (its training/ package must be i
 The step is the reference's training step without the EMA: zero_grad(set_to_none=True), the loss
 with the augment pipe, backward of sum/B, the nan/inf guard on every gradient, Adam. Network and
 options as TrainBench (DDPM++ CIFAR-10, dropout 0.13, augment 0.12, Adam lr 1e-3); cuDNN autotuning
-on and TF32 off, as the reference's train.py sets them. One JSON line per pair.
+on and TF32 off, as the reference's train.py sets them (CUDNN_BENCHMARK=0: autotuning off). One JSON
+line per pair.
 DEVICE=cpu runs it on the CPU (RES, CBASE: image size and base channels, defaults 32 and 128) and adds
 resident memory before the network is made (base), after the warm-up (rest) and at its peak during the
 timed steps (the kernel's high-water mark, reset after the warm-up); peak - base is what training holds
@@ -23,7 +24,7 @@ from training.networks import EDMPrecond
 from training.loss import EDMLoss, MartingaleLoss
 from training.augment import AugmentPipe
 
-torch.backends.cudnn.benchmark = True
+torch.backends.cudnn.benchmark = os.environ.get('CUDNN_BENCHMARK', '1') == '1'  # as the training loop; 0: off
 torch.backends.cudnn.allow_tf32 = False
 torch.backends.cuda.matmul.allow_tf32 = False
 dev = torch.device(os.environ.get('DEVICE', 'cuda'))

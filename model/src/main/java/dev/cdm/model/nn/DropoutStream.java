@@ -63,9 +63,15 @@ public final class DropoutStream {
     if (stream == null) {
       return x.getNDArrayInternal().dropout(x, (float) p, true).singletonOrThrow();
     }
-    NDArray keep =
-        HostScalars.gte(stream.rand(f.manager(), x.getShape()).toDevice(x.getDevice(), false), p);
-    return HostScalars.mul(x.mul(keep), 1.0 / (1.0 - p));
+    NDArray keep;
+    try (NDArray u = stream.rand(f.manager(), x.getShape());
+        NDArray onDevice = u.toDevice(x.getDevice(), false)) {
+      keep = HostScalars.gte(onDevice, p);
+    }
+    try (keep;
+        NDArray kept = x.mul(keep)) {
+      return HostScalars.mul(kept, 1.0 / (1.0 - p));
+    }
   }
 
   /**

@@ -137,12 +137,18 @@ public final class UNetBlock extends Module {
     }
 
     if (f.training() && dropout > 0) {
-      x = DropoutStream.dropout(f, x, dropout);
+      x = freed(x, DropoutStream.dropout(f, x, dropout));
     }
     x = conv1.forward(f, x);
-    x = x.addi(skip != null ? skip.forward(f, orig) : orig); // conv1's output, in place
+    if (skip != null) {
+      try (NDArray s = skip.forward(f, orig)) {
+        x.addi(s); // conv1's output, in place
+      }
+    } else {
+      x.addi(orig);
+    }
     if (skipScale != 1) {
-      x = HostScalars.mul(x, skipScale);
+      x = freed(x, HostScalars.mul(x, skipScale));
     }
 
     if (numHeads != 0) {
@@ -151,17 +157,39 @@ public final class UNetBlock extends Module {
       long ch = s.get(1);
       long hw = s.get(2) * s.get(3);
       long c = ch / numHeads;
-      NDList qkvs = qkv.forward(f, norm2.forward(f, x)).reshape(n * numHeads, c, 3, hw).split(3, 2);
-      NDArray q = qkvs.get(0).squeeze(2);
-      NDArray k = qkvs.get(1).squeeze(2);
-      NDArray v = qkvs.get(2).squeeze(2);
-      NDArray a = attention(q, k, v);
-      x = proj.forward(f, a.reshape(s)).addi(x);
+      NDArray a;
+      try (NDArray h = norm2.forward(f, x);
+          NDArray qkvOut = qkv.forward(f, h);
+          NDArray r = qkvOut.reshape(n * numHeads, c, 3, hw);
+          NDList qkvs = r.split(3, 2);
+          NDArray q = qkvs.get(0).squeeze(2);
+          NDArray k = qkvs.get(1).squeeze(2);
+          NDArray v = qkvs.get(2).squeeze(2)) {
+        a = attention(q, k, v);
+      }
+      NDArray projected;
+      try (NDArray ar = a.reshape(s)) {
+        projected = proj.forward(f, ar);
+      }
+      a.close();
+      x = projected.addi(x);
       if (skipScale != 1) {
-        x = HostScalars.mul(x, skipScale);
+        x = freed(x, HostScalars.mul(x, skipScale));
       }
     }
     return x;
+  }
+
+  /**
+   * {@code next}, after closing {@code used} (unless it is {@code next}): an intermediate is freed
+   * when the block no longer needs it, as the reference's tensors are when their last reference
+   * goes, not when the block returns (autograd keeps what backward needs regardless).
+   */
+  private static NDArray freed(NDArray used, NDArray next) {
+    if (used != next) {
+      used.close();
+    }
+    return next;
   }
 
   /**
