@@ -13,8 +13,8 @@
 # -Dcdm.passWeights=false (a cast per weight and use instead of one per pass). With JFR=1 one more run of this build records a Java
 # Flight Recording of the EDM fp16 training loop into $OUT/train-fp16.jfr (the Java runtime needs jdk.jfr).
 # One JSON line per run on stdout and in $OUT/train-split.jsonl, with gpu_busy (0-1) added, and
-# peak_mem_mib: the highest memory.used nvidia-smi reported since the previous run ended (the whole
-# process, context and allocator reserve: the same measure on both sides). SHORT=1 runs only the
+# peak_mem_mib: the highest memory.used nvidia-smi reported from the run's start to its last output line
+# (the whole process, context and allocator reserve: the same measure on both sides). SHORT=1 runs only the
 # fp16 pairs of the product path (the reference with its EMA, as in its training loop, then Java's
 # whole loop, which has one; EDM, then CDM), fewer steps. MEMORY=1 runs only the EDM fp16 pair with
 # the EMA under the settings that may explain Java's higher peak: the reference with expandable
@@ -34,10 +34,12 @@ nvidia-smi -i "${CUDA_VISIBLE_DEVICES%%,*}" --query-gpu=timestamp,utilization.gp
 smi=$!
 trap 'kill $smi 2>/dev/null' EXIT
 stamp() { while IFS= read -r l; do [[ "$l" == "{"* ]] && printf '%s %s\n' "$(date +%s.%N)" "$l"; done; }
-ref() { (cd "${REF:?}" && PYTHONUNBUFFERED=1 "$@" python3 "$here/train_ref.py" "${pairs[@]}") 2>&1 | stamp | tee -a "$raw"; }
+started() { printf '# start %s\n' "$(date +%s.%N)" >> "$raw"; }
+ref() { started; (cd "${REF:?}" && PYTHONUNBUFFERED=1 "$@" python3 "$here/train_ref.py" "${pairs[@]}") 2>&1 | stamp | tee -a "$raw"; }
 java_bench() { # jars tag args...
   local jars="$1" tag="$2" steps; shift 2
   steps="$(printf '%s\n' "$@" | sed -n 's/^steps=//p')"
+  started
   env PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True ${JAVA_ENV:-} java -Xmx16g -Dai.djl.offline=true \
     -Dai.djl.pytorch.cudnn_benchmark=true ${JAVA_EXTRA:-} -cp "$jars/*:${LIB:?}/*" dev.cdm.bench.model.TrainBench \
     device=gpu batch=128 "$@" 2>&1 | stamp | sed "s/{/{\"build\":\"$tag\",\"steps\":$steps,/" | tee -a "$raw"
@@ -93,6 +95,8 @@ for line in open(sys.argv[2]):
         pass
 previous_end = 0.0
 for line in open(sys.argv[1]):
+    if line.startswith('# start '):
+        previous_end = float(line.split()[2]); continue
     if line.startswith('#'):
         print(json.dumps({'gpu': line[2:].strip()})); continue
     t, js = line.split(' ', 1)
